@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+/** Which chat surface a request came from. */
+export const SurfaceName = z.enum(['slack', 'discord', 'shell']);
+export type SurfaceName = z.infer<typeof SurfaceName>;
+
+/** Who is speaking: a platform user id plus what access rules may match on. */
+export const Who = z.object({
+  id: z.string().min(1).max(200),
+  name: z.string().max(200).optional(),
+  /** Group / role ids the user belongs to (Slack user groups, Discord roles). */
+  groups: z.array(z.string().max(200)).max(500).default([]),
+});
+export type Who = z.infer<typeof Who>;
+
+/**
+ * Where a request was said. `thread` is the platform's thread key (Slack thread_ts, Discord
+ * thread channel id, shell thread id) when the message is a reply inside a thread; `message` is
+ * the platform id of the message itself (Discord starts a task's thread from it).
+ */
+export const Where = z.object({
+  surface: SurfaceName,
+  channel: z.string().min(1).max(200),
+  thread: z.string().min(1).max(200).optional(),
+  message: z.string().min(1).max(200).optional(),
+});
+export type Where = z.infer<typeof Where>;
+
+/**
+ * One platform-neutral request. Adapters build it; the dispatcher decides what it means.
+ * - message: text typed by a user (new request when `where.thread` is unset, else a thread reply).
+ *   `task` is set when the user addressed a task explicitly (shell `#<task-id> text`).
+ * - action: a button press or select-menu pick on one of our messages.
+ * - input: a submitted modal / prompt (`inputId` is what `openInput` was given).
+ */
+export const Inbound = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('message'),
+    who: Who,
+    where: Where,
+    text: z.string(),
+    task: z.string().max(200).optional(),
+    /** Platform delivery id (Slack event_id, Discord message id) for de-duplication. */
+    deliveryId: z.string().max(300).optional(),
+  }),
+  z.object({
+    kind: z.literal('action'),
+    who: Who,
+    where: Where,
+    action: z.string().min(1).max(200),
+    value: z.string().max(2000),
+    /** Surface-specific handle that lets `openInput` open a modal in answer to this press. */
+    trigger: z.string().max(2000).optional(),
+    deliveryId: z.string().max(300).optional(),
+  }),
+  z.object({
+    kind: z.literal('input'),
+    who: Who,
+    where: Where,
+    inputId: z.string().min(1).max(200),
+    value: z.string(),
+    deliveryId: z.string().max(300).optional(),
+  }),
+]);
+export type Inbound = z.infer<typeof Inbound>;
+export type InboundMessage = Extract<Inbound, { kind: 'message' }>;
+export type InboundAction = Extract<Inbound, { kind: 'action' }>;
+export type InboundInput = Extract<Inbound, { kind: 'input' }>;

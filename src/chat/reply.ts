@@ -1,0 +1,49 @@
+/**
+ * The platform-neutral reply model. Adapters render it in their own idiom: Block Kit on Slack,
+ * embeds + components on Discord, plain text with numbered choices in the shell.
+ *
+ * Text uses a tiny markdown subset every surface can show: **bold**, `code`, and newlines.
+ */
+export type PlanMark = 'pending' | 'done' | 'blocked' | 'error';
+
+export interface PlanItem {
+  text: string;
+  mark: PlanMark;
+  /** For a blocked item, the explanation the worker wrote on the next line. */
+  note?: string;
+}
+
+export interface Field {
+  label: string;
+  value: string;
+}
+
+export interface Button {
+  /** What the press means to the dispatcher, e.g. `confirm`, `cancel-task`. */
+  action: string;
+  /** Carried back verbatim with the press (pending id, task id…). */
+  value: string;
+  label: string;
+  style?: 'primary' | 'danger';
+}
+
+export interface SelectMenu {
+  action: string;
+  placeholder: string;
+  options: { label: string; value: string }[];
+}
+
+export interface Reply {
+  text: string;
+  /** A user id to mention at the start (a worker question mentions its requester). */
+  mention?: string;
+  /** A heading for a card (status messages); adapters may show it as a title. */
+  title?: string;
+  fields?: Field[];
+  checklist?: PlanItem[];
+  progress?: { done: number; total: number };
+  buttons?: Button[];
+  select?: SelectMenu;
+  /** Long text (logs, output) shown as a preformatted block; adapters attach it as a file when too long. */
+  code?: string;
+}

@@ -1,0 +1,47 @@
+import type { Reply } from './reply.js';
+import type { SurfaceName } from './inbound.js';
+
+/**
+ * Where to post. With `thread` set the reply goes into that thread. Without it the reply goes to
+ * the channel; `startThread: true` makes the post the start of a new thread (Slack: the bot's
+ * message becomes the parent; Discord: a thread is started from `fromMessage` when given, else
+ * from the bot's message) and the returned ref names that thread.
+ */
+export interface PostTarget {
+  channel: string;
+  thread?: string;
+  startThread?: boolean;
+  fromMessage?: string;
+}
+
+/** A posted message, enough to edit it later and to post further replies in its thread. */
+export interface MessageRef {
+  surface: SurfaceName;
+  channel: string;
+  /** The thread the message lives in (or starts). */
+  thread?: string;
+  id: string;
+}
+
+export interface InputRequest {
+  /** Echoed back as `Inbound.input.inputId`. */
+  inputId: string;
+  title: string;
+  label: string;
+  initial?: string;
+  multiline?: boolean;
+}
+
+/** The port every chat adapter implements. The dispatcher talks to chat only through this. */
+export interface ChatSurface {
+  readonly name: SurfaceName;
+  post(target: PostTarget, reply: Reply): Promise<MessageRef>;
+  edit(ref: MessageRef, reply: Reply): Promise<void>;
+  /** A reply only `user` sees (Slack ephemeral, Discord ephemeral follow-up, shell: printed). */
+  ephemeral(target: PostTarget, user: string, reply: Reply): Promise<void>;
+  /**
+   * Open an input for one user in answer to an action (`trigger` from that action). Returns false
+   * when the surface cannot (trigger expired); the dispatcher then asks for a thread reply instead.
+   */
+  openInput(trigger: string, request: InputRequest): Promise<boolean>;
+}

@@ -1,0 +1,46 @@
+import type { Config } from './schema.js';
+
+/** A user-fixable config problem; `key` is the dotted path of the offending key (`aliases.x.model`). */
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly key: string | undefined,
+    readonly file?: string,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** One change to the config file, as the dispatcher says it ("Added gpt-5.3 (codex backend)"). */
+export type ConfigChange =
+  | { op: 'set-default'; model: string }
+  | { op: 'add-model'; model: string; backend: string }
+  | { op: 'remove-model'; model: string }
+  | { op: 'set-alias'; alias: string; model: string; prompt?: string }
+  | { op: 'remove-alias'; alias: string }
+  | { op: 'set-backend'; backend: string; command: string }
+  /** Rewrite the legacy `agents:` format as aliases (+ backends), and `--full-auto` codex commands. */
+  | { op: 'migrate' };
+
+/**
+ * The config file as the bot sees it: the last good version in memory, writes that are atomic
+ * and keep comments, and edits on disk picked up without a restart (a broken edit is reported
+ * through `lastError` and `onChange`, and never replaces the last good config).
+ */
+export interface ConfigSource {
+  readonly path: string;
+  /** False before first-run setup has written a file. */
+  exists(): boolean;
+  /** The last good config (built-in defaults when no file exists yet). */
+  current(): Config;
+  /** Why the file on disk is not in force, when it is not. */
+  lastError(): ConfigError | undefined;
+  /** Re-read the file now; throws ConfigError and keeps the last good one on a bad file. */
+  reload(): Promise<Config>;
+  /** Apply changes, validate, write atomically (comments kept); returns one line per change made. */
+  apply(changes: ConfigChange[]): Promise<string[]>;
+  /** Called after every reload attempt (the error set when the new file was refused). */
+  onChange(listener: (config: Config, error?: ConfigError) => void): () => void;
+  close(): void;
+}

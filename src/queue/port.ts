@@ -1,0 +1,19 @@
+import type { TaskEventListener, TaskSpec } from './task.js';
+
+/**
+ * How tasks reach runner hosts and how their events come back. In-process by default; a
+ * Redis-backed implementation carries the same calls between hosts.
+ */
+export interface TaskQueue {
+  submit(spec: TaskSpec): Promise<void>;
+  subscribe(listener: TaskEventListener): () => void;
+  /** Stop the task's worker and its whole process tree. Resolves once it is gone. */
+  cancel(taskId: string): Promise<void>;
+  /** Write `ipc/<seq>.answer` for a question the worker asked. */
+  answer(taskId: string, seq: string, text: string): Promise<void>;
+  /** Append a note to the task's plan.md for the worker to read. */
+  note(taskId: string, text: string): Promise<void>;
+  /** The last `lines` lines of the worker's log. */
+  logs(taskId: string, lines: number): Promise<string>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,31 @@
+import type { WorkerCommand, StartFailure } from '../queue/task.js';
+
+/** What a worker's output told us about it, line by line. */
+export interface OutputSignal {
+  /** The real model id the CLI reports (claude stream-json `system/init`). */
+  model?: string;
+  /** A short line for the status message: what the worker is doing right now. */
+  activity?: string;
+  /** A final result text (claude stream-json `result`). */
+  result?: string;
+  /** The CLI said it failed (e.g. `is_error: true`). */
+  error?: string;
+}
+
+/**
+ * One agent CLI family. Pure: builds commands and reads output; the runner does the I/O.
+ */
+export interface Backend {
+  readonly name: string;
+  /** The executable this backend needs on PATH (`claude`, `agent`, `codex`, `gemini`, …). */
+  readonly executable: string;
+  /**
+   * The worker command for `model`. `base` is the config's `backends.<name>.command` when set
+   * (else the built-in one); `modelFlag: false` runs the base exactly, without a model flag.
+   */
+  command(model: string, base: string | undefined, modelFlag: boolean | undefined): WorkerCommand;
+  /** Read one line of the worker's stdout (only meaningful for structured output). */
+  readLine(line: string): OutputSignal;
+  /** Recognise the CLI's own failure (missing, not logged in, bad flags) from its exit and output tail. */
+  classifyFailure(exitCode: number | null, outputTail: string): StartFailure | undefined;
+}

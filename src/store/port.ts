@@ -1,0 +1,36 @@
+import type { PendingConfirm, QuestionRecord, TaskRecord } from './records.js';
+
+/**
+ * Durable state of the bot: survives restarts. SQLite by default, Redis at scale.
+ * Every method is safe to call concurrently from one process.
+ */
+export interface TaskStore {
+  putTask(task: TaskRecord): Promise<void>;
+  getTask(id: string): Promise<TaskRecord | undefined>;
+  /** Merge `patch` into the task (updatedAt set by the store) and return the result. */
+  updateTask(id: string, patch: Partial<Omit<TaskRecord, 'id'>>): Promise<TaskRecord | undefined>;
+  /** Tasks of a channel (newest first); all tasks when channel is omitted. */
+  listTasks(filter?: { channel?: string; surface?: string; active?: boolean }): Promise<TaskRecord[]>;
+  /** Tasks posted in a thread (a fan-out puts several in one). */
+  tasksInThread(surface: string, thread: string): Promise<TaskRecord[]>;
+  /** True when the id is taken by any task ever stored. */
+  hasTask(id: string): Promise<boolean>;
+
+  putPending(pending: PendingConfirm): Promise<void>;
+  getPending(id: string): Promise<PendingConfirm | undefined>;
+  /** Remove and return the pending prompt; exactly one concurrent caller gets it. */
+  takePending(id: string): Promise<PendingConfirm | undefined>;
+
+  putQuestion(q: QuestionRecord): Promise<void>;
+  /** Record the answer once; false when it was already answered. */
+  answerQuestion(taskId: string, seq: string, answer: string): Promise<boolean>;
+  openQuestions(taskId?: string): Promise<QuestionRecord[]>;
+
+  getUserDefault(user: string): Promise<string | undefined>;
+  setUserDefault(user: string, model: string): Promise<void>;
+
+  /** First sighting of a delivery key returns true; repeats within `ttlMs` return false. */
+  firstDelivery(key: string, ttlMs: number): Promise<boolean>;
+
+  close(): Promise<void>;
+}
