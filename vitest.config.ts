@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/setup-env.ts'],
     // Integration tests start real child processes, git repos and loopback servers: give them room
     // on a 2-core machine rather than racing them.
     testTimeout: 30_000,
