@@ -40,6 +40,11 @@ export const Inbound = z.discriminatedUnion('kind', [
     where: Where,
     text: z.string(),
     task: z.string().max(200).optional(),
+    /**
+     * True when the bot was addressed directly (slash command, mention, DM, shell line). A plain
+     * message in a thread the bot does not own is then ignored unless it was addressed.
+     */
+    addressed: z.boolean().optional(),
     /** Platform delivery id (Slack event_id, Discord message id) for de-duplication. */
     deliveryId: z.string().max(300).optional(),
   }),

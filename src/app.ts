@@ -1,0 +1,81 @@
+import { basename, join } from 'node:path';
+import type { SurfaceName } from './chat/inbound.js';
+import type { ChatSurface } from './chat/surface.js';
+import { coalesceEdits } from './chat/coalesce.js';
+import { openConfig } from './config/file-source.js';
+import { configPath, dispatchHome } from './config/paths.js';
+import type { ConfigSource } from './config/port.js';
+import { cachedDiscovery } from './discovery.js';
+import { Dispatcher } from './dispatcher/index.js';
+import { InProcessQueue } from './queue/in-process.js';
+import { backendFor } from './resolve/backends.js';
+import { createRunnerHost } from './runner/host.js';
+import { openSqliteStore } from './store/sqlite.js';
+import type { TaskStore } from './store/port.js';
+import { FINAL_STATES } from './store/records.js';
+
+export interface AppOptions {
+  env: NodeJS.ProcessEnv;
+  /** The repository tasks work on by default: the bot's working directory. */
+  cwd: string;
+  log?: (line: string) => void;
+}
+
+/** Everything but the chat surfaces, wired: config, store, runner host + queue, dispatcher. */
+export interface App {
+  config: ConfigSource;
+  store: TaskStore;
+  queue: InProcessQueue;
+  dispatcher: Dispatcher;
+  /** Attach a surface; its edits are coalesced (SPEC §7: edited in place within rate limits). */
+  attach(surface: ChatSurface, editsPerMinute: number): ChatSurface;
+  /** Reconcile what a previous run left: re-adopt live workers, re-surface questions, mark the rest. */
+  recover(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createApp(options: AppOptions): Promise<App> {
+  const { env } = options;
+  const home = dispatchHome(env);
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const config = await openConfig({ path: configPath(env), watch: true });
+  config.onChange((_c, error) => error && log(`config: ${error.message} (keeping the last good config)`));
+  const store = openSqliteStore(join(home, 'state.db'));
+  const limits = config.current().limits;
+  const host = createRunnerHost({ home, backendFor, concurrency: limits.concurrency, perBackend: limits.per_backend });
+  const queue = new InProcessQueue(host);
+  const surfaces = new Map<SurfaceName, ChatSurface>();
+  const dispatcher = new Dispatcher({
+    config,
+    store,
+    queue,
+    surface: (name) => surfaces.get(name),
+    discovery: cachedDiscovery(env),
+    env,
+    defaultRepo: { name: basename(options.cwd) || 'repo', path: options.cwd },
+    log,
+  });
+  dispatcher.start();
+  return {
+    config,
+    store,
+    queue,
+    dispatcher,
+    attach(surface, editsPerMinute) {
+      const wrapped = coalesceEdits(surface, { minIntervalMs: 1000, perMinute: editsPerMinute });
+      surfaces.set(surface.name, wrapped);
+      return wrapped;
+    },
+    async recover() {
+      const active = (await store.listTasks()).filter((t) => !FINAL_STATES.includes(t.state));
+      await host.recover(active.map((t) => ({ spec: t.spec, ...(t.dir ? { dir: t.dir } : {}) })));
+    },
+    async close() {
+      dispatcher.stop();
+      for (const surface of surfaces.values()) await (surface as { flush?: () => Promise<void> }).flush?.();
+      await queue.close();
+      config.close();
+      await store.close();
+    },
+  };
+}

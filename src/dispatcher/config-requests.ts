@@ -1,0 +1,54 @@
+import type { InboundMessage } from '../chat/inbound.js';
+import type { Reply } from '../chat/reply.js';
+import type { ConfigChange } from '../config/port.js';
+import type { ConfigRequest } from '../intent/index.js';
+import { backendForModel } from '../resolve/index.js';
+import { requireAdmin } from './access.js';
+import { isKnown } from './confirm.js';
+import { Conversation } from './conversation.js';
+import type { DispatcherDeps } from './deps.js';
+import { UserError } from './errors.js';
+
+/** SPEC §2.4: change the config and say exactly what changed. Never dispatches. */
+export async function applyConfigRequests(deps: DispatcherDeps, inbound: InboundMessage, requests: ConfigRequest[]): Promise<void> {
+  const talk = Conversation.of(deps, inbound);
+  const personal = requests.filter((r) => r.op === 'set-my-default');
+  const shared = requests.filter((r) => r.op !== 'set-my-default');
+  const lines: string[] = [];
+  for (const request of personal) {
+    if (!isKnown(deps.config.current(), request.model)) throw new UserError(`**${request.model}** is not in the config; add it first ("add ${request.model} to my config").`);
+    await deps.store.setUserDefault(inbound.who.id, request.model);
+    lines.push(`Your own default is now ${request.model} (the config's default stays ${deps.config.current().default ?? 'unset'}).`);
+  }
+  if (shared.length > 0) {
+    requireAdmin(inbound.who, deps.config.current());
+    const changes = await Promise.all(shared.map((r) => toChange(deps, r)));
+    lines.push(...(await deps.config.apply(changes)));
+  }
+  const reply: Reply = { text: lines.join('\n') || 'Nothing to change.' };
+  const alias = shared.find((r) => r.op === 'create-alias');
+  if (alias && alias.op === 'create-alias') {
+    reply.text += `\n\nPrompt:\n> ${alias.prompt.trim().replace(/\n/g, '\n> ')}`;
+    reply.buttons = [{ action: 'input:alias-prompt', value: alias.alias, label: 'Edit prompt' }];
+  }
+  await talk.answer(reply);
+}
+
+async function toChange(deps: DispatcherDeps, request: Exclude<ConfigRequest, { op: 'set-my-default' }>): Promise<ConfigChange> {
+  switch (request.op) {
+    case 'set-default':
+      return { op: 'set-default', model: request.model };
+    case 'add-model': {
+      const clis = new Set((await deps.discovery.clis()).keys());
+      return { op: 'add-model', model: request.model, backend: backendForModel(request.model, deps.config.current(), clis) };
+    }
+    case 'remove-model':
+      return { op: 'remove-model', model: request.model };
+    case 'create-alias':
+      return { op: 'set-alias', alias: request.alias, model: request.model, prompt: request.prompt };
+    case 'remove-alias':
+      return { op: 'remove-alias', alias: request.alias };
+    case 'migrate':
+      return { op: 'migrate' };
+  }
+}

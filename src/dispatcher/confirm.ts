@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import type { Inbound } from '../chat/inbound.js';
+import type { Reply } from '../chat/reply.js';
+import type { Config } from '../config/schema.js';
+import type { PendingConfirm } from '../store/records.js';
+import { Conversation } from './conversation.js';
+import type { DispatcherDeps } from './deps.js';
+
+export type DefaultSource = 'your default' | 'the channel default' | 'the config default';
+
+/** The requester's own default, else the channel's, else the config's `default:`. */
+export async function defaultModel(
+  deps: DispatcherDeps,
+  config: Config,
+  user: string,
+  channel: string,
+): Promise<{ model: string; source: DefaultSource } | undefined> {
+  const own = await deps.store.getUserDefault(user);
+  if (own && isKnown(config, own)) return { model: own, source: 'your default' };
+  const channelDefault = config.channels[channel]?.default;
+  if (channelDefault) return { model: channelDefault, source: 'the channel default' };
+  if (config.default) return { model: config.default, source: 'the config default' };
+  return undefined;
+}
+
+export function isKnown(config: Config, name: string): boolean {
+  return name in config.models || name in config.aliases;
+}
+
+/** Every name a user can pick: models then aliases. */
+export function choices(config: Config): string[] {
+  return [...Object.keys(config.models), ...Object.keys(config.aliases)];
+}
+
+/** Ask the requester to confirm (or pick) the model for a request that named none. */
+export async function askToConfirm(
+  deps: DispatcherDeps,
+  inbound: Inbound & { kind: 'message' },
+  model: string | undefined,
+  source: DefaultSource | undefined,
+  purpose: PendingConfirm['purpose'] = 'confirm',
+): Promise<PendingConfirm> {
+  const config = deps.config.current();
+  const now = (deps.now ?? Date.now)();
+  const pending: PendingConfirm = {
+    id: randomUUID().slice(0, 12),
+    requester: inbound.who.id,
+    where: inbound.where,
+    text: inbound.text,
+    model: model ?? '',
+    createdAt: now,
+    expiresAt: now + config.limits.confirm_timeout,
+    purpose,
+  };
+  const talk = Conversation.of(deps, inbound);
+  pending.prompt = await talk.answer(confirmPrompt(pending, config, source));
+  await deps.store.putPending(pending);
+  return pending;
+}
+
+export function confirmPrompt(pending: PendingConfirm, config: Config, source: DefaultSource | undefined): Reply {
+  const minutes = Math.round((pending.expiresAt - pending.createdAt) / 60000);
+  const others = choices(config).filter((name) => name !== pending.model);
+  const reply: Reply = {
+    text: pending.model
+      ? `I'll dispatch this using **${pending.model}** (${source ?? 'your default'}). Sound good?`
+      : 'No model was named and no default is set. Which model should I use?',
+    buttons: [],
+  };
+  if (pending.model) reply.buttons?.push({ action: 'confirm', value: pending.id, label: `Dispatch with ${pending.model}`, style: 'primary' });
+  reply.buttons?.push({ action: 'cancel-confirm', value: pending.id, label: 'Cancel' });
+  if (others.length > 0) {
+    reply.select = {
+      action: 'pick-model',
+      placeholder: 'Pick another model or alias',
+      options: others.slice(0, 100).map((name) => ({ label: name, value: `${pending.id}|${name}` })),
+    };
+  }
+  reply.text += `\n_Only <@${pending.requester}> can answer; this prompt expires in ${minutes} min._`;
+  return reply;
+}
+
+export function expiredReply(pending: PendingConfirm): Reply {
+  const minutes = Math.round((pending.expiresAt - pending.createdAt) / 60000);
+  return { text: `This prompt expired after ${minutes} min; nothing was dispatched. Send the request again to dispatch it.` };
+}

@@ -1,0 +1,61 @@
+import type { InboundMessage, Who } from '../chat/inbound.js';
+import type { TaskRecord } from '../store/records.js';
+import { allowed } from './access.js';
+import { Conversation } from './conversation.js';
+import type { DispatcherDeps } from './deps.js';
+import { AccessDenied, UnknownTaskError, UserError } from './errors.js';
+import { launch } from './launch.js';
+import { isFinal } from './render.js';
+
+const LOG_LINES = 40;
+
+export async function findTask(deps: DispatcherDeps, id: string): Promise<TaskRecord> {
+  const task = await deps.store.getTask(id);
+  if (!task) throw new UnknownTaskError(id);
+  return task;
+}
+
+/** Cancel and retry belong to the requester and admins; logs are for anyone who can see the channel. */
+function requireOwner(deps: DispatcherDeps, who: Who, task: TaskRecord): void {
+  if (who.id === task.spec.requester || allowed(who, deps.config.current().access.admin)) return;
+  throw new AccessDenied(`Only <@${task.spec.requester}> (who dispatched **${task.id}**) or an admin can do that.`);
+}
+
+export async function control(
+  deps: DispatcherDeps,
+  inbound: Pick<InboundMessage, 'who' | 'where' | 'kind'> & { text?: string },
+  action: 'cancel' | 'retry' | 'logs',
+  id: string,
+): Promise<void> {
+  const task = await findTask(deps, id);
+  const talk = Conversation.of(deps, { ...inbound, kind: 'message', text: inbound.text ?? '' });
+  if (action === 'logs') {
+    const tail = await deps.queue.logs(task.id, LOG_LINES);
+    await talk.answer({ text: `Last ${LOG_LINES} lines of **${task.id}**'s log:`, code: tail.trim() || '(the log is empty)' });
+    return;
+  }
+  requireOwner(deps, inbound.who, task);
+  if (action === 'cancel') {
+    if (isFinal(task.state)) throw new UserError(`**${task.id}** has already finished (${task.state}).`);
+    await talk.answer({ text: `Cancelling **${task.id}**…` });
+    await deps.queue.cancel(task.id);
+    return;
+  }
+  if (!isFinal(task.state)) throw new UserError(`**${task.id}** is still running; cancel it first to retry.`);
+  await retry(deps, inbound, task);
+}
+
+/** Run a finished task again with the same spec, under a fresh id, in the same thread. */
+export async function retry(
+  deps: DispatcherDeps,
+  inbound: Pick<InboundMessage, 'who' | 'where'>,
+  task: TaskRecord,
+  model?: string,
+): Promise<void> {
+  const where = task.thread ? { ...task.where, thread: task.thread } : task.where;
+  await launch(deps, {
+    inbound: { kind: 'message', who: inbound.who, where, text: task.spec.goal },
+    context: task.spec.context,
+    drafts: [{ id: task.id, goal: task.spec.goal, model: model ?? task.spec.command.model, worktree: task.spec.worktree, repo: task.spec.repo.name === deps.defaultRepo.name ? undefined : task.spec.repo.name }],
+  });
+}

@@ -1,0 +1,29 @@
+import type { SurfaceName } from '../chat/inbound.js';
+import type { ChatSurface } from '../chat/surface.js';
+import type { ConfigSource } from '../config/port.js';
+import type { TaskQueue } from '../queue/port.js';
+import type { TaskStore } from '../store/port.js';
+
+export type DiscoverResult = { found: true; backend: string; via: string } | { found: false; available: string[] };
+
+/** What the dispatcher needs to know about the agent CLIs on this host (I/O lives behind it). */
+export interface Discovery {
+  /** CLI name → version, for claude, agent, codex, gemini found on PATH (cached by the implementation). */
+  clis(): Promise<Map<string, string>>;
+  discover(model: string): Promise<DiscoverResult>;
+  agentModels(): Promise<{ id: string; name: string }[]>;
+}
+
+export interface DispatcherDeps {
+  config: ConfigSource;
+  store: TaskStore;
+  queue: TaskQueue;
+  surface(name: SurfaceName): ChatSurface | undefined;
+  discovery: Discovery;
+  /** The environment workers inherit (the bot's own secrets are removed from it per task). */
+  env: NodeJS.ProcessEnv;
+  /** The repository a task works on when neither the channel nor the request names one. */
+  defaultRepo: { name: string; path: string };
+  now?: () => number;
+  log?: (line: string) => void;
+}

@@ -1,0 +1,103 @@
+import type { Reply } from '../chat/reply.js';
+import type { TaskEvent } from '../queue/task.js';
+import type { TaskRecord } from '../store/records.js';
+import { choices } from './confirm.js';
+import type { DispatcherDeps } from './deps.js';
+import { renderFinish, renderStatus } from './render.js';
+
+/** Apply one task event: update the record, edit the status message, post what the thread must see. */
+export async function onTaskEvent(deps: DispatcherDeps, event: TaskEvent): Promise<TaskRecord | undefined> {
+  const task = await deps.store.getTask(event.taskId);
+  if (!task) return undefined;
+  const now = (deps.now ?? Date.now)();
+  const updated = await deps.store.updateTask(task.id, patchFor(event, task, now));
+  if (!updated) return undefined;
+  await editStatus(deps, updated, now);
+  await announce(deps, updated, event, now);
+  return updated;
+}
+
+function patchFor(event: TaskEvent, task: TaskRecord, now: number): Partial<TaskRecord> {
+  switch (event.type) {
+    case 'started':
+      return { state: 'running', pid: event.pid, dir: event.dir, ...(event.branch ? { branch: event.branch } : {}) };
+    case 'model':
+      return { reportedModel: event.model };
+    case 'activity':
+      return { activity: event.text };
+    case 'plan':
+      return { plan: event.items };
+    case 'question':
+      return { state: 'waiting' };
+    case 'answered':
+      return { state: task.state === 'waiting' ? 'running' : task.state };
+    case 'gave-up':
+      return { state: 'blocked' };
+    case 'note':
+      return {};
+    case 'finished': {
+      const patch: Partial<TaskRecord> = { state: event.state, finishedAt: now };
+      if (event.summary) patch.summary = event.summary;
+      if (event.logTail) patch.logTail = event.logTail;
+      if (event.worktree) patch.worktree = event.worktree;
+      if (event.failure) patch.failure = event.failure;
+      return patch;
+    }
+  }
+}
+
+async function editStatus(deps: DispatcherDeps, task: TaskRecord, now: number): Promise<void> {
+  const surface = deps.surface(task.where.surface);
+  if (!surface || !task.status) return;
+  await surface.edit(task.status, renderStatus(task, now));
+}
+
+async function post(deps: DispatcherDeps, task: TaskRecord, reply: Reply): Promise<void> {
+  const surface = deps.surface(task.where.surface);
+  if (!surface) return;
+  await surface.post(task.thread ? { channel: task.where.channel, thread: task.thread } : { channel: task.where.channel }, reply);
+}
+
+async function announce(deps: DispatcherDeps, task: TaskRecord, event: TaskEvent, now: number): Promise<void> {
+  if (event.type === 'question') {
+    // A question re-emitted after a restart is posted again: the old post may be far up the thread.
+    const ref = await postQuestion(deps, task, event.seq, event.text);
+    await deps.store.putQuestion({ taskId: task.id, seq: event.seq, text: event.text, askedAt: now, ...(ref ? { posted: ref } : {}) });
+  } else if (event.type === 'gave-up') {
+    await post(deps, task, {
+      text: `**${task.id}** stopped waiting for an answer and left its notes. Reply here with the answer and a new worker will continue from the blocked item.`,
+      mention: task.spec.requester,
+    });
+  } else if (event.type === 'finished') {
+    await post(deps, task, renderFinish(task));
+    if (event.failure) await offerRecovery(deps, task);
+  }
+}
+
+async function postQuestion(deps: DispatcherDeps, task: TaskRecord, seq: string, text: string) {
+  const surface = deps.surface(task.where.surface);
+  if (!surface) return undefined;
+  const target = task.thread ? { channel: task.where.channel, thread: task.thread } : { channel: task.where.channel };
+  return surface.post(target, {
+    mention: task.spec.requester,
+    text: `**${task.id}** asks:\n${text}\n_Reply in this thread to answer._`,
+    buttons: [{ action: 'input:answer', value: `${task.id}|${seq}`, label: 'Answer', style: 'primary' }],
+  });
+}
+
+/** SPEC §7: a worker that failed to start names the CLI and offers the other configured models. */
+async function offerRecovery(deps: DispatcherDeps, task: TaskRecord): Promise<void> {
+  const failure = task.failure;
+  if (!failure) return;
+  const others = choices(deps.config.current()).filter((m) => m !== task.spec.command.model).slice(0, 10);
+  const why = failure.reason === 'missing' ? 'is not installed on this runner' : failure.reason === 'auth' ? 'is not logged in' : 'refused to start';
+  const reply: Reply = {
+    mention: task.spec.requester,
+    text: `The **${failure.cli}** CLI ${why}: ${failure.detail.slice(0, 300)}`,
+  };
+  if (others.length) {
+    reply.text += '\nRetry with another model?';
+    reply.buttons = others.map((m) => ({ action: 'recover', value: `${task.id}|${m}`, label: `Retry with ${m}` }));
+  }
+  await post(deps, task, reply);
+}

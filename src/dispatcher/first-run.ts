@@ -1,0 +1,75 @@
+import type { InboundMessage } from '../chat/inbound.js';
+import type { ConfigChange } from '../config/port.js';
+import type { PendingConfirm } from '../store/records.js';
+import { launchPending } from './requests.js';
+import { Conversation } from './conversation.js';
+import type { DispatcherDeps } from './deps.js';
+import { randomUUID } from 'node:crypto';
+
+/** Models each CLI family is known to take by these names (the CLI's own aliases). */
+const FAMILY_MODELS: Record<string, { backend: string; models: string[] }> = {
+  claude: { backend: 'claude', models: ['opus', 'sonnet', 'haiku'] },
+  codex: { backend: 'codex', models: ['gpt-5-codex'] },
+  gemini: { backend: 'gemini', models: ['gemini-2.5-pro', 'gemini-2.5-flash'] },
+};
+
+/**
+ * SPEC §8 first run: no config yet. Detect the CLIs, discover models, write the config, and ask
+ * the requester to pick the default; the request they made then goes on with that pick.
+ */
+export async function startFirstRun(deps: DispatcherDeps, inbound: InboundMessage): Promise<void> {
+  const talk = Conversation.of(deps, inbound);
+  const clis = await deps.discovery.clis();
+  if (clis.size === 0) {
+    await talk.answer({ text: 'No agent CLI found on PATH (looked for claude, agent, codex, gemini). Install one and try again; nothing was written.' });
+    return;
+  }
+  const changes = await discoveredModels(deps, clis);
+  const lines = await deps.config.apply(changes);
+  const models = changes.flatMap((c) => (c.op === 'add-model' ? [c.model] : []));
+  const now = (deps.now ?? Date.now)();
+  const pending: PendingConfirm = {
+    id: randomUUID().slice(0, 12),
+    requester: inbound.who.id,
+    where: inbound.where,
+    text: inbound.text,
+    model: '',
+    createdAt: now,
+    expiresAt: now + deps.config.current().limits.confirm_timeout,
+    purpose: 'first-run',
+  };
+  pending.prompt = await talk.answer({
+    text: [
+      `First run: found ${[...clis].map(([n, v]) => `${n} ${v}`.trim()).join(', ')}.`,
+      `Wrote ${deps.config.path} with ${models.length} models (${lines.length} changes).`,
+      'Pick the default model:',
+    ].join('\n'),
+    buttons: models.slice(0, 10).map((m) => ({ action: 'first-run', value: `${pending.id}|${m}`, label: m })),
+  });
+  await deps.store.putPending(pending);
+}
+
+async function discoveredModels(deps: DispatcherDeps, clis: Map<string, string>): Promise<ConfigChange[]> {
+  const changes: ConfigChange[] = [];
+  const seen = new Set<string>();
+  const add = (model: string, backend: string) => {
+    if (seen.has(model)) return;
+    seen.add(model);
+    changes.push({ op: 'add-model', model, backend });
+  };
+  for (const [cli, family] of Object.entries(FAMILY_MODELS)) {
+    if (clis.has(cli)) for (const model of family.models) add(model, family.backend);
+  }
+  if (clis.has('agent')) {
+    for (const { id } of await deps.discovery.agentModels()) add(id, 'cursor');
+  }
+  return changes;
+}
+
+export async function finishFirstRun(deps: DispatcherDeps, pending: PendingConfirm, model: string): Promise<void> {
+  const lines = await deps.config.apply([{ op: 'set-default', model }]);
+  const surface = deps.surface(pending.where.surface);
+  if (pending.prompt && surface) await surface.edit(pending.prompt, { text: lines.join('\n') });
+  if (pending.text.trim() === '') return;
+  await launchPending(deps, pending, model);
+}

@@ -1,0 +1,126 @@
+import type { Inbound, InboundMessage, SurfaceName } from '../chat/inbound.js';
+import { ConfigError } from '../config/port.js';
+import type { TaskEvent } from '../queue/task.js';
+import type { TaskRecord } from '../store/records.js';
+import { handleAction, handleInput } from './actions.js';
+import { Conversation } from './conversation.js';
+import type { DispatcherDeps } from './deps.js';
+import { UserError } from './errors.js';
+import { onTaskEvent } from './events.js';
+import { startFirstRun } from './first-run.js';
+import { isFinal } from './render.js';
+import { handleRequest } from './requests.js';
+import { handleThreadReply, tasksAddressed } from './thread.js';
+
+export type { DispatcherDeps, Discovery, DiscoverResult } from './deps.js';
+
+/** Longest text we act on: a chat line is not a file upload. */
+const MAX_TEXT = 40_000;
+
+/**
+ * The conversation engine: every surface hands it Inbound requests; it answers through the
+ * ChatSurface port and follows task events from the queue.
+ */
+export class Dispatcher {
+  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly settleWaiters = new Set<() => void>();
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  start(): void {
+    this.unsubscribe = this.deps.queue.subscribe((event) => {
+      void this.serial(`task:${event.taskId}`, () => this.onEvent(event));
+    });
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+  }
+
+  /** Handle one inbound request. Never throws: user errors become replies, the rest is logged and said. */
+  async handle(inbound: Inbound): Promise<void> {
+    try {
+      await this.route(inbound);
+    } catch (error) {
+      await this.sayError(inbound, error);
+    }
+  }
+
+  /**
+   * Resolves when no task of this surface created since `since` is queued or running (waiting on
+   * a question counts as settled), with those tasks.
+   */
+  async settled(surface: SurfaceName, since = 0): Promise<TaskRecord[]> {
+    for (;;) {
+      const tasks = (await this.deps.store.listTasks({ surface })).filter((t) => t.createdAt >= since);
+      if (tasks.every((t) => isFinal(t.state) || t.state === 'waiting' || t.state === 'blocked')) {
+        await Promise.all(this.chains.values());
+        return tasks;
+      }
+      await new Promise<void>((resolve) => {
+        this.settleWaiters.add(resolve);
+      });
+    }
+  }
+
+  private async route(inbound: Inbound): Promise<void> {
+    if (inbound.kind === 'action') return handleAction(this.deps, inbound);
+    if (inbound.kind === 'input') return handleInput(this.deps, inbound);
+    if (inbound.text.length > MAX_TEXT) {
+      throw new UserError(
+        `That message is ${inbound.text.length.toLocaleString('en')} characters; the limit is ${MAX_TEXT.toLocaleString('en')}. Put long specs in a file in the repo and point the task at it.`,
+      );
+    }
+    const message: InboundMessage = { ...inbound, text: clean(inbound.text) };
+    const tasks = await tasksAddressed(this.deps, message);
+    if (tasks.length > 0) return handleThreadReply(this.deps, message, tasks);
+    if (message.task) throw new UserError(`There is no task **${message.task}**.`);
+    if (message.where.thread && message.addressed === false) return;
+    if (!this.deps.config.exists() && !this.deps.config.lastError()) return startFirstRun(this.deps, message);
+    return handleRequest(this.deps, message);
+  }
+
+  private async onEvent(event: TaskEvent): Promise<void> {
+    try {
+      await onTaskEvent(this.deps, event);
+    } catch (error) {
+      this.deps.log?.(`task ${event.taskId}: could not report ${event.type}: ${(error as Error).stack ?? String(error)}`);
+    } finally {
+      for (const wake of this.settleWaiters) wake();
+      this.settleWaiters.clear();
+    }
+  }
+
+  /** Events of one task are applied in order; different tasks proceed in parallel. */
+  private serial<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.chains.get(key) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const tail = next.catch(() => undefined);
+    this.chains.set(key, tail);
+    void tail.then(() => {
+      if (this.chains.get(key) === tail) this.chains.delete(key);
+    });
+    return next;
+  }
+
+  private async sayError(inbound: Inbound, error: unknown): Promise<void> {
+    const known = error instanceof UserError || error instanceof ConfigError;
+    if (!known) this.deps.log?.(`error handling ${inbound.kind}: ${(error as Error).stack ?? String(error)}`);
+    const text = known
+      ? (error as Error).message
+      : `Something went wrong handling that: ${(error as Error).message ?? String(error)}. Nothing was dispatched.`;
+    try {
+      const talk = Conversation.of(this.deps, inbound);
+      if (inbound.kind === 'message') await talk.answer({ text });
+      else await talk.ephemeral(inbound.who.id, { text });
+    } catch (replyError) {
+      this.deps.log?.(`could not reply with an error: ${String(replyError)}`);
+    }
+  }
+}
+
+/** Control characters (terminal escapes, NULs) never reach a worker prompt or a reply. */
+function clean(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').trim();
+}

@@ -1,0 +1,112 @@
+import type { Inbound } from '../chat/inbound.js';
+import type { Config } from '../config/schema.js';
+import type { TaskDraft } from '../intent/index.js';
+import type { TaskSpec } from '../queue/task.js';
+import type { TaskRecord } from '../store/records.js';
+import { resolveModel, workerCommand } from '../resolve/index.js';
+import { Conversation } from './conversation.js';
+import type { DispatcherDeps } from './deps.js';
+import { UserError } from './errors.js';
+import { renderStatus } from './render.js';
+import { renderFanOut, renderSingle } from './summary.js';
+
+export interface Request {
+  inbound: Inbound;
+  context: string;
+  drafts: TaskDraft[];
+  /** The model to use for drafts that name none (the confirmed default). */
+  fallbackModel?: string;
+  splitHint?: string[];
+}
+
+/** Turn a resolved request into tasks: specs, one thread, a status message each, submitted. */
+export async function launch(deps: DispatcherDeps, request: Request): Promise<TaskRecord[]> {
+  const config = deps.config.current();
+  const clis = new Set((await deps.discovery.clis()).keys());
+  const taken = new Set<string>();
+  const specs: TaskSpec[] = [];
+  for (const draft of request.drafts) {
+    const id = await uniqueId(deps, draft.id, taken);
+    specs.push(buildSpec(deps, config, clis, request, draft, id));
+  }
+  const talk = Conversation.of(deps, request.inbound);
+  const head = specs.length === 1 ? renderSingle(specs[0] as TaskSpec, request.splitHint) : renderFanOut(specs);
+  const first = await talk.startThread(head);
+  const thread = first.thread ?? request.inbound.where.thread;
+  const now = (deps.now ?? Date.now)();
+  const records: TaskRecord[] = [];
+  for (const spec of specs) {
+    const record: TaskRecord = {
+      id: spec.id,
+      spec,
+      state: 'queued',
+      where: request.inbound.where,
+      plan: [],
+      createdAt: now,
+      updatedAt: now,
+    };
+    if (thread) record.thread = thread;
+    record.status = await talk.inThread(thread, renderStatus(record, now));
+    await deps.store.putTask(record);
+    records.push(record);
+  }
+  for (const spec of specs) await deps.queue.submit(spec);
+  return records;
+}
+
+function buildSpec(
+  deps: DispatcherDeps,
+  config: Config,
+  clis: Set<string>,
+  request: Request,
+  draft: TaskDraft,
+  id: string,
+): TaskSpec {
+  const name = draft.model ?? request.fallbackModel;
+  if (!name) throw new UserError(`No model for **${draft.id}**: name one (e.g. "use opus") or set a default.`);
+  const resolved = resolveModel(name, config);
+  const repo = pickRepo(deps, config, request.inbound.where.channel, draft.repo);
+  return {
+    id,
+    goal: draft.goal,
+    context: request.context,
+    rolePrompt: resolved.rolePrompt,
+    repo: { name: repo.name, path: repo.path },
+    worktree: draft.worktree || repo.worktree === 'always',
+    command: workerCommand(resolved.model, config, clis, deps.env),
+    timeoutMs: config.limits.task_timeout,
+    requester: request.inbound.who.id,
+    resume: false,
+  };
+}
+
+interface PickedRepo {
+  name: string;
+  path: string;
+  worktree: 'always' | 'ask';
+}
+
+/** The request's `in <repo>` / `repo=`, else the channel's bound repo, else the default repo. */
+export function pickRepo(deps: DispatcherDeps, config: Config, channel: string, named?: string): PickedRepo {
+  const wanted = named ?? config.channels[channel]?.repo;
+  if (wanted) {
+    const repo = config.repos[wanted];
+    if (!repo) throw new UserError(`There is no repo **${wanted}** in the config (\`repos:\`).`);
+    return { name: wanted, path: repo.path, worktree: repo.worktree };
+  }
+  const fallback = Object.entries(config.repos).find(([, r]) => r.default);
+  if (fallback) return { name: fallback[0], path: fallback[1].path, worktree: fallback[1].worktree };
+  return { ...deps.defaultRepo, worktree: 'ask' };
+}
+
+/** A task id unused in this workspace (and in this request): `perf-audit`, then `perf-audit-2`… */
+async function uniqueId(deps: DispatcherDeps, base: string, taken: Set<string>): Promise<string> {
+  for (let n = 1; ; n += 1) {
+    const suffix = n === 1 ? '' : `-${n}`;
+    const id = `${base.slice(0, 63 - suffix.length).replace(/-+$/, '')}${suffix}`;
+    if (!taken.has(id) && !(await deps.store.hasTask(id))) {
+      taken.add(id);
+      return id;
+    }
+  }
+}

@@ -1,0 +1,113 @@
+import type { PlanItem, Reply } from '../chat/reply.js';
+import type { TaskRecord, TaskState } from '../store/records.js';
+import { FINAL_STATES } from '../store/records.js';
+
+const STATE_LABEL: Record<TaskState, string> = {
+  queued: 'queued',
+  running: 'running',
+  waiting: 'waiting for your answer',
+  blocked: 'blocked: answer to resume',
+  done: 'done',
+  failed: 'failed',
+  cancelled: 'cancelled',
+  timed_out: 'timed out',
+  interrupted: 'interrupted',
+};
+
+const STATE_ICON: Record<TaskState, string> = {
+  queued: '◌',
+  running: '●',
+  waiting: '?',
+  blocked: '?',
+  done: '✓',
+  failed: '✗',
+  cancelled: '■',
+  timed_out: '⧗',
+  interrupted: '!',
+};
+
+export function stateLabel(state: TaskState): string {
+  return STATE_LABEL[state];
+}
+
+export function isFinal(state: TaskState): boolean {
+  return FINAL_STATES.includes(state);
+}
+
+export function planProgress(plan: PlanItem[]): { done: number; total: number } {
+  return { done: plan.filter((item) => item.mark === 'done').length, total: plan.length };
+}
+
+/** `4m 05s`, `1h 02m`, `12s`: what a person reads at a glance. */
+export function formatElapsed(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+}
+
+export function modelLabel(task: TaskRecord): string {
+  const asked = task.spec.command.model;
+  const real = task.reportedModel;
+  return real && real !== asked ? `${asked} (${real})` : asked;
+}
+
+/** The per-task status message, edited in place as the task moves. */
+export function renderStatus(task: TaskRecord, now: number): Reply {
+  const fields = [
+    { label: 'Model', value: modelLabel(task) },
+    { label: 'Backend', value: task.spec.command.backend },
+    { label: 'Where', value: task.branch ? `worktree, branch ${task.branch}` : task.spec.worktree ? 'worktree' : task.spec.repo.name },
+    { label: 'Elapsed', value: formatElapsed((task.finishedAt ?? now) - task.createdAt) },
+  ];
+  const lines = [`${STATE_ICON[task.state]} **${task.id}**: ${stateLabel(task.state)}`];
+  if (task.activity && !isFinal(task.state)) lines.push(`_${task.activity}_`);
+  const reply: Reply = { title: task.id, text: lines.join('\n'), fields };
+  if (task.plan.length > 0) {
+    reply.checklist = task.plan;
+    reply.progress = planProgress(task.plan);
+  }
+  if (!isFinal(task.state)) {
+    reply.buttons = [
+      { action: 'cancel-task', value: task.id, label: 'Cancel', style: 'danger' },
+      { action: 'logs', value: task.id, label: 'Logs' },
+    ];
+  } else if (task.state !== 'done') {
+    reply.buttons = [
+      { action: 'retry', value: task.id, label: 'Retry' },
+      { action: 'logs', value: task.id, label: 'Logs' },
+    ];
+  }
+  return reply;
+}
+
+/** The finish report posted in the thread when a task ends. */
+export function renderFinish(task: TaskRecord): Reply {
+  const head: Record<string, string> = {
+    done: `**${task.id}** is done.`,
+    failed: `**${task.id}** failed${task.failure ? ` (${task.failure.cli}: ${task.failure.reason})` : ''}.`,
+    cancelled: `**${task.id}** was cancelled.`,
+    timed_out: `**${task.id}** timed out and was stopped.`,
+    interrupted: `**${task.id}** was interrupted (the bot or its runner went away).`,
+  };
+  const lines = [head[task.state] ?? `**${task.id}**: ${stateLabel(task.state)}`];
+  if (task.summary) lines.push('', task.summary);
+  const reply: Reply = { text: lines.join('\n') };
+  if (task.worktree) {
+    reply.fields = [
+      { label: 'Branch', value: task.worktree.branch },
+      { label: 'Commits', value: String(task.worktree.commits) },
+    ];
+    if (task.worktree.diffstat.trim()) reply.code = task.worktree.diffstat.trim();
+  }
+  if (task.state !== 'done' && task.logTail) reply.code = task.logTail;
+  return reply;
+}
+
+/** One line of `status`: state, progress, model, age. */
+export function renderStatusLine(task: TaskRecord, now: number): string {
+  const { done, total } = planProgress(task.plan);
+  const progress = total > 0 ? ` ${done}/${total}` : '';
+  return `${STATE_ICON[task.state]} ${task.id}: ${stateLabel(task.state)}${progress} · ${modelLabel(task)} · ${formatElapsed(now - task.createdAt)} ago`;
+}

@@ -1,0 +1,29 @@
+import type { Where } from '../chat/inbound.js';
+import type { Conversation } from './conversation.js';
+import type { DispatcherDeps } from './deps.js';
+import { UnknownTaskError } from './errors.js';
+import { isFinal, renderStatus, renderStatusLine } from './render.js';
+
+const RECENT_FINISHED = 10;
+
+/** `status` lists the channel's tasks (active first, then the latest finished); `status <id>` one task. */
+export async function answerStatus(deps: DispatcherDeps, talk: Conversation, where: Where, task?: string): Promise<void> {
+  const now = (deps.now ?? Date.now)();
+  if (task) {
+    const record = await deps.store.getTask(task);
+    if (!record) throw new UnknownTaskError(task);
+    await talk.answer(renderStatus(record, now));
+    return;
+  }
+  const tasks = await deps.store.listTasks({ channel: where.channel, surface: where.surface });
+  if (tasks.length === 0) {
+    await talk.answer({ text: 'No tasks in this channel yet. Dispatch one with e.g. "use opus to review the auth module".' });
+    return;
+  }
+  const active = tasks.filter((t) => !isFinal(t.state));
+  const finished = tasks.filter((t) => isFinal(t.state)).slice(0, RECENT_FINISHED);
+  const lines = [`**${active.length} running**, ${tasks.length - active.length} finished in this channel.`];
+  if (active.length) lines.push('', ...active.map((t) => renderStatusLine(t, now)));
+  if (finished.length) lines.push('', 'Recently finished:', ...finished.map((t) => renderStatusLine(t, now)));
+  await talk.answer({ text: lines.join('\n') });
+}

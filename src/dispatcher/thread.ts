@@ -1,0 +1,48 @@
+import type { InboundMessage } from '../chat/inbound.js';
+import type { TaskRecord } from '../store/records.js';
+import { deliverAnswer } from './answers.js';
+import { Conversation } from './conversation.js';
+import { control } from './control.js';
+import type { DispatcherDeps } from './deps.js';
+import { isFinal, renderStatus, renderStatusLine } from './render.js';
+import { handleRequest, intentOf } from './requests.js';
+
+/** The tasks a message speaks to: `#<task-id>` in the shell, else those posted in its thread. */
+export async function tasksAddressed(deps: DispatcherDeps, inbound: InboundMessage): Promise<TaskRecord[]> {
+  if (inbound.task) {
+    const task = await deps.store.getTask(inbound.task);
+    return task ? [task] : [];
+  }
+  if (!inbound.where.thread) return [];
+  return deps.store.tasksInThread(inbound.where.surface, inbound.where.thread);
+}
+
+/**
+ * A reply in a task's thread (SPEC §7): status and control words act; the requester's reply to an
+ * open question is the answer; any other reply while the task runs becomes a note in plan.md.
+ */
+export async function handleThreadReply(deps: DispatcherDeps, inbound: InboundMessage, tasks: TaskRecord[]): Promise<void> {
+  const talk = Conversation.of(deps, inbound.task && tasks[0]?.thread ? { ...inbound, where: { ...inbound.where, thread: tasks[0].thread } } : inbound);
+  const intent = intentOf(deps, inbound.text);
+  const now = (deps.now ?? Date.now)();
+  if (intent.kind === 'status') {
+    const shown = intent.task ? tasks.filter((t) => t.id === intent.task) : tasks;
+    await talk.answer(shown.length === 1 ? renderStatus(shown[0] as TaskRecord, now) : { text: shown.map((t) => renderStatusLine(t, now)).join('\n') });
+    return;
+  }
+  if (intent.kind === 'control') return control(deps, inbound, intent.action, intent.task);
+  if (intent.kind === 'warm-up') return;
+  const asking = tasks.find((t) => (t.state === 'waiting' || t.state === 'blocked') && t.spec.requester === inbound.who.id);
+  if (asking) {
+    await talk.answer({ text: await deliverAnswer(deps, inbound.who, asking, inbound.text) });
+    return;
+  }
+  const running = tasks.filter((t) => !isFinal(t.state));
+  if (running.length > 0) {
+    const target = running[0] as TaskRecord;
+    await deps.queue.note(target.id, `${inbound.who.name ?? inbound.who.id}: ${inbound.text}`);
+    await talk.answer({ text: `Added your note to **${target.id}**'s plan; the worker will read it.` });
+    return;
+  }
+  if (intent.kind === 'config' || intent.kind === 'tasks') return handleRequest(deps, inbound);
+}

@@ -1,0 +1,31 @@
+import { createShellSurface, runShell } from '../adapters/shell/index.js';
+import { createApp } from './app.js';
+import { renderStatusLine } from './dispatcher/render.js';
+
+/** `dispatch-bot shell`: the terminal (or a pipe) as a chat surface. */
+export async function runShellSurface(env: NodeJS.ProcessEnv, user: string): Promise<number> {
+  const interactive = Boolean(process.stdin.isTTY);
+  const since = Date.now();
+  const app = await createApp({ env, cwd: process.cwd() });
+  const surface = createShellSurface(process.stdout, interactive);
+  // The terminal has no rate limit worth the name; coalescing still collapses bursts of plan edits.
+  app.attach(surface, 600);
+  await app.recover();
+  if (interactive) process.stdout.write(`dispatch-bot shell: you are ${user}. Type a request, "status", or Ctrl-D to quit.\n`);
+  await runShell(surface, {
+    input: process.stdin,
+    output: process.stdout,
+    user,
+    interactive,
+    onInbound: (inbound) => app.dispatcher.handle(inbound),
+    onEnd: async () => {
+      const tasks = await app.dispatcher.settled('shell', since);
+      if (tasks.length > 0) {
+        const now = Date.now();
+        process.stdout.write(`\nFinal state:\n${tasks.map((t) => `  ${renderStatusLine(t, now)}`).join('\n')}\n`);
+      }
+    },
+  });
+  await app.close();
+  return 0;
+}

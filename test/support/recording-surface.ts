@@ -1,0 +1,81 @@
+import type { SurfaceName } from '../../src/chat/inbound.js';
+import type { Reply } from '../../src/chat/reply.js';
+import type { ChatSurface, InputRequest, MessageRef, PostTarget } from '../../src/chat/surface.js';
+
+export interface Posted {
+  ref: MessageRef;
+  target: PostTarget;
+  reply: Reply;
+  /** Every later edit of this message, in order. */
+  edits: Reply[];
+}
+
+/** A ChatSurface that remembers everything, for testing the dispatcher once for every surface. */
+export class RecordingSurface implements ChatSurface {
+  readonly posts: Posted[] = [];
+  readonly ephemerals: { user: string; reply: Reply }[] = [];
+  readonly inputs: { trigger: string; request: InputRequest }[] = [];
+  canOpenInput = true;
+  private next = 1;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(readonly name: SurfaceName = 'shell') {}
+
+  async post(target: PostTarget, reply: Reply): Promise<MessageRef> {
+    const id = `msg-${this.next++}`;
+    const thread = target.thread ?? (target.startThread ? `thread-${id}` : undefined);
+    const ref: MessageRef = { surface: this.name, channel: target.channel, id, ...(thread ? { thread } : {}) };
+    this.posts.push({ ref, target, reply, edits: [] });
+    this.wake();
+    return ref;
+  }
+
+  async edit(ref: MessageRef, reply: Reply): Promise<void> {
+    const posted = this.posts.find((p) => p.ref.id === ref.id);
+    if (!posted) throw new Error(`edit of a message never posted: ${ref.id}`);
+    posted.edits.push(reply);
+    this.wake();
+  }
+
+  async ephemeral(_target: PostTarget, user: string, reply: Reply): Promise<void> {
+    this.ephemerals.push({ user, reply });
+    this.wake();
+  }
+
+  async openInput(trigger: string, request: InputRequest): Promise<boolean> {
+    this.inputs.push({ trigger, request });
+    return this.canOpenInput;
+  }
+
+  /** The latest content of a message (its last edit, or the post). */
+  latest(posted: Posted): Reply {
+    return posted.edits.at(-1) ?? posted.reply;
+  }
+
+  texts(): string[] {
+    return this.posts.map((p) => this.latest(p).text);
+  }
+
+  /** Wait until `check` holds over what was recorded (re-checked on every post or edit). */
+  async until<T>(check: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = check();
+      if (found) return found;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out; recorded:\n${this.texts().join('\n---\n')}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 250));
+        this.waiters.add(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  private wake(): void {
+    for (const w of this.waiters) w();
+    this.waiters.clear();
+  }
+}

@@ -1,0 +1,47 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../bin/dispatch-bot.js', import.meta.url));
+
+/**
+ * `dispatch-bot shell` as a real child process with piped stdin/stdout: write lines like a person
+ * would, wait for what the bot prints.
+ */
+export class ShellSession {
+  readonly child: ChildProcessWithoutNullStreams;
+  output = '';
+  errors = '';
+  readonly exited: Promise<number | null>;
+
+  constructor(opts: { cwd: string; env: NodeJS.ProcessEnv; args?: string[] }) {
+    this.child = spawn(process.execPath, [BIN, 'shell', ...(opts.args ?? [])], { cwd: opts.cwd, env: opts.env });
+    this.child.stdout.setEncoding('utf8').on('data', (chunk: string) => (this.output += chunk));
+    this.child.stderr.setEncoding('utf8').on('data', (chunk: string) => (this.errors += chunk));
+    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+  }
+
+  say(line: string): void {
+    this.child.stdin.write(`${line}\n`);
+  }
+
+  end(): void {
+    this.child.stdin.end();
+  }
+
+  /** Resolves with the output once `pattern` appears in it (after `from`, an index in the output). */
+  async waitFor(pattern: RegExp | string, timeoutMs = 25_000, from = 0): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    const test = (text: string) => (typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text));
+    while (!test(this.output.slice(from))) {
+      if (Date.now() > deadline) {
+        throw new Error(`timed out waiting for ${String(pattern)}\n--- stdout ---\n${this.output}\n--- stderr ---\n${this.errors}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return this.output;
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    this.child.kill(signal);
+  }
+}
