@@ -1,0 +1,271 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { TaskStore } from './port.js';
+import type { PendingConfirm, QuestionRecord, TaskRecord } from './records.js';
+import {
+  PendingConfirmSchema,
+  QuestionRecordSchema,
+  TaskRecordSchema,
+  assertRecord,
+  decodeRecord,
+  encodeRecord,
+  reportToConsole,
+  type CorruptRowReporter,
+} from './codec.js';
+import { migrate } from './sqlite-schema.js';
+import { mergeTask, oldestFirst, threadsOf, type TaskFilter } from './task-rules.js';
+import { FINAL_STATES } from './records.js';
+
+export interface SqliteStore extends TaskStore {
+  /** The database file (or `:memory:`). */
+  readonly file: string;
+}
+
+export interface SqliteStoreOptions {
+  /** Where unreadable rows are reported (default: console.error). They are skipped, never thrown. */
+  onCorrupt?: CorruptRowReporter;
+  /** How long a writer waits for another process's lock before failing (ms, default 5000). */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Pending prompts are kept this long past their expiry so a late press can still be told the
+ * prompt expired (rather than that it never existed); then they are pruned.
+ */
+const PENDING_GRACE_MS = 24 * 60 * 60 * 1000;
+
+interface TaskRow {
+  id: string;
+  body: string;
+}
+interface QuestionRow {
+  task_id: string;
+  seq: string;
+  body: string;
+  answer: string | null;
+  answered_at: number | null;
+}
+
+/** Open (creating when missing) the SQLite task store at `file`. Synchronous: the file is ready on return. */
+export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): SqliteStore {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  try {
+    // WAL lets status queries read while a runner writes; NORMAL sync is crash-safe for the bot
+    // process (a power cut may lose the last commits, never corrupt the file).
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
+    migrate(db, file);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return new SqliteTaskStore(db, file, options.onCorrupt ?? reportToConsole);
+}
+
+class SqliteTaskStore implements SqliteStore {
+  private readonly sql;
+  /** Prepared listing queries, one per filter shape (at most a dozen). */
+  private readonly listings = new Map<string, Database.Statement<(string | number)[], TaskRow>>();
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly file: string,
+    private readonly report: CorruptRowReporter,
+  ) {
+    this.sql = prepareStatements(db);
+  }
+
+  async putTask(task: TaskRecord): Promise<void> {
+    this.writeTask(task, encodeRecord(TaskRecordSchema, `task ${task.id}`, task));
+  }
+
+  async getTask(id: string): Promise<TaskRecord | undefined> {
+    const row = this.sql.getTask.get(id);
+    return row ? this.decodeTask(row) : undefined;
+  }
+
+  async updateTask(id: string, patch: Partial<Omit<TaskRecord, 'id'>>): Promise<TaskRecord | undefined> {
+    // Read, merge and write under one write lock so a concurrent update from another process
+    // is never lost.
+    const update = this.db.transaction((): TaskRecord | undefined => {
+      const row = this.sql.getTask.get(id);
+      const prev = row ? this.decodeTask(row) : undefined;
+      if (!prev) return undefined;
+      const next = mergeTask(prev, patch, Date.now());
+      this.writeTask(next, encodeRecord(TaskRecordSchema, `task ${id}`, next));
+      return next;
+    });
+    return update.immediate();
+  }
+
+  async listTasks(filter: TaskFilter = {}): Promise<TaskRecord[]> {
+    const clauses: string[] = [];
+    const params: (string | number)[] = [];
+    if (filter.channel !== undefined) {
+      clauses.push('channel = ?');
+      params.push(filter.channel);
+    }
+    if (filter.surface !== undefined) {
+      clauses.push('surface = ?');
+      params.push(filter.surface);
+    }
+    if (filter.active !== undefined) {
+      const finals = FINAL_STATES.map(() => '?').join(', ');
+      clauses.push(`state ${filter.active ? 'NOT IN' : 'IN'} (${finals})`);
+      params.push(...FINAL_STATES);
+    }
+    const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+    const query = `SELECT id, body FROM tasks ${where} ORDER BY created_at DESC, id DESC`;
+    let listing = this.listings.get(query);
+    if (!listing) {
+      listing = this.db.prepare<(string | number)[], TaskRow>(query);
+      this.listings.set(query, listing);
+    }
+    return this.decodeTasks(listing.all(...params));
+  }
+
+  async tasksInThread(surface: string, thread: string): Promise<TaskRecord[]> {
+    return this.decodeTasks(this.sql.tasksInThread.all(surface, thread)).sort(oldestFirst);
+  }
+
+  async hasTask(id: string): Promise<boolean> {
+    return this.sql.hasTask.get(id) !== undefined;
+  }
+
+  async putPending(pending: PendingConfirm): Promise<void> {
+    const body = encodeRecord(PendingConfirmSchema, `pending ${pending.id}`, pending);
+    this.sql.prunePending.run(Date.now() - PENDING_GRACE_MS);
+    this.sql.putPending.run(pending.id, pending.expiresAt, body);
+  }
+
+  async getPending(id: string): Promise<PendingConfirm | undefined> {
+    const row = this.sql.getPending.get(id);
+    return row ? decodeRecord(PendingConfirmSchema, `pending ${id}`, row.body, this.report) : undefined;
+  }
+
+  async takePending(id: string): Promise<PendingConfirm | undefined> {
+    // DELETE … RETURNING: the row goes to whoever deletes it, in this process or another.
+    const row = this.sql.takePending.get(id);
+    return row ? decodeRecord(PendingConfirmSchema, `pending ${id}`, row.body, this.report) : undefined;
+  }
+
+  async putQuestion(q: QuestionRecord): Promise<void> {
+    assertRecord(QuestionRecordSchema, `question ${q.taskId}/${q.seq}`, q);
+    const { answer, answeredAt, ...asked } = q;
+    // An answer already recorded is kept: re-posting a question must not reopen it.
+    this.sql.putQuestion.run(q.taskId, q.seq, q.askedAt, JSON.stringify(asked), answer ?? null, answeredAt ?? null);
+  }
+
+  async answerQuestion(taskId: string, seq: string, answer: string): Promise<boolean> {
+    return this.sql.answerQuestion.run(answer, Date.now(), taskId, seq).changes === 1;
+  }
+
+  async openQuestions(taskId?: string): Promise<QuestionRecord[]> {
+    const rows = taskId === undefined ? this.sql.openQuestions.all() : this.sql.openQuestionsOf.all(taskId);
+    return rows.flatMap((row) => {
+      const q = this.decodeQuestion(row);
+      return q ? [q] : [];
+    });
+  }
+
+  async getUserDefault(user: string): Promise<string | undefined> {
+    return this.sql.getUserDefault.get(user)?.model;
+  }
+
+  async setUserDefault(user: string, model: string): Promise<void> {
+    this.sql.setUserDefault.run(user, model);
+  }
+
+  async firstDelivery(key: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    const claim = this.db.transaction((): boolean => {
+      this.sql.pruneDeliveries.run(now);
+      return this.sql.claimDelivery.run(key, now + Math.max(1, Math.ceil(ttlMs))).changes === 1;
+    });
+    return claim.immediate();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private writeTask(task: TaskRecord, body: string): void {
+    const write = this.db.transaction(() => {
+      const { id, where, state, createdAt, updatedAt } = task;
+      this.sql.putTask.run(id, where.surface, where.channel, task.thread ?? where.thread ?? null, state, createdAt, updatedAt, body);
+      this.sql.dropThreads.run(id);
+      for (const { surface, thread } of threadsOf(task)) this.sql.addThread.run(surface, thread, id);
+    });
+    write.immediate();
+  }
+
+  private decodeTask(row: TaskRow): TaskRecord | undefined {
+    return decodeRecord(TaskRecordSchema, `task ${row.id}`, row.body, this.report);
+  }
+
+  private decodeTasks(rows: TaskRow[]): TaskRecord[] {
+    return rows.flatMap((row) => {
+      const task = this.decodeTask(row);
+      return task ? [task] : [];
+    });
+  }
+
+  private decodeQuestion(row: QuestionRow): QuestionRecord | undefined {
+    const answered = row.answer === null ? {} : { answer: row.answer, answeredAt: row.answered_at ?? undefined };
+    return decodeRecord(QuestionRecordSchema, `question ${row.task_id}/${row.seq}`, row.body, this.report, answered);
+  }
+}
+
+function prepareStatements(db: Database.Database) {
+  return {
+    putTask: db.prepare<[string, string, string, string | null, string, number, number, string]>(
+      `INSERT INTO tasks (id, surface, channel, thread, state, created_at, updated_at, body)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET surface = excluded.surface, channel = excluded.channel,
+         thread = excluded.thread, state = excluded.state, created_at = excluded.created_at,
+         updated_at = excluded.updated_at, body = excluded.body`,
+    ),
+    getTask: db.prepare<[string], TaskRow>('SELECT id, body FROM tasks WHERE id = ?'),
+    hasTask: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM tasks WHERE id = ?'),
+    dropThreads: db.prepare<[string]>('DELETE FROM task_threads WHERE task_id = ?'),
+    addThread: db.prepare<[string, string, string]>(
+      'INSERT OR IGNORE INTO task_threads (surface, thread, task_id) VALUES (?, ?, ?)',
+    ),
+    tasksInThread: db.prepare<[string, string], TaskRow>(
+      `SELECT t.id, t.body FROM task_threads m JOIN tasks t ON t.id = m.task_id
+       WHERE m.surface = ? AND m.thread = ?`,
+    ),
+    putPending: db.prepare<[string, number, string]>(
+      'INSERT OR REPLACE INTO pending (id, expires_at, body) VALUES (?, ?, ?)',
+    ),
+    getPending: db.prepare<[string], { body: string }>('SELECT body FROM pending WHERE id = ?'),
+    takePending: db.prepare<[string], { body: string }>('DELETE FROM pending WHERE id = ? RETURNING body'),
+    prunePending: db.prepare<[number]>('DELETE FROM pending WHERE expires_at < ?'),
+    putQuestion: db.prepare<[string, string, number, string, string | null, number | null]>(
+      `INSERT INTO questions (task_id, seq, asked_at, body, answer, answered_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (task_id, seq) DO UPDATE SET asked_at = excluded.asked_at, body = excluded.body,
+         answer = COALESCE(questions.answer, excluded.answer),
+         answered_at = CASE WHEN questions.answer IS NULL THEN excluded.answered_at ELSE questions.answered_at END`,
+    ),
+    answerQuestion: db.prepare<[string, number, string, string]>(
+      'UPDATE questions SET answer = ?, answered_at = ? WHERE task_id = ? AND seq = ? AND answer IS NULL',
+    ),
+    openQuestions: db.prepare<[], QuestionRow>(
+      `SELECT task_id, seq, body, answer, answered_at FROM questions WHERE answer IS NULL
+       ORDER BY asked_at, task_id, seq`,
+    ),
+    openQuestionsOf: db.prepare<[string], QuestionRow>(
+      `SELECT task_id, seq, body, answer, answered_at FROM questions WHERE answer IS NULL AND task_id = ?
+       ORDER BY asked_at, seq`,
+    ),
+    getUserDefault: db.prepare<[string], { model: string }>('SELECT model FROM user_defaults WHERE user = ?'),
+    setUserDefault: db.prepare<[string, string]>(
+      'INSERT INTO user_defaults (user, model) VALUES (?, ?) ON CONFLICT (user) DO UPDATE SET model = excluded.model',
+    ),
+    pruneDeliveries: db.prepare<[number]>('DELETE FROM deliveries WHERE expires_at <= ?'),
+    claimDelivery: db.prepare<[string, number]>('INSERT OR IGNORE INTO deliveries (key, expires_at) VALUES (?, ?)'),
+  };
+}

@@ -1,0 +1,56 @@
+import { FINAL_STATES, type TaskRecord, type TaskState } from './records.js';
+
+/** Rules both stores share, so SQLite and Redis answer the same questions the same way. */
+
+export function isActive(state: TaskState): boolean {
+  return !FINAL_STATES.includes(state);
+}
+
+/**
+ * The threads a task is found by. `thread`, `where.thread` and the status message's thread all
+ * name the task's thread once it is posted; they can be set at different moments by different
+ * stages, so every one of them is indexed.
+ */
+export function threadsOf(task: TaskRecord): { surface: string; thread: string }[] {
+  const found = new Map<string, { surface: string; thread: string }>();
+  const add = (surface: string, thread: string | undefined): void => {
+    if (thread) found.set(`${surface}\u0000${thread}`, { surface, thread });
+  };
+  add(task.where.surface, task.thread);
+  add(task.where.surface, task.where.thread);
+  if (task.status) add(task.status.surface, task.status.thread);
+  return [...found.values()];
+}
+
+/**
+ * Merge a patch into a task. updatedAt always moves forward, even when two updates land in the
+ * same millisecond, so "changed since" comparisons never miss an update.
+ */
+export function mergeTask(prev: TaskRecord, patch: Partial<Omit<TaskRecord, 'id'>>, now: number): TaskRecord {
+  const merged: TaskRecord = { ...prev, ...patch, id: prev.id };
+  merged.updatedAt = Math.max(now, prev.updatedAt + 1);
+  return merged;
+}
+
+export interface TaskFilter {
+  channel?: string;
+  surface?: string;
+  active?: boolean;
+}
+
+export function matchesFilter(task: TaskRecord, filter: TaskFilter): boolean {
+  if (filter.channel !== undefined && task.where.channel !== filter.channel) return false;
+  if (filter.surface !== undefined && task.where.surface !== filter.surface) return false;
+  if (filter.active !== undefined && isActive(task.state) !== filter.active) return false;
+  return true;
+}
+
+/** Newest first; ties broken by id so both stores list in the same order. */
+export function newestFirst(a: TaskRecord, b: TaskRecord): number {
+  return b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
+
+/** Oldest first (the order a fan-out was dispatched in); ties broken by id. */
+export function oldestFirst(a: TaskRecord, b: TaskRecord): number {
+  return -newestFirst(a, b);
+}
