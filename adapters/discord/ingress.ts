@@ -1,0 +1,166 @@
+/**
+ * Discord → Inbound: which gateway events are requests, and how they read as platform-neutral
+ * requests. Interactions are acknowledged here within Discord's 3 s, before the dispatcher runs.
+ */
+import {
+  ChannelType,
+  MessageFlags,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type Client,
+  type GuildMember,
+  type Interaction,
+  type Message,
+  type ModalSubmitInteraction,
+  type StringSelectMenuInteraction,
+  type APIInteractionGuildMember,
+} from 'discord.js';
+import { Inbound, type Where, type Who } from '../../src/chat/inbound.js';
+import type { CustomIds } from './custom-ids.js';
+import type { InteractionRegistry } from './interactions.js';
+
+export const DELIVERY_TTL_MS = 60 * 60_000;
+/** Actions whose handler opens a modal: their press is held, not deferred. */
+export const INPUT_ACTION_PREFIX = 'input:';
+export const COMMAND_NAME = 'dispatch';
+export const MODAL_ACTION = 'modal';
+export const MODAL_FIELD = 'value';
+
+export interface IngressDeps {
+  client: Client<true>;
+  ids: CustomIds;
+  interactions: InteractionRegistry;
+  onInbound: (inbound: Inbound) => Promise<void>;
+  firstDelivery: (key: string, ttlMs: number) => Promise<boolean>;
+  log: (line: string) => void;
+  /** How long a press on an `input:` button waits for `openInput` before it is deferred. */
+  modalHoldMs: number;
+}
+
+type Member = GuildMember | APIInteractionGuildMember | null | undefined;
+
+function groupsOf(member: Member, guildId: string | null): string[] {
+  if (!member) return [];
+  const ids = Array.isArray(member.roles) ? member.roles : [...(member as GuildMember).roles.cache.keys()];
+  // @everyone's role id is the guild id: every member has it, so it says nothing.
+  return ids.filter((id) => id !== guildId);
+}
+
+function who(user: { id: string; username: string; globalName: string | null }, member: Member, guildId: string | null): Who {
+  return { id: user.id, name: user.globalName ?? user.username, groups: groupsOf(member, guildId) };
+}
+
+/** A thread's parent is the channel; the thread is the Where's thread. */
+function whereOf(channel: Message['channel'] | Interaction['channel'], channelId: string, message?: string): Where {
+  const inThread = channel?.isThread() ?? false;
+  const parent = inThread && channel && 'parentId' in channel ? channel.parentId : null;
+  return {
+    surface: 'discord',
+    channel: parent ?? channelId,
+    ...(inThread ? { thread: channelId } : {}),
+    ...(message ? { message } : {}),
+  };
+}
+
+export function mentionPattern(botId: string): RegExp {
+  return new RegExp(`<@!?${botId}>`, 'g');
+}
+
+async function deliver(deps: IngressDeps, inbound: Inbound): Promise<void> {
+  try {
+    await deps.onInbound(Inbound.parse(inbound));
+  } catch (error) {
+    deps.log(`discord: handling ${inbound.kind} ${inbound.deliveryId ?? ''} failed: ${String(error)}`);
+  }
+}
+
+const fresh = (deps: IngressDeps, id: string): Promise<boolean> => deps.firstDelivery(`discord:${id}`, DELIVERY_TTL_MS);
+
+/** A mention, a DM, or any message in a thread the bot started becomes a message request. */
+export async function onMessage(deps: IngressDeps, message: Message): Promise<void> {
+  if (message.author.bot) return;
+  const botId = deps.client.user.id;
+  const channel = message.channel;
+  const isDm = channel.type === ChannelType.DM || !message.inGuild();
+  const mentioned = message.mentions.users.has(botId) || mentionPattern(botId).test(message.content);
+  const inBotThread = channel.isThread() && channel.ownerId === botId;
+  if (!isDm && !mentioned && !inBotThread) return;
+  if (!(await fresh(deps, message.id))) return;
+  const text = message.content.replace(mentionPattern(botId), ' ').replace(/[ \t]+/g, ' ').trim();
+  await deliver(deps, {
+    kind: 'message',
+    who: who(message.author, message.member, message.guildId),
+    where: whereOf(channel, message.channelId, message.id),
+    text,
+    deliveryId: message.id,
+  });
+}
+
+async function onCommand(deps: IngressDeps, interaction: ChatInputCommandInteraction): Promise<void> {
+  if (interaction.commandName !== COMMAND_NAME) return;
+  if (!(await fresh(deps, interaction.id))) return;
+  await interaction.deferReply();
+  deps.interactions.addCommand(interaction);
+  await deliver(deps, {
+    kind: 'message',
+    who: who(interaction.user, interaction.member, interaction.guildId),
+    // The interaction id stands in for the request message: a post `fromMessage` it answers the command.
+    where: whereOf(interaction.channel, interaction.channelId, interaction.id),
+    text: (interaction.options.getString('text') ?? '').trim(),
+    deliveryId: interaction.id,
+  });
+}
+
+async function onComponent(deps: IngressDeps, interaction: ButtonInteraction | StringSelectMenuInteraction): Promise<void> {
+  const decoded = deps.ids.decode(interaction.customId);
+  if (!decoded) {
+    await interaction.reply({ content: 'This button has expired. Ask again in the thread.', flags: MessageFlags.Ephemeral });
+    return;
+  }
+  if (!(await fresh(deps, interaction.id))) return;
+  const picked = interaction.isStringSelectMenu() ? deps.ids.decodeOption(interaction.values[0] ?? '') : decoded.value;
+  if (interaction.isButton() && decoded.action.startsWith(INPUT_ACTION_PREFIX)) {
+    deps.interactions.hold(interaction, deps.modalHoldMs, (held) => {
+      if (!held.replied && !held.deferred) held.deferUpdate().catch((e: unknown) => deps.log(`discord: deferUpdate failed: ${String(e)}`));
+    });
+  } else {
+    await interaction.deferUpdate();
+    deps.interactions.addRecent(interaction);
+  }
+  await deliver(deps, {
+    kind: 'action',
+    who: who(interaction.user, interaction.member, interaction.guildId),
+    where: whereOf(interaction.channel, interaction.channelId, interaction.message.id),
+    action: decoded.action,
+    value: picked ?? '',
+    trigger: interaction.id,
+    deliveryId: interaction.id,
+  });
+}
+
+async function onModal(deps: IngressDeps, interaction: ModalSubmitInteraction): Promise<void> {
+  const decoded = deps.ids.decode(interaction.customId);
+  if (!decoded || decoded.action !== MODAL_ACTION) return;
+  if (!(await fresh(deps, interaction.id))) return;
+  if (interaction.isFromMessage()) await interaction.deferUpdate();
+  else await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  deps.interactions.addRecent(interaction);
+  await deliver(deps, {
+    kind: 'input',
+    who: who(interaction.user, interaction.member, interaction.guildId),
+    where: whereOf(interaction.channel, interaction.channelId ?? '', interaction.message?.id),
+    inputId: decoded.value,
+    value: interaction.fields.getTextInputValue(MODAL_FIELD),
+    deliveryId: interaction.id,
+  });
+}
+
+export async function onInteraction(deps: IngressDeps, interaction: Interaction): Promise<void> {
+  try {
+    if (interaction.isChatInputCommand()) await onCommand(deps, interaction);
+    else if (interaction.isButton() || interaction.isStringSelectMenu()) await onComponent(deps, interaction);
+    else if (interaction.isModalSubmit()) await onModal(deps, interaction);
+  } catch (error) {
+    deps.log(`discord: interaction ${interaction.id} failed: ${String(error)}`);
+  }
+}
