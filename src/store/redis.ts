@@ -1,0 +1,271 @@
+import { Redis } from 'ioredis';
+import type { TaskStore } from './port.js';
+import type { PendingConfirm, QuestionRecord, TaskRecord } from './records.js';
+import {
+  PendingConfirmSchema,
+  QuestionRecordSchema,
+  TaskRecordSchema,
+  assertRecord,
+  decodeRecord,
+  encodeRecord,
+  reportToConsole,
+  type CorruptRowReporter,
+} from './codec.js';
+import { ANSWER_QUESTION, PUT_QUESTION, WRITE_TASK } from './redis-scripts.js';
+import { matchesFilter, mergeTask, newestFirst, oldestFirst, threadsOf, type TaskFilter } from './task-rules.js';
+
+export interface RedisStore extends TaskStore {
+  /** Every key this store writes starts with it (always ends in `:`). */
+  readonly prefix: string;
+}
+
+export interface RedisStoreOptions {
+  /** Default: redis://127.0.0.1:6379. */
+  url?: string;
+  /** Key prefix, e.g. `dispatch:`; a `:` is appended when missing. */
+  prefix: string;
+  /** Where unreadable records are reported (default: console.error). They are skipped, never thrown. */
+  onCorrupt?: CorruptRowReporter;
+}
+
+/** Pending prompts outlive their expiry by this much so a late press is told it expired. */
+const PENDING_GRACE_MS = 24 * 60 * 60 * 1000;
+/** Concurrent writers to one task retry their compare-and-set at most this often. */
+const MAX_WRITE_ATTEMPTS = 100;
+const MGET_BATCH = 500;
+
+/** Connect to Redis; rejects with a clear message (no endless reconnecting) when it is unreachable. */
+export async function openRedisStore(opts: RedisStoreOptions): Promise<RedisStore> {
+  const url = opts.url ?? 'redis://127.0.0.1:6379';
+  const client = new Redis(url, { lazyConnect: true });
+  const connection: { ok: boolean; lastError?: string } = { ok: false };
+  client.on('error', (err: Error) => {
+    // Before the first connection the failure is reported by the rejection below.
+    if (connection.ok) console.error(`dispatch-bot store: Redis at ${redactUrl(url)}: ${err.message}`);
+    else connection.lastError = err.message;
+  });
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (err) {
+    client.disconnect();
+    // ioredis rejects with "Connection is closed."; the socket's own error says why.
+    const reason = connection.lastError ?? (err instanceof Error ? err.message : String(err));
+    throw new Error(`cannot reach Redis at ${redactUrl(url)}: ${reason}`);
+  }
+  connection.ok = true;
+  const prefix = opts.prefix.endsWith(':') ? opts.prefix : `${opts.prefix}:`;
+  return new RedisTaskStore(client, prefix, opts.onCorrupt ?? reportToConsole);
+}
+
+/** The URL without its password, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable Redis URL)';
+  }
+}
+
+class RedisTaskStore implements RedisStore {
+  constructor(
+    private readonly client: Redis,
+    readonly prefix: string,
+    private readonly report: CorruptRowReporter,
+  ) {}
+
+  async putTask(task: TaskRecord): Promise<void> {
+    assertRecord(TaskRecordSchema, `task ${task.id}`, task);
+    await this.writeTask(task.id, () => task);
+  }
+
+  async getTask(id: string): Promise<TaskRecord | undefined> {
+    const raw = await this.client.get(this.key.task(id));
+    return raw === null ? undefined : this.decodeTask(id, raw);
+  }
+
+  async updateTask(id: string, patch: Partial<Omit<TaskRecord, 'id'>>): Promise<TaskRecord | undefined> {
+    return this.writeTask(id, (prev) => (prev ? mergeTask(prev, patch, Date.now()) : undefined));
+  }
+
+  async listTasks(filter: TaskFilter = {}): Promise<TaskRecord[]> {
+    const index = filter.channel === undefined ? this.key.allTasks() : this.key.channel(filter.channel);
+    const ids = await this.client.zrevrange(index, 0, -1);
+    // The index may briefly hold a task that moved channel; the filter is the authority.
+    return (await this.loadTasks(ids)).filter((task) => matchesFilter(task, filter)).sort(newestFirst);
+  }
+
+  async tasksInThread(surface: string, thread: string): Promise<TaskRecord[]> {
+    const ids = await this.client.zrange(this.key.thread(surface, thread), 0, -1);
+    const inThread = (task: TaskRecord): boolean =>
+      threadsOf(task).some((t) => t.surface === surface && t.thread === thread);
+    return (await this.loadTasks(ids)).filter(inThread).sort(oldestFirst);
+  }
+
+  async hasTask(id: string): Promise<boolean> {
+    return (await this.client.exists(this.key.task(id))) === 1;
+  }
+
+  async putPending(pending: PendingConfirm): Promise<void> {
+    const body = encodeRecord(PendingConfirmSchema, `pending ${pending.id}`, pending);
+    const keepMs = Math.max(1, Math.ceil(pending.expiresAt + PENDING_GRACE_MS - Date.now()));
+    await this.client.set(this.key.pending(pending.id), body, 'PX', keepMs);
+  }
+
+  async getPending(id: string): Promise<PendingConfirm | undefined> {
+    return this.decodePending(id, await this.client.get(this.key.pending(id)));
+  }
+
+  async takePending(id: string): Promise<PendingConfirm | undefined> {
+    // GETDEL is atomic: of any number of racing presses exactly one receives the prompt.
+    return this.decodePending(id, await this.client.getdel(this.key.pending(id)));
+  }
+
+  async putQuestion(q: QuestionRecord): Promise<void> {
+    assertRecord(QuestionRecordSchema, `question ${q.taskId}/${q.seq}`, q);
+    const { answer, answeredAt, ...asked } = q;
+    await PUT_QUESTION.run(this.client, this.questionKeys(q.taskId, q.seq), [
+      JSON.stringify(asked),
+      q.askedAt,
+      openMember(q.taskId, q.seq),
+      q.seq,
+      answer === undefined ? '0' : '1',
+      answer ?? '',
+      answeredAt ?? '',
+    ]);
+  }
+
+  async answerQuestion(taskId: string, seq: string, answer: string): Promise<boolean> {
+    const args = [answer, Date.now(), openMember(taskId, seq), seq];
+    return (await ANSWER_QUESTION.run(this.client, this.questionKeys(taskId, seq), args)) === 1;
+  }
+
+  async openQuestions(taskId?: string): Promise<QuestionRecord[]> {
+    const refs =
+      taskId === undefined
+        ? (await this.client.zrange(this.key.openQuestions(), 0, -1)).flatMap(parseOpenMember)
+        : (await this.client.zrange(this.key.openQuestionsOf(taskId), 0, -1)).map((seq) => ({ taskId, seq }));
+    if (refs.length === 0) return [];
+    const pipeline = this.client.pipeline();
+    for (const ref of refs) pipeline.hgetall(this.key.question(ref.taskId, ref.seq));
+    const replies = (await pipeline.exec()) ?? [];
+    return refs.flatMap((ref, i) => {
+      const q = this.decodeQuestion(ref, replies[i]?.[1]);
+      return q && q.answer === undefined ? [q] : [];
+    });
+  }
+
+  async getUserDefault(user: string): Promise<string | undefined> {
+    return (await this.client.hget(this.key.userDefaults(), user)) ?? undefined;
+  }
+
+  async setUserDefault(user: string, model: string): Promise<void> {
+    await this.client.hset(this.key.userDefaults(), user, model);
+  }
+
+  async firstDelivery(key: string, ttlMs: number): Promise<boolean> {
+    const ttl = Math.max(1, Math.ceil(ttlMs));
+    return (await this.client.set(this.key.delivery(key), '1', 'PX', ttl, 'NX')) === 'OK';
+  }
+
+  async close(): Promise<void> {
+    if (this.client.status === 'end') return;
+    await this.client.quit();
+  }
+
+  /** Read, compute and compare-and-set until no other writer got in between. */
+  private async writeTask(
+    id: string,
+    next: (prev: TaskRecord | undefined) => TaskRecord | undefined,
+  ): Promise<TaskRecord | undefined> {
+    const taskKey = this.key.task(id);
+    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+      const raw = await this.client.get(taskKey);
+      const prev = raw === null ? undefined : this.decodeTask(id, raw);
+      const task = next(prev);
+      if (!task) return undefined;
+      const body = encodeRecord(TaskRecordSchema, `task ${id}`, task);
+      const leave = prev ? this.indexKeys(prev) : [];
+      const keys = [taskKey, ...leave, ...this.indexKeys(task)];
+      const args = [raw === null ? '0' : '1', raw ?? '', body, id, task.createdAt, leave.length];
+      if ((await WRITE_TASK.run(this.client, keys, args)) === 1) return task;
+    }
+    throw new Error(`task ${id}: gave up after ${MAX_WRITE_ATTEMPTS} conflicting concurrent writes`);
+  }
+
+  private indexKeys(task: TaskRecord): string[] {
+    const threads = threadsOf(task).map(({ surface, thread }) => this.key.thread(surface, thread));
+    return [this.key.allTasks(), this.key.channel(task.where.channel), ...threads];
+  }
+
+  private async loadTasks(ids: string[]): Promise<TaskRecord[]> {
+    const tasks: TaskRecord[] = [];
+    for (let start = 0; start < ids.length; start += MGET_BATCH) {
+      const batch = ids.slice(start, start + MGET_BATCH);
+      const bodies = await this.client.mget(batch.map((id) => this.key.task(id)));
+      batch.forEach((id, i) => {
+        const raw = bodies[i];
+        const task = raw == null ? undefined : this.decodeTask(id, raw);
+        if (task) tasks.push(task);
+      });
+    }
+    return tasks;
+  }
+
+  private decodeTask(id: string, raw: string): TaskRecord | undefined {
+    return decodeRecord(TaskRecordSchema, `task ${id}`, raw, this.report);
+  }
+
+  private decodePending(id: string, raw: string | null): PendingConfirm | undefined {
+    return raw === null ? undefined : decodeRecord(PendingConfirmSchema, `pending ${id}`, raw, this.report);
+  }
+
+  private decodeQuestion(ref: { taskId: string; seq: string }, reply: unknown): QuestionRecord | undefined {
+    if (!isStringRecord(reply) || reply.q === undefined) return undefined; // gone meanwhile
+    const answered: Record<string, unknown> = {};
+    if (reply.answer !== undefined) answered.answer = reply.answer;
+    if (reply.answeredAt) answered.answeredAt = Number(reply.answeredAt);
+    return decodeRecord(QuestionRecordSchema, `question ${ref.taskId}/${ref.seq}`, reply.q, this.report, answered);
+  }
+
+  private questionKeys(taskId: string, seq: string): string[] {
+    return [this.key.question(taskId, seq), this.key.openQuestions(), this.key.openQuestionsOf(taskId)];
+  }
+
+  /** The key layout, in one place. Free-text parts that could contain `:` are URI-encoded. */
+  private readonly key = {
+    task: (id: string) => `${this.prefix}task:${id}`,
+    allTasks: () => `${this.prefix}tasks`,
+    channel: (channel: string) => `${this.prefix}channel:${channel}`,
+    thread: (surface: string, thread: string) => `${this.prefix}thread:${surface}:${thread}`,
+    pending: (id: string) => `${this.prefix}pending:${id}`,
+    question: (taskId: string, seq: string) =>
+      `${this.prefix}question:${encodeURIComponent(taskId)}:${encodeURIComponent(seq)}`,
+    openQuestions: () => `${this.prefix}open-questions`,
+    openQuestionsOf: (taskId: string) => `${this.prefix}open-questions:${encodeURIComponent(taskId)}`,
+    userDefaults: () => `${this.prefix}user-defaults`,
+    delivery: (key: string) => `${this.prefix}delivery:${key}`,
+  };
+}
+
+function openMember(taskId: string, seq: string): string {
+  return JSON.stringify([taskId, seq]);
+}
+
+function parseOpenMember(member: string): { taskId: string; seq: string }[] {
+  try {
+    const parsed: unknown = JSON.parse(member);
+    if (Array.isArray(parsed) && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') {
+      return [{ taskId: parsed[0], seq: parsed[1] }];
+    }
+  } catch {
+    // fall through: a damaged index entry is skipped
+  }
+  return [];
+}
+
+function isStringRecord(value: unknown): value is Record<string, string | undefined> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
