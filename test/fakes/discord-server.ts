@@ -6,6 +6,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { startDiscord, type DiscordSurface } from '../../adapters/discord/index.js';
+import type { Inbound } from '../../src/chat/inbound.js';
 
 export interface RecordedCall {
   method: string;
@@ -90,7 +92,7 @@ export class FakeDiscord {
   private readonly sessions = new Map<string, Session>();
   private readonly server: Server;
   private readonly wss: WebSocketServer;
-  private nextId = 900000000000100000n;
+  private nextId = 0n;
   private seq = 0;
   private live: Session | undefined;
   /** When set, the next RESUME replays from this sequence instead of the client's. */
@@ -123,9 +125,11 @@ export class FakeDiscord {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /** A snowflake for now: discord.js reads an interaction's age (and token expiry) from its id. */
   id(): string {
     this.nextId += 1n;
-    return this.nextId.toString();
+    const stamp = BigInt(Date.now() - 1_420_070_400_000) << 22n;
+    return (stamp | (this.nextId & 0x3fffffn)).toString();
   }
 
   /** Resolves once `check` holds (re-checked after every recorded call and gateway event). */
@@ -418,7 +422,7 @@ export class FakeDiscord {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const path = url.pathname.replace(/^\/api\/v10/, '');
+    const path = decodeURIComponent(url.pathname).replace(/^\/api\/v10/, '');
     const call = await this.readCall(req, path, url.search);
     this.calls.push(call);
     const result = this.route(call);
@@ -533,6 +537,57 @@ export function memoryDeliveries(): { firstDelivery: (key: string, ttlMs: number
       if (keys.has(key)) return false;
       keys.add(key);
       return true;
+    },
+  };
+}
+
+export interface DiscordRig {
+  fake: FakeDiscord;
+  surface: DiscordSurface;
+  inbound: InboundRecorder<Inbound>;
+  deliveries: ReturnType<typeof memoryDeliveries>;
+  log: string[];
+  /** Stop the adapter and close the fake. */
+  close: () => Promise<void>;
+}
+
+/**
+ * A fake Discord and the real adapter logged in to it. `onInbound` runs after the recording (a test
+ * plays the dispatcher there, e.g. calling `openInput` in answer to a press).
+ */
+export async function startDiscordRig(opts: { guild?: boolean; modalHoldMs?: number; onInbound?: (inbound: Inbound, surface: DiscordSurface) => Promise<void> } = {}): Promise<DiscordRig> {
+  const fake = await new FakeDiscord().start();
+  const inbound = new InboundRecorder<Inbound>();
+  const deliveries = memoryDeliveries();
+  const log: string[] = [];
+  const holder: { surface?: DiscordSurface } = {};
+  try {
+    holder.surface = await startDiscord({
+      token: 'fake-token',
+      apiUrl: fake.apiUrl,
+      ...(opts.guild === false ? {} : { guildId: fake.guildId }),
+      ...(opts.modalHoldMs === undefined ? {} : { modalHoldMs: opts.modalHoldMs }),
+      onInbound: async (item) => {
+        if (opts.onInbound && holder.surface) await opts.onInbound(item, holder.surface);
+        await inbound.record(item);
+      },
+      firstDelivery: deliveries.firstDelivery,
+      log: (line) => log.push(line),
+    });
+  } catch (error) {
+    await fake.close();
+    throw error;
+  }
+  const surface = holder.surface;
+  return {
+    fake,
+    surface,
+    inbound,
+    deliveries,
+    log,
+    close: async () => {
+      await surface.stop();
+      await fake.close();
     },
   };
 }
