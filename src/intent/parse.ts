@@ -1,0 +1,89 @@
+import { parseControl, parseStatus } from './commands.js';
+import { parseConfigRequests } from './config.js';
+import { goalWithoutDirectives, repoDirective, worktreeDirective } from './directives.js';
+import { idWords, kindOf, leadingLabel, taskIdFor, uniqueIds } from './ids.js';
+import { splitList } from './list.js';
+import { findMentions, isModelLike, knownLookup, modelChoice } from './models.js';
+import { cleanText } from './text.js';
+import type { Intent, KnownNames, TaskDraft } from './types.js';
+
+/**
+ * Longest request we turn into tasks. A worker gets its prompt as one argv string, and Linux caps
+ * a single argument at 128 KiB; the protocol text and context need room too.
+ */
+export const MAX_REQUEST_CHARS = 24_000;
+
+export interface ParseOptions {
+  maxChars?: number;
+}
+
+/** SPEC §2: what a chat line asks for, in routing order. Pure; never throws on any text. */
+export function parseIntent(text: string, known: KnownNames, options: ParseOptions = {}): Intent {
+  const clean = cleanText(typeof text === 'string' ? text : '');
+  if (clean === '') return { kind: 'warm-up' };
+  const max = options.maxChars ?? MAX_REQUEST_CHARS;
+  if (clean.length > max) {
+    return { kind: 'invalid', reason: `That request is too long (${clean.length.toLocaleString('en-US')} characters; the limit is ${max.toLocaleString('en-US')}). Put the details in a file in the repo and point the task at it.` };
+  }
+  const lookup = knownLookup(known);
+  return (
+    parseStatus(clean) ??
+    parseControl(clean) ??
+    configIntent(clean, lookup, known.aliases) ??
+    tasksIntent(clean, lookup, known.repos ?? [])
+  );
+}
+
+function configIntent(text: string, lookup: Map<string, string>, aliases: string[]): Intent | undefined {
+  const requests = parseConfigRequests(text, lookup, aliases);
+  return requests ? { kind: 'config', requests } : undefined;
+}
+
+interface Piece {
+  text: string;
+  label?: string;
+}
+
+function tasksIntent(text: string, lookup: Map<string, string>, repos: string[]): Intent {
+  const isName = (token: string) => lookup.has(token.toLowerCase()) || isModelLike(token.toLowerCase());
+  const list = splitList(text);
+  if (!list) {
+    const draft = draftOf({ text }, '', lookup, repos, isName, undefined);
+    const named = modelChoice(findMentions(text, lookup)).named;
+    return { kind: 'tasks', context: '', tasks: [draft], ...(named.length > 1 ? { splitHint: named } : {}) };
+  }
+  const context = [list.intro, list.tail].filter(Boolean).join('\n\n');
+  const contextKind = kindOf(idWords(context, isName));
+  const drafts = list.items.map((item) => {
+    const label = leadingLabel(item);
+    return draftOf({ text: item, ...(label ? { label } : {}) }, context, lookup, repos, isName, contextKind);
+  });
+  const ids = uniqueIds(drafts.map((d) => d.id));
+  return { kind: 'tasks', context, tasks: drafts.map((d, i) => ({ ...d, id: ids[i] as string })) };
+}
+
+/** One task: its own last-named model and directives, falling back to what the context says. */
+function draftOf(
+  piece: Piece,
+  context: string,
+  lookup: Map<string, string>,
+  repos: string[],
+  isName: (token: string) => boolean,
+  contextKind: string | undefined,
+): TaskDraft {
+  const own = modelChoice(findMentions(piece.text, lookup));
+  const shared = modelChoice(findMentions(context, lookup));
+  const choice = own.model || own.unknownModel ? own : shared;
+  const goal = goalWithoutDirectives(piece.text, isName) || piece.text;
+  const label = piece.label ? idWords(piece.label, isName) : undefined;
+  const worktree = worktreeDirective(piece.text) ?? worktreeDirective(context) ?? false;
+  const repo = repoDirective(piece.text, repos) ?? repoDirective(context, repos);
+  return {
+    id: taskIdFor(idWords(goal, isName), label, contextKind),
+    goal,
+    ...(choice.model ? { model: choice.model } : {}),
+    ...(choice.unknownModel ? { unknownModel: choice.unknownModel } : {}),
+    worktree,
+    ...(repo ? { repo } : {}),
+  };
+}

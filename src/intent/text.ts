@@ -1,0 +1,30 @@
+/**
+ * Chat text → plain text the parser can read: platform mention markup, control characters and
+ * invisible characters removed. Every pattern here is linear (no nested quantifiers), because
+ * the input is whatever anyone typed or pasted.
+ */
+const MARKUP = /<([@#!][^<>\s|]{1,120})(?:\|([^<>\n]{0,200}))?>/g;
+const LINK = /<((?:https?|mailto):[^<>\s|]{1,2000})(?:\|([^<>\n]{0,200}))?>/g;
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069]/g;
+
+export function cleanText(text: string): string {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .replace(CONTROL, '')
+    .replace(MARKUP, (_all, ref: string, label: string | undefined) => (ref.startsWith('#') && label ? `#${label}` : ''))
+    .replace(LINK, (_all, url: string, label: string | undefined) => label ?? url)
+    .replace(/[\u2018\u2019\u02bc]/g, "'")
+    .replace(/[\u201c\u201d]/g, '"')
+    .replace(/\u00a0/g, ' ')
+    .trim();
+}
+
+/** One line: whitespace collapsed, trailing punctuation dropped, lower case (for matching commands). */
+export function commandForm(text: string): string {
+  return text.replace(/\s+/g, ' ').replace(/[\s?!.]+$/, '').trim().toLowerCase();
+}
+
+/** Strip markdown emphasis and code marks around a word (`**opus**`, `` `perf-audit` ``). */
+export function bareWord(word: string): string {
+  return word.replace(/^[*_`~#"'(]+/, '').replace(/[*_`~"'),.:;!?]+$/, '');
+}
