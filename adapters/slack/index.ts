@@ -1,0 +1,126 @@
+import type { AddressInfo } from 'node:net';
+import { App, LogLevel, type Logger } from '@slack/bolt';
+import { z } from 'zod';
+import type { Inbound } from '../../src/chat/inbound.js';
+import type { ChatSurface } from '../../src/chat/surface.js';
+import { slackSurface } from './egress.js';
+import { listen } from './listen.js';
+
+export interface SlackOptions {
+  botToken: string;
+  signingSecret: string;
+  /** xapp-… token: Socket Mode instead of an HTTP endpoint. */
+  appToken?: string;
+  /** Web API base (SLACK_API_URL): tests, GovSlack. */
+  apiUrl?: string;
+  /** HTTP mode only (PORT): default 3000, 0 = any free port. */
+  port?: number;
+  /** HTTP mode only: interface to listen on (default: all). */
+  host?: string;
+  onInbound: (inbound: Inbound) => Promise<void>;
+  /** TaskStore dedupe: true on the first sighting of a key; must survive restarts. */
+  firstDelivery: (key: string, ttlMs: number) => Promise<boolean>;
+  log?: (line: string) => void;
+}
+
+export interface SlackSurface extends ChatSurface {
+  /** The HTTP port actually bound (undefined in Socket Mode). */
+  readonly port?: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * A 429 is waited out for its Retry-After by the client itself; these retries bound how often,
+ * and back off network failures, so a call gives up within about a minute rather than thirty.
+ */
+const RETRY = { retries: 5, factor: 2, minTimeout: 250, maxTimeout: 15_000, randomize: true };
+
+/** Start the Slack surface: Bolt over HTTP (/slack/events), or Socket Mode when an app token is given. */
+export async function startSlack(opts: SlackOptions): Promise<SlackSurface> {
+  const log = opts.log ?? ((line: string) => console.error(line));
+  const socketMode = Boolean(opts.appToken);
+  const app = new App({
+    token: opts.botToken,
+    signingSecret: opts.signingSecret,
+    ...(socketMode ? { appToken: opts.appToken, socketMode: true } : {}),
+    logger: boltLogger(log),
+    logLevel: LogLevel.WARN,
+    clientOptions: { ...(opts.apiUrl ? { slackApiUrl: withSlash(opts.apiUrl) } : {}), retryConfig: RETRY, timeout: 30_000 },
+    // auth.test runs in init(), where a bad token fails start-up instead of every request.
+    deferInitialization: true,
+  });
+  listen(app, { onInbound: opts.onInbound, firstDelivery: opts.firstDelivery, log });
+  await app.init();
+  let port: number | undefined;
+  if (socketMode) await app.start();
+  else {
+    const server = await app.start({ port: opts.port ?? 3000, ...(opts.host ? { host: opts.host } : {}) });
+    port = (server.address() as AddressInfo).port;
+  }
+  let stopped = false;
+  return {
+    ...slackSurface(app.client, log),
+    port,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await app.stop();
+    },
+  };
+}
+
+const SlackEnv = z.object({
+  SLACK_BOT_TOKEN: z.string().min(1),
+  SLACK_SIGNING_SECRET: z.string().min(1),
+  SLACK_APP_TOKEN: z.string().min(1).optional(),
+  SLACK_API_URL: z.url().optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).optional(),
+});
+
+/** The Slack surface when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set; undefined otherwise. */
+export async function slackFromEnv(
+  env: Record<string, string | undefined>,
+  deps: Pick<SlackOptions, 'onInbound' | 'firstDelivery' | 'log'>,
+): Promise<SlackSurface | undefined> {
+  if (!env.SLACK_BOT_TOKEN || !env.SLACK_SIGNING_SECRET) return undefined;
+  const blankless = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const e = SlackEnv.parse(blankless);
+  return startSlack({
+    ...deps,
+    botToken: e.SLACK_BOT_TOKEN,
+    signingSecret: e.SLACK_SIGNING_SECRET,
+    ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
+    ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}),
+    ...(e.PORT !== undefined ? { port: e.PORT } : {}),
+  });
+}
+
+function withSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}
+
+const RANK: Record<LogLevel, number> = { [LogLevel.DEBUG]: 0, [LogLevel.INFO]: 1, [LogLevel.WARN]: 2, [LogLevel.ERROR]: 3 };
+
+/** Bolt's and the Web API client's chatter, routed to our log line by line (warnings and up). */
+function boltLogger(log: (line: string) => void): Logger {
+  let level = LogLevel.WARN;
+  let name = 'slack';
+  const at =
+    (l: LogLevel) =>
+    (...parts: unknown[]): void => {
+      if (RANK[l] >= RANK[level]) log(`${name} ${l}: ${parts.map(String).join(' ')}`);
+    };
+  return {
+    debug: at(LogLevel.DEBUG),
+    info: at(LogLevel.INFO),
+    warn: at(LogLevel.WARN),
+    error: at(LogLevel.ERROR),
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: (n: string) => {
+      name = n;
+    },
+  };
+}
