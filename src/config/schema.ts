@@ -67,8 +67,9 @@ export const AccessConfig = z.object({
 });
 
 export const LimitsConfig = z.object({
-  task_timeout: Duration.default(30 * 60),
-  confirm_timeout: Duration.default(15 * 60),
+  // prefault, not default: zod 4 hands a default out as-is, skipping the transform to milliseconds.
+  task_timeout: Duration.prefault('30m'),
+  confirm_timeout: Duration.prefault('15m'),
   /** Workers running at once on one runner host. */
   concurrency: z.number().int().positive().default(4),
   /** Per-backend caps, e.g. `{ claude: 2 }`. */
@@ -85,7 +86,7 @@ export const ConfigFile = z
     repos: z.record(Name, RepoConfig).default({}),
     channels: z.record(z.string().min(1), ChannelConfig).default({}),
     access: AccessConfig.default({ dispatch: ['*'], admin: ['*'] }),
-    limits: LimitsConfig.default({ task_timeout: 1800, confirm_timeout: 900, concurrency: 4, per_backend: {} }),
+    limits: LimitsConfig.prefault({}),
   })
   .strict();
 

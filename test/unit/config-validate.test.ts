@@ -1,0 +1,208 @@
+import { describe, expect, it } from 'vitest';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { configPath, dispatchHome } from '../../src/config/paths.js';
+import { ConfigError } from '../../src/config/port.js';
+import { BUILTIN_BACKENDS, parseConfigText, validateConfigText } from '../../src/config/validate.js';
+
+/** The problems a user would be shown for this file, as [key, message]. */
+function problems(text: string): Array<[string | undefined, string]> {
+  const { config, errors } = validateConfigText(text, 'config.yaml');
+  if (errors.length === 0) expect(config).toBeDefined();
+  return errors.map((e) => [e.key, e.message]);
+}
+
+describe('config paths', () => {
+  it('defaults to ~/.dispatch/config.yaml like Dispatch itself', () => {
+    expect(dispatchHome({})).toBe(join(homedir(), '.dispatch'));
+    expect(configPath({})).toBe(join(homedir(), '.dispatch', 'config.yaml'));
+  });
+
+  it('DISPATCH_HOME moves the default config; DISPATCH_CONFIG overrides the file', () => {
+    expect(configPath({ DISPATCH_HOME: '/srv/bot' })).toBe('/srv/bot/config.yaml');
+    expect(configPath({ DISPATCH_HOME: '/srv/bot', DISPATCH_CONFIG: '/etc/dispatch.yaml' })).toBe('/etc/dispatch.yaml');
+    expect(dispatchHome({ DISPATCH_HOME: '/srv/bot', DISPATCH_CONFIG: '/etc/dispatch.yaml' })).toBe('/srv/bot');
+  });
+});
+
+describe('a valid config', () => {
+  it('reads the seed page format with its aliases and folded prompts', () => {
+    const config = parseConfigText(
+      [
+        'default: opus',
+        'models:',
+        '  opus:',
+        '  sonnet: { backend: claude }',
+        '  gpt-5.3: { backend: codex }',
+        'aliases:',
+        '  security-reviewer:',
+        '    model: opus',
+        '    prompt: >',
+        '      You are a security-focused reviewer. Prioritize OWASP Top 10',
+        '      vulnerabilities, auth flaws, and injection risks.',
+        'limits:',
+        '  task_timeout: 90s',
+      ].join('\n'),
+    );
+    expect(config.default).toBe('opus');
+    expect(config.models['gpt-5.3']).toEqual({ backend: 'codex' });
+    expect(config.aliases['security-reviewer']?.prompt).toBe(
+      'You are a security-focused reviewer. Prioritize OWASP Top 10 vulnerabilities, auth flaws, and injection risks.\n',
+    );
+    expect(config.limits.task_timeout).toBe(90_000);
+  });
+
+  it('an empty or comment-only file is an empty config with the built-in limits', () => {
+    for (const text of ['', '\n\n', '# nothing yet\n']) {
+      const config = parseConfigText(text);
+      expect(config.models).toEqual({});
+      expect(config.limits.task_timeout).toBe(30 * 60 * 1000);
+      expect(config.limits.concurrency).toBe(4);
+      expect(config.access.dispatch).toEqual(['*']);
+    }
+  });
+
+  it('allows alias → alias chains and models on every built-in backend', () => {
+    const text = `models:\n${BUILTIN_BACKENDS.map((b) => `  m-${b}: { backend: ${b} }`).join('\n')}\naliases:\n  a: { model: b }\n  b: { model: m-claude }\ndefault: a\n`;
+    expect(problems(text)).toEqual([]);
+  });
+});
+
+describe('the legacy agents: format', () => {
+  it('makes each agent a usable name, so default: and "use foo" keep working', () => {
+    const config = parseConfigText('default: fast\nagents:\n  fast:\n    command: claude -p --dangerously-skip-permissions\n  slow:\n    command: "agent -p --force"\n');
+    expect(config.default).toBe('fast');
+    expect(config.backends.fast).toEqual({ command: 'claude -p --dangerously-skip-permissions' });
+    expect(config.models.fast).toEqual({ backend: 'fast' });
+    expect(config.models.slow).toEqual({ backend: 'slow' });
+  });
+
+  it('an agent with a prompt becomes an alias carrying that prompt', () => {
+    const config = parseConfigText('agents:\n  reviewer:\n    command: claude -p\n    model: opus\n    prompt: Be strict.\n');
+    expect(config.aliases.reviewer).toEqual({ model: 'opus', prompt: 'Be strict.' });
+    expect(config.models.opus).toEqual({ backend: 'reviewer' });
+  });
+
+  it('never overrides names the config already defines', () => {
+    const config = parseConfigText('backends:\n  fast:\n    command: gemini -p\nmodels:\n  fast: { backend: gemini }\nagents:\n  fast:\n    command: claude -p\n');
+    expect(config.backends.fast?.command).toBe('gemini -p');
+    expect(config.models.fast).toEqual({ backend: 'gemini' });
+  });
+});
+
+describe('every problem names its key', () => {
+  it('a bad duration', () => {
+    expect(problems('limits:\n  task_timeout: soon\n')).toEqual([
+      ['limits.task_timeout', expect.stringMatching(/^limits\.task_timeout: "soon" is not a duration/)],
+    ]);
+  });
+
+  it('wrong types, all of them at once', () => {
+    const found = problems('limits:\n  concurrency: four\naccess:\n  admin: U123\nmodels:\n  opus: 5\nrepos:\n  web: { path: 3 }\n');
+    expect(found.map(([key]) => key).sort()).toEqual(['access.admin', 'limits.concurrency', 'models.opus', 'repos.web.path']);
+    expect(found.find(([key]) => key === 'limits.concurrency')?.[1]).toBe('limits.concurrency: expected a number, got "four"');
+    expect(found.find(([key]) => key === 'access.admin')?.[1]).toBe('access.admin: expected a list, got "U123"');
+  });
+
+  it('an unknown top-level key, with the keys that exist', () => {
+    expect(problems('modles:\n  opus:\n')).toEqual([['modles', expect.stringContaining('unknown key (known keys: default, backends, models')]]);
+  });
+
+  it('an alias missing its model', () => {
+    expect(problems('aliases:\n  sec:\n    prompt: hi\n')).toEqual([['aliases.sec.model', 'aliases.sec.model: is required']]);
+  });
+
+  it('an unknown backend', () => {
+    expect(problems('models:\n  opus: { backend: clade }\n')).toEqual([
+      ['models.opus.backend', expect.stringMatching(/^models\.opus\.backend: "clade" is not a backend \(built-in: claude, cursor, codex, gemini/)],
+    ]);
+    expect(problems('backends:\n  mine:\n    command: my-cli --go\nmodels:\n  m: { backend: mine }\n')).toEqual([]);
+  });
+
+  it('an alias to a missing model, and a default nobody defines', () => {
+    expect(problems('models:\n  opus:\naliases:\n  sec: { model: opsu }\ndefault: sonet\n')).toEqual([
+      ['default', 'default: "sonet" is not a configured model or alias (configured: opus, sec)'],
+      ['aliases.sec.model', 'aliases.sec.model: "opsu" is not a configured model or alias (configured: opus, sec)'],
+    ]);
+  });
+
+  it('an alias cycle, named as the chain it makes', () => {
+    const found = problems('models:\n  opus:\naliases:\n  a: { model: b }\n  b: { model: c }\n  c: { model: a }\n  d: { model: d }\n');
+    expect(found).toEqual([
+      ['aliases.a.model', 'aliases.a.model: aliases refer to each other in a cycle: a → b → c → a'],
+      ['aliases.d.model', 'aliases.d.model: aliases refer to each other in a cycle: d → d'],
+    ]);
+  });
+
+  it('shell syntax in a backend command, and in a legacy agent command', () => {
+    const found = problems('backends:\n  x:\n    command: "claude -p | tee log"\nagents:\n  y:\n    command: "gemini -p; rm -rf /"\n');
+    expect(found.map(([key]) => key)).toEqual(['backends.x.command', 'agents.y.command']);
+    expect(found[0]?.[1]).toMatch(/^backends\.x\.command: "\|" is shell syntax/);
+  });
+
+  it('a channel bound to a repo that does not exist, and two default repos', () => {
+    const found = problems('repos:\n  web: { path: /src/web, default: true }\n  api: { path: /src/api, default: true }\nchannels:\n  C042: { repo: mobile }\n');
+    expect(found).toEqual([
+      ['channels.C042.repo', 'channels.C042.repo: "mobile" is not in repos (web, api)'],
+      ['repos.api.default', 'repos.api.default: only one repo can be the default (web, api all say default: true)'],
+    ]);
+  });
+
+  it('malformed YAML: line, column and the key it sits under', () => {
+    const found = problems('models:\n  opus:\naliases:\n  sec:\n    model: [opus\n    prompt: hi\n');
+    expect(found).toHaveLength(1);
+    expect(found[0]?.[0]).toBe('aliases.sec.model');
+    expect(found[0]?.[1]).toMatch(/^aliases\.sec\.model: YAML syntax error at line 6, column 5: /);
+  });
+
+  it('a duplicated key', () => {
+    expect(problems('models:\n  opus:\n  opus:\n')[0]?.[1]).toMatch(/^models\.opus: YAML syntax error at line \d+, column \d+: Map keys must be unique/);
+  });
+
+  it('a file that is not a mapping at all', () => {
+    expect(problems('just some words')).toEqual([[undefined, 'the config must be a mapping (key: value lines) such as "default: opus", got "just some words"']]);
+    expect(problems('- opus\n- sonnet\n')[0]?.[1]).toMatch(/got a list$/);
+  });
+
+  it('parseConfigText throws the first problem as a ConfigError listing them all', () => {
+    let thrown: unknown;
+    try {
+      parseConfigText('default: nope\nlimits:\n  task_timeout: later\n', 'x.yaml');
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    const error = thrown as ConfigError;
+    expect(error.key).toBe('limits.task_timeout');
+    expect(error.file).toBe('x.yaml');
+    expect(error.message).toContain('limits.task_timeout: "later" is not a duration');
+  });
+});
+
+describe('hostile input does not crash', () => {
+  it('1 MB of random bytes is reported, briefly', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const garbage = Array.from({ length: 1 << 20 }, () => String.fromCharCode(Math.floor(random() * 256))).join('');
+    const { config, errors } = validateConfigText(garbage);
+    expect(config).toBeUndefined();
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.length).toBeLessThanOrEqual(51);
+    for (const error of errors) expect(error).toBeInstanceOf(ConfigError);
+  });
+
+  it('control characters and unicode in names are refused by key, in values kept', () => {
+    expect(problems('models:\n  "op\\u0000us":\n')[0]?.[0]).toBe('models.op\u0000us');
+    expect(problems('models:\n  模型:\n')[0]?.[1]).toMatch(/is not a valid name/);
+    const config = parseConfigText('models:\n  opus:\naliases:\n  sec:\n    model: opus\n    prompt: "Sé estricto 🔒 \\u0007"\n');
+    expect(config.aliases.sec?.prompt).toBe('Sé estricto 🔒 \u0007');
+  });
+
+  it('an alias bomb is refused instead of expanded', () => {
+    const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 0; i < 8; i += 1) lines.push(`${'bcdefghi'[i]}: &${'bcdefghi'[i]} [${Array(10).fill(`*${'abcdefgh'[i]}`).join(', ')}]`);
+    const found = problems(lines.join('\n'));
+    expect(found).toHaveLength(1);
+    expect(found[0]?.[1]).toMatch(/the YAML could not be read/);
+  });
+});
