@@ -86,6 +86,8 @@ export class FakeDiscord {
   readonly messages = new Map<string, FakeMessage>();
   readonly identifies: unknown[] = [];
   readonly resumes: { session_id: string; seq: number }[] = [];
+  /** Dispatch types re-sent on RESUME, in order. */
+  readonly replayed: string[] = [];
   private readonly interactionChannels = new Map<string, string>();
   /** The @original reply message of each interaction token. */
   private readonly originals = new Map<string, FakeMessage>();
@@ -192,7 +194,10 @@ export class FakeDiscord {
     this.live = session;
     const from = this.replayFrom ?? clientSeq;
     this.replayFrom = undefined;
-    for (const dispatch of session.log.filter((p) => p.s > from)) socket.send(JSON.stringify(dispatch));
+    for (const dispatch of session.log.filter((p) => p.s > from)) {
+      this.replayed.push(dispatch.t);
+      socket.send(JSON.stringify(dispatch));
+    }
     this.emit('RESUMED', {});
     this.wake();
   }
@@ -529,11 +534,14 @@ export class InboundRecorder<T> {
 }
 
 /** An in-memory `firstDelivery`, shareable between adapter instances to model a durable store. */
-export function memoryDeliveries(): { firstDelivery: (key: string, ttlMs: number) => Promise<boolean>; keys: Set<string> } {
+export function memoryDeliveries(): { firstDelivery: (key: string, ttlMs: number) => Promise<boolean>; keys: Set<string>; asked: string[] } {
   const keys = new Set<string>();
+  const asked: string[] = [];
   return {
     keys,
+    asked,
     firstDelivery: async (key: string) => {
+      asked.push(key);
       if (keys.has(key)) return false;
       keys.add(key);
       return true;
