@@ -1,0 +1,125 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { coalesceEdits } from '../../src/chat/coalesce.js';
+import type { Reply } from '../../src/chat/reply.js';
+import type { ChatSurface, MessageRef } from '../../src/chat/surface.js';
+
+/** A platform that takes 50 ms per call and refuses edits past `ceiling` in any sliding minute. */
+function fakeSurface(ceiling = Infinity) {
+  const edits: { id: string; text: string; at: number }[] = [];
+  const posts: string[] = [];
+  let refused = 0;
+  let next = 0;
+  const later = <T>(value: () => T): Promise<T> => new Promise((resolve) => setTimeout(() => resolve(value()), 50));
+  const surface: ChatSurface = {
+    name: 'shell',
+    post: (target, reply) =>
+      later(() => {
+        posts.push(reply.text);
+        return { surface: 'shell', channel: target.channel, id: `m${++next}` };
+      }),
+    edit: (ref, reply) =>
+      later(() => {
+        const now = Date.now();
+        if (edits.filter((e) => e.at > now - 60_000).length >= ceiling) {
+          refused += 1;
+          throw new Error('ratelimited');
+        }
+        edits.push({ id: ref.id, text: reply.text, at: now });
+      }),
+    ephemeral: async () => {},
+    openInput: async () => true,
+  };
+  return { surface, edits, posts, refused: () => refused };
+}
+
+const ref = (id: string): MessageRef => ({ surface: 'shell', channel: 'C1', id });
+const reply = (text: string): Reply => ({ text });
+
+describe('coalesceEdits', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  async function drain(flush: () => Promise<void>): Promise<void> {
+    const done = flush();
+    await vi.runAllTimersAsync();
+    await done;
+  }
+
+  it('collapses 100 awaited edits of one message to a few calls, the last content winning', async () => {
+    const platform = fakeSurface();
+    const chat = coalesceEdits(platform.surface, { minIntervalMs: 1000 });
+    for (let i = 1; i <= 100; i++) await chat.edit(ref('m1'), reply(`state ${i}`));
+    await drain(chat.flush);
+    expect(platform.edits.length).toBeLessThanOrEqual(3);
+    expect(platform.edits.at(-1)?.text).toBe('state 100');
+  });
+
+  it('brings 30 messages × 20 edits to their final content under the rate ceiling, nothing refused', async () => {
+    const platform = fakeSurface(50);
+    const chat = coalesceEdits(platform.surface, { minIntervalMs: 1000, perMinute: 50, onError: () => {} });
+    for (let round = 0; round < 20; round++) {
+      for (let m = 0; m < 30; m++) void chat.edit(ref(`m${m}`), reply(`m${m} round ${round}`));
+      await vi.advanceTimersByTimeAsync(250);
+    }
+    await drain(chat.flush);
+
+    expect(platform.refused()).toBe(0);
+    for (let m = 0; m < 30; m++) {
+      const mine = platform.edits.filter((e) => e.id === `m${m}`).map((e) => Number(e.text.split(' round ')[1]));
+      expect(mine.at(-1)).toBe(19);
+      // Never an older state after a newer one.
+      expect(mine).toEqual([...mine].sort((a, b) => a - b));
+    }
+    for (const e of platform.edits) {
+      expect(platform.edits.filter((o) => o.at > e.at - 60_000 && o.at <= e.at).length).toBeLessThanOrEqual(50);
+    }
+  });
+
+  it('spaces edits of one message by minIntervalMs', async () => {
+    const platform = fakeSurface();
+    const chat = coalesceEdits(platform.surface, { minIntervalMs: 2000 });
+    for (let i = 0; i < 10; i++) {
+      await chat.edit(ref('m1'), reply(`s${i}`));
+      await vi.advanceTimersByTimeAsync(300);
+    }
+    await drain(chat.flush);
+    const times = platform.edits.map((e) => e.at);
+    for (let i = 1; i < times.length; i++) expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(2000);
+    expect(platform.edits.at(-1)?.text).toBe('s9');
+  });
+
+  it('passes posts through in call order', async () => {
+    const platform = fakeSurface();
+    const chat = coalesceEdits(platform.surface, { minIntervalMs: 1000 });
+    const refs = Promise.all(['first', 'second', 'third'].map((t) => chat.post({ channel: 'C1' }, reply(t))));
+    await vi.runAllTimersAsync();
+    expect((await refs).map((r) => r.id)).toEqual(['m1', 'm2', 'm3']);
+    expect(platform.posts).toEqual(['first', 'second', 'third']);
+  });
+
+  it('reports a failed edit and still delivers the next one', async () => {
+    const errors: string[] = [];
+    let failNext = true;
+    const platform = fakeSurface();
+    const flaky: ChatSurface = {
+      ...platform.surface,
+      edit: (r, rep) => {
+        if (failNext) {
+          failNext = false;
+          return Promise.reject(new Error('boom'));
+        }
+        return platform.surface.edit(r, rep);
+      },
+    };
+    const chat = coalesceEdits(flaky, { minIntervalMs: 500, onError: (e) => errors.push(String(e)) });
+    await chat.edit(ref('m1'), reply('one'));
+    await chat.edit(ref('m1'), reply('two'));
+    await drain(chat.flush);
+    expect(errors).toEqual(['Error: boom']);
+    expect(platform.edits.map((e) => e.text)).toEqual(['two']);
+  });
+});
