@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import type { OutputSignal } from './port.js';
+
+/**
+ * claude `--output-format stream-json --verbose`: one JSON event per line. We read the init
+ * event for the real model id, assistant turns for a short activity line, and the result.
+ */
+const Init = z.object({ type: z.literal('system'), subtype: z.literal('init'), model: z.string().min(1) });
+const ContentBlock = z.union([
+  z.object({ type: z.literal('tool_use'), name: z.string(), input: z.record(z.string(), z.unknown()).optional() }),
+  z.object({ type: z.literal('text'), text: z.string() }),
+  z.object({ type: z.string() }),
+]);
+const Assistant = z.object({
+  type: z.literal('assistant'),
+  message: z.object({ content: z.array(ContentBlock) }),
+});
+const Result = z.object({
+  type: z.literal('result'),
+  subtype: z.string().optional(),
+  is_error: z.boolean().optional(),
+  result: z.string().optional(),
+});
+
+const ACTIVITY_CHARS = 100;
+/** The input field that best says what a tool call is doing. */
+const TOOL_DETAIL = ['command', 'description', 'file_path', 'path', 'pattern', 'url', 'query', 'prompt'];
+
+export function readClaudeLine(line: string): OutputSignal {
+  const event = parseJson(line);
+  if (event === undefined) return {};
+  const init = Init.safeParse(event);
+  if (init.success) return { model: init.data.model };
+  const result = Result.safeParse(event);
+  if (result.success) {
+    const text = result.data.result ?? result.data.subtype ?? 'unknown error';
+    return result.data.is_error ? { error: text } : { result: text };
+  }
+  const assistant = Assistant.safeParse(event);
+  if (assistant.success) {
+    const activity = assistant.data.message.content.map(activityOf).filter(Boolean).at(-1);
+    return activity ? { activity } : {};
+  }
+  return {};
+}
+
+function activityOf(block: z.infer<typeof ContentBlock>): string {
+  if ('name' in block) {
+    const key = TOOL_DETAIL.find((k) => typeof block.input?.[k] === 'string');
+    const detail = key ? String(block.input?.[key]) : '';
+    return short(detail ? `${block.name}: ${detail}` : block.name);
+  }
+  if ('text' in block) return short(block.text);
+  return '';
+}
+
+function short(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > ACTIVITY_CHARS ? `${line.slice(0, ACTIVITY_CHARS - 1)}…` : line;
+}
+
+export function parseJson(line: string): unknown {
+  const text = line.trim();
+  if (!text.startsWith('{')) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { parseJson } from './claude-output.js';
+import type { OutputSignal } from './port.js';
+
+/** codex `exec --json`: JSONL events; commands and messages become the activity line. */
+const Item = z.object({
+  type: z.enum(['item.started', 'item.completed']),
+  item: z.object({ type: z.string(), text: z.string().optional(), command: z.string().optional() }),
+});
+const Failed = z.object({ type: z.enum(['turn.failed', 'error']), error: z.object({ message: z.string() }).optional(), message: z.string().optional() });
+
+export function readCodexLine(line: string): OutputSignal {
+  const event = parseJson(line);
+  if (event === undefined) return {};
+  const failed = Failed.safeParse(event);
+  if (failed.success) return { error: failed.data.error?.message ?? failed.data.message ?? 'codex failed' };
+  const item = Item.safeParse(event);
+  if (!item.success) return {};
+  const { type, text, command } = item.data.item;
+  if (type === 'command_execution' && command) return { activity: short(`$ ${command}`) };
+  if (type === 'agent_message' && text) return item.data.type === 'item.completed' ? { activity: short(text) } : {};
+  return {};
+}
+
+function short(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 100 ? `${line.slice(0, 99)}…` : line;
+}

@@ -1,0 +1,28 @@
+export { splitCommand, CommandSyntaxError, DIR_TOKEN, PROMPT_TOKEN } from './argv.js';
+export type { Backend, OutputSignal } from './port.js';
+export {
+  BUILT_IN_BACKENDS,
+  MODEL_TOKEN,
+  backendNamed,
+  backendOfCommand,
+  claudeBackend,
+  codexBackend,
+  cursorBackend,
+  geminiBackend,
+  genericBackend,
+  translateFullAuto,
+} from './backends.js';
+export { botSecretNames, CLAUDE_SESSION_VARS } from './secrets.js';
+export { modelFamily, claudeModelFlag, type Family } from './family.js';
+export {
+  resolveModel,
+  followAlias,
+  findName,
+  backendForModel,
+  workerCommand,
+  type Clis,
+  type ResolveContext,
+  type Resolution,
+  type DefaultSource,
+} from './resolve.js';
+export { detectClis, agentModels, discoverModel, parseAgentModels, type Discovered } from './discovery.js';

@@ -1,0 +1,117 @@
+import { ConfigError } from '../config/port.js';
+import type { Config } from '../config/schema.js';
+import type { WorkerCommand } from '../queue/task.js';
+import { backendNamed, backendOfCommand } from './backends.js';
+import { modelFamily } from './family.js';
+import { botSecretNames } from './secrets.js';
+
+/** Which CLIs are on PATH, by executable name (`claude`, `agent`, `codex`, `gemini`). */
+export type Clis = Pick<ReadonlySet<string>, 'has'>;
+
+export interface ResolveContext {
+  config: Config;
+  /** The requester's own default (TaskStore.getUserDefault). */
+  userDefault?: string;
+  /** The channel the request came from: its `channels.<id>.default` comes next. */
+  channel?: string;
+}
+
+export type DefaultSource = 'user' | 'channel' | 'config';
+
+export type Resolution =
+  /** Ready: `model` is a model id; `rolePrompt` the alias prompts ('' when none). */
+  | { kind: 'model'; model: string; alias?: string; rolePrompt: string; command?: string }
+  /** Nothing named: dispatch with this default once the requester confirms. */
+  | { kind: 'confirm'; model: string; source: DefaultSource }
+  /** Nothing named and no default anywhere: ask which model (`choices`: models then aliases). */
+  | { kind: 'ask'; choices: string[] }
+  /** A model-like name not in the config: run discovery for it. */
+  | { kind: 'discover'; name: string }
+  /** The config cannot resolve the name (alias cycle, alias to nothing). */
+  | { kind: 'error'; message: string; key?: string };
+
+/** SPEC §3: the named model (last named wins, already chosen by the parser), alias, default, or discovery. */
+export function resolveModel(draft: { model?: string; unknownModel?: string }, ctx: ResolveContext): Resolution {
+  const name = draft.model ?? draft.unknownModel;
+  if (name !== undefined) {
+    const known = findName(ctx.config, name);
+    return known ? followAlias(ctx.config, known) : { kind: 'discover', name };
+  }
+  const config = ctx.config;
+  const channelDefault = ctx.channel === undefined ? undefined : config.channels[ctx.channel]?.default;
+  const candidates: [string | undefined, DefaultSource][] = [[ctx.userDefault, 'user'], [channelDefault, 'channel'], [config.default, 'config']];
+  for (const [model, source] of candidates) {
+    const known = model === undefined ? undefined : findName(config, model);
+    if (known) return { kind: 'confirm', model: known, source };
+  }
+  return { kind: 'ask', choices: [...Object.keys(config.models), ...Object.keys(config.aliases)] };
+}
+
+/** The configured spelling of a model, alias or legacy agent name (case-insensitive). */
+export function findName(config: Config, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  const all = [...Object.keys(config.aliases), ...Object.keys(config.agents ?? {}), ...Object.keys(config.models)];
+  return all.find((n) => n === name) ?? all.find((n) => n.toLowerCase() === lower);
+}
+
+/** An alias (or legacy agent) → its model and prompts, chains followed, cycles refused. */
+export function followAlias(config: Config, name: string): Resolution {
+  const seen: string[] = [];
+  const prompts: string[] = [];
+  let current = name;
+  let command: string | undefined;
+  for (;;) {
+    const alias = config.aliases[current];
+    const agent = alias ? undefined : config.agents?.[current];
+    if (!alias && !agent) break;
+    if (seen.includes(current)) {
+      return { kind: 'error', message: `alias ${[...seen, current].join(' → ')} is a cycle`, key: `aliases.${name}.model` };
+    }
+    seen.push(current);
+    if (alias?.prompt ?? agent?.prompt) prompts.push((alias?.prompt ?? agent?.prompt ?? '').trim());
+    command ??= agent?.command;
+    const next = alias?.model ?? agent?.model;
+    if (next === undefined) break;
+    current = findName(config, next) ?? next;
+  }
+  const result: Resolution = { kind: 'model', model: current, rolePrompt: prompts.join('\n\n'), ...(command ? { command } : {}) };
+  return seen.length > 0 ? { ...result, alias: name } : result;
+}
+
+/** SPEC §3 backend preference; an explicit `models.<id>.backend` wins. */
+export function backendForModel(model: string, config: Config, clis: Clis): string {
+  const explicit = config.models[model]?.backend ?? config.models[findName(config, model) ?? '']?.backend;
+  if (explicit) return explicit;
+  switch (modelFamily(model)) {
+    case 'claude':
+      return clis.has('claude') ? 'claude' : 'cursor';
+    case 'openai':
+      return clis.has('codex') ? 'codex' : 'cursor';
+    case 'gemini':
+      return clis.has('gemini') ? 'gemini' : 'cursor';
+    default:
+      return 'cursor';
+  }
+}
+
+/**
+ * The worker command for a model: its backend's argv, and an env without claude's session
+ * variables and without the bot's own secrets. `command` is a legacy agent's inline command.
+ */
+export function workerCommand(
+  model: string,
+  config: Config,
+  clis: Clis,
+  env: Record<string, string | undefined>,
+  options: { command?: string } = {},
+): WorkerCommand {
+  const inline = options.command;
+  const backend = inline ? (backendOfCommand(inline) ?? 'custom') : backendForModel(model, config, clis);
+  const settings = config.backends[backend];
+  const base = inline ?? settings?.command;
+  if (!inline && settings === undefined && !['claude', 'cursor', 'codex', 'gemini'].includes(backend)) {
+    throw new ConfigError(`model ${model} uses backend "${backend}", which is not built in and has no backends.${backend}.command`, `models.${model}.backend`);
+  }
+  const command = backendNamed(backend, base).command(model, base, inline ? settings?.model_flag ?? false : settings?.model_flag);
+  return { ...command, unset: [...new Set([...command.unset, ...botSecretNames(env)])] };
+}
