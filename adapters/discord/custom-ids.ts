@@ -14,38 +14,37 @@ export interface DecodedId {
 }
 
 export class CustomIds {
-  private readonly long = new Map<string, string>();
+  private readonly long = new Map<string, DecodedId>();
   private counter = 0;
 
   /** `<action>|<value>` when it fits, else a short key into the map. */
   encode(action: string, value: string): string {
     const plain = `${action}${SEPARATOR}${value}`;
     if (plain.length <= CUSTOM_ID_MAX && !action.includes(SEPARATOR) && !plain.startsWith('~')) return plain;
-    return this.remember(plain);
+    return this.remember({ action, value });
   }
 
   decode(customId: string): DecodedId | undefined {
-    const plain = customId.startsWith('~') ? this.long.get(customId) : customId;
-    if (plain === undefined) return undefined;
-    const at = plain.indexOf(SEPARATOR);
+    if (customId.startsWith('~')) return this.long.get(customId);
+    const at = customId.indexOf(SEPARATOR);
     if (at <= 0) return undefined;
-    return { action: plain.slice(0, at), value: plain.slice(at + 1) };
+    return { action: customId.slice(0, at), value: customId.slice(at + 1) };
   }
 
   /** A select option value: kept verbatim when short, else mapped. */
   encodeOption(value: string): string {
     if (value.length <= CUSTOM_ID_MAX && !value.startsWith('~')) return value;
-    return this.remember(value);
+    return this.remember({ action: '', value });
   }
 
   decodeOption(value: string): string | undefined {
-    return value.startsWith('~') ? this.long.get(value) : value;
+    return value.startsWith('~') ? this.long.get(value)?.value : value;
   }
 
-  private remember(plain: string): string {
+  private remember(entry: DecodedId): string {
     this.counter += 1;
     const key = `~${this.counter.toString(36)}`;
-    this.long.set(key, plain);
+    this.long.set(key, entry);
     // Oldest entries go first: a press on a months-old message is the one we can afford to lose.
     if (this.long.size > MAP_LIMIT) {
       const oldest = this.long.keys().next();
