@@ -45,11 +45,21 @@ export class FileConfigSource implements ConfigSource {
   }
 
   startWatching(pollMs: number, debounceMs: number): void {
-    this.#watch ??= watchConfigFile(this.path, { pollMs, debounceMs }, () => {
-      void this.#serial(() => this.#reload(true)).catch((error: unknown) => {
-        if (!(error instanceof ConfigError)) throw error; // already told to listeners and lastError()
-      });
+    this.#watch ??= watchConfigFile(this.path, { pollMs, debounceMs }, () => void this.checkDisk());
+  }
+
+  /**
+   * What the watcher runs: re-read the file when its text differs from what was last read or
+   * written (so our own writes are not news). True when a new text was read, good or bad; a bad
+   * one has been reported to listeners and lastError() already.
+   */
+  async checkDisk(): Promise<boolean> {
+    const before = this.#seen;
+    const exists = this.#exists;
+    await this.#serial(() => this.#reload(true)).catch((error: unknown) => {
+      if (!(error instanceof ConfigError)) throw error;
     });
+    return this.#seen !== before || this.#exists !== exists;
   }
 
   exists(): boolean {
