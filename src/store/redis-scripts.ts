@@ -23,22 +23,23 @@ export class LuaScript {
  * Compare-and-set a task and move its index entries in one step. The JSON merge happens in
  * TypeScript (Lua's cjson would turn an empty plan `[]` into `{}`); the script only writes when
  * the stored body is still the one the merge started from, so concurrent updates never lose
- * each other's changes.
+ * each other's changes. On a mismatch it returns what is stored, saving the retry a round trip.
  * KEYS: task, then ARGV[6] index sets to leave, then index sets to join.
  * ARGV: expect ('0' absent | '1' equal to ARGV[2]), expected body, new body, id, createdAt, leave count.
+ * Returns {1} when written, {0, current} or {0} (nothing stored) when the expectation failed.
  */
 export const WRITE_TASK = new LuaScript(`
 local current = redis.call('GET', KEYS[1])
-if ARGV[1] == '0' then
-  if current then return 0 end
-elseif current ~= ARGV[2] then
-  return 0
+local expected = ARGV[1] == '1' and ARGV[2] or false
+if current ~= expected then
+  if current then return {0, current} end
+  return {0}
 end
 redis.call('SET', KEYS[1], ARGV[3])
 local leave = tonumber(ARGV[6])
 for i = 2, 1 + leave do redis.call('ZREM', KEYS[i], ARGV[4]) end
 for i = 2 + leave, #KEYS do redis.call('ZADD', KEYS[i], ARGV[5], ARGV[4]) end
-return 1
+return {1}
 `);
 
 /**

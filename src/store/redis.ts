@@ -33,6 +33,8 @@ const PENDING_GRACE_MS = 24 * 60 * 60 * 1000;
 /** Concurrent writers to one task retry their compare-and-set at most this often. */
 const MAX_WRITE_ATTEMPTS = 100;
 const MGET_BATCH = 500;
+/** How many recently written task bodies a store keeps to skip the read before an update. */
+const REMEMBERED_TASKS = 1000;
 
 /** Connect to Redis; rejects with a clear message (no endless reconnecting) when it is unreachable. */
 export async function openRedisStore(opts: RedisStoreOptions): Promise<RedisStore> {
@@ -70,6 +72,8 @@ export function redactUrl(url: string): string {
 }
 
 class RedisTaskStore implements RedisStore {
+  private readonly lastWritten = new Map<string, string>();
+
   constructor(
     private readonly client: Redis,
     readonly prefix: string,
@@ -77,8 +81,8 @@ class RedisTaskStore implements RedisStore {
   ) {}
 
   async putTask(task: TaskRecord): Promise<void> {
-    assertRecord(TaskRecordSchema, `task ${task.id}`, task);
-    await this.writeTask(task.id, () => task);
+    // Most puts are new tasks: expect nothing stored and let a mismatch say what is.
+    await this.writeTask(task.id, () => task, null);
   }
 
   async getTask(id: string): Promise<TaskRecord | undefined> {
@@ -87,7 +91,9 @@ class RedisTaskStore implements RedisStore {
   }
 
   async updateTask(id: string, patch: Partial<Omit<TaskRecord, 'id'>>): Promise<TaskRecord | undefined> {
-    return this.writeTask(id, (prev) => (prev ? mergeTask(prev, patch, Date.now()) : undefined));
+    const merge = (prev: TaskRecord | undefined): TaskRecord | undefined =>
+      prev ? mergeTask(prev, patch, Date.now()) : undefined;
+    return this.writeTask(id, merge, this.lastWritten.get(id));
   }
 
   async listTasks(filter: TaskFilter = {}): Promise<TaskRecord[]> {
@@ -175,14 +181,18 @@ class RedisTaskStore implements RedisStore {
     await this.client.quit();
   }
 
-  /** Read, compute and compare-and-set until no other writer got in between. */
+  /**
+   * Compute and compare-and-set until no other writer got in between. `guess` is what is
+   * probably stored (null: nothing); without one the task is read first.
+   */
   private async writeTask(
     id: string,
     next: (prev: TaskRecord | undefined) => TaskRecord | undefined,
+    guess?: string | null,
   ): Promise<TaskRecord | undefined> {
     const taskKey = this.key.task(id);
+    let raw = guess !== undefined ? guess : await this.client.get(taskKey);
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-      const raw = await this.client.get(taskKey);
       const prev = raw === null ? undefined : this.decodeTask(id, raw);
       const task = next(prev);
       if (!task) return undefined;
@@ -190,9 +200,24 @@ class RedisTaskStore implements RedisStore {
       const leave = prev ? this.indexKeys(prev) : [];
       const keys = [taskKey, ...leave, ...this.indexKeys(task)];
       const args = [raw === null ? '0' : '1', raw ?? '', body, id, task.createdAt, leave.length];
-      if ((await WRITE_TASK.run(this.client, keys, args)) === 1) return task;
+      const reply = await WRITE_TASK.run(this.client, keys, args);
+      if (Array.isArray(reply) && reply[0] === 1) {
+        this.remember(id, body);
+        return task;
+      }
+      raw = Array.isArray(reply) && typeof reply[1] === 'string' ? reply[1] : null;
     }
     throw new Error(`task ${id}: gave up after ${MAX_WRITE_ATTEMPTS} conflicting concurrent writes`);
+  }
+
+  /** Bodies this store wrote last: an update then needs one round trip, not a read first. */
+  private remember(id: string, body: string): void {
+    this.lastWritten.delete(id);
+    this.lastWritten.set(id, body);
+    if (this.lastWritten.size > REMEMBERED_TASKS) {
+      const oldest = this.lastWritten.keys().next();
+      if (!oldest.done) this.lastWritten.delete(oldest.value);
+    }
   }
 
   private indexKeys(task: TaskRecord): string[] {

@@ -21,13 +21,14 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX tasks_by_channel ON tasks (channel, created_at DESC, id DESC);
   CREATE INDEX tasks_by_created ON tasks (created_at DESC, id DESC);
 
+  -- Rows change only when a task's threads do (diffed against the previous record), so no
+  -- index by task: a write that keeps its threads touches no page here.
   CREATE TABLE task_threads (
     surface TEXT NOT NULL,
     thread TEXT NOT NULL,
     task_id TEXT NOT NULL,
     PRIMARY KEY (surface, thread, task_id)
-  );
-  CREATE INDEX task_threads_by_task ON task_threads (task_id);
+  ) WITHOUT ROWID;
 
   CREATE TABLE pending (
     id TEXT PRIMARY KEY,

@@ -69,6 +69,11 @@ class SqliteTaskStore implements SqliteStore {
   private readonly sql;
   /** Prepared listing queries, one per filter shape (at most a dozen). */
   private readonly listings = new Map<string, Database.Statement<(string | number)[], TaskRow>>();
+  private readonly putTx: Database.Transaction<(task: TaskRecord, body: string) => void>;
+  private readonly updateTx: Database.Transaction<
+    (id: string, patch: Partial<Omit<TaskRecord, 'id'>>) => TaskRecord | undefined
+  >;
+  private readonly claimTx: Database.Transaction<(key: string, now: number, ttlMs: number) => boolean>;
 
   constructor(
     private readonly db: Database.Database,
@@ -76,10 +81,29 @@ class SqliteTaskStore implements SqliteStore {
     private readonly report: CorruptRowReporter,
   ) {
     this.sql = prepareStatements(db);
+    // Read, merge and write under one write lock, so a concurrent writer in another process is
+    // never lost between the read and the write.
+    this.putTx = db.transaction((task: TaskRecord, body: string) => {
+      const stored = this.sql.getTask.get(task.id);
+      this.writeTask(stored, stored ? this.decodeTask(stored) : undefined, task, body);
+    });
+    this.updateTx = db.transaction((id: string, patch: Partial<Omit<TaskRecord, 'id'>>): TaskRecord | undefined => {
+      const stored = this.sql.getTask.get(id);
+      const prev = stored ? this.decodeTask(stored) : undefined;
+      if (!prev) return undefined;
+      const next = mergeTask(prev, patch, Date.now());
+      this.writeTask(stored, prev, next, encodeRecord(TaskRecordSchema, `task ${id}`, next));
+      return next;
+    });
+    this.claimTx = db.transaction((key: string, now: number, ttlMs: number): boolean => {
+      this.sql.pruneDeliveries.run(now);
+      return this.sql.claimDelivery.run(key, now + ttlMs).changes === 1;
+    });
   }
 
   async putTask(task: TaskRecord): Promise<void> {
-    this.writeTask(task, encodeRecord(TaskRecordSchema, `task ${task.id}`, task));
+    const body = encodeRecord(TaskRecordSchema, `task ${task.id}`, task);
+    this.putTx.immediate(task, body);
   }
 
   async getTask(id: string): Promise<TaskRecord | undefined> {
@@ -88,17 +112,7 @@ class SqliteTaskStore implements SqliteStore {
   }
 
   async updateTask(id: string, patch: Partial<Omit<TaskRecord, 'id'>>): Promise<TaskRecord | undefined> {
-    // Read, merge and write under one write lock so a concurrent update from another process
-    // is never lost.
-    const update = this.db.transaction((): TaskRecord | undefined => {
-      const row = this.sql.getTask.get(id);
-      const prev = row ? this.decodeTask(row) : undefined;
-      if (!prev) return undefined;
-      const next = mergeTask(prev, patch, Date.now());
-      this.writeTask(next, encodeRecord(TaskRecordSchema, `task ${id}`, next));
-      return next;
-    });
-    return update.immediate();
+    return this.updateTx.immediate(id, patch);
   }
 
   async listTasks(filter: TaskFilter = {}): Promise<TaskRecord[]> {
@@ -180,26 +194,35 @@ class SqliteTaskStore implements SqliteStore {
   }
 
   async firstDelivery(key: string, ttlMs: number): Promise<boolean> {
-    const now = Date.now();
-    const claim = this.db.transaction((): boolean => {
-      this.sql.pruneDeliveries.run(now);
-      return this.sql.claimDelivery.run(key, now + Math.max(1, Math.ceil(ttlMs))).changes === 1;
-    });
-    return claim.immediate();
+    return this.claimTx.immediate(key, Date.now(), Math.max(1, Math.ceil(ttlMs)));
   }
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
 
-  private writeTask(task: TaskRecord, body: string): void {
-    const write = this.db.transaction(() => {
-      const { id, where, state, createdAt, updatedAt } = task;
-      this.sql.putTask.run(id, where.surface, where.channel, task.thread ?? where.thread ?? null, state, createdAt, updatedAt, body);
-      this.sql.dropThreads.run(id);
-      for (const { surface, thread } of threadsOf(task)) this.sql.addThread.run(surface, thread, id);
-    });
-    write.immediate();
+  /**
+   * Write a task over what was stored (`prev`, undefined when new or unreadable), touching only
+   * the index rows that change: status edits are the hot path and rewrite one row.
+   */
+  private writeTask(stored: TaskRow | undefined, prev: TaskRecord | undefined, task: TaskRecord, body: string): void {
+    const { id, where, state, createdAt, updatedAt } = task;
+    const thread = task.thread ?? where.thread ?? null;
+    if (!stored) {
+      this.sql.insertTask.run(id, where.surface, where.channel, thread, state, createdAt, updatedAt, body);
+    } else if (prev && prev.where.surface === where.surface && prev.where.channel === where.channel && prev.createdAt === createdAt) {
+      this.sql.rewriteTask.run(state, thread, updatedAt, body, id);
+    } else {
+      this.sql.moveTask.run(where.surface, where.channel, createdAt, state, thread, updatedAt, body, id);
+    }
+    const keep = new Set(threadsOf(task).map(threadKey));
+    if (stored && !prev) this.sql.dropThreads.run(id); // unreadable before: its threads are unknown
+    for (const old of prev ? threadsOf(prev) : []) {
+      if (!keep.delete(threadKey(old))) this.sql.dropThread.run(old.surface, old.thread, id);
+    }
+    for (const { surface, thread: t } of threadsOf(task)) {
+      if (keep.has(threadKey({ surface, thread: t }))) this.sql.addThread.run(surface, t, id);
+    }
   }
 
   private decodeTask(row: TaskRow): TaskRecord | undefined {
@@ -219,18 +242,30 @@ class SqliteTaskStore implements SqliteStore {
   }
 }
 
+function threadKey(t: { surface: string; thread: string }): string {
+  return `${t.surface}\u0000${t.thread}`;
+}
+
 function prepareStatements(db: Database.Database) {
   return {
-    putTask: db.prepare<[string, string, string, string | null, string, number, number, string]>(
+    insertTask: db.prepare<[string, string, string, string | null, string, number, number, string]>(
       `INSERT INTO tasks (id, surface, channel, thread, state, created_at, updated_at, body)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET surface = excluded.surface, channel = excluded.channel,
-         thread = excluded.thread, state = excluded.state, created_at = excluded.created_at,
-         updated_at = excluded.updated_at, body = excluded.body`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    // Leaves the indexed columns alone, so SQLite rewrites the row and no index page.
+    rewriteTask: db.prepare<[string, string | null, number, string, string]>(
+      'UPDATE tasks SET state = ?, thread = ?, updated_at = ?, body = ? WHERE id = ?',
+    ),
+    moveTask: db.prepare<[string, string, number, string, string | null, number, string, string]>(
+      `UPDATE tasks SET surface = ?, channel = ?, created_at = ?, state = ?, thread = ?, updated_at = ?, body = ?
+       WHERE id = ?`,
     ),
     getTask: db.prepare<[string], TaskRow>('SELECT id, body FROM tasks WHERE id = ?'),
     hasTask: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM tasks WHERE id = ?'),
     dropThreads: db.prepare<[string]>('DELETE FROM task_threads WHERE task_id = ?'),
+    dropThread: db.prepare<[string, string, string]>(
+      'DELETE FROM task_threads WHERE surface = ? AND thread = ? AND task_id = ?',
+    ),
     addThread: db.prepare<[string, string, string]>(
       'INSERT OR IGNORE INTO task_threads (surface, thread, task_id) VALUES (?, ?, ?)',
     ),

@@ -123,6 +123,18 @@ export function runStoreContract(
         await Promise.all(patches.map((patch) => store.updateTask('busy', patch)));
         expect(await store.getTask('busy')).toMatchObject(Object.assign({}, ...patches));
       });
+      it('two stores open on the same storage lose none of each other\'s updates', async () => {
+        const one = await openStore();
+        const two = await openStore();
+        await one.putTask(task('shared'));
+        await one.updateTask('shared', { activity: 'from one' });
+        await two.updateTask('shared', { summary: 'from two' });
+        await one.updateTask('shared', { pid: 9 });
+        await two.updateTask('shared', { state: 'done' });
+        const expected = { activity: 'from one', summary: 'from two', pid: 9, state: 'done' };
+        expect(await one.getTask('shared')).toMatchObject(expected);
+        expect(await two.getTask('shared')).toMatchObject(expected);
+      });
     });
 
     describe('threads', () => {
@@ -144,6 +156,16 @@ export function runStoreContract(
         expect(await store.tasksInThread('slack', 'T5')).toEqual([]);
         await store.updateTask('late-thread', { thread: 'T5', status: { surface: 'slack', channel: 'C1', thread: 'T5', id: 'M1' } });
         expect(ids(await store.tasksInThread('slack', 'T5'))).toEqual(['late-thread']);
+      });
+
+      it('finds a task only in its new thread once it moved', async () => {
+        const store = await openStore();
+        await store.putTask(task('moved', { thread: 'T-old' }));
+        await store.updateTask('moved', { thread: 'T-new' });
+        expect(await store.tasksInThread('slack', 'T-old')).toEqual([]);
+        expect(ids(await store.tasksInThread('slack', 'T-new'))).toEqual(['moved']);
+        await store.updateTask('moved', { state: 'running' });
+        expect(ids(await store.tasksInThread('slack', 'T-new'))).toEqual(['moved']);
       });
 
       it('finds a task by the thread of the request it came from', async () => {
