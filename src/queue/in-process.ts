@@ -1,0 +1,48 @@
+import type { RecoverableTask, RunnerHost } from '../runner/host.js';
+import type { TaskQueue } from './port.js';
+import type { TaskEventListener, TaskSpec } from './task.js';
+
+/**
+ * The default queue: tasks go straight to a runner host in this process, and its events come
+ * straight back. Restart recovery and orphan reaping pass through to the host.
+ */
+export class InProcessQueue implements TaskQueue {
+  constructor(readonly host: RunnerHost) {}
+
+  submit(spec: TaskSpec): Promise<void> {
+    return this.host.submit(spec);
+  }
+
+  subscribe(listener: TaskEventListener): () => void {
+    return this.host.subscribe(listener);
+  }
+
+  cancel(taskId: string): Promise<void> {
+    return this.host.cancel(taskId);
+  }
+
+  answer(taskId: string, seq: string, text: string): Promise<void> {
+    return this.host.answer(taskId, seq, text);
+  }
+
+  note(taskId: string, text: string): Promise<void> {
+    return this.host.note(taskId, text);
+  }
+
+  logs(taskId: string, lines: number): Promise<string> {
+    return this.host.logs(taskId, lines);
+  }
+
+  recover(tasks: RecoverableTask[]): Promise<void> {
+    return this.host.recover(tasks);
+  }
+
+  reapOrphans(knownTaskIds: Iterable<string>): Promise<string[]> {
+    return this.host.reapOrphans(knownTaskIds);
+  }
+
+  /** Workers keep running for the next start to recover, unless `killWorkers`. */
+  close(opts?: { killWorkers?: boolean }): Promise<void> {
+    return this.host.close(opts);
+  }
+}

@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, writeFile, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { z } from 'zod';
+import { TaskSpec } from '../queue/task.js';
+import { SEQ, type TaskPaths } from './paths.js';
+
+/** Write so a reader sees the old file or the new one, never half of it. */
+export async function writeAtomic(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
+  await writeFile(temp, text);
+  try {
+    await rename(temp, path);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
+}
+
+export async function readText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** A question file as the worker wrote it: some text, trimmed. */
+const QuestionText = z.string().trim().min(1).max(20_000);
+
+export interface IpcState {
+  /** Questions with no answer and no ack yet, oldest first. */
+  open: { seq: string; text: string }[];
+  answered: string[];
+  finished: boolean;
+}
+
+export async function readIpc(paths: TaskPaths): Promise<IpcState> {
+  const names = await readdir(paths.ipc).catch(() => [] as string[]);
+  const has = new Set(names);
+  const open: IpcState['open'] = [];
+  const answered: string[] = [];
+  for (const name of names.sort()) {
+    const m = /^(\d{3})\.question$/.exec(name);
+    const seq = m?.[1];
+    if (!seq || !SEQ.test(seq)) continue;
+    if (has.has(`${seq}.answer`) || has.has(`${seq}.done`)) {
+      answered.push(seq);
+      continue;
+    }
+    const text = QuestionText.safeParse(await readText(join(paths.ipc, name)));
+    if (text.success) open.push({ seq, text: text.data });
+  }
+  return { open, answered, finished: has.has('.done') };
+}
+
+/** What `worker.json` (task dir) and `<home>/workers/<id>.json` hold about a running worker. */
+export const WorkerRecord = z.object({
+  pid: z.number().int().positive(),
+  pgid: z.number().int().positive(),
+  startTicks: z.number().int().nonnegative().optional(),
+  /** `NAME=value` in the worker's env, to find descendants that left its process group. */
+  marker: z.string().optional(),
+  startedAt: z.number(),
+  dir: z.string(),
+  branch: z.string().optional(),
+  /** Commit the worktree branched from, for the finish report's commit count and diffstat. */
+  base: z.string().optional(),
+  spec: TaskSpec,
+});
+export type WorkerRecord = z.infer<typeof WorkerRecord>;
+
+export async function readWorkerRecord(path: string): Promise<WorkerRecord | undefined> {
+  const text = await readText(path);
+  if (text === undefined) return undefined;
+  try {
+    const parsed = WorkerRecord.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** First ~20 lines / 1500 characters of output.md: enough for a chat message. */
+export function summaryOf(output: string): string {
+  const head = output.split(/\r?\n/).slice(0, 20).join('\n').trim();
+  return head.length > 1500 ? `${head.slice(0, 1499)}…` : head;
+}

@@ -1,0 +1,215 @@
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import Bottleneck from 'bottleneck';
+import { TaskSpec, type TaskEvent, type TaskEventListener } from '../queue/task.js';
+import type { TaskQueue } from '../queue/port.js';
+import type { Backend } from '../resolve/port.js';
+import { readText, readWorkerRecord, writeAtomic } from './files.js';
+import { killWorkerTree } from './kill.js';
+import { KeyedLock } from './keyed-lock.js';
+import { tailLog } from './log.js';
+import { SEQ, assertTaskId, logPath, taskPaths, workerRecordPath, worktreePath } from './paths.js';
+import { noteBlock } from './plan.js';
+import { isRunning } from './proc.js';
+import { TaskRun } from './task-run.js';
+
+export interface RunnerHostOptions {
+  /** DISPATCH_HOME: logs and the registry of running workers live here. */
+  home: string;
+  backendFor: (name: string) => Backend;
+  /** Workers running at once on this host (0 = no limit). */
+  concurrency: number;
+  /** Workers running at once per backend name; a backend not listed is limited by the host only. */
+  perBackend: Record<string, number>;
+  /** Between SIGTERM and SIGKILL when a worker is stopped (default 3 s). */
+  killGraceMs?: number;
+  /** How often files and adopted pids are polled besides fs.watch (default 250 ms). */
+  pollMs?: number;
+}
+
+/** A task as the store remembers it, handed back to a host after a restart. */
+export interface RecoverableTask {
+  spec: TaskSpec;
+  /** The task's working directory when known (repo or worktree); derived from the spec otherwise. */
+  dir?: string;
+}
+
+export interface RunnerHost extends TaskQueue {
+  /** Re-adopt live workers of an earlier host, re-surface their questions, report the gone ones. */
+  recover(tasks: RecoverableTask[]): Promise<void>;
+  /** Kill recorded workers under `home` whose task is neither in `knownTaskIds` nor active here. Returns their task ids. */
+  reapOrphans(knownTaskIds: Iterable<string>): Promise<string[]>;
+  /** Ids of tasks queued, running or waiting for an answer on this host. */
+  activeTaskIds(): string[];
+  /** Stop watching; workers keep running (the next host recovers them) unless `killWorkers`. */
+  close(opts?: { killWorkers?: boolean }): Promise<void>;
+}
+
+export class UnknownTaskError extends Error {
+  constructor(taskId: string) {
+    super(`no task ${taskId} on this runner host`);
+    this.name = 'UnknownTaskError';
+  }
+}
+
+const unlimited = (n: number | undefined): number | null => (n !== undefined && n > 0 ? n : null);
+
+/** Makes each listener's failure its own problem, not the worker's. */
+function fanOut(listeners: Set<TaskEventListener>): (event: TaskEvent) => void {
+  return (event) => {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        process.emitWarning(`task event listener failed on ${event.type}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  };
+}
+
+export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
+  const listeners = new Set<TaskEventListener>();
+  const emit = fanOut(listeners);
+  const runs = new Map<string, TaskRun>();
+  const gitLock = new KeyedLock();
+  const hostLimiter = new Bottleneck({ maxConcurrent: unlimited(opts.concurrency) });
+  const backendLimiters = new Map<string, Bottleneck>();
+  const pollMs = opts.pollMs ?? 250;
+  const killGraceMs = opts.killGraceMs ?? 3_000;
+
+  const limiterFor = (backend: string): Bottleneck => {
+    let limiter = backendLimiters.get(backend);
+    if (!limiter) {
+      limiter = new Bottleneck({ maxConcurrent: unlimited(opts.perBackend[backend]) }).chain(hostLimiter);
+      backendLimiters.set(backend, limiter);
+    }
+    return limiter;
+  };
+
+  const newRun = (spec: TaskSpec, previous?: TaskRun): TaskRun =>
+    new TaskRun(spec, { home: opts.home, backend: opts.backendFor(spec.command.backend), killGraceMs, pollMs, emit, gitLock }, previous?.work);
+
+  const holdsSlot = (r: TaskRun): boolean => r.state === 'queued' || r.state === 'starting' || r.state === 'running';
+
+  /** Say so when the task must wait for a slot, so the status shows it queued rather than stuck. */
+  const announceQueue = (spec: TaskSpec): void => {
+    const busy = [...runs.values()].filter((r) => r.id !== spec.id && holdsSlot(r));
+    const hostLimit = unlimited(opts.concurrency);
+    const backendLimit = unlimited(opts.perBackend[spec.command.backend]);
+    const sameBackend = busy.filter((r) => r.spec.command.backend === spec.command.backend).length;
+    if (hostLimit !== null && busy.length >= hostLimit) {
+      emit({ type: 'activity', taskId: spec.id, text: `Queued: ${busy.length} tasks ahead on this host (limit ${hostLimit})` });
+    } else if (backendLimit !== null && sameBackend >= backendLimit) {
+      emit({ type: 'activity', taskId: spec.id, text: `Queued: ${sameBackend} ${spec.command.backend} tasks ahead (limit ${backendLimit})` });
+    }
+  };
+
+  const runOf = (taskId: string): TaskRun => {
+    const run = runs.get(taskId);
+    if (!run) throw new UnknownTaskError(taskId);
+    return run;
+  };
+
+  const pathsOf = (taskId: string) => {
+    const run = runOf(taskId);
+    if (!run.paths) throw new Error(`task ${taskId} has no directory yet (it is still queued)`);
+    return run.paths;
+  };
+
+  const recoverOne = async (task: RecoverableTask): Promise<void> => {
+    const spec = TaskSpec.parse(task.spec);
+    if (runs.has(spec.id) && holdsSlot(runs.get(spec.id) as TaskRun)) return;
+    const dir = task.dir ?? (spec.worktree ? worktreePath(spec.repo.path, spec.id) : spec.repo.path);
+    const paths = taskPaths(dir, spec.id);
+    const record = (await readWorkerRecord(paths.worker)) ?? (await readWorkerRecord(workerRecordPath(opts.home, spec.id)));
+    const run = newRun(spec);
+    runs.set(spec.id, run);
+    if (record && (await isRunning(record.pid, record.startTicks))) {
+      void run.adopt(record, paths);
+      return;
+    }
+    const work = { dir, ...(record?.branch ? { branch: record.branch } : {}), ...(record?.base ? { base: record.base } : {}) };
+    await run.concludeGone(record, paths, work);
+  };
+
+  return {
+    async submit(input: TaskSpec): Promise<void> {
+      const spec = TaskSpec.parse(input);
+      assertTaskId(spec.id);
+      const previous = runs.get(spec.id);
+      if (previous && (holdsSlot(previous) || (previous.state === 'blocked' && !spec.resume))) {
+        throw new Error(`task ${spec.id} is already ${previous.state}`);
+      }
+      const run = newRun(spec, spec.resume ? previous : undefined);
+      runs.set(spec.id, run);
+      announceQueue(spec);
+      void limiterFor(spec.command.backend)
+        .schedule(() => run.execute())
+        .catch(() => undefined);
+    },
+
+    subscribe(listener: TaskEventListener): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    async cancel(taskId: string): Promise<void> {
+      await runs.get(taskId)?.cancel();
+    },
+
+    async answer(taskId: string, seq: string, text: string): Promise<void> {
+      if (!SEQ.test(seq)) throw new Error(`"${seq}" is not a question number (001, 002, …)`);
+      const paths = pathsOf(taskId);
+      if ((await readText(join(paths.ipc, `${seq}.question`))) === undefined) throw new Error(`task ${taskId} has no question ${seq}`);
+      await writeAtomic(join(paths.ipc, `${seq}.answer`), text.endsWith('\n') ? text : `${text}\n`);
+      emit({ type: 'answered', taskId, seq });
+    },
+
+    async note(taskId: string, text: string): Promise<void> {
+      const paths = pathsOf(taskId);
+      const plan = (await readText(paths.plan)) ?? '';
+      await writeAtomic(paths.plan, plan + noteBlock(plan, text, new Date()));
+      emit({ type: 'note', taskId, text });
+    },
+
+    logs(taskId: string, lines: number): Promise<string> {
+      assertTaskId(taskId);
+      return tailLog(logPath(opts.home, taskId), lines);
+    },
+
+    async recover(tasks: RecoverableTask[]): Promise<void> {
+      for (const task of tasks) await recoverOne(task);
+    },
+
+    async reapOrphans(knownTaskIds: Iterable<string>): Promise<string[]> {
+      const known = new Set(knownTaskIds);
+      const dir = join(opts.home, 'workers');
+      const reaped: string[] = [];
+      for (const name of await readdir(dir).catch(() => [] as string[])) {
+        const taskId = name.replace(/\.json$/, '');
+        const run = runs.get(taskId);
+        if (!name.endsWith('.json') || known.has(taskId) || (run && holdsSlot(run))) continue;
+        const record = await readWorkerRecord(join(dir, name));
+        if (record && (await isRunning(record.pid, record.startTicks))) {
+          await killWorkerTree(record, killGraceMs);
+          reaped.push(taskId);
+        }
+        await rm(join(dir, name), { force: true });
+      }
+      return reaped;
+    },
+
+    activeTaskIds(): string[] {
+      return [...runs.values()].filter((r) => holdsSlot(r) || r.state === 'blocked').map((r) => r.id);
+    },
+
+    async close(closeOpts?: { killWorkers?: boolean }): Promise<void> {
+      const active = [...runs.values()].filter(holdsSlot);
+      if (closeOpts?.killWorkers) await Promise.all(active.map((r) => r.cancel()));
+      for (const r of active) r.detach();
+      // Not awaited: a running job lasts as long as its worker, which may outlive this host.
+      for (const l of [hostLimiter, ...backendLimiters.values()]) void l.stop({ dropWaitingJobs: true }).catch(() => undefined);
+      listeners.clear();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { join } from 'node:path';
+import { TaskId } from '../queue/task.js';
+
+/** The files of the worker protocol (SPEC §6) for one task, inside its working directory. */
+export interface TaskPaths {
+  /** The working directory: the repo itself or the task's worktree. */
+  dir: string;
+  /** `<dir>/.dispatch/tasks/<task-id>` */
+  root: string;
+  plan: string;
+  output: string;
+  context: string;
+  ipc: string;
+  /** `ipc/.done`: the worker says it has finished. */
+  done: string;
+  /** Who runs this task right now (pid, group, spec): read back after a restart. */
+  worker: string;
+}
+
+export function taskPaths(dir: string, taskId: string): TaskPaths {
+  const root = join(dir, '.dispatch', 'tasks', taskId);
+  const ipc = join(root, 'ipc');
+  return {
+    dir,
+    root,
+    plan: join(root, 'plan.md'),
+    output: join(root, 'output.md'),
+    context: join(root, 'context.md'),
+    ipc,
+    done: join(ipc, '.done'),
+    worker: join(root, 'worker.json'),
+  };
+}
+
+export function worktreePath(repoPath: string, taskId: string): string {
+  return join(repoPath, '.dispatch', 'worktrees', taskId);
+}
+
+export function branchName(taskId: string): string {
+  return `dispatch/${taskId}`;
+}
+
+/** Under DISPATCH_HOME: per-task logs and the registry of workers this host started. */
+export function logPath(home: string, taskId: string): string {
+  return join(home, 'logs', `${taskId}.log`);
+}
+
+export function workerRecordPath(home: string, taskId: string): string {
+  return join(home, 'workers', `${taskId}.json`);
+}
+
+export class InvalidTaskIdError extends Error {
+  constructor(id: string) {
+    super(`task id "${id}" cannot name a branch or directory: use lowercase letters, digits and dashes`);
+    this.name = 'InvalidTaskIdError';
+  }
+}
+
+/** Task ids end up in paths and branch names: refuse anything but the tame shape. */
+export function assertTaskId(id: string): void {
+  if (!TaskId.safeParse(id).success || id.startsWith('-') || id.includes('..')) throw new InvalidTaskIdError(id);
+}
+
+/** Question/answer sequence numbers: three digits from 001. */
+export const SEQ = /^\d{3}$/;

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { execa } from 'execa';
+import type { WorkerCommand } from '../queue/task.js';
+import { procInfo } from './proc.js';
+
+/** Env name carrying a per-worker token: descendants inherit it, so /proc finds them all. */
+export const WORKER_MARKER_ENV = 'DISPATCH_WORKER';
+/** Lines the runner writes into a worker's log start with this; they are not worker output. */
+export const LOG_NOTE_PREFIX = '[dispatch] ';
+
+export interface WorkerExit {
+  exitCode: number | null;
+  signal?: string;
+  /** The CLI could not be started at all (`ENOENT`: not on PATH). */
+  spawnError?: string;
+}
+
+export interface SpawnedWorker {
+  pid: number;
+  /** The worker leads its own process group (detached), so the group id is its pid. */
+  pgid: number;
+  startTicks?: number;
+  marker: string;
+  exited: Promise<WorkerExit>;
+  /** Let this process exit while the worker runs on (the host is being closed, not the task). */
+  unref: () => void;
+}
+
+/** Fill `{dir}`/`{prompt}`; append the prompt when asked and not already placed by a token. */
+export function workerArgv(command: WorkerCommand, dir: string, prompt: string): string[] {
+  const hasPromptToken = command.argv.some((a) => a.includes('{prompt}'));
+  const argv = command.argv.map((a) => a.replaceAll('{dir}', dir).replaceAll('{prompt}', prompt));
+  if (command.promptAsLastArg && !hasPromptToken) argv.push(prompt);
+  return argv;
+}
+
+export function workerEnv(command: WorkerCommand, base: NodeJS.ProcessEnv, taskId: string, marker: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  const unset = new Set(command.unset);
+  for (const [k, v] of Object.entries(base)) if (v !== undefined && !unset.has(k)) env[k] = v;
+  Object.assign(env, command.env);
+  env.DISPATCH_TASK_ID = taskId;
+  env[WORKER_MARKER_ENV] = marker.slice(WORKER_MARKER_ENV.length + 1);
+  return env;
+}
+
+export function appendLogNote(logFile: string, text: string): void {
+  mkdirSync(dirname(logFile), { recursive: true });
+  // execa's types name only fds 3–9, but any open descriptor passes straight through to spawn().
+  const fd = openSync(logFile, 'a') as 3;
+  try {
+    writeSync(fd, `${LOG_NOTE_PREFIX}${new Date().toISOString()} ${text}\n`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Start the worker detached in its own process group, stdin closed (codex reads it otherwise),
+ * stdout and stderr straight into the task's log file: no pipe ties the worker to this process,
+ * so it outlives a bot restart and is adopted again.
+ */
+export async function spawnWorker(command: WorkerCommand, dir: string, prompt: string, logFile: string, taskId: string): Promise<SpawnedWorker | WorkerExit> {
+  const [file, ...args] = workerArgv(command, dir, prompt);
+  if (file === undefined) return { exitCode: null, spawnError: 'empty command' };
+  const marker = `${WORKER_MARKER_ENV}=${taskId}-${randomBytes(6).toString('hex')}`;
+  appendLogNote(logFile, `starting ${file} in ${dir}`);
+  // execa's types name only fds 3–9, but any open descriptor passes straight through to spawn().
+  const fd = openSync(logFile, 'a') as 3;
+  try {
+    const child = execa(file, args, {
+      cwd: dir,
+      env: workerEnv(command, process.env, taskId, marker),
+      extendEnv: false,
+      stdin: 'ignore',
+      stdout: fd,
+      stderr: fd,
+      detached: true,
+      cleanup: false,
+      reject: false,
+    });
+    const exited = child.then(
+      (r): WorkerExit => ({
+        exitCode: r.exitCode ?? null,
+        ...(r.signal ? { signal: r.signal } : {}),
+        ...(r.failed && r.exitCode === undefined && !r.signal ? { spawnError: r.code ?? r.shortMessage } : {}),
+      }),
+    );
+    if (child.pid === undefined) return await exited;
+    const info = await procInfo(child.pid);
+    return { pid: child.pid, pgid: child.pid, ...(info ? { startTicks: info.startTicks } : {}), marker, exited, unref: () => child.unref() };
+  } finally {
+    closeSync(fd);
+  }
+}

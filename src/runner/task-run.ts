@@ -1,0 +1,262 @@
+import { existsSync } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FinishState, StartFailure, TaskEvent, TaskSpec } from '../queue/task.js';
+import type { Backend } from '../resolve/port.js';
+import { readText, summaryOf, writeAtomic, type WorkerRecord } from './files.js';
+import { killWorkerTree } from './kill.js';
+import type { KeyedLock } from './keyed-lock.js';
+import { LogFollower, tailLog } from './log.js';
+import { logPath, taskPaths, workerRecordPath, type TaskPaths } from './paths.js';
+import { isRunning } from './proc.js';
+import { buildWorkerPrompt } from './prompt.js';
+import { LOG_NOTE_PREFIX, appendLogNote, spawnWorker, type SpawnedWorker } from './spawn.js';
+import { TaskWatcher } from './watcher.js';
+import { excludeDispatchDir, prepareWorktree, worktreeReport, type Workspace } from './worktree.js';
+
+export type RunState = 'queued' | 'starting' | 'running' | 'blocked' | 'finished';
+
+export interface RunDeps {
+  home: string;
+  backend: Backend;
+  killGraceMs: number;
+  pollMs: number;
+  emit: (event: TaskEvent) => void;
+  gitLock: KeyedLock;
+}
+
+interface WorkerHandle {
+  pid: number;
+  pgid: number;
+  startTicks?: number;
+  marker?: string;
+}
+
+const LOG_TAIL_LINES = 30;
+
+/** How the worker ended, as far as we can know it (an adopted worker's exit code is unknown). */
+interface Ending {
+  exitCode: number | null;
+  known: boolean;
+  spawnError?: string;
+}
+
+/** One task on this host: its directory, its current worker, and the events they produce. */
+export class TaskRun {
+  state: RunState = 'queued';
+  stopReason?: 'cancelled' | 'timed_out';
+  work?: Workspace;
+  paths?: TaskPaths;
+  private worker?: WorkerHandle;
+  private watcher?: TaskWatcher;
+  private timer?: NodeJS.Timeout;
+  private logOffset = 0;
+  private child?: SpawnedWorker;
+  /** Set when the host went away: this object no longer acts on the worker or its files. */
+  private detached = false;
+  private settle!: () => void;
+  /** Resolves when this worker's run is over (finished, or blocked waiting for an answer). */
+  readonly settled = new Promise<void>((resolve) => (this.settle = resolve));
+
+  constructor(
+    readonly spec: TaskSpec,
+    private readonly deps: RunDeps,
+    /** The directory of an earlier worker of this task (resume keeps it). */
+    previous?: Workspace,
+  ) {
+    this.work = previous;
+  }
+
+  get id(): string {
+    return this.spec.id;
+  }
+
+  get pid(): number | undefined {
+    return this.worker?.pid;
+  }
+
+  /** Runs inside a concurrency slot: prepare the directory, start the worker, wait for its end. */
+  async execute(): Promise<void> {
+    if (this.state !== 'queued') return;
+    this.state = 'starting';
+    try {
+      this.work = await this.prepare();
+    } catch (err) {
+      const detail = err instanceof Error ? err.message : String(err);
+      return this.finish('failed', { exitCode: null, failure: { cli: 'git', reason: 'other', detail }, logTail: detail });
+    }
+    if (this.stopReason) return this.finish(this.stopReason, { exitCode: null });
+    const paths = taskPaths(this.work.dir, this.id);
+    this.paths = paths;
+    if (!this.spec.resume) await rm(paths.root, { recursive: true, force: true });
+    await mkdir(paths.ipc, { recursive: true });
+    const log = logPath(this.deps.home, this.id);
+    if (this.spec.resume) appendLogNote(log, 'continuing after an answer (successor worker)');
+    this.logOffset = await stat(log).then((s) => s.size, () => 0);
+    const spawned = await spawnWorker(this.spec.command, this.work.dir, buildWorkerPrompt(this.spec, paths), log, this.id);
+    if (!('pid' in spawned)) return this.conclude({ exitCode: spawned.exitCode, known: true, ...(spawned.spawnError ? { spawnError: spawned.spawnError } : {}) });
+    this.child = spawned;
+    await this.begin(spawned, Date.now(), true);
+    if (this.stopReason) void this.kill();
+    const exit = await spawned.exited;
+    await this.conclude({ exitCode: exit.exitCode, known: true, ...(exit.spawnError ? { spawnError: exit.spawnError } : {}) });
+  }
+
+  private async prepare(): Promise<Workspace> {
+    const repo = this.spec.repo.path;
+    if (!this.spec.worktree) {
+      await excludeDispatchDir(repo);
+      return { dir: repo };
+    }
+    const base = this.work?.base;
+    return this.deps.gitLock.run(repo, () => prepareWorktree(repo, this.id, this.spec.resume, base));
+  }
+
+  /** The worker runs: record it (for a restart), say so, watch its files, arm the timeout. */
+  private async begin(worker: WorkerHandle, startedAt: number, announce: boolean): Promise<void> {
+    const work = this.work;
+    const paths = this.paths;
+    if (!work || !paths) return;
+    this.worker = worker;
+    this.state = 'running';
+    if (announce) {
+      const { pid, pgid, startTicks, marker } = worker;
+      const record: WorkerRecord = { pid, pgid, startTicks, marker, startedAt, dir: work.dir, spec: this.spec, ...(work.branch ? { branch: work.branch } : {}), ...(work.base ? { base: work.base } : {}) };
+      const text = JSON.stringify(record, null, 2) + '\n';
+      await writeAtomic(paths.worker, text);
+      await writeAtomic(workerRecordPath(this.deps.home, this.id), text);
+      this.deps.emit({ type: 'started', taskId: this.id, pid: worker.pid, dir: work.dir, ...(work.branch ? { branch: work.branch } : {}) });
+    }
+    const structured = this.spec.command.output === 'stream-json';
+    this.watcher = new TaskWatcher({
+      taskId: this.id,
+      paths,
+      backend: this.deps.backend,
+      pollMs: this.deps.pollMs,
+      emit: this.deps.emit,
+      ...(structured ? { log: new LogFollower(logPath(this.deps.home, this.id), this.logOffset) } : {}),
+    });
+    await this.watcher.start();
+    if (this.spec.timeoutMs > 0) {
+      const left = Math.max(0, startedAt + this.spec.timeoutMs - Date.now());
+      this.timer = setTimeout(() => {
+        this.stopReason ??= 'timed_out';
+        void this.kill();
+      }, left);
+    }
+  }
+
+  /** Take over a worker a previous host started and that still runs (after a restart). */
+  async adopt(record: WorkerRecord, paths: TaskPaths): Promise<void> {
+    this.paths = paths;
+    this.work = { dir: record.dir, ...(record.branch ? { branch: record.branch } : {}), ...(record.base ? { base: record.base } : {}) };
+    await this.begin(record, record.startedAt, false);
+    while (!this.detached && (await isRunning(record.pid, record.startTicks))) await sleep(this.deps.pollMs);
+    await this.conclude({ exitCode: null, known: false });
+  }
+
+  /** The worker of an earlier host is gone: report what its files say. */
+  async concludeGone(record: WorkerRecord | undefined, paths: TaskPaths, work: Workspace): Promise<void> {
+    this.paths = paths;
+    this.work = work;
+    this.watcher = new TaskWatcher({ taskId: this.id, paths, backend: this.deps.backend, pollMs: this.deps.pollMs, emit: this.deps.emit });
+    await this.watcher.scan();
+    this.watcher.detach();
+    if (record) await rm(workerRecordPath(this.deps.home, this.id), { force: true });
+    if (existsSync(paths.done)) return this.finish('done', { exitCode: null });
+    if (this.watcher.gaveUp) return this.block();
+    return this.finish('interrupted', { exitCode: null });
+  }
+
+  private async kill(): Promise<void> {
+    if (this.worker) await killWorkerTree(this.worker, this.deps.killGraceMs);
+  }
+
+  async cancel(): Promise<void> {
+    if (this.state === 'finished') return;
+    if (this.state === 'queued' || this.state === 'blocked') {
+      this.stopReason = 'cancelled';
+      return this.finish('cancelled', { exitCode: null });
+    }
+    this.stopReason ??= 'cancelled';
+    await this.kill();
+    await this.settled;
+  }
+
+  /** The host goes away: stop watching, leave the worker running for the next host to adopt. */
+  detach(): void {
+    this.detached = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.watcher?.detach();
+    this.child?.unref();
+  }
+
+  private async conclude(end: Ending): Promise<void> {
+    if (this.detached) return;
+    if (this.timer) clearTimeout(this.timer);
+    // Whatever the worker left running (a grandchild, a server) goes with it.
+    await this.kill();
+    await this.watcher?.stop();
+    await rm(workerRecordPath(this.deps.home, this.id), { force: true });
+    const paths = this.paths;
+    const done = paths ? existsSync(paths.done) : false;
+    const output = paths ? await readText(paths.output) : undefined;
+    let state: FinishState;
+    if (this.stopReason) state = this.stopReason;
+    else if (end.spawnError) state = 'failed';
+    else if (end.known && end.exitCode !== 0) state = 'failed';
+    else if (done) state = 'done';
+    else if (this.watcher?.gaveUp) return this.block();
+    else state = end.known || output !== undefined ? 'done' : 'failed';
+    const fields: FinishFields = { exitCode: end.exitCode };
+    if (state === 'failed' || state === 'timed_out') {
+      const tail = await this.outputTail();
+      if (tail) fields.logTail = tail;
+      const failure = end.spawnError ? this.missing(end.spawnError) : this.deps.backend.classifyFailure(end.exitCode, tail);
+      if (failure) fields.failure = failure;
+    }
+    return this.finish(state, fields);
+  }
+
+  private missing(code: string): StartFailure {
+    const cli = basename(this.spec.command.argv[0] ?? this.deps.backend.executable);
+    if (code === 'ENOENT') return { cli, reason: 'missing', detail: `${cli} is not installed or not on PATH` };
+    return { cli, reason: 'other', detail: `${cli} could not be started: ${code}` };
+  }
+
+  private async outputTail(): Promise<string> {
+    const text = await tailLog(logPath(this.deps.home, this.id), LOG_TAIL_LINES * 2, this.logOffset);
+    const lines = text.split('\n').filter((l) => !l.startsWith(LOG_NOTE_PREFIX));
+    return lines.slice(-LOG_TAIL_LINES).join('\n').trim();
+  }
+
+  /** The worker stopped waiting (`[?]`) and exited: the task waits for an answer and a successor. */
+  private block(): void {
+    this.state = 'blocked';
+    this.settle();
+  }
+
+  private async finish(state: FinishState, fields: FinishFields): Promise<void> {
+    if (this.state === 'finished') return;
+    this.state = 'finished';
+    const output = this.paths ? await readText(this.paths.output) : undefined;
+    const summary = output?.trim() ? summaryOf(output) : this.watcher?.result ? summaryOf(this.watcher.result) : undefined;
+    const worktree = this.work?.branch ? await worktreeReport(this.spec.repo.path, this.work) : undefined;
+    this.deps.emit({
+      type: 'finished',
+      taskId: this.id,
+      state,
+      ...fields,
+      ...(summary ? { summary } : {}),
+      ...(worktree ? { worktree } : {}),
+    });
+    this.settle();
+  }
+}
+
+interface FinishFields {
+  exitCode: number | null;
+  logTail?: string;
+  failure?: StartFailure;
+}

@@ -1,0 +1,150 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import type { PlanItem } from '../chat/reply.js';
+import type { TaskEvent } from '../queue/task.js';
+import type { Backend, OutputSignal } from '../resolve/port.js';
+import { readIpc, readText } from './files.js';
+import type { LogFollower } from './log.js';
+import type { TaskPaths } from './paths.js';
+import { parsePlan, samePlan } from './plan.js';
+import { LOG_NOTE_PREFIX } from './spawn.js';
+
+/** Let a burst of writes (temp + rename, several items at once) settle into one scan. */
+const COALESCE_MS = 30;
+
+export interface WatcherOptions {
+  taskId: string;
+  paths: TaskPaths;
+  backend: Backend;
+  /** Set when the worker's output is structured (claude stream-json): read for model and activity. */
+  log?: LogFollower;
+  pollMs: number;
+  emit: (event: TaskEvent) => void;
+}
+
+/**
+ * Turns a worker's files into events: plan.md → `plan`, ipc/NNN.question → `question` (once per
+ * seq), a `[?]` while a question is open → `gave-up`, and stream-json lines → `model`/`activity`.
+ * fs.watch for promptness, a poll for what fs.watch misses (renames, new directories).
+ */
+export class TaskWatcher {
+  plan: PlanItem[] = [];
+  gaveUp = false;
+  model?: string;
+  result?: string;
+  private activity?: string;
+  private readonly asked = new Set<string>();
+  private watchers: FSWatcher[] = [];
+  private poll?: NodeJS.Timeout;
+  private pending?: NodeJS.Timeout;
+  private scanning?: Promise<void>;
+  private again = false;
+  private stopped = false;
+
+  constructor(private readonly opts: WatcherOptions) {}
+
+  async start(): Promise<void> {
+    await mkdir(this.opts.paths.ipc, { recursive: true });
+    for (const dir of [this.opts.paths.root, this.opts.paths.ipc]) {
+      try {
+        const w = watch(dir, () => this.schedule());
+        w.on('error', () => w.close());
+        this.watchers.push(w);
+      } catch {
+        // The poll covers a directory we cannot watch.
+      }
+    }
+    this.poll = setInterval(() => this.schedule(), this.opts.pollMs);
+    await this.scan();
+  }
+
+  private schedule(): void {
+    if (this.stopped || this.pending) return;
+    this.pending = setTimeout(() => {
+      this.pending = undefined;
+      void this.scan();
+    }, COALESCE_MS);
+  }
+
+  /** One scan at a time; a request during a scan runs one more afterwards. */
+  scan(): Promise<void> {
+    if (this.scanning) {
+      this.again = true;
+      return this.scanning;
+    }
+    this.scanning = (async () => {
+      do {
+        this.again = false;
+        await this.scanOnce().catch(() => undefined);
+      } while (this.again);
+      this.scanning = undefined;
+    })();
+    return this.scanning;
+  }
+
+  private async scanOnce(): Promise<void> {
+    const { taskId, paths, emit } = this.opts;
+    const planText = await readText(paths.plan);
+    if (planText !== undefined) {
+      const plan = parsePlan(planText);
+      if (!samePlan(plan, this.plan)) {
+        this.plan = plan;
+        emit({ type: 'plan', taskId, items: plan });
+      }
+    }
+    const ipc = await readIpc(paths);
+    for (const q of ipc.open) {
+      if (this.asked.has(q.seq)) continue;
+      this.asked.add(q.seq);
+      emit({ type: 'question', taskId, seq: q.seq, text: q.text });
+    }
+    const waitingOn = ipc.open.at(-1);
+    if (!this.gaveUp && waitingOn && this.plan.some((i) => i.mark === 'blocked')) {
+      this.gaveUp = true;
+      emit({ type: 'gave-up', taskId, seq: waitingOn.seq });
+    }
+    if (this.opts.log) this.readSignals(await this.opts.log.read());
+  }
+
+  readSignals(lines: string[]): void {
+    const { taskId, emit, backend } = this.opts;
+    let activity: string | undefined;
+    for (const line of lines) {
+      if (!line.trim() || line.startsWith(LOG_NOTE_PREFIX)) continue;
+      let signal: OutputSignal;
+      try {
+        signal = backend.readLine(line);
+      } catch {
+        continue;
+      }
+      if (signal.model && signal.model !== this.model) {
+        this.model = signal.model;
+        emit({ type: 'model', taskId, model: signal.model });
+      }
+      if (signal.activity) activity = signal.activity;
+      if (signal.result) this.result = signal.result;
+    }
+    // Only the latest activity of a burst matters to a status line.
+    if (activity && activity !== this.activity) {
+      this.activity = activity;
+      emit({ type: 'activity', taskId, text: activity });
+    }
+  }
+
+  /** Stop watching after one last scan, so nothing the worker wrote before exiting is missed. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    await this.scan();
+    if (this.opts.log) this.readSignals([...(await this.opts.log.read()), ...this.opts.log.flush()]);
+    this.detach();
+  }
+
+  /** Stop without a last look (the host is going away; the worker is left running). */
+  detach(): void {
+    this.stopped = true;
+    for (const w of this.watchers) w.close();
+    this.watchers = [];
+    if (this.poll) clearInterval(this.poll);
+    if (this.pending) clearTimeout(this.pending);
+  }
+}

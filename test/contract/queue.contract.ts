@@ -1,0 +1,95 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TaskQueue } from '../../src/queue/port.js';
+import { EventRecorder, TempDirs, fakeSpec, processRuns, uniqueId, type FakeSpecOptions } from '../fixtures/fake-agent-support.js';
+
+/**
+ * What every TaskQueue must do, as a user of the bot would notice it: a task runs and reports
+ * its plan and result, a question reaches the requester and the answer reaches the worker, a
+ * note reaches the worker, cancel stops the worker, and the log can be read.
+ *
+ * `make(home)` returns a queue whose runner host keeps its state under `home` and runs the fake
+ * agent CLIs (test/fixtures/bin) found through the worker command's PATH.
+ */
+export function runQueueContract(name: string, make: (home: string) => Promise<TaskQueue>): void {
+  describe(`TaskQueue contract: ${name}`, () => {
+    const temp = new TempDirs();
+    const queues: TaskQueue[] = [];
+    afterEach(async () => {
+      for (const q of queues.splice(0)) await q.close();
+      temp.removeAll();
+    });
+
+    async function setup() {
+      const queue = await make(temp.make('home'));
+      queues.push(queue);
+      const events = new EventRecorder();
+      queue.subscribe(events.listener);
+      const repo = temp.repo();
+      const spec = (stem: string, goal: string, more: Partial<FakeSpecOptions> = {}) => fakeSpec({ id: uniqueId(stem), goal, repo, ...more });
+      return { queue, events, spec };
+    }
+
+    it('runs a task: started, its plan checked off, finished done with the output summary', async () => {
+      const { queue, events, spec } = await setup();
+      const task = spec('plain', 'Tidy the README fake:items=3');
+      await queue.submit(task);
+      const started = await events.next(task.id, 'started');
+      expect(started.dir).toBe(task.repo.path);
+      const finished = await events.finished(task.id);
+      expect(finished.state).toBe('done');
+      expect(finished.exitCode).toBe(0);
+      expect(finished.summary).toContain(`finished 3 steps of ${task.id}`);
+      const plans = events.of(task.id, 'plan');
+      expect(plans.at(-1)?.items.map((i) => i.mark)).toEqual(['done', 'done', 'done']);
+      expect(events.events.findIndex((e) => e.taskId === task.id && e.type === 'started')).toBeLessThan(events.events.indexOf(finished));
+    });
+
+    it('surfaces a question and delivers the answer to the waiting worker', async () => {
+      const { queue, events, spec } = await setup();
+      const task = spec('ask', 'Set up storage fake:ask=Which database?');
+      await queue.submit(task);
+      const question = await events.next(task.id, 'question');
+      expect(question).toMatchObject({ seq: '001', text: 'Which database?' });
+      await queue.answer(task.id, '001', 'Postgres, please');
+      await events.next(task.id, 'answered', (e) => e.seq === '001');
+      const finished = await events.finished(task.id);
+      expect(finished.state).toBe('done');
+      expect(finished.summary).toContain('Answer to 001: Postgres, please');
+      expect(events.of(task.id, 'question')).toHaveLength(1);
+    });
+
+    it('appends a note to the plan that the running worker reads', async () => {
+      const { queue, events, spec } = await setup();
+      const task = spec('note', 'Write docs fake:await-note');
+      await queue.submit(task);
+      await events.next(task.id, 'plan');
+      await queue.note(task.id, 'Use British spelling');
+      await events.next(task.id, 'note', (e) => e.text === 'Use British spelling');
+      const finished = await events.finished(task.id);
+      expect(finished.state).toBe('done');
+      expect(finished.summary).toContain('Notes read: Use British spelling');
+    });
+
+    it('cancels a running worker: finished cancelled and its process gone once cancel resolves', async () => {
+      const { queue, events, spec } = await setup();
+      const task = spec('cancel', 'Run forever fake:hang');
+      await queue.submit(task);
+      const started = await events.next(task.id, 'started');
+      await events.next(task.id, 'plan');
+      await queue.cancel(task.id);
+      const finished = await events.finished(task.id);
+      expect(finished.state).toBe('cancelled');
+      expect(processRuns(started.pid)).toBe(false);
+    });
+
+    it("shows the tail of a worker's log", async () => {
+      const { queue, events, spec } = await setup();
+      const task = spec('logs', 'Do two things fake:items=2');
+      await queue.submit(task);
+      await events.finished(task.id);
+      const tail = await queue.logs(task.id, 2);
+      expect(tail.split('\n')).toHaveLength(2);
+      expect(tail).toContain(`Done: Step 2 of ${task.id}`);
+    });
+  });
+}
