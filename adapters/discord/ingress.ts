@@ -112,12 +112,12 @@ async function onCommand(deps: IngressDeps, interaction: ChatInputCommandInterac
 }
 
 async function onComponent(deps: IngressDeps, interaction: ButtonInteraction | StringSelectMenuInteraction): Promise<void> {
+  if (!(await fresh(deps, interaction.id))) return;
   const decoded = deps.ids.decode(interaction.customId);
   if (!decoded) {
     await interaction.reply({ content: 'This button has expired. Ask again in the thread.', flags: MessageFlags.Ephemeral });
     return;
   }
-  if (!(await fresh(deps, interaction.id))) return;
   const picked = interaction.isStringSelectMenu() ? deps.ids.decodeOption(interaction.values[0] ?? '') : decoded.value;
   if (interaction.isButton() && decoded.action.startsWith(INPUT_ACTION_PREFIX)) {
     deps.interactions.hold(interaction, deps.modalHoldMs, (held) => {
@@ -139,16 +139,19 @@ async function onComponent(deps: IngressDeps, interaction: ButtonInteraction | S
 }
 
 async function onModal(deps: IngressDeps, interaction: ModalSubmitInteraction): Promise<void> {
-  const decoded = deps.ids.decode(interaction.customId);
-  if (!decoded || decoded.action !== MODAL_ACTION) return;
   if (!(await fresh(deps, interaction.id))) return;
+  const decoded = deps.ids.decode(interaction.customId);
+  if (!decoded || decoded.action !== MODAL_ACTION) {
+    await interaction.reply({ content: 'This form has expired. Answer in the thread instead.', flags: MessageFlags.Ephemeral });
+    return;
+  }
   if (interaction.isFromMessage()) await interaction.deferUpdate();
   else await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   deps.interactions.addRecent(interaction);
   await deliver(deps, {
     kind: 'input',
     who: who(interaction.user, interaction.member, interaction.guildId),
-    where: whereOf(interaction.channel, interaction.channelId ?? '', interaction.message?.id),
+    where: whereOf(interaction.channel, interaction.channelId ?? interaction.message?.channelId ?? interaction.user.id, interaction.message?.id),
     inputId: decoded.value,
     value: interaction.fields.getTextInputValue(MODAL_FIELD),
     deliveryId: interaction.id,

@@ -80,6 +80,8 @@ export class FakeDiscord {
   readonly bot: FakeUser = { id: '900000000000000003', username: 'dispatch', bot: true };
   readonly alice: FakeUser = { id: '900000000000000010', username: 'alice' };
   readonly bob: FakeUser = { id: '900000000000000011', username: 'bob' };
+  /** A server role alice has (access rules may name it). */
+  readonly dispatchersRole = '900000000000000050';
   readonly general: FakeChannel = { id: '900000000000000100', type: 0, name: 'general', guild_id: this.guildId };
   readonly calls: RecordedCall[] = [];
   readonly channels = new Map<string, FakeChannel>([[this.general.id, this.general]]);
@@ -212,7 +214,10 @@ export class FakeDiscord {
       member_count: 3,
       large: false,
       joined_at: new Date().toISOString(),
-      roles: [{ id: this.guildId, name: '@everyone', permissions: '0', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }],
+      roles: [
+        { id: this.guildId, name: '@everyone', permissions: '0', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 },
+        { id: this.dispatchersRole, name: 'dispatchers', permissions: '0', position: 1, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 },
+      ],
       emojis: [],
       stickers: [],
       features: [],
@@ -252,6 +257,10 @@ export class FakeDiscord {
     return this.seq;
   }
 
+  private rolesOf(user: FakeUser): string[] {
+    return user.id === this.alice.id ? [this.dispatchersRole] : [];
+  }
+
   // ── injection ─────────────────────────────────────────────────────────────
 
   addThread(parent: FakeChannel, name: string, ownerId: string, type = 11): FakeChannel {
@@ -271,7 +280,7 @@ export class FakeDiscord {
       ...this.messageBody(opts.id ?? this.id(), opts.channel.id, author, opts.content),
       channel_type: opts.channel.type,
       mentions: users.map((u) => ({ ...u, discriminator: '0', avatar: null, global_name: null })),
-      ...(guildId ? { guild_id: guildId, member: { roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 } } : {}),
+      ...(guildId ? { guild_id: guildId, member: { roles: this.rolesOf(author), joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 } } : {}),
     };
     this.messages.set(String(payload.id), { id: String(payload.id), channel_id: opts.channel.id, content: opts.content, author, embeds: [], components: [], attachments: [] });
     this.emit('MESSAGE_CREATE', payload);
@@ -298,7 +307,7 @@ export class FakeDiscord {
       channel: { ...channel },
       member: {
         user: { ...user, discriminator: '0', avatar: null, global_name: null },
-        roles: [],
+        roles: this.rolesOf(user),
         joined_at: new Date().toISOString(),
         deaf: false,
         mute: false,

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDiscordRig, type DiscordRig } from '../fakes/discord-server.js';
+import { discordFromEnv } from '../../adapters/discord/index.js';
+import { FakeDiscord, memoryDeliveries, startDiscordRig, type DiscordRig } from '../fakes/discord-server.js';
 
 const rigs: DiscordRig[] = [];
 async function rig(opts: Parameters<typeof startDiscordRig>[0] = {}): Promise<DiscordRig> {
@@ -41,7 +42,7 @@ describe('discord ingress', () => {
     expect(inbound.seen).toEqual([
       {
         kind: 'message',
-        who: { id: fake.alice.id, name: 'alice', groups: [] },
+        who: { id: fake.alice.id, name: 'alice', groups: [fake.dispatchersRole] },
         where: { surface: 'discord', channel: fake.general.id, message: sent.id },
         text: 'fix the login bug with opus',
         deliveryId: sent.id,
@@ -77,7 +78,7 @@ describe('discord ingress', () => {
     await inbound.atLeast(1);
     expect(inbound.seen[0]).toEqual({
       kind: 'message',
-      who: { id: fake.alice.id, name: 'alice', groups: [] },
+      who: { id: fake.alice.id, name: 'alice', groups: [fake.dispatchersRole] },
       where: { surface: 'discord', channel: fake.general.id, message: command.id },
       text: 'status',
       deliveryId: command.id,
@@ -120,5 +121,37 @@ describe('discord ingress', () => {
     // Later posts land in that thread.
     await surface.post({ channel: ref.channel, thread: ref.thread ?? '' }, { text: 'progress' });
     expect(fake.botMessagesIn(ref.thread ?? '').map((m) => m.content)).toEqual(['progress']);
+  });
+});
+
+describe('discordFromEnv', () => {
+  it('starts nothing without DISCORD_TOKEN', () => {
+    const never = async (): Promise<never> => {
+      throw new Error('not called');
+    };
+    expect(discordFromEnv({ DISCORD_TOKEN: '' }, { onInbound: never, firstDelivery: never })).toBeUndefined();
+    expect(discordFromEnv({}, { onInbound: never, firstDelivery: never })).toBeUndefined();
+  });
+
+  it('logs in with DISCORD_TOKEN, DISCORD_API_URL and DISCORD_GUILD_ID', async () => {
+    const fake = await new FakeDiscord().start();
+    try {
+      const deliveries = memoryDeliveries();
+      const started = discordFromEnv(
+        { DISCORD_TOKEN: 'env-token', DISCORD_API_URL: fake.apiUrl, DISCORD_GUILD_ID: fake.guildId, PATH: '/usr/bin' },
+        { onInbound: async () => undefined, firstDelivery: deliveries.firstDelivery },
+      );
+      const surface = await started;
+      await surface?.stop();
+      expect(fake.calls[0]?.auth).toBe('Bot env-token');
+      expect(fake.callsTo('PUT', new RegExp(`/guilds/${fake.guildId}/commands$`))).toHaveLength(1);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('refuses a guild id that is not an id, naming the variable', () => {
+    const none = async (): Promise<boolean> => true;
+    expect(() => discordFromEnv({ DISCORD_TOKEN: 't', DISCORD_GUILD_ID: 'my server' }, { onInbound: async () => undefined, firstDelivery: none })).toThrow(/DISCORD_GUILD_ID/);
   });
 });

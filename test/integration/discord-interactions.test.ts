@@ -106,7 +106,7 @@ describe('discord interactions', () => {
     await r.inbound.atLeast(3);
     expect(r.inbound.seen[2]).toEqual({
       kind: 'input',
-      who: { id: r.fake.alice.id, name: 'alice', groups: [] },
+      who: { id: r.fake.alice.id, name: 'alice', groups: [r.fake.dispatchersRole] },
       where: { surface: 'discord', channel: r.fake.general.id, thread: ref.thread, message: question.id },
       inputId: 'answer:fix-login:001',
       value: 'use staging-2',
