@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSlack, type SlackSurface } from '../../adapters/slack/index.js';
+import { slackFromEnv, startSlack, type SlackSurface } from '../../adapters/slack/index.js';
 import { commandFields, eventCallback, memoryDedupe, recordingInbound, startFakeSlack, type FakeSlack } from '../fakes/slack-server.js';
 
 describe('Slack in Socket Mode (real Bolt app, fake apps.connections.open + WebSocket)', () => {
@@ -9,6 +9,8 @@ describe('Slack in Socket Mode (real Bolt app, fake apps.connections.open + WebS
   afterEach(async () => {
     await slack?.stop();
     await fake?.close();
+    slack = undefined;
+    fake = undefined;
   });
 
   it('acks a slash command with its envelope id and delivers it; a redelivered event counts once', async () => {
@@ -49,5 +51,19 @@ describe('Slack in Socket Mode (real Bolt app, fake apps.connections.open + WebS
     await dedupe.asked('slack:EvSock', 2);
     expect(inbound.seen).toHaveLength(2);
     expect(inbound.seen[1]).toMatchObject({ text: 'status', deliveryId: 'EvSock' });
+  });
+
+  it('starts from the environment only when the bot token and signing secret are both there', async () => {
+    fake = await startFakeSlack({ botUserId: 'UBOT' });
+    const deps = { onInbound: recordingInbound().onInbound, firstDelivery: memoryDedupe().firstDelivery, log: () => {} };
+    expect(await slackFromEnv({}, deps)).toBeUndefined();
+    expect(await slackFromEnv({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: '' }, deps)).toBeUndefined();
+    slack = await slackFromEnv(
+      { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 's', SLACK_APP_TOKEN: 'xapp-test', SLACK_API_URL: fake.apiUrl },
+      deps,
+    );
+    expect(slack?.name).toBe('slack');
+    expect(fake.callsOf('auth.test')).toHaveLength(1);
+    expect(fake.callsOf('apps.connections.open')).toHaveLength(1);
   });
 });
