@@ -237,7 +237,9 @@ class SqliteTaskStore implements SqliteStore {
   }
 
   private decodeQuestion(row: QuestionRow): QuestionRecord | undefined {
-    const answered = row.answer === null ? {} : { answer: row.answer, answeredAt: row.answered_at ?? undefined };
+    const answered: Record<string, unknown> = {};
+    if (row.answer !== null) answered.answer = row.answer;
+    if (row.answered_at !== null) answered.answeredAt = row.answered_at;
     return decodeRecord(QuestionRecordSchema, `question ${row.task_id}/${row.seq}`, row.body, this.report, answered);
   }
 }

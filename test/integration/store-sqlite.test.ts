@@ -57,6 +57,24 @@ describe('SQLite store specifics', () => {
     await store.close();
   });
 
+  it('prunes expired deliveries and prompts expired for over a day', async () => {
+    const file = join(root, 'prune.db');
+    const store = openSqliteStore(file);
+    const now = Date.now();
+    const where = { surface: 'shell' as const, channel: 'tty' };
+    const prompt = { requester: 'U1', where, text: 'x', model: 'opus', purpose: 'confirm' as const };
+    await store.putPending({ ...prompt, id: 'ancient', createdAt: now - 3 * 86_400_000, expiresAt: now - 2 * 86_400_000 });
+    await store.putPending({ ...prompt, id: 'fresh', createdAt: now, expiresAt: now + 60_000 });
+    expect(await store.firstDelivery('short', 20)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(await store.firstDelivery('other', 60_000)).toBe(true);
+    const raw = new Database(file, { readonly: true });
+    expect(raw.prepare('SELECT key FROM deliveries').pluck().all()).toEqual(['other']);
+    expect(raw.prepare('SELECT id FROM pending').pluck().all()).toEqual(['fresh']);
+    raw.close();
+    await store.close();
+  });
+
   it('refuses to store a record it could not read back', async () => {
     const store = openSqliteStore(join(root, 'refuse.db'));
     const bad = { ...sampleTask('bad'), state: 'sleeping' } as unknown as TaskRecord;
