@@ -62,15 +62,24 @@ function whereOf(channel: Message['channel'] | Interaction['channel'], channelId
   };
 }
 
-export function mentionPattern(botId: string): RegExp {
-  return new RegExp(`<@!?${botId}>`, 'g');
+/** `<@bot>`, `<@!bot>`, and `<@&role>` for the bot's own managed role (Discord offers both in autocomplete). */
+export function mentionPattern(botId: string, botRoles: string[] = []): RegExp {
+  const roles = botRoles.map((id) => `|<@&${id}>`).join('');
+  return new RegExp(`<@!?${botId}>${roles}`, 'g');
 }
 
-async function deliver(deps: IngressDeps, inbound: Inbound): Promise<void> {
+function botRolesOf(message: Message, botId: string): string[] {
+  return message.mentions.roles.filter((role) => role.tags?.botId === botId).map((role) => role.id);
+}
+
+/** Hand a request to the dispatcher; false when it failed (logged). */
+async function deliver(deps: IngressDeps, inbound: Inbound): Promise<boolean> {
   try {
     await deps.onInbound(Inbound.parse(inbound));
+    return true;
   } catch (error) {
     deps.log(`discord: handling ${inbound.kind} ${inbound.deliveryId ?? ''} failed: ${String(error)}`);
+    return false;
   }
 }
 
@@ -82,11 +91,12 @@ export async function onMessage(deps: IngressDeps, message: Message): Promise<vo
   const botId = deps.client.user.id;
   const channel = message.channel;
   const isDm = channel.type === ChannelType.DM || !message.inGuild();
-  const mentioned = message.mentions.users.has(botId) || mentionPattern(botId).test(message.content);
+  const botRoles = botRolesOf(message, botId);
+  const mentioned = message.mentions.users.has(botId) || botRoles.length > 0 || mentionPattern(botId).test(message.content);
   const inBotThread = channel.isThread() && channel.ownerId === botId;
   if (!isDm && !mentioned && !inBotThread) return;
   if (!(await fresh(deps, message.id))) return;
-  const text = message.content.replace(mentionPattern(botId), ' ').replace(/[ \t]+/g, ' ').trim();
+  const text = message.content.replace(mentionPattern(botId, botRoles), ' ').replace(/[ \t]+/g, ' ').trim();
   await deliver(deps, {
     kind: 'message',
     who: who(message.author, message.member, message.guildId),
@@ -101,7 +111,7 @@ async function onCommand(deps: IngressDeps, interaction: ChatInputCommandInterac
   if (!(await fresh(deps, interaction.id))) return;
   await interaction.deferReply();
   deps.interactions.addCommand(interaction);
-  await deliver(deps, {
+  const handled = await deliver(deps, {
     kind: 'message',
     who: who(interaction.user, interaction.member, interaction.guildId),
     // The interaction id stands in for the request message: a post `fromMessage` it answers the command.
@@ -109,6 +119,11 @@ async function onCommand(deps: IngressDeps, interaction: ChatInputCommandInterac
     text: (interaction.options.getString('text') ?? '').trim(),
     deliveryId: interaction.id,
   });
+  // Never leave the user looking at "thinking…" until Discord gives up on us.
+  if (!handled && deps.interactions.isPendingCommand(interaction.id)) {
+    deps.interactions.dropCommand(interaction.id);
+    await interaction.editReply({ content: 'Something went wrong handling this request; the bot logged it. Try again in a moment.' });
+  }
 }
 
 async function onComponent(deps: IngressDeps, interaction: ButtonInteraction | StringSelectMenuInteraction): Promise<void> {

@@ -82,6 +82,8 @@ export class FakeDiscord {
   readonly bob: FakeUser = { id: '900000000000000011', username: 'bob' };
   /** A server role alice has (access rules may name it). */
   readonly dispatchersRole = '900000000000000050';
+  /** The role Discord makes for the bot itself; users often mention it instead of the bot. */
+  readonly botRole = '900000000000000051';
   readonly general: FakeChannel = { id: '900000000000000100', type: 0, name: 'general', guild_id: this.guildId };
   readonly calls: RecordedCall[] = [];
   readonly channels = new Map<string, FakeChannel>([[this.general.id, this.general]]);
@@ -217,6 +219,7 @@ export class FakeDiscord {
       roles: [
         { id: this.guildId, name: '@everyone', permissions: '0', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 },
         { id: this.dispatchersRole, name: 'dispatchers', permissions: '0', position: 1, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 },
+        { id: this.botRole, name: 'dispatch', permissions: '0', position: 2, color: 0, hoist: false, managed: true, mentionable: true, flags: 0, tags: { bot_id: this.bot.id } },
       ],
       emojis: [],
       stickers: [],
@@ -280,6 +283,7 @@ export class FakeDiscord {
       ...this.messageBody(opts.id ?? this.id(), opts.channel.id, author, opts.content),
       channel_type: opts.channel.type,
       mentions: users.map((u) => ({ ...u, discriminator: '0', avatar: null, global_name: null })),
+      mention_roles: [...opts.content.matchAll(/<@&(\d+)>/g)].map((m) => m[1]),
       ...(guildId ? { guild_id: guildId, member: { roles: this.rolesOf(author), joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 } } : {}),
     };
     this.messages.set(String(payload.id), { id: String(payload.id), channel_id: opts.channel.id, content: opts.content, author, embeds: [], components: [], attachments: [] });

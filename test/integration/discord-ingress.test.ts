@@ -50,6 +50,26 @@ describe('discord ingress', () => {
     ]);
   });
 
+  it("hears a mention of the bot's own role like a mention of the bot", async () => {
+    const { fake, inbound } = await rig();
+    fake.userMessage({ channel: fake.general, content: `<@&${fake.dispatchersRole}> standup in 5` });
+    fake.userMessage({ channel: fake.general, content: `<@&${fake.botRole}> status` });
+    await inbound.atLeast(1);
+    expect(inbound.seen.map((i) => (i.kind === 'message' ? i.text : ''))).toEqual(['status']);
+  });
+
+  it("tells a /dispatch user when handling failed instead of leaving it thinking", async () => {
+    const { fake } = await rig({
+      onInbound: async () => {
+        throw new Error('dispatcher crashed');
+      },
+    });
+    const command = fake.slashCommand({ text: 'status' });
+    await fake.until(() => fake.callsTo('PATCH', /@original$/).length > 0);
+    const [edit] = fake.callsTo('PATCH', new RegExp(`/webhooks/${fake.appId}/${command.token}/messages/@original$`));
+    expect(String(edit?.body.content)).toMatch(/went wrong/);
+  });
+
   it("hears every reply in a thread the bot started, but only mentions in other threads", async () => {
     const { fake, inbound } = await rig();
     const taskThread = fake.addThread(fake.general, 'fix login', fake.bot.id);
