@@ -81,7 +81,7 @@ export function fromEvent(body: unknown, botUserId: string | undefined): Transla
     inbound: Inbound.parse({
       kind: 'message',
       who: { id: e.user },
-      where: { surface: SURFACE, channel: e.channel, message: e.ts, ...(e.thread_ts ? { thread: e.thread_ts } : {}) },
+      where: { surface: SURFACE, channel: e.channel, message: e.ts, ...(inThread ? { thread: e.thread_ts } : {}) },
       text: cleanInbound(e.text, botUserId),
       deliveryId: eventId,
     }),

@@ -111,7 +111,7 @@ function fieldSections(fields: NonNullable<Reply['fields']>): Unit[] {
 
 const MARKS: Record<PlanItem['mark'], string> = { done: '✅', pending: '⬜', blocked: '❓', error: '❌' };
 
-export function checklistLine(item: PlanItem): string {
+function checklistLine(item: PlanItem): string {
   const line = `${MARKS[item.mark]} ${toMrkdwn(item.text)}`;
   return item.note ? `${line}\n        _${toMrkdwn(item.note)}_` : line;
 }
