@@ -21,12 +21,15 @@ export function foldedPrompt(prompt: string): Scalar {
 
 /** Make sure `key` holds a mapping (a bare `models:` line reads as null), then set `path` in it. */
 export function setUnder(doc: Document, key: string, path: string[], value: unknown): void {
-  if (!isMap(doc.get(key))) doc.set(key, doc.createNode({}));
+  const section = doc.get(key);
+  if (!isMap(section)) doc.set(key, doc.createNode({}));
+  else if (section.items.length === 0) section.flow = false; // `models: {}` grows into block style
   doc.setIn([key, ...path], value);
 }
 
 function ensureRoot(doc: Document): void {
   if (!isMap(doc.contents)) doc.contents = doc.createNode({});
+  else if (doc.contents.items.length === 0) doc.contents.flow = false; // a file holding only `{}`
 }
 
 /** Who refers to `name` (as default, an alias's model, a channel default or a legacy agent's model). */

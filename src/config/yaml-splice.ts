@@ -10,6 +10,12 @@ interface Edit {
   text: string;
 }
 
+/** The file's own habits, used for the lines we add: its indent step and its line ending. */
+interface Style {
+  step: number;
+  eol: string;
+}
+
 /** The splice cannot be done safely here; the caller renders the whole document instead. */
 class CannotSplice extends Error {}
 
@@ -24,12 +30,14 @@ class CannotSplice extends Error {}
 export function renderKeepingLayout(source: string, edited: Document): string {
   const whole = () => edited.toString(STRINGIFY);
   // A pair appended after a last line without its newline must still start a line of its own.
-  const original = source.endsWith('\n') || source === '' ? source : `${source}\n`;
+  const eol = source.includes('\r\n') ? '\r\n' : '\n';
+  const original = source.endsWith('\n') || source === '' ? source : `${source}${eol}`;
   const before = parseDocument(original);
   if (before.errors.length > 0 || !isBlockMap(before.contents) || !isMap(edited.contents)) return whole();
   let text: string;
   try {
-    text = applyEdits(original, diffMap(original, before.contents, edited.contents));
+    const style: Style = { step: indentStep(original, before.contents), eol };
+    text = applyEdits(original, diffMap(original, before.contents, edited.contents, style));
   } catch (error) {
     if (error instanceof CannotSplice) return whole();
     throw error;
@@ -62,7 +70,7 @@ function plain(node: unknown): unknown {
   return node;
 }
 
-function diffMap(text: string, before: YAMLMap, after: YAMLMap): Edit[] {
+function diffMap(text: string, before: YAMLMap, after: YAMLMap, style: Style): Edit[] {
   const indent = mapIndent(text, before);
   const next = new Map(after.items.map((pair) => [keyName(pair), pair] as const));
   // Key positions are read from the text as it was; keyStart refuses keys that have none.
@@ -71,25 +79,25 @@ function diffMap(text: string, before: YAMLMap, after: YAMLMap): Edit[] {
   for (const [key, old] of prev) {
     const now = next.get(key);
     if (!now) edits.push({ start: lineStart(text, keyStart(old)), end: pairEnd(text, old), text: '' });
-    else edits.push(...diffPair(text, old, now, indent));
+    else edits.push(...diffPair(text, old, now, indent, style));
   }
   let anchor = lineStart(text, keyStart(before.items[0]));
   for (const [key, pair] of next) {
     const old = prev.get(key);
     if (old) anchor = pairEnd(text, old);
-    else edits.push({ start: anchor, end: anchor, text: renderPair(pair, indent) });
+    else edits.push({ start: anchor, end: anchor, text: renderPair(pair, indent, style) });
   }
   return edits;
 }
 
-function diffPair(text: string, old: Pair, now: Pair, indent: number): Edit[] {
+function diffPair(text: string, old: Pair, now: Pair, indent: number, style: Style): Edit[] {
   if (isDeepStrictEqual(plain(old.value), plain(now.value))) return [];
-  if (isBlockMap(old.value) && isBlockMap(now.value)) return diffMap(text, old.value, now.value);
+  if (isBlockMap(old.value) && isBlockMap(now.value)) return diffMap(text, old.value, now.value, style);
   const inline = inlineScalar(old.value, now.value);
   if (inline !== undefined && isScalar(old.value) && old.value.range) {
     return [{ start: old.value.range[0], end: old.value.range[1], text: inline }];
   }
-  return [{ start: lineStart(text, keyStart(old)), end: pairEnd(text, old), text: renderPair(now, indent) }];
+  return [{ start: lineStart(text, keyStart(old)), end: pairEnd(text, old), text: renderPair(now, indent, style) }];
 }
 
 /** A one-line scalar replacing a one-line scalar, in the style the user chose (quotes or not). */
@@ -103,16 +111,26 @@ function inlineScalar(old: unknown, now: unknown): string | undefined {
   return rendered.includes('\n') ? undefined : rendered;
 }
 
-function renderPair(pair: Pair, indent: number): string {
+function renderPair(pair: Pair, indent: number, style: Style): string {
   const map = new YAMLMap();
   map.items.push(pair);
   const width = Math.max(40, STRINGIFY.lineWidth - indent);
-  const rendered = new Document(map).toString({ ...STRINGIFY, lineWidth: width });
+  const rendered = new Document(map).toString({ ...STRINGIFY, indent: style.step, lineWidth: width });
   const pad = ' '.repeat(indent);
   return rendered
     .split('\n')
     .map((line) => (line === '' ? line : pad + line))
-    .join('\n');
+    .join(style.eol);
+}
+
+/** How far the file indents a nested mapping (2 unless it shows otherwise). */
+function indentStep(text: string, root: YAMLMap): number {
+  for (const pair of root.items) {
+    if (!isBlockMap(pair.value)) continue;
+    const step = mapIndent(text, pair.value) - mapIndent(text, root);
+    if (step > 0 && step <= 8) return step;
+  }
+  return STRINGIFY.indent;
 }
 
 function keyStart(pair: Pair | undefined): number {

@@ -96,6 +96,18 @@ describe('edits keep the user’s comments and layout', () => {
     expect(text).toBe('# mine\ndefault: quick\nmodels:\n  opus:\naliases:\n  quick:\n    model: opus\n');
   });
 
+  it('follows the file’s own indent step and line endings', () => {
+    const fourSpaces = edit('models:\n    opus:\n        backend: claude\n', [{ op: 'add-model', model: 'sonnet', backend: 'claude' }]);
+    expect(fourSpaces.text).toBe('models:\n    opus:\n        backend: claude\n    sonnet:\n        backend: claude\n');
+    const windows = edit('models:\r\n  opus:\r\n', [{ op: 'add-model', model: 'sonnet', backend: 'claude' }]);
+    expect(windows.text).toBe('models:\r\n  opus:\r\n  sonnet:\r\n    backend: claude\r\n');
+  });
+
+  it('an empty `{}` section or file grows into block style', () => {
+    expect(edit('models: {}\n', [{ op: 'add-model', model: 'opus', backend: 'claude' }]).text).toBe('models:\n  opus:\n    backend: claude\n');
+    expect(edit('{}\n', [{ op: 'add-model', model: 'opus', backend: 'claude' }]).text).toBe('models:\n  opus:\n    backend: claude\n');
+  });
+
   it('a file without a final newline still gets well-formed additions', () => {
     const { text } = edit('models:\n  opus:', [{ op: 'add-model', model: 'sonnet', backend: 'claude' }]);
     expect(parseConfigText(text).models).toEqual({ opus: {}, sonnet: { backend: 'claude' } });
