@@ -32,10 +32,10 @@ const STOP = new Set(
 export function idWords(text: string, isName: (token: string) => boolean): string[] {
   const words: string[] = [];
   for (const raw of text.slice(0, SCAN_CHARS).split(/\s+/)) {
-    const token = raw.replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+    const ascii = raw.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+    const token = ascii.replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
     if (token === '' || isName(token)) continue;
-    const ascii = token.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
-    for (const w of ascii.split(/[^a-z0-9]+/)) if (w) words.push(SHORT[w] ?? w);
+    for (const w of token.toLowerCase().split(/[^a-z0-9]+/)) if (w) words.push(SHORT[w] ?? w);
   }
   return words;
 }
