@@ -69,6 +69,10 @@ function unionErrors(branches: Issue[][], path: Path, rootKeys: readonly string[
   if (custom) return [configError(path, custom.message, file)];
   const expected = branches.flat().flatMap((i) => (i.code === 'invalid_type' ? [KIND[i.expected] ?? i.expected] : []));
   const input = branches.flat()[0]?.input;
+  // The schema's only number-or-string union is a duration; say so rather than "a number or a string".
+  if (expected.length === 2 && expected.includes(KIND.number ?? '') && expected.includes(KIND.string ?? '')) {
+    return [configError(path, `expected a duration such as 90s, 30m or 2h, got ${show(input)}`, file)];
+  }
   if (expected.length > 0) return [configError(path, `expected ${expected.join(' or ')}, got ${show(input)}`, file)];
   return [configError(path, 'is not a valid value', file)];
 }

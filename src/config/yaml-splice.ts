@@ -105,6 +105,7 @@ function inlineScalar(old: unknown, now: unknown): string | undefined {
   if (!isScalar(old) || !isScalar(now) || !old.range || old.range[0] === old.range[1]) return undefined;
   const styles: unknown[] = [Scalar.PLAIN, Scalar.QUOTE_DOUBLE, Scalar.QUOTE_SINGLE];
   if (!styles.includes(old.type ?? Scalar.PLAIN) || old.anchor || old.tag) return undefined;
+  if (now.type === Scalar.BLOCK_FOLDED || now.type === Scalar.BLOCK_LITERAL) return undefined; // asked for a block
   const scalar = new Scalar(now.value);
   scalar.type = old.type ?? Scalar.PLAIN;
   const rendered = new Document(scalar).toString({ lineWidth: 0 }).replace(/\n$/, '');

@@ -214,6 +214,24 @@ describe('edits made on disk', () => {
     expect(seen.map((s) => s.config.default)).toEqual(['opus', 'haiku']);
   });
 
+  it('a first config written by hand while the bot runs is picked up', async () => {
+    const source = await open();
+    const created = nextChange(source, () => source.exists());
+    await import('node:fs/promises').then((fs) => fs.mkdir(join(file, '..'), { recursive: true }));
+    writeFileSync(file, GOOD);
+    const { config } = await created;
+    expect(config.default).toBe('opus');
+  });
+
+  it('after the bot creates the file, hand edits to it are picked up', async () => {
+    const source = await open();
+    await source.apply([{ op: 'add-model', model: 'opus', backend: 'claude' }]);
+    const changed = nextChange(source, (config) => config.default === 'opus');
+    writeFileSync(file, `${readFileSync(file, 'utf8')}default: opus\n`);
+    await changed;
+    expect(source.current().models.opus).toEqual({ backend: 'claude' });
+  });
+
   it('a deleted file keeps the last good config in force', async () => {
     const source = await open(GOOD);
     const gone = nextChange(source, () => !source.exists());

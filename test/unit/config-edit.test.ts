@@ -77,6 +77,14 @@ describe('edits keep the user’s comments and layout', () => {
     expect(parseConfigText(text).aliases['security-reviewer']?.prompt).toBe(`${prompt}\n`);
   });
 
+  it('a new prompt for an existing alias is written as a folded block', () => {
+    const { text, lines } = edit('models:\n  opus:\naliases:\n  sec:\n    model: opus\n    prompt: Be brief.   # old\n', [
+      { op: 'set-alias', alias: 'sec', model: 'opus', prompt: 'Be thorough.' },
+    ]);
+    expect(lines).toEqual(['Updated alias sec: prompt now "Be thorough.".']);
+    expect(text).toBe('models:\n  opus:\naliases:\n  sec:\n    model: opus\n    prompt: >\n      Be thorough.\n');
+  });
+
   it('several changes at once, a quoted command stays quoted', () => {
     const { text } = edit(HAND_WRITTEN, [
       { op: 'set-backend', backend: 'codex', command: 'codex exec --json -s read-only -C $(pwd)' },

@@ -97,6 +97,12 @@ describe('every problem names its key', () => {
     ]);
   });
 
+  it('a duration of the wrong type', () => {
+    expect(problems('limits:\n  confirm_timeout: true\n')).toEqual([
+      ['limits.confirm_timeout', 'limits.confirm_timeout: expected a duration such as 90s, 30m or 2h, got true'],
+    ]);
+  });
+
   it('wrong types, all of them at once', () => {
     const found = problems('limits:\n  concurrency: four\naccess:\n  admin: U123\nmodels:\n  opus: 5\nrepos:\n  web: { path: 3 }\n');
     expect(found.map(([key]) => key).sort()).toEqual(['access.admin', 'limits.concurrency', 'models.opus', 'repos.web.path']);
