@@ -279,6 +279,7 @@ export class FakeDiscord {
     const mentioned = [...opts.content.matchAll(/<@!?(\d+)>/g)].map((m) => m[1]);
     const users = [this.bot, this.alice, this.bob].filter((u) => mentioned.includes(u.id));
     const guildId = 'guild_id' in opts.channel ? opts.channel.guild_id : undefined;
+    if (opts.channel.type === 1 && !this.channels.has(opts.channel.id)) this.channels.set(opts.channel.id, { id: opts.channel.id, type: 1 });
     const payload: Record<string, unknown> = {
       ...this.messageBody(opts.id ?? this.id(), opts.channel.id, author, opts.content),
       channel_type: opts.channel.type,

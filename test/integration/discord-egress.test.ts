@@ -74,6 +74,17 @@ describe('discord egress', () => {
     expect(fake.threadsOf(fake.general.id).map((t) => t.name)).toEqual(['I\u2019ll dispatch this using opus. Sound good?']);
   });
 
+  it('answers a direct message in the DM itself, where Discord has no threads', async () => {
+    const { fake, surface, inbound } = await rig();
+    const dm = { id: fake.id(), type: 1 as const };
+    const sent = fake.userMessage({ channel: dm, author: fake.bob, content: 'fix the docs typo' });
+    await inbound.atLeast(1);
+    const ref = await surface.post({ channel: dm.id, startThread: true, fromMessage: String(sent.id) }, { text: 'Dispatched **fix-docs-typo**.' });
+    expect(ref).toEqual({ surface: 'discord', channel: dm.id, id: expect.any(String) });
+    expect(fake.botMessagesIn(dm.id).map((m) => m.content)).toEqual(['Dispatched **fix-docs-typo**.']);
+    expect(fake.callsTo('POST', /\/threads$/)).toHaveLength(0);
+  });
+
   it('edits a status message in place, in its thread or as a thread starter', async () => {
     const { fake, surface } = await rig();
     const request = fake.userMessage({ channel: fake.general, content: `<@${fake.bot.id}> fix it` });
