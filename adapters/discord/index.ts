@@ -62,7 +62,9 @@ async function login(client: Client, token: string): Promise<Client<true>> {
 /** Log in, register `/dispatch`, listen; resolves once the client is ready. */
 export async function startDiscord(opts: DiscordOptions): Promise<DiscordSurface> {
   const log = opts.log ?? (() => undefined);
-  const client = await login(newClient(opts.apiUrl), opts.token).catch((error: unknown) => {
+  const fresh = newClient(opts.apiUrl);
+  const client = await login(fresh, opts.token).catch(async (error: unknown) => {
+    await fresh.destroy();
     throw new Error(`discord: login failed: ${String(error)}`);
   });
   const ids = new CustomIds();
