@@ -151,7 +151,10 @@ export class FileConfigSource implements ConfigSource {
     const text = renderKeepingLayout(source, doc);
     const { config, errors } = validateConfigText(text, this.path);
     if (!config) throw combine(errors, this.path, 'would not be valid after that change, so nothing was changed');
-    await writeFileAtomic(this.path, text);
+    await writeFileAtomic(this.path, text).catch((error: unknown) => {
+      const why = isErrno(error) ? (error.code ?? error.message) : String(error);
+      throw new ConfigError(`${this.path} could not be written (${why}); nothing was changed`, undefined, this.path);
+    });
     this.#seen = text;
     this.#exists = true;
     this.#config = config;

@@ -109,6 +109,13 @@ describe('apply', () => {
     expect(source.current().default).toBe('opus');
   });
 
+  it('a path that cannot be read is a ConfigError at open and on apply, never a crash', async () => {
+    const source = await open(undefined, dir); // a directory where the file should be
+    expect(source.lastError()?.message).toMatch(/cannot be read \(EISDIR\)/);
+    await expect(source.apply([{ op: 'add-model', model: 'haiku', backend: 'claude' }])).rejects.toBeInstanceOf(ConfigError);
+    expect(source.current().models).toEqual({});
+  });
+
   it('two changes at the same time both land', async () => {
     const source = await open(GOOD);
     await Promise.all([
