@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { Document, isMap, isScalar, parseDocument, Scalar, YAMLMap, type Node, type Pair } from 'yaml';
+import { Document, isMap, isNode, isScalar, parseDocument, Scalar, YAMLMap, type Pair } from 'yaml';
 
 /** How a fresh piece of YAML is written: two-space indent, prompts folded near 80 columns. */
 export const STRINGIFY = { indent: 2, lineWidth: 80 } as const;
@@ -159,8 +159,9 @@ function mapIndent(text: string, map: YAMLMap): number {
 
 /** Just past the newline ending the pair's last line of content (trailing blank lines stay put). */
 function pairEnd(text: string, pair: Pair): number {
-  const value = pair.value as Node | null;
-  const from = value?.range && value.range[1] > keyStart(pair) ? value.range[1] : keyStart(pair);
+  const value: unknown = pair.value;
+  const range = isNode(value) ? value.range : undefined;
+  const from = range && range[1] > keyStart(pair) ? range[1] : keyStart(pair);
   let end = text[from - 1] === '\n' ? from : endOfLine(text, from);
   while (end > 0) {
     const start = lineStart(text, end - 1);
