@@ -13,6 +13,9 @@ import type { Intent, KnownNames, TaskDraft } from './types.js';
  */
 export const MAX_REQUEST_CHARS = 24_000;
 
+/** One request may fan out to this many workers; more is a paste accident, not a plan. */
+export const MAX_TASKS = 20;
+
 export interface ParseOptions {
   maxChars?: number;
 }
@@ -51,6 +54,9 @@ function tasksIntent(text: string, lookup: Map<string, string>, repos: string[])
     const draft = draftOf({ text }, '', lookup, repos, isName, undefined);
     const named = modelChoice(findMentions(text, lookup)).named;
     return { kind: 'tasks', context: '', tasks: [draft], ...(named.length > 1 ? { splitHint: named } : {}) };
+  }
+  if (list.items.length > MAX_TASKS) {
+    return { kind: 'invalid', reason: `That list has ${list.items.length} tasks; one request can start at most ${MAX_TASKS}. Split it into smaller requests.` };
   }
   const context = [list.intro, list.tail].filter(Boolean).join('\n\n');
   const contextKind = kindOf(idWords(context, isName));

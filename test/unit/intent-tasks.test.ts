@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseIntent, type Intent, type TaskDraft } from '../../src/intent/index.js';
+import { MAX_TASKS, parseIntent, type Intent, type TaskDraft } from '../../src/intent/index.js';
 
 const known = {
   models: ['opus', 'sonnet', 'haiku', 'gemini-2.5-flash', 'gpt-5.2', 'sonnet-4.6', 'claude-4.7-sonnet-x'],
@@ -90,6 +90,14 @@ describe('numbered lists', () => {
       ['haiku', true],
       ['sonnet', true],
     ]);
+  });
+
+  it('refuses a list longer than one request may start', () => {
+    const text = Array.from({ length: MAX_TASKS + 1 }, (_, i) => `${i + 1}) fix bug ${i}`).join('\n');
+    const intent = parseIntent(text, known);
+    expect(intent.kind).toBe('invalid');
+    if (intent.kind === 'invalid') expect(intent.reason).toContain(String(MAX_TASKS));
+    expect(tasks(text.split('\n').slice(0, MAX_TASKS).join('\n')).tasks).toHaveLength(MAX_TASKS);
   });
 
   it('is not a list with a single item', () => {

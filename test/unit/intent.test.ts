@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { parseIntent, PERF_PROMPT, SECURITY_PROMPT, type ConfigRequest } from '../../src/intent/index.js';
+
+const known = { models: ['opus', 'sonnet', 'haiku', 'gpt-5.2'], aliases: ['security-reviewer', 'perf-reviewer'], repos: ['web'] };
+const parse = (text: string) => parseIntent(text, known);
+
+function configOf(text: string): ConfigRequest[] {
+  const intent = parse(text);
+  if (intent.kind !== 'config') throw new Error(`expected config, got ${JSON.stringify(intent)}`);
+  return intent.requests;
+}
+
+describe('warm-up', () => {
+  it('is empty or blank text, or a bare bot mention', () => {
+    for (const text of ['', '   ', '\n\t\n', '<@U0123ABC>', '<@!123456>  ', '\u200b']) expect(parse(text)).toEqual({ kind: 'warm-up' });
+  });
+});
+
+describe('status', () => {
+  it('answers the ways people ask', () => {
+    for (const text of ['status', 'Status?', "how's it going?", 'How’s it going', "what's running", 'what is running?', 'show my tasks', 'any updates?', '<@U1> status']) {
+      expect(parse(text)).toEqual({ kind: 'status' });
+    }
+  });
+
+  it('names one task when asked about one', () => {
+    expect(parse('status perf-audit')).toEqual({ kind: 'status', task: 'perf-audit' });
+    expect(parse('status of #security-audit')).toEqual({ kind: 'status', task: 'security-audit' });
+    expect(parse("how's api-docs going?")).toEqual({ kind: 'status', task: 'api-docs' });
+  });
+
+  it('does not swallow a task that mentions status', () => {
+    expect(parse('add a status page to the admin dashboard with opus').kind).toBe('tasks');
+  });
+});
+
+describe('task control', () => {
+  it('cancels, retries and shows logs of a task', () => {
+    expect(parse('cancel perf-audit')).toEqual({ kind: 'control', action: 'cancel', task: 'perf-audit' });
+    expect(parse('retry #api-docs')).toEqual({ kind: 'control', action: 'retry', task: 'api-docs' });
+    expect(parse('logs `security-audit`')).toEqual({ kind: 'control', action: 'logs', task: 'security-audit' });
+    expect(parse('stop task error-handling')).toEqual({ kind: 'control', action: 'cancel', task: 'error-handling' });
+  });
+
+  it('answers a clear reply when the task id is missing or not an id', () => {
+    for (const text of ['cancel', 'retry', 'logs', 'cancel $$$', 'cancel all']) {
+      const intent = parse(text);
+      expect(intent.kind).toBe('invalid');
+      if (intent.kind === 'invalid') expect(intent.reason).toMatch(/<task-id>/);
+    }
+  });
+
+  it('leaves prose that starts with a control verb to be a task', () => {
+    expect(parse('stop the server from crashing on boot').kind).toBe('tasks');
+  });
+});
+
+describe('config requests', () => {
+  it('creates an alias with the seed page prompt for security and perf names', () => {
+    expect(configOf('create a security-reviewer alias using opus')).toEqual([
+      { op: 'create-alias', alias: 'security-reviewer', model: 'opus', prompt: SECURITY_PROMPT },
+    ]);
+    expect(configOf('create a perf-reviewer alias using sonnet')).toEqual([
+      { op: 'create-alias', alias: 'perf-reviewer', model: 'sonnet', prompt: PERF_PROMPT },
+    ]);
+  });
+
+  it('writes a role prompt from any other alias name', () => {
+    const [request] = configOf('create an alias called dependency-reviewer with haiku');
+    expect(request).toMatchObject({ op: 'create-alias', alias: 'dependency-reviewer', model: 'haiku' });
+    if (request?.op === 'create-alias') expect(request.prompt).toMatch(/dependency/);
+  });
+
+  it('adds, removes and defaults models, in the config or for the requester', () => {
+    expect(configOf('add gpt-5.3 to my config')).toEqual([{ op: 'add-model', model: 'gpt-5.3' }]);
+    expect(configOf('remove gpt-5.2')).toEqual([{ op: 'remove-model', model: 'gpt-5.2' }]);
+    expect(configOf('switch default to Sonnet')).toEqual([{ op: 'set-default', model: 'sonnet' }]);
+    expect(configOf('make sonnet the default')).toEqual([{ op: 'set-default', model: 'sonnet' }]);
+    expect(configOf('make sonnet my default')).toEqual([{ op: 'set-my-default', model: 'sonnet' }]);
+    expect(configOf('my default is haiku')).toEqual([{ op: 'set-my-default', model: 'haiku' }]);
+    expect(configOf('delete the perf-reviewer alias')).toEqual([{ op: 'remove-alias', alias: 'perf-reviewer' }]);
+    expect(configOf('remove security-reviewer')).toEqual([{ op: 'remove-alias', alias: 'security-reviewer' }]);
+    expect(configOf('migrate my config')).toEqual([{ op: 'migrate' }]);
+  });
+
+  it('reads several changes in one line, "it" meaning the model just named', () => {
+    expect(configOf('add gpt-5.3 to my config and make it the default')).toEqual([
+      { op: 'add-model', model: 'gpt-5.3' },
+      { op: 'set-default', model: 'gpt-5.3' },
+    ]);
+  });
+
+  it('never takes a task for a config request', () => {
+    for (const text of [
+      'review the config loader for bugs',
+      'remove the dead code in utils',
+      'add tests for the parser',
+      'migrate the database to postgres',
+      'make the default branch protected',
+      'create an alias system for shell commands',
+      'add gpt-5.3 to my config and review the auth module',
+    ]) {
+      expect(parse(text).kind).toBe('tasks');
+    }
+  });
+});
