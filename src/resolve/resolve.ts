@@ -65,6 +65,8 @@ export function followAlias(config: Config, name: string): Resolution {
     const agent = alias ? undefined : config.agents?.[current];
     if (!alias && !agent) break;
     if (seen.includes(current)) {
+      // An alias may share its model's name (`opus: {model: opus, prompt: …}`): that is the model.
+      if (config.models[current] !== undefined) break;
       return { kind: 'error', message: `alias ${[...seen, current].join(' → ')} is a cycle`, key: `aliases.${name}.model` };
     }
     seen.push(current);

@@ -131,6 +131,11 @@ describe('resolveModel', () => {
     if (cycle.kind === 'error') expect(cycle.message).toContain('a → b → a');
   });
 
+  it('takes an alias named like its own model to that model', () => {
+    const same = ConfigFile.parse({ models: { opus: {} }, aliases: { opus: { model: 'opus', prompt: 'Think first.' } } });
+    expect(resolveModel({ model: 'OPUS' }, { config: same })).toEqual({ kind: 'model', model: 'opus', alias: 'opus', rolePrompt: 'Think first.' });
+  });
+
   it('reads legacy agents as aliases with inline commands', () => {
     const legacy = ConfigFile.parse({ default: 'fast', agents: { fast: { command: 'claude -p --dangerously-skip-permissions --model haiku' } } });
     const resolution = resolveModel({ model: 'fast' }, { config: legacy });
