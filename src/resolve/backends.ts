@@ -140,6 +140,11 @@ export function backendNamed(name: string, command?: string): Backend {
   return BUILT_IN[name] ?? genericBackend(name, command);
 }
 
+/** The Backend that reads and classifies a worker's output, by `WorkerCommand.backend`. */
+export function backendFor(name: string): Backend {
+  return backendNamed(name);
+}
+
 /** Which built-in backend a command runs, by its executable (legacy `agents:` commands carry no backend name). */
 export function backendOfCommand(command: string): string | undefined {
   const exe = (splitCommand(command)[0] ?? '').split('/').at(-1);

@@ -3,6 +3,7 @@ export type { Backend, OutputSignal } from './port.js';
 export {
   BUILT_IN_BACKENDS,
   MODEL_TOKEN,
+  backendFor,
   backendNamed,
   backendOfCommand,
   claudeBackend,
@@ -16,6 +17,7 @@ export { botSecretNames, CLAUDE_SESSION_VARS } from './secrets.js';
 export { modelFamily, claudeModelFlag, type Family } from './family.js';
 export {
   resolveModel,
+  resolveNamed,
   followAlias,
   findName,
   backendForModel,
@@ -23,6 +25,7 @@ export {
   type Clis,
   type ResolveContext,
   type Resolution,
+  type Ready,
   type DefaultSource,
 } from './resolve.js';
 export { detectClis, agentModels, discoverModel, parseAgentModels, type Discovered } from './discovery.js';

@@ -30,8 +30,38 @@ export type Resolution =
   /** The config cannot resolve the name (alias cycle, alias to nothing). */
   | { kind: 'error'; message: string; key?: string };
 
-/** SPEC §3: the named model (last named wins, already chosen by the parser), alias, default, or discovery. */
-export function resolveModel(draft: { model?: string; unknownModel?: string }, ctx: ResolveContext): Resolution {
+/** A name already known to be configured (or chosen from the config), resolved through its aliases. */
+export interface Ready {
+  model: string;
+  alias?: string;
+  rolePrompt: string;
+  command?: string;
+}
+
+/**
+ * SPEC §3: the named model (last named wins, already chosen by the parser), alias, default, or
+ * discovery. Called with a plain name and the config, it resolves that name's aliases and
+ * throws a ConfigError on a cycle (the form the dispatcher uses once a model is settled).
+ */
+export function resolveModel(name: string, config: Config): Ready;
+export function resolveModel(draft: { model?: string; unknownModel?: string }, ctx: ResolveContext): Resolution;
+export function resolveModel(
+  draft: string | { model?: string; unknownModel?: string },
+  ctx: ResolveContext | Config,
+): Resolution | Ready {
+  if (typeof draft === 'string') return resolveNamed(draft, 'config' in ctx ? ctx.config : ctx);
+  return resolveDraft(draft, 'config' in ctx ? ctx : { config: ctx });
+}
+
+export function resolveNamed(name: string, config: Config): Ready {
+  const resolution = followAlias(config, findName(config, name) ?? name);
+  if (resolution.kind === 'error') throw new ConfigError(resolution.message, resolution.key);
+  if (resolution.kind !== 'model') throw new ConfigError(`${name} does not resolve to a model`, undefined);
+  const { kind: _kind, ...ready } = resolution;
+  return ready;
+}
+
+function resolveDraft(draft: { model?: string; unknownModel?: string }, ctx: ResolveContext): Resolution {
   const name = draft.model ?? draft.unknownModel;
   if (name !== undefined) {
     const known = findName(ctx.config, name);

@@ -131,6 +131,13 @@ describe('resolveModel', () => {
     if (cycle.kind === 'error') expect(cycle.message).toContain('a → b → a');
   });
 
+  it('resolves a settled name with the config alone, and names a cycle as a config error', () => {
+    expect(resolveModel('security-reviewer', config)).toEqual({ model: 'opus', alias: 'security-reviewer', rolePrompt: 'You are a security-focused reviewer.' });
+    expect(resolveModel('sonnet', config)).toEqual({ model: 'sonnet', rolePrompt: '' });
+    const cyclic = ConfigFile.parse({ aliases: { a: { model: 'b' }, b: { model: 'a' } } });
+    expect(() => resolveModel('a', cyclic)).toThrow(/cycle/);
+  });
+
   it('takes an alias named like its own model to that model', () => {
     const same = ConfigFile.parse({ models: { opus: {} }, aliases: { opus: { model: 'opus', prompt: 'Think first.' } } });
     expect(resolveModel({ model: 'OPUS' }, { config: same })).toEqual({ kind: 'model', model: 'opus', alias: 'opus', rolePrompt: 'Think first.' });
