@@ -32,12 +32,24 @@ export function findMentions(text: string, lookup: Map<string, string>): Mention
     const lower = token.toLowerCase();
     if (token.length > 0 && token.length <= MAX_NAME) {
       const canonical = lookup.get(lower);
-      if (canonical !== undefined) mentions.push({ name: canonical, known: true });
-      else if (isModelLike(lower, previous)) mentions.push({ name: token, known: false });
+      const mention = canonical !== undefined ? { name: canonical, known: true } : unknownMention(token, lower, previous, lookup);
+      if (mention) mentions.push(mention);
     }
     previous = lower;
   }
   return mentions;
+}
+
+function unknownMention(token: string, lower: string, previous: string, lookup: Map<string, string>): Mention | undefined {
+  if (!isModelLike(lower, previous)) return undefined;
+  const family = BARE.has(lower) ? onlyModelOfFamily(lower, lookup) : undefined;
+  return family ? { name: family, known: true } : { name: token, known: false };
+}
+
+/** "use gemini" when the config has exactly one Gemini model (`gemini-2.5-flash`): that one. */
+function onlyModelOfFamily(family: string, lookup: Map<string, string>): string | undefined {
+  const members = [...new Set(lookup.values())].filter((name) => name.toLowerCase().split(/[-._]/).includes(family));
+  return members.length === 1 ? members[0] : undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_TASKS, parseIntent, type Intent, type TaskDraft } from '../../src/intent/index.js';
+import { MAX_TASKS, parseIntent, type Intent, type KnownNames, type TaskDraft } from '../../src/intent/index.js';
 
 const known = {
   models: ['opus', 'sonnet', 'haiku', 'gemini-2.5-flash', 'gpt-5.2', 'sonnet-4.6', 'claude-4.7-sonnet-x'],
@@ -26,13 +26,13 @@ const PRE_LAUNCH = `we launch Thursday, need a full pre-launch sweep:
 ask me if anything is unclear. security is highest priority - flag
 anything critical immediately`;
 
-function tasks(text: string, names = known): Extract<Intent, { kind: 'tasks' }> {
+function tasks(text: string, names: KnownNames = known): Extract<Intent, { kind: 'tasks' }> {
   const intent = parseIntent(text, names);
   if (intent.kind !== 'tasks') throw new Error(`expected tasks, got ${JSON.stringify(intent)}`);
   return intent;
 }
 
-function only(text: string, names = known): TaskDraft {
+function only(text: string, names: KnownNames = known): TaskDraft {
   const intent = tasks(text, names);
   expect(intent.tasks).toHaveLength(1);
   return intent.tasks[0] as TaskDraft;
@@ -156,7 +156,15 @@ describe('model mentions', () => {
   });
 
   it('reads a bare family word as a model when it is handed the work', () => {
-    expect(only('use gemini to write docs', { ...known, aliases: [] }).unknownModel).toBe('gemini');
+    expect(only('use gemini to write docs', { models: ['opus'], aliases: [] }).unknownModel).toBe('gemini');
+  });
+
+  it('takes a bare family word handed the work to the one configured model of that family', () => {
+    const flash = { models: ['opus', 'gemini-2.5-flash'], aliases: [] };
+    expect(only('generate OpenAPI specs. use gemini', flash).model).toBe('gemini-2.5-flash');
+    expect(only('document the gemini integration', flash).model).toBeUndefined();
+    const two = { models: ['gemini-2.5-flash', 'gemini-2.5-pro'], aliases: [] };
+    expect(only('use gemini to write docs', two).unknownModel).toBe('gemini');
   });
 
   it('resolves alias names like models', () => {
