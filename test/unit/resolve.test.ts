@@ -83,6 +83,8 @@ describe('the seed page examples, from chat line to argv', () => {
     expect(flag('haiku')).toEqual(['--model', 'haiku']);
     expect(flag('sonnet-4.6')).toEqual(['--model', 'sonnet']);
     expect(flag('opus-4.5-thinking')).toEqual(['--model', 'opus']);
+    expect(flag('opus-4.6')).toEqual(['--model', 'opus']);
+    expect(flag('opus-5.0')).toEqual(['--model', 'opus']);
     expect(flag('sonnet-4.5-thinking')).toEqual(['--model', 'sonnet']);
     expect(flag('claude-4.7-sonnet')).toEqual(['--model', 'sonnet']);
     expect(flag('claude-opus-4-6')).toEqual(['--model', 'claude-opus-4-6']);
