@@ -1,9 +1,9 @@
+import { TaskId } from '../queue/task.js';
 import { bareWord, commandForm } from './text.js';
 import type { ControlAction, Intent } from './types.js';
 
 /** SPEC §2.2–2.3: status queries and task control, said in a few words. */
 const MAX_COMMAND_TEXT = 200;
-const TASK_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const ID = '#?([^\\s]{1,100})';
 
 const STATUS_ANY = [
@@ -60,5 +60,5 @@ export function parseControl(text: string): Intent | undefined {
 function taskIdIn(word: string | undefined): string | undefined {
   if (word === undefined) return undefined;
   const id = bareWord(word).replace(/^#/, '');
-  return TASK_ID.test(id) ? id : undefined;
+  return TaskId.safeParse(id).success ? id : undefined;
 }

@@ -1,10 +1,11 @@
+import { TaskId } from '../queue/task.js';
+
 /**
  * Task ids from a task's words (SPEC §4): `<topic>-<kind>` ("security audit …" → security-audit,
  * "use opus-5.0 to review this architecture" → architecture-review), or a two-word topic alone
  * ("error handling audit" → error-handling). A list item's leading label ("performance - …") is
  * its topic; a label with no kind of work borrows the request's ("pre-launch sweep" → audit).
  */
-const TASK_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const SCAN_CHARS = 300;
 
 const SHORT: Record<string, string> = {
@@ -88,7 +89,7 @@ function finish(words: string[]): string {
     .join('-')
     .slice(0, 48)
     .replace(/-+$/, '');
-  return TASK_ID.test(id) ? id : 'task';
+  return TaskId.safeParse(id).success ? id : 'task';
 }
 
 /** Make ids unique within one request: `perf-audit`, `perf-audit-2`, … */

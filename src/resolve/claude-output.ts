@@ -54,7 +54,8 @@ function activityOf(block: z.infer<typeof ContentBlock>): string {
   return '';
 }
 
-function short(text: string): string {
+/** One line of at most 100 characters, for a status message. */
+export function short(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > ACTIVITY_CHARS ? `${line.slice(0, ACTIVITY_CHARS - 1)}…` : line;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseJson } from './claude-output.js';
+import { parseJson, short } from './claude-output.js';
 import type { OutputSignal } from './port.js';
 
 /** codex `exec --json`: JSONL events; commands and messages become the activity line. */
@@ -20,9 +20,4 @@ export function readCodexLine(line: string): OutputSignal {
   if (type === 'command_execution' && command) return { activity: short(`$ ${command}`) };
   if (type === 'agent_message' && text) return item.data.type === 'item.completed' ? { activity: short(text) } : {};
   return {};
-}
-
-function short(text: string): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > 100 ? `${line.slice(0, 99)}…` : line;
 }

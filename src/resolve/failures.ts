@@ -51,8 +51,7 @@ export const GEMINI_FAILURES: FailureRule[] = [
 ];
 
 export const CODEX_FAILURES: FailureRule[] = [
-  { reason: 'flags', exit: 2, text: /unexpected argument|invalid value .* for/i },
-  { reason: 'flags', text: /error: unexpected argument/i },
+  { reason: 'flags', text: /unexpected argument|invalid value .* for/i },
   { reason: 'auth', text: /Not logged in|401 Unauthorized|Missing (?:environment variable: )?.?OPENAI_API_KEY/i },
 ];
 

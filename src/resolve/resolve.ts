@@ -1,7 +1,7 @@
 import { ConfigError } from '../config/port.js';
 import type { Config } from '../config/schema.js';
 import type { WorkerCommand } from '../queue/task.js';
-import { backendNamed, backendOfCommand } from './backends.js';
+import { BUILT_IN_BACKENDS, backendNamed, backendOfCommand } from './backends.js';
 import { modelFamily } from './family.js';
 import { botSecretNames } from './secrets.js';
 
@@ -141,7 +141,7 @@ export function workerCommand(
   const backend = inline ? (backendOfCommand(inline) ?? 'custom') : backendForModel(model, config, clis);
   const settings = config.backends[backend];
   const base = inline ?? settings?.command;
-  if (!inline && settings === undefined && !['claude', 'cursor', 'codex', 'gemini'].includes(backend)) {
+  if (!inline && settings === undefined && !(BUILT_IN_BACKENDS as readonly string[]).includes(backend)) {
     throw new ConfigError(`model ${model} uses backend "${backend}", which is not built in and has no backends.${backend}.command`, `models.${model}.backend`);
   }
   const command = backendNamed(backend, base).command(model, base, inline ? settings?.model_flag ?? false : settings?.model_flag);
