@@ -43,6 +43,7 @@ function trimName(name: string): string {
   return name.replace(/[._/-]+$/, '');
 }
 
+const MAX_ROUTING_CLAUSES = 8;
 const DIRECTIVE_WORDS = new Set(
   'use using with dispatch do it this that in a an its own worktree worktrees please and on via have separate new git model the run'.split(' '),
 );
@@ -53,7 +54,8 @@ const DIRECTIVE_WORDS = new Set(
  */
 export function goalWithoutDirectives(text: string, isName: (word: string) => boolean): string {
   let goal = text.trim();
-  for (;;) {
+  // Routing is said in a clause or two at the end; a long run of them is not worth a quadratic scan.
+  for (let clauses = 0; clauses < MAX_ROUTING_CLAUSES; clauses += 1) {
     const cut = Math.max(goal.lastIndexOf(','), goal.lastIndexOf(';'), goal.lastIndexOf('. '), goal.lastIndexOf(': '));
     if (cut <= 0) return goal;
     const clause = goal.slice(cut + 1).toLowerCase();
@@ -62,4 +64,5 @@ export function goalWithoutDirectives(text: string, isName: (word: string) => bo
     if (!routing) return goal;
     goal = goal.slice(0, goal[cut] === '.' ? cut + 1 : cut).trim();
   }
+  return goal;
 }

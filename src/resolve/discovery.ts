@@ -11,7 +11,7 @@ import type { Clis } from './resolve.js';
  * caller's env (so tests put stub CLIs on a temp PATH).
  */
 export const AGENT_CLIS = ['claude', 'agent', 'codex', 'gemini'] as const;
-const VERSION_TIMEOUT_MS = 10_000;
+const VERSION_TIMEOUT_MS = 5_000;
 const MODELS_TIMEOUT_MS = 30_000;
 
 type Env = Record<string, string | undefined>;

@@ -19,6 +19,7 @@ const hostile: Record<string, string> = {
   'control characters': '\u0000\u0007\u001b[31m\u007f'.repeat(MB / 8),
   'markdown': '**_`~'.repeat(MB / 5),
   'unicode': '🙂é漢字\u202e'.repeat(MB / 8),
+  'routing clauses': 'fix it'.concat(', worktree'.repeat(MB / 10)),
   'config near-miss': `create a ${'x-'.repeat(MB / 2)} alias using opus`,
 };
 
