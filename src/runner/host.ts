@@ -9,7 +9,6 @@ import { killWorkerTree } from './kill.js';
 import { KeyedLock } from './keyed-lock.js';
 import { tailLog } from './log.js';
 import { SEQ, assertTaskId, logPath, taskPaths, workerRecordPath, worktreePath } from './paths.js';
-import { noteBlock } from './plan.js';
 import { isRunning } from './proc.js';
 import { TaskRun } from './task-run.js';
 
@@ -137,6 +136,8 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
       const spec = TaskSpec.parse(input);
       assertTaskId(spec.id);
       const previous = runs.get(spec.id);
+      // The answer can beat the exit of a worker that just gave up: let it leave first.
+      if (previous && spec.resume && previous.gaveUp) await previous.settled;
       if (previous && (holdsSlot(previous) || (previous.state === 'blocked' && !spec.resume))) {
         throw new Error(`task ${spec.id} is already ${previous.state}`);
       }
@@ -166,9 +167,7 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
     },
 
     async note(taskId: string, text: string): Promise<void> {
-      const paths = pathsOf(taskId);
-      const plan = (await readText(paths.plan)) ?? '';
-      await writeAtomic(paths.plan, plan + noteBlock(plan, text, new Date()));
+      await runOf(taskId).note(text);
       emit({ type: 'note', taskId, text });
     },
 

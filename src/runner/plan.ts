@@ -34,13 +34,37 @@ export function samePlan(a: PlanItem[], b: PlanItem[]): boolean {
 }
 
 /**
- * The text to append to plan.md for one note: the heading the first time, then a bullet whose
- * continuation lines are indented so the note cannot pose as a checklist item.
+ * One note as a bullet line. Continuation lines are indented and checkbox-like text defused, so
+ * a note can never pose as a checklist item.
  */
-export function noteBlock(planText: string, note: string, at: Date): string {
-  const body = note.trim().split(/\r?\n/).join('\n  ');
-  const bullet = `- (${at.toISOString().slice(0, 16).replace('T', ' ')} UTC) ${body.replace(/\[([ xX?!])\]/g, '($1)')}\n`;
+export function noteBullet(note: string, at: Date): string {
+  const body = note.trim().split(/\r?\n/).join('\n  ').replace(/\[([ xX?!])\]/g, '($1)');
+  return `- (${at.toISOString().slice(0, 16).replace('T', ' ')} UTC) ${body}\n`;
+}
+
+function count(text: string, part: string): number {
+  let n = 0;
+  for (let at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + part.length)) n++;
+  return n;
+}
+
+/** The notes the bot added that plan.md no longer holds (a worker rewrote the file without them). */
+export function missingNotes(planText: string, bullets: string[]): string[] {
+  const missing: string[] = [];
+  const seen = new Map<string, number>();
+  for (const bullet of bullets) {
+    const wanted = (seen.get(bullet) ?? 0) + 1;
+    seen.set(bullet, wanted);
+    if (count(planText, bullet) < wanted) missing.push(bullet);
+  }
+  return missing;
+}
+
+/** plan.md with every note present: the missing ones appended under the notes heading. */
+export function withNotes(planText: string, bullets: string[]): string {
+  const missing = missingNotes(planText, bullets);
+  if (missing.length === 0) return planText;
   const heading = planText.includes(NOTES_HEADING) ? '' : `\n${NOTES_HEADING}\n\n`;
   const newline = planText.length > 0 && !planText.endsWith('\n') ? '\n' : '';
-  return newline + heading + bullet;
+  return planText + newline + heading + missing.join('');
 }

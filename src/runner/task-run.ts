@@ -9,6 +9,7 @@ import { killWorkerTree } from './kill.js';
 import type { KeyedLock } from './keyed-lock.js';
 import { LogFollower, tailLog } from './log.js';
 import { logPath, taskPaths, workerRecordPath, type TaskPaths } from './paths.js';
+import { noteBullet, withNotes } from './plan.js';
 import { isRunning } from './proc.js';
 import { buildWorkerPrompt } from './prompt.js';
 import { LOG_NOTE_PREFIX, appendLogNote, spawnWorker, type SpawnedWorker } from './spawn.js';
@@ -53,6 +54,8 @@ export class TaskRun {
   private timer?: NodeJS.Timeout;
   private logOffset = 0;
   private child?: SpawnedWorker;
+  /** Notes added while this worker runs, kept so a plan rewrite cannot lose them. */
+  private readonly notes: string[] = [];
   /** Set when the host went away: this object no longer acts on the worker or its files. */
   private detached = false;
   private settle!: () => void;
@@ -70,6 +73,11 @@ export class TaskRun {
 
   get id(): string {
     return this.spec.id;
+  }
+
+  /** The worker marked an item `[?]` while a question was open: an answer needs a successor. */
+  get gaveUp(): boolean {
+    return this.watcher?.gaveUp ?? false;
   }
 
   get pid(): number | undefined {
@@ -135,6 +143,7 @@ export class TaskRun {
       backend: this.deps.backend,
       pollMs: this.deps.pollMs,
       emit: this.deps.emit,
+      notes: this.notes,
       ...(structured ? { log: new LogFollower(logPath(this.deps.home, this.id), this.logOffset) } : {}),
     });
     await this.watcher.start();
@@ -167,6 +176,13 @@ export class TaskRun {
     if (existsSync(paths.done)) return this.finish('done', { exitCode: null });
     if (this.watcher.gaveUp) return this.block();
     return this.finish('interrupted', { exitCode: null });
+  }
+
+  /** Append a note to plan.md for the worker; while it runs, the note is kept there. */
+  async note(text: string): Promise<void> {
+    if (!this.paths) throw new Error(`task ${this.id} has no directory yet (it is still queued)`);
+    this.notes.push(noteBullet(text, new Date()));
+    await writeAtomic(this.paths.plan, withNotes((await readText(this.paths.plan)) ?? '', this.notes));
   }
 
   private async kill(): Promise<void> {

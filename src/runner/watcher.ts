@@ -3,10 +3,10 @@ import { mkdir } from 'node:fs/promises';
 import type { PlanItem } from '../chat/reply.js';
 import type { TaskEvent } from '../queue/task.js';
 import type { Backend, OutputSignal } from '../resolve/port.js';
-import { readIpc, readText } from './files.js';
+import { readIpc, readText, writeAtomic } from './files.js';
 import type { LogFollower } from './log.js';
 import type { TaskPaths } from './paths.js';
-import { parsePlan, samePlan } from './plan.js';
+import { missingNotes, parsePlan, samePlan, withNotes } from './plan.js';
 import { LOG_NOTE_PREFIX } from './spawn.js';
 
 /** Let a burst of writes (temp + rename, several items at once) settle into one scan. */
@@ -20,6 +20,8 @@ export interface WatcherOptions {
   log?: LogFollower;
   pollMs: number;
   emit: (event: TaskEvent) => void;
+  /** Note bullets the bot appended to plan.md; put back when a worker's rewrite drops them. */
+  notes?: readonly string[];
 }
 
 /**
@@ -84,7 +86,12 @@ export class TaskWatcher {
 
   private async scanOnce(): Promise<void> {
     const { taskId, paths, emit } = this.opts;
-    const planText = await readText(paths.plan);
+    let planText = await readText(paths.plan);
+    const notes = this.opts.notes ?? [];
+    if (planText !== undefined && missingNotes(planText, [...notes]).length > 0) {
+      planText = withNotes(planText, [...notes]);
+      await writeAtomic(paths.plan, planText);
+    }
     if (planText !== undefined) {
       const plan = parsePlan(planText);
       if (!samePlan(plan, this.plan)) {
