@@ -42,54 +42,56 @@ function configIntent(text: string, lookup: Map<string, string>, aliases: string
   return requests ? { kind: 'config', requests } : undefined;
 }
 
-interface Piece {
-  text: string;
-  label?: string;
+/** What the text around a list says for every item that does not say otherwise. */
+interface Shared {
+  choice: ReturnType<typeof modelChoice>;
+  worktree?: boolean;
+  repo?: string;
+  kind?: string;
+}
+
+interface Names {
+  lookup: Map<string, string>;
+  repos: string[];
+  isName: (token: string) => boolean;
 }
 
 function tasksIntent(text: string, lookup: Map<string, string>, repos: string[]): Intent {
-  const isName = (token: string) => lookup.has(token.toLowerCase()) || isModelLike(token.toLowerCase());
+  const names: Names = { lookup, repos, isName: (token) => lookup.has(token.toLowerCase()) || isModelLike(token.toLowerCase()) };
   const list = splitList(text);
   if (!list) {
-    const draft = draftOf({ text }, '', lookup, repos, isName, undefined);
-    const named = modelChoice(findMentions(text, lookup)).named;
+    const { draft, named } = draftOf(text, undefined, { choice: { named: [] } }, names);
     return { kind: 'tasks', context: '', tasks: [draft], ...(named.length > 1 ? { splitHint: named } : {}) };
   }
   if (list.items.length > MAX_TASKS) {
     return { kind: 'invalid', reason: `That list has ${list.items.length} tasks; one request can start at most ${MAX_TASKS}. Split it into smaller requests.` };
   }
   const context = [list.intro, list.tail].filter(Boolean).join('\n\n');
-  const contextKind = kindOf(idWords(context, isName));
-  const drafts = list.items.map((item) => {
-    const label = leadingLabel(item);
-    return draftOf({ text: item, ...(label ? { label } : {}) }, context, lookup, repos, isName, contextKind);
-  });
+  const shared: Shared = {
+    choice: modelChoice(findMentions(context, lookup)),
+    worktree: worktreeDirective(context),
+    repo: repoDirective(context, repos),
+    kind: kindOf(idWords(context, names.isName)),
+  };
+  const drafts = list.items.map((item) => draftOf(item, leadingLabel(item), shared, names).draft);
   const ids = uniqueIds(drafts.map((d) => d.id));
   return { kind: 'tasks', context, tasks: drafts.map((d, i) => ({ ...d, id: ids[i] as string })) };
 }
 
-/** One task: its own last-named model and directives, falling back to what the context says. */
-function draftOf(
-  piece: Piece,
-  context: string,
-  lookup: Map<string, string>,
-  repos: string[],
-  isName: (token: string) => boolean,
-  contextKind: string | undefined,
-): TaskDraft {
-  const own = modelChoice(findMentions(piece.text, lookup));
-  const shared = modelChoice(findMentions(context, lookup));
-  const choice = own.model || own.unknownModel ? own : shared;
-  const goal = goalWithoutDirectives(piece.text, isName) || piece.text;
-  const label = piece.label ? idWords(piece.label, isName) : undefined;
-  const worktree = worktreeDirective(piece.text) ?? worktreeDirective(context) ?? false;
-  const repo = repoDirective(piece.text, repos) ?? repoDirective(context, repos);
-  return {
-    id: taskIdFor(idWords(goal, isName), label, contextKind),
+/** One task: its own last-named model and directives, else what the shared text says. */
+function draftOf(text: string, label: string | undefined, shared: Shared, names: Names): { draft: TaskDraft; named: string[] } {
+  const own = modelChoice(findMentions(text, names.lookup));
+  const choice = own.model || own.unknownModel ? own : shared.choice;
+  const goal = goalWithoutDirectives(text, names.isName) || text;
+  const labelWords = label ? idWords(label, names.isName) : undefined;
+  const repo = repoDirective(text, names.repos) ?? shared.repo;
+  const draft: TaskDraft = {
+    id: taskIdFor(idWords(goal, names.isName), labelWords, shared.kind),
     goal,
     ...(choice.model ? { model: choice.model } : {}),
     ...(choice.unknownModel ? { unknownModel: choice.unknownModel } : {}),
-    worktree,
+    worktree: worktreeDirective(text) ?? shared.worktree ?? false,
     ...(repo ? { repo } : {}),
   };
+  return { draft, named: own.named };
 }
