@@ -81,11 +81,11 @@ async function check(c: Case, bin: string, asRoot: boolean): Promise<boolean> {
     console.log(`${ok ? 'OK  ' : 'FAIL'} ${c.label}`);
     console.log(`     argv: ${JSON.stringify(argv.map((a) => (a === PROMPT ? '<prompt>' : a.startsWith(root) ? a.replace(root, '$TMP') : a)))}`);
     console.log(`     result: ${run.timedOut ? `still running after ${TIMEOUT_MS / 1000}s (killed)` : `exit ${run.exitCode}`}; classified: ${failure ? `${failure.reason} (${failure.cli})` : 'none'}; expected: ${c.expect}`);
-    console.log(`     output: ${excerpt(out)}`);
-    const said = out.split('\n').map((l) => backendNamed(c.command.backend).readLine(l));
+    const said = c.command.output === 'stream-json' ? out.split('\n').map((l) => backendNamed(c.command.backend).readLine(l)) : [];
     const model = said.find((x) => x.model)?.model;
     const error = said.find((x) => x.error)?.error;
-    if (model || error) console.log(`     stream-json read by the backend: model=${model ?? '-'} error=${JSON.stringify(error ?? '-')}`);
+    if (model || error) console.log(`     stream-json, read by the backend: model=${model ?? '-'} error=${JSON.stringify(error ?? '-')}`);
+    else console.log(`     output: ${excerpt(out)}`);
     return ok;
   } finally {
     await rm(root, { recursive: true, force: true });
