@@ -75,6 +75,7 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
   const backendLimiters = new Map<string, Bottleneck>();
   const pollMs = opts.pollMs ?? 250;
   const killGraceMs = opts.killGraceMs ?? 3_000;
+  let closed = false;
 
   const limiterFor = (backend: string): Bottleneck => {
     let limiter = backendLimiters.get(backend);
@@ -203,6 +204,8 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
     },
 
     async close(closeOpts?: { killWorkers?: boolean }): Promise<void> {
+      if (closed) return;
+      closed = true;
       const active = [...runs.values()].filter(holdsSlot);
       if (closeOpts?.killWorkers) await Promise.all(active.map((r) => r.cancel()));
       for (const r of active) r.detach();

@@ -197,7 +197,8 @@ export class TaskRun {
     }
     this.stopReason ??= 'cancelled';
     await this.kill();
-    await this.settled;
+    // A detached run no longer reports; only a live one has a finish to wait for.
+    if (!this.detached) await this.settled;
   }
 
   /** The host goes away: stop watching, leave the worker running for the next host to adopt. */
