@@ -92,16 +92,20 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
   const holdsSlot = (r: TaskRun): boolean => r.state === 'queued' || r.state === 'starting' || r.state === 'running';
 
   /** Say so when the task must wait for a slot, so the status shows it queued rather than stuck. */
-  const announceQueue = (spec: TaskSpec): void => {
+  const announceQueue = (spec: TaskSpec): boolean => {
     const busy = [...runs.values()].filter((r) => r.id !== spec.id && holdsSlot(r));
     const hostLimit = unlimited(opts.concurrency);
     const backendLimit = unlimited(opts.perBackend[spec.command.backend]);
     const sameBackend = busy.filter((r) => r.spec.command.backend === spec.command.backend).length;
     if (hostLimit !== null && busy.length >= hostLimit) {
       emit({ type: 'activity', taskId: spec.id, text: `Queued: ${busy.length} tasks ahead on this host (limit ${hostLimit})` });
-    } else if (backendLimit !== null && sameBackend >= backendLimit) {
-      emit({ type: 'activity', taskId: spec.id, text: `Queued: ${sameBackend} ${spec.command.backend} tasks ahead (limit ${backendLimit})` });
+      return true;
     }
+    if (backendLimit !== null && sameBackend >= backendLimit) {
+      emit({ type: 'activity', taskId: spec.id, text: `Queued: ${sameBackend} ${spec.command.backend} tasks ahead (limit ${backendLimit})` });
+      return true;
+    }
+    return false;
   };
 
   const runOf = (taskId: string): TaskRun => {
@@ -144,7 +148,7 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
       }
       const run = newRun(spec, spec.resume ? previous : undefined);
       runs.set(spec.id, run);
-      announceQueue(spec);
+      if (!announceQueue(spec)) run.prepareAhead();
       void limiterFor(spec.command.backend)
         .schedule(() => run.execute())
         .catch(() => undefined);

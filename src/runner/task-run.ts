@@ -54,6 +54,7 @@ export class TaskRun {
   private timer?: NodeJS.Timeout;
   private logOffset = 0;
   private child?: SpawnedWorker;
+  private preparing?: Promise<Workspace>;
   /** Notes added while this worker runs, kept so a plan rewrite cannot lose them. */
   private readonly notes: string[] = [];
   /** Set when the host went away: this object no longer acts on the worker or its files. */
@@ -89,7 +90,7 @@ export class TaskRun {
     if (this.state !== 'queued') return;
     this.state = 'starting';
     try {
-      this.work = await this.prepare();
+      this.work = await (this.preparing ?? this.prepare());
     } catch (err) {
       const detail = err instanceof Error ? err.message : String(err);
       return this.finish('failed', { exitCode: null, failure: { cli: 'git', reason: 'other', detail }, logTail: detail });
@@ -111,6 +112,17 @@ export class TaskRun {
     await this.conclude({ exitCode: exit.exitCode, known: true, ...(exit.spawnError ? { spawnError: exit.spawnError } : {}) });
   }
 
+  /**
+   * Make the directory while the limiter hands out the free slot, so the start does not wait on
+   * both in turn. Only for a task about to start: a queued task that is cancelled should leave
+   * no branch behind.
+   */
+  prepareAhead(): void {
+    if (this.state !== 'queued' || this.preparing) return;
+    this.preparing = this.prepare();
+    this.preparing.catch(() => undefined); // reported by execute(), which awaits it
+  }
+
   private async prepare(): Promise<Workspace> {
     const repo = this.spec.repo.path;
     if (!this.spec.worktree) {
@@ -129,11 +141,11 @@ export class TaskRun {
     this.worker = worker;
     this.state = 'running';
     if (announce) {
+      // Recorded before it is announced: a crash right after `started` must still find the worker.
       const { pid, pgid, startTicks, marker } = worker;
       const record: WorkerRecord = { pid, pgid, startTicks, marker, startedAt, dir: work.dir, spec: this.spec, ...(work.branch ? { branch: work.branch } : {}), ...(work.base ? { base: work.base } : {}) };
       const text = JSON.stringify(record, null, 2) + '\n';
-      await writeAtomic(paths.worker, text);
-      await writeAtomic(workerRecordPath(this.deps.home, this.id), text);
+      await Promise.all([writeAtomic(paths.worker, text), writeAtomic(workerRecordPath(this.deps.home, this.id), text)]);
       this.deps.emit({ type: 'started', taskId: this.id, pid: worker.pid, dir: work.dir, ...(work.branch ? { branch: work.branch } : {}) });
     }
     const structured = this.spec.command.output === 'stream-json';

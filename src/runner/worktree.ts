@@ -19,23 +19,41 @@ export interface Workspace {
   base?: string;
 }
 
-async function isGitRepo(path: string): Promise<boolean> {
-  try {
-    return (await simpleGit({ baseDir: path }).raw(['rev-parse', '--is-inside-work-tree'])).trim() === 'true';
-  } catch {
-    return false;
-  }
+interface RepoFacts {
+  /** Where `info/exclude` lives (shared by every worktree of the repo). */
+  commonDir: string;
+  head: string;
 }
 
-/** `.dispatch/` holds our protocol files and worktrees: keep it out of `git status` and commits. */
-export async function excludeDispatchDir(repoPath: string): Promise<void> {
-  if (!(await isGitRepo(repoPath))) return;
-  const common = (await simpleGit({ baseDir: repoPath }).raw(['rev-parse', '--git-common-dir'])).trim();
-  const exclude = join(isAbsolute(common) ? common : join(repoPath, common), 'info', 'exclude');
+/** One git call for what preparing a worktree needs to know about the repo. */
+async function repoFacts(repoPath: string): Promise<RepoFacts> {
+  const git = simpleGit({ baseDir: repoPath });
+  try {
+    const [inside, common, head] = (await git.raw(['rev-parse', '--is-inside-work-tree', '--git-common-dir', 'HEAD'])).trim().split('\n');
+    if (inside === 'true' && common && head) return { commonDir: isAbsolute(common) ? common : join(repoPath, common), head };
+  } catch {
+    // Tell the two failures apart below.
+  }
+  const inside = await git.raw(['rev-parse', '--is-inside-work-tree']).catch(() => '');
+  if (inside.trim() !== 'true') throw new WorkspaceError(`${repoPath} is not a git repository, so it cannot have worktrees`);
+  throw new WorkspaceError(`${repoPath} has no commit yet to branch a worktree from`);
+}
+
+async function addExclude(commonDir: string): Promise<void> {
+  const exclude = join(commonDir, 'info', 'exclude');
   const text = await readFile(exclude, 'utf8').catch(() => '');
   if (text.split(/\r?\n/).some((l) => l.trim() === '.dispatch/' || l.trim() === '/.dispatch/')) return;
   await mkdir(dirname(exclude), { recursive: true });
   await appendFile(exclude, `${text && !text.endsWith('\n') ? '\n' : ''}# dispatch-bot task files and worktrees\n.dispatch/\n`);
+}
+
+/** `.dispatch/` holds our protocol files and worktrees: keep it out of `git status` and commits. */
+export async function excludeDispatchDir(repoPath: string): Promise<void> {
+  const common = await simpleGit({ baseDir: repoPath })
+    .raw(['rev-parse', '--git-common-dir'])
+    .catch(() => '');
+  if (!common.trim()) return; // not a git repo: nothing to keep clean
+  await addExclude(isAbsolute(common.trim()) ? common.trim() : join(repoPath, common.trim()));
 }
 
 export async function assertBranchName(repoPath: string, branch: string): Promise<void> {
@@ -48,13 +66,12 @@ export async function assertBranchName(repoPath: string, branch: string): Promis
 }
 
 async function branchExists(repoPath: string, branch: string): Promise<boolean> {
-  // `branch --list` answers in its output; exit codes without stderr are not errors to simple-git.
-  const listed = await simpleGit({ baseDir: repoPath }).raw(['branch', '--list', branch]);
-  return listed.trim().length > 0;
-}
-
-async function headOf(path: string): Promise<string> {
-  return (await simpleGit({ baseDir: path }).raw(['rev-parse', 'HEAD'])).trim();
+  // `--quiet` prints the id when the branch exists and nothing when not (simple-git does not
+  // treat a silent non-zero exit as an error).
+  const id = await simpleGit({ baseDir: repoPath })
+    .raw(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`])
+    .catch(() => '');
+  return id.trim().length > 0;
 }
 
 async function checkedOutBranch(path: string): Promise<string | undefined> {
@@ -69,6 +86,22 @@ function gitMessage(err: unknown): string {
   return err instanceof Error ? err.message.trim().split('\n').slice(-3).join(' ') : String(err);
 }
 
+async function mergeBase(repoPath: string, branch: string, known?: string): Promise<string> {
+  return known ?? (await simpleGit({ baseDir: repoPath }).raw(['merge-base', 'HEAD', branch])).trim();
+}
+
+/** A resumed task: its worktree as it was, or a new worktree on its existing branch. */
+async function reuseWorktree(repoPath: string, path: string, branch: string, base?: string): Promise<Workspace | undefined> {
+  if (existsSync(path) && (await checkedOutBranch(path)) === branch) return { dir: path, branch, base: await mergeBase(repoPath, branch, base) };
+  if (!(await branchExists(repoPath, branch))) return undefined;
+  const git = simpleGit({ baseDir: repoPath });
+  await git.raw(['worktree', 'prune']);
+  await git.raw(['worktree', 'add', path, branch]).catch((err: unknown) => {
+    throw new WorkspaceError(`could not check out ${branch} in ${path}: ${gitMessage(err)}`);
+  });
+  return { dir: path, branch, base: await mergeBase(repoPath, branch, base) };
+}
+
 /**
  * The task's own worktree on a new branch `dispatch/<task-id>` under `<repo>/.dispatch/worktrees/`.
  * A resumed task gets its existing worktree back (or a worktree on its existing branch).
@@ -76,31 +109,22 @@ function gitMessage(err: unknown): string {
 export async function prepareWorktree(repoPath: string, taskId: string, resume: boolean, base?: string): Promise<Workspace> {
   assertTaskId(taskId);
   const branch = branchName(taskId);
-  await assertBranchName(repoPath, branch);
-  if (!(await isGitRepo(repoPath))) throw new WorkspaceError(`${repoPath} is not a git repository, so it cannot have worktrees`);
-  await excludeDispatchDir(repoPath);
+  const [facts] = await Promise.all([repoFacts(repoPath), assertBranchName(repoPath, branch)]);
+  await addExclude(facts.commonDir);
   const path = worktreePath(repoPath, taskId);
-  const git = simpleGit({ baseDir: repoPath });
-  const exists = await branchExists(repoPath, branch);
-  if (resume && existsSync(path) && (await checkedOutBranch(path)) === branch) {
-    return { dir: path, branch, base: base ?? (await git.raw(['merge-base', 'HEAD', branch])).trim() };
+  if (resume) {
+    const reused = await reuseWorktree(repoPath, path, branch, base);
+    if (reused) return reused;
   }
-  if (resume && exists) {
-    await git.raw(['worktree', 'prune']);
-    await git.raw(['worktree', 'add', path, branch]).catch((err: unknown) => {
-      throw new WorkspaceError(`could not check out ${branch} in ${path}: ${gitMessage(err)}`);
-    });
-    return { dir: path, branch, base: base ?? (await git.raw(['merge-base', 'HEAD', branch])).trim() };
-  }
-  if (exists) throw new WorkspaceError(`branch ${branch} already exists in ${repoPath}: pick another task id, or delete the branch`);
   if (existsSync(path)) throw new WorkspaceError(`${path} already exists: remove it or pick another task id`);
-  const head = await headOf(repoPath).catch(() => {
-    throw new WorkspaceError(`${repoPath} has no commit yet to branch a worktree from`);
-  });
-  await git.raw(['worktree', 'add', '-b', branch, path, head]).catch((err: unknown) => {
+  try {
+    await simpleGit({ baseDir: repoPath }).raw(['worktree', 'add', '-b', branch, path, facts.head]);
+  } catch (err) {
+    // Asking first would cost a git call on every start; the refusal says the same.
+    if (await branchExists(repoPath, branch)) throw new WorkspaceError(`branch ${branch} already exists in ${repoPath}: pick another task id, or delete the branch`);
     throw new WorkspaceError(`git worktree add failed for ${branch}: ${gitMessage(err)}`);
-  });
-  return { dir: path, branch, base: head };
+  }
+  return { dir: path, branch, base: facts.head };
 }
 
 export async function worktreeReport(repoPath: string, work: Workspace): Promise<WorktreeReport | undefined> {
