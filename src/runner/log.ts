@@ -5,6 +5,7 @@ const TAIL_BYTES = 256 * 1024;
 
 /** The last `lines` lines of a log file from byte `from` on ('' when there is none). */
 export async function tailLog(path: string, lines: number, from = 0): Promise<string> {
+  if (lines <= 0) return '';
   try {
     const size = (await stat(path)).size;
     const start = Math.max(from, size - TAIL_BYTES);
@@ -14,7 +15,7 @@ export async function tailLog(path: string, lines: number, from = 0): Promise<st
       const buf = Buffer.alloc(size - start);
       await handle.read(buf, 0, buf.length, start);
       const all = buf.toString('utf8').replace(/\n$/, '').split('\n');
-      return all.slice(-Math.max(0, lines)).join('\n');
+      return all.slice(-lines).join('\n');
     } finally {
       await handle.close();
     }

@@ -92,8 +92,8 @@ export class TaskRun {
     try {
       this.work = await (this.preparing ?? this.prepare());
     } catch (err) {
-      const detail = err instanceof Error ? err.message : String(err);
-      return this.finish('failed', { exitCode: null, failure: { cli: 'git', reason: 'other', detail }, logTail: detail });
+      // Not a CLI failure (no other model would help): the reason goes where a failed task's log tail goes.
+      return this.finish('failed', { exitCode: null, logTail: err instanceof Error ? err.message : String(err) });
     }
     if (this.stopReason) return this.finish(this.stopReason, { exitCode: null });
     const paths = taskPaths(this.work.dir, this.id);
@@ -148,7 +148,7 @@ export class TaskRun {
       await Promise.all([writeAtomic(paths.worker, text), writeAtomic(workerRecordPath(this.deps.home, this.id), text)]);
       this.deps.emit({ type: 'started', taskId: this.id, pid: worker.pid, dir: work.dir, ...(work.branch ? { branch: work.branch } : {}) });
     }
-    const structured = this.spec.command.output === 'stream-json';
+    // Every backend reads its own lines (claude stream-json, codex --json) and ignores the rest.
     this.watcher = new TaskWatcher({
       taskId: this.id,
       paths,
@@ -156,7 +156,7 @@ export class TaskRun {
       pollMs: this.deps.pollMs,
       emit: this.deps.emit,
       notes: this.notes,
-      ...(structured ? { log: new LogFollower(logPath(this.deps.home, this.id), this.logOffset) } : {}),
+      log: new LogFollower(logPath(this.deps.home, this.id), this.logOffset),
     });
     await this.watcher.start();
     if (this.spec.timeoutMs > 0) {

@@ -16,7 +16,7 @@ export interface WatcherOptions {
   taskId: string;
   paths: TaskPaths;
   backend: Backend;
-  /** Set when the worker's output is structured (claude stream-json): read for model and activity. */
+  /** The worker's log, read line by line through the backend for the model id and activity. */
   log?: LogFollower;
   pollMs: number;
   emit: (event: TaskEvent) => void;

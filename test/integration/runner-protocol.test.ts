@@ -128,6 +128,28 @@ describe('runner host: the plan and question protocol with a real worker process
     expect(agentStarts(agentLog)[0]?.argv).toEqual(expect.arrayContaining(['--output-format', 'stream-json', '--model', 'opus']));
   });
 
+  it("runs codex's built-in command in the task directory and reads its --json events for activity", async () => {
+    const { host, events, agentLog, spec } = setup();
+    const task = spec('codex', 'Port the script fake:items=2', { backend: 'codex', model: 'gpt-5.3-codex' });
+    await host.submit(task);
+    const finished = await events.finished(task.id);
+    expect(finished.state).toBe('done');
+    expect(events.of(task.id, 'activity').at(-1)?.text).toContain(`Done: Step 2 of ${task.id}`);
+    const start = agentStarts(agentLog)[0];
+    expect(start?.argv.slice(0, 2)).toEqual(['exec', '--json']);
+    expect(start?.argv).toEqual(expect.arrayContaining(['-C', task.repo.path, '-m', 'gpt-5.3-codex']));
+    expect(start?.stdin).toBe('devnull');
+  });
+
+  it('ends a codex worker that retries the network for ever at the task timeout, with its log tail', async () => {
+    const { host, events, spec } = setup();
+    const task = spec('codex-auth', 'Anything fake:auth', { backend: 'codex', model: 'gpt-5.3-codex', timeoutMs: 700 });
+    await host.submit(task);
+    const finished = await events.finished(task.id);
+    expect(finished.state).toBe('timed_out');
+    expect(finished.logTail).toContain('retrying');
+  });
+
   it('reports a failing worker with its exit code, the tail of its log and the failed plan item', async () => {
     const { host, events, spec } = setup();
     const task = spec('fail', 'Build it fake:items=3 fake:fail=3');
