@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findWorkerTree, isRunning, type ProcInfo, type WorkerTreeRoot } from './proc.js';
+import { findWorkerTree, idsStillOurs, isRunning, type ProcInfo, type WorkerTreeRoot } from './proc.js';
 
 const POLL_MS = 50;
 /** After SIGKILL the kernel needs a moment; past this we stop waiting rather than hang the caller. */
@@ -13,8 +13,8 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-function signalAll(root: WorkerTreeRoot, procs: ProcInfo[], sig: NodeJS.Signals): void {
-  signal(-root.pgid, sig);
+async function signalAll(root: WorkerTreeRoot, procs: ProcInfo[], sig: NodeJS.Signals): Promise<void> {
+  if (await idsStillOurs(root)) signal(-root.pgid, sig);
   for (const p of procs) signal(p.pid, sig);
 }
 
@@ -41,11 +41,11 @@ async function waitGone(root: WorkerTreeRoot, known: Map<number, ProcInfo>, ms: 
 export async function killWorkerTree(root: WorkerTreeRoot, graceMs: number): Promise<void> {
   const known = new Map<number, ProcInfo>();
   for (const p of await findWorkerTree(root)) known.set(p.pid, p);
-  signalAll(root, [...known.values()], 'SIGTERM');
+  await signalAll(root, [...known.values()], 'SIGTERM');
   let alive = await waitGone(root, known, graceMs);
   const deadline = Date.now() + KILL_WAIT_MS;
   while (alive.length > 0 && Date.now() < deadline) {
-    signalAll(root, alive, 'SIGKILL');
+    await signalAll(root, alive, 'SIGKILL');
     alive = await waitGone(root, known, POLL_MS * 4);
   }
 }

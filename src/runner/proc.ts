@@ -59,8 +59,20 @@ async function environHas(pid: number, marker: string): Promise<boolean> {
 export interface WorkerTreeRoot {
   pid: number;
   pgid: number;
+  /** Tells the worker from a later process that got its pid. */
+  startTicks?: number;
   /** `NAME=value` set in the worker's environment; inherited by every descendant that keeps its env. */
   marker?: string;
+}
+
+/**
+ * Whether the worker's pid and group id still mean the worker. While the worker or any member
+ * of its group exists the kernel does not hand those ids out again; only when the pid now names
+ * a different process (another start time) are they someone else's.
+ */
+export async function idsStillOurs(root: WorkerTreeRoot): Promise<boolean> {
+  const info = await procInfo(root.pid);
+  return info === undefined || root.startTicks === undefined || info.startTicks === root.startTicks;
 }
 
 /**
@@ -71,10 +83,11 @@ export interface WorkerTreeRoot {
 export async function findWorkerTree(root: WorkerTreeRoot): Promise<ProcInfo[]> {
   const all = await listProcesses();
   const found = new Map<number, ProcInfo>();
-  for (const p of all) if (p.pid === root.pid || p.pgid === root.pgid) found.set(p.pid, p);
+  const ours = await idsStillOurs(root);
+  if (ours) for (const p of all) if (p.pid === root.pid || p.pgid === root.pgid) found.set(p.pid, p);
   // The root may already be a zombie (exited, not yet reaped) while its children run on.
-  const parents = new Set([root.pid, ...found.keys()]);
-  let grew = true;
+  const parents = new Set(ours ? [root.pid, ...found.keys()] : []);
+  let grew = parents.size > 0;
   while (grew) {
     grew = false;
     for (const p of all) {
