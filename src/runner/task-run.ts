@@ -90,10 +90,22 @@ export class TaskRun {
     if (this.state !== 'queued') return;
     this.state = 'starting';
     try {
+      await this.run();
+    } catch (err) {
+      // The runner itself failed (disk full, permissions): the task must still end, visibly.
+      await this.kill().catch(() => undefined);
+      this.watcher?.detach();
+      if (this.timer) clearTimeout(this.timer);
+      await this.finish(this.stopReason ?? 'failed', { exitCode: null, logTail: `runner error: ${err instanceof Error ? err.message : String(err)}` });
+    }
+  }
+
+  private async run(): Promise<void> {
+    try {
       this.work = await (this.preparing ?? this.prepare());
     } catch (err) {
       // Not a CLI failure (no other model would help): the reason goes where a failed task's log tail goes.
-      return this.finish('failed', { exitCode: null, logTail: err instanceof Error ? err.message : String(err) });
+      return this.finish(this.stopReason ?? 'failed', { exitCode: null, logTail: err instanceof Error ? err.message : String(err) });
     }
     if (this.stopReason) return this.finish(this.stopReason, { exitCode: null });
     const paths = taskPaths(this.work.dir, this.id);
