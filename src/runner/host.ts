@@ -123,13 +123,18 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
   const recoverOne = async (task: RecoverableTask): Promise<void> => {
     const spec = TaskSpec.parse(task.spec);
     if (runs.has(spec.id) && holdsSlot(runs.get(spec.id) as TaskRun)) return;
-    const dir = task.dir ?? (spec.worktree ? worktreePath(spec.repo.path, spec.id) : spec.repo.path);
+    const guess = task.dir ?? (spec.worktree ? worktreePath(spec.repo.path, spec.id) : spec.repo.path);
+    const record = (await readWorkerRecord(taskPaths(guess, spec.id).worker)) ?? (await readWorkerRecord(workerRecordPath(opts.home, spec.id)));
+    const dir = record?.dir ?? guess;
     const paths = taskPaths(dir, spec.id);
-    const record = (await readWorkerRecord(paths.worker)) ?? (await readWorkerRecord(workerRecordPath(opts.home, spec.id)));
     const run = newRun(spec);
     runs.set(spec.id, run);
     if (record && (await isRunning(record.pid, record.startTicks))) {
       void run.adopt(record, paths);
+      // It runs already: it takes a slot ahead of anything queued, for as long as it runs.
+      void limiterFor(spec.command.backend)
+        .schedule({ priority: 0 }, () => run.settled)
+        .catch(() => undefined);
       return;
     }
     const work = { dir, ...(record?.branch ? { branch: record.branch } : {}), ...(record?.base ? { base: record.base } : {}) };
@@ -138,6 +143,7 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
 
   return {
     async submit(input: TaskSpec): Promise<void> {
+      if (closed) throw new Error('this runner host is closed');
       const spec = TaskSpec.parse(input);
       assertTaskId(spec.id);
       const previous = runs.get(spec.id);

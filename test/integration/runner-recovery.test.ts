@@ -27,8 +27,8 @@ describe('runner host: restart recovery', () => {
     const home = temp.make('home');
     homes.push(home);
     const repo = temp.repo();
-    const open = () => {
-      const host = createRunnerHost({ home, backendFor, concurrency: 4, perBackend: {}, killGraceMs: 300, pollMs: 100 });
+    const open = (concurrency = 4) => {
+      const host = createRunnerHost({ home, backendFor, concurrency, perBackend: {}, killGraceMs: 300, pollMs: 100 });
       hosts.push(host);
       const events = new EventRecorder();
       host.subscribe(events.listener);
@@ -61,6 +61,26 @@ describe('runner host: restart recovery', () => {
     expect(after.events.of(task.id, 'plan').at(-1)?.items.every((i) => i.mark === 'done')).toBe(true);
     expect(processRuns(started.pid)).toBe(false);
     expect(before.events.of(task.id, 'finished')).toHaveLength(0);
+  });
+
+  it('counts a re-adopted worker against the concurrency limit', async () => {
+    const { open, spec } = setup();
+    const before = open();
+    const running = spec('adopted-slot', 'Hold fake:items=2 fake:ask=Continue?');
+    await before.host.submit(running);
+    await before.events.next(running.id, 'question');
+    await before.host.close();
+
+    const after = open(1);
+    await after.host.recover([{ spec: running }]);
+    await after.events.next(running.id, 'question');
+    const next = spec('after-adopted', 'Next fake:items=1');
+    await after.host.submit(next);
+    expect((await after.events.next(next.id, 'activity')).text).toMatch(/^Queued/);
+    await after.host.answer(running.id, '001', 'go on');
+    expect((await after.events.finished(next.id)).state).toBe('done');
+    const order = after.events.events.filter((e) => e.type === 'finished' || e.type === 'started').map((e) => `${e.type}:${e.taskId}`);
+    expect(order).toEqual([`finished:${running.id}`, `started:${next.id}`, `finished:${next.id}`]);
   });
 
   it('reports a task whose worker is gone as interrupted', async () => {
