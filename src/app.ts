@@ -1,7 +1,7 @@
 import { basename, join } from 'node:path';
 import type { SurfaceName } from './chat/inbound.js';
 import type { ChatSurface } from './chat/surface.js';
-import { coalesceEdits } from './chat/coalesce.js';
+import { coalesceEdits, type CoalescedSurface } from './chat/coalesce.js';
 import { openConfig } from './config/file-source.js';
 import { configPath, dispatchHome } from './config/paths.js';
 import type { ConfigSource } from './config/port.js';
@@ -9,7 +9,7 @@ import { cachedDiscovery } from './discovery.js';
 import { Dispatcher } from './dispatcher/index.js';
 import { InProcessQueue } from './queue/in-process.js';
 import { backendFor } from './resolve/backends.js';
-import { createRunnerHost } from './runner/host.js';
+import { createRunnerHost } from './runner/index.js';
 import { openSqliteStore } from './store/sqlite.js';
 import type { TaskStore } from './store/port.js';
 import { FINAL_STATES } from './store/records.js';
@@ -31,7 +31,8 @@ export interface App {
   attach(surface: ChatSurface, editsPerMinute: number): ChatSurface;
   /** Reconcile what a previous run left: re-adopt live workers, re-surface questions, mark the rest. */
   recover(): Promise<void>;
-  close(): Promise<void>;
+  /** Stop watching; workers keep running for the next start to re-adopt, unless `killWorkers`. */
+  close(opts?: { killWorkers?: boolean }): Promise<void>;
 }
 
 export async function createApp(options: AppOptions): Promise<App> {
@@ -42,9 +43,9 @@ export async function createApp(options: AppOptions): Promise<App> {
   config.onChange((_c, error) => error && log(`config: ${error.message} (keeping the last good config)`));
   const store = openSqliteStore(join(home, 'state.db'));
   const limits = config.current().limits;
-  const host = createRunnerHost({ home, backendFor, concurrency: limits.concurrency, perBackend: limits.per_backend });
+  const host = createRunnerHost({ home, backendFor, concurrency: limits.concurrency, perBackend: limits.per_backend, env });
   const queue = new InProcessQueue(host);
-  const surfaces = new Map<SurfaceName, ChatSurface>();
+  const surfaces = new Map<SurfaceName, CoalescedSurface>();
   const dispatcher = new Dispatcher({
     config,
     store,
@@ -68,12 +69,13 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
     async recover() {
       const active = (await store.listTasks()).filter((t) => !FINAL_STATES.includes(t.state));
-      await host.recover(active.map((t) => ({ spec: t.spec, ...(t.dir ? { dir: t.dir } : {}) })));
+      await queue.reapOrphans(active.map((t) => t.id));
+      await queue.recover(active.map((t) => ({ spec: t.spec, ...(t.dir ? { dir: t.dir } : {}) })));
     },
-    async close() {
+    async close(opts) {
       dispatcher.stop();
-      for (const surface of surfaces.values()) await (surface as { flush?: () => Promise<void> }).flush?.();
-      await queue.close();
+      for (const surface of surfaces.values()) await surface.flush();
+      await queue.close(opts);
       config.close();
       await store.close();
     },

@@ -102,6 +102,7 @@ export async function onMessage(deps: IngressDeps, message: Message): Promise<vo
     who: who(message.author, message.member, message.guildId),
     where: whereOf(channel, message.channelId, message.id),
     text,
+    addressed: isDm || mentioned,
     deliveryId: message.id,
   });
 }
@@ -117,6 +118,7 @@ async function onCommand(deps: IngressDeps, interaction: ChatInputCommandInterac
     // The interaction id stands in for the request message: a post `fromMessage` it answers the command.
     where: whereOf(interaction.channel, interaction.channelId, interaction.id),
     text: (interaction.options.getString('text') ?? '').trim(),
+    addressed: true,
     deliveryId: interaction.id,
   });
   // Never leave the user looking at "thinking…" until Discord gives up on us.

@@ -42,6 +42,7 @@ export function fromCommand(body: unknown): Translated | undefined {
       who: { id: c.user_id, ...(c.user_name ? { name: c.user_name } : {}) },
       where: { surface: SURFACE, channel: c.channel_id },
       text: cleanInbound(c.text, undefined),
+      addressed: true,
       deliveryId: id,
     }),
   };
@@ -83,6 +84,8 @@ export function fromEvent(body: unknown, botUserId: string | undefined): Transla
       who: { id: e.user },
       where: { surface: SURFACE, channel: e.channel, message: e.ts, ...(inThread ? { thread: e.thread_ts } : {}) },
       text: cleanInbound(e.text, botUserId),
+      // Either copy of a mention in a thread may win the dedupe, so judge by the text itself.
+      addressed: e.type === 'app_mention' || e.channel_type === 'im' || (botUserId !== undefined && e.text.includes(`<@${botUserId}>`)),
       deliveryId: eventId,
     }),
   };

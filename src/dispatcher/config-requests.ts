@@ -28,7 +28,6 @@ export async function applyConfigRequests(deps: DispatcherDeps, inbound: Inbound
   const reply: Reply = { text: lines.join('\n') || 'Nothing to change.' };
   const alias = shared.find((r) => r.op === 'create-alias');
   if (alias && alias.op === 'create-alias') {
-    reply.text += `\n\nPrompt:\n> ${alias.prompt.trim().replace(/\n/g, '\n> ')}`;
     reply.buttons = [{ action: 'input:alias-prompt', value: alias.alias, label: 'Edit prompt' }];
   }
   await talk.answer(reply);

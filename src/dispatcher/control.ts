@@ -23,12 +23,12 @@ function requireOwner(deps: DispatcherDeps, who: Who, task: TaskRecord): void {
 
 export async function control(
   deps: DispatcherDeps,
-  inbound: Pick<InboundMessage, 'who' | 'where' | 'kind'> & { text?: string },
+  inbound: Pick<InboundMessage, 'who' | 'where'>,
   action: 'cancel' | 'retry' | 'logs',
   id: string,
 ): Promise<void> {
   const task = await findTask(deps, id);
-  const talk = Conversation.of(deps, { ...inbound, kind: 'message', text: inbound.text ?? '' });
+  const talk = new Conversation(deps, inbound.where);
   if (action === 'logs') {
     const tail = await deps.queue.logs(task.id, LOG_LINES);
     await talk.answer({ text: `Last ${LOG_LINES} lines of **${task.id}**'s log:`, code: tail.trim() || '(the log is empty)' });

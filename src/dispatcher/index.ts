@@ -76,7 +76,8 @@ export class Dispatcher {
     const tasks = await tasksAddressed(this.deps, message);
     if (tasks.length > 0) return handleThreadReply(this.deps, message, tasks);
     if (message.task) throw new UserError(`There is no task **${message.task}**.`);
-    if (message.where.thread && message.addressed === false) return;
+    // Chatter in threads the bot does not own is not for us unless the bot was addressed.
+    if (message.where.thread && message.addressed !== true) return;
     if (!this.deps.config.exists() && !this.deps.config.lastError()) return startFirstRun(this.deps, message);
     return handleRequest(this.deps, message);
   }

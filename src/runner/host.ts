@@ -24,6 +24,8 @@ export interface RunnerHostOptions {
   killGraceMs?: number;
   /** How often files and adopted pids are polled besides fs.watch (default 250 ms). */
   pollMs?: number;
+  /** The environment workers start from (default: this process's). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A task as the store remembers it, handed back to a host after a restart. */
@@ -87,7 +89,7 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
   };
 
   const newRun = (spec: TaskSpec, previous?: TaskRun): TaskRun =>
-    new TaskRun(spec, { home: opts.home, backend: opts.backendFor(spec.command.backend), killGraceMs, pollMs, emit, gitLock }, previous?.work);
+    new TaskRun(spec, { home: opts.home, backend: opts.backendFor(spec.command.backend), killGraceMs, pollMs, emit, gitLock, env: opts.env ?? process.env }, previous?.work);
 
   const holdsSlot = (r: TaskRun): boolean => r.state === 'queued' || r.state === 'starting' || r.state === 'running';
 

@@ -62,7 +62,14 @@ export function appendLogNote(logFile: string, text: string): void {
  * stdout and stderr straight into the task's log file: no pipe ties the worker to this process,
  * so it outlives a bot restart and is adopted again.
  */
-export async function spawnWorker(command: WorkerCommand, dir: string, prompt: string, logFile: string, taskId: string): Promise<SpawnedWorker | WorkerExit> {
+export async function spawnWorker(
+  command: WorkerCommand,
+  dir: string,
+  prompt: string,
+  logFile: string,
+  taskId: string,
+  baseEnv: NodeJS.ProcessEnv = process.env,
+): Promise<SpawnedWorker | WorkerExit> {
   const [file, ...args] = workerArgv(command, dir, prompt);
   if (file === undefined) return { exitCode: null, spawnError: 'empty command' };
   const marker = `${WORKER_MARKER_ENV}=${taskId}-${randomBytes(6).toString('hex')}`;
@@ -72,7 +79,7 @@ export async function spawnWorker(command: WorkerCommand, dir: string, prompt: s
   try {
     const child = execa(file, args, {
       cwd: dir,
-      env: workerEnv(command, process.env, taskId, marker),
+      env: workerEnv(command, baseEnv, taskId, marker),
       extendEnv: false,
       stdin: 'ignore',
       stdout: fd,

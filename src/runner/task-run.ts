@@ -25,6 +25,8 @@ export interface RunDeps {
   pollMs: number;
   emit: (event: TaskEvent) => void;
   gitLock: KeyedLock;
+  /** The environment workers start from (the command's `unset`/`env` then apply). */
+  env: NodeJS.ProcessEnv;
 }
 
 interface WorkerHandle {
@@ -115,7 +117,7 @@ export class TaskRun {
     const log = logPath(this.deps.home, this.id);
     if (this.spec.resume) appendLogNote(log, 'continuing after an answer (successor worker)');
     this.logOffset = await stat(log).then((s) => s.size, () => 0);
-    const spawned = await spawnWorker(this.spec.command, this.work.dir, buildWorkerPrompt(this.spec, paths), log, this.id);
+    const spawned = await spawnWorker(this.spec.command, this.work.dir, buildWorkerPrompt(this.spec, paths), log, this.id, this.deps.env);
     if (!('pid' in spawned)) return this.conclude({ exitCode: spawned.exitCode, known: true, ...(spawned.spawnError ? { spawnError: spawned.spawnError } : {}) });
     this.child = spawned;
     await this.begin(spawned, Date.now(), true);

@@ -1,0 +1,200 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Stack } from '../support/stack.js';
+
+const CONFIG = `# team config: comments must survive the bot's edits
+default: opus
+models:
+  opus: { backend: claude }   # deep reasoning
+  sonnet: { backend: claude }
+  gemini-2.5-flash: { backend: gemini }
+aliases:
+  perf-reviewer:
+    model: sonnet
+    prompt: >
+      You are a performance optimization expert. Focus on
+      algorithmic complexity, database queries, and bundle size.
+`;
+
+let stack: Stack | undefined;
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+describe('dispatcher: a named model', () => {
+  it('dispatches at once into a thread, edits one status message to done, and runs claude with the model flag', async () => {
+    stack = await Stack.start({ config: CONFIG });
+    await stack.say('use opus to review this PR for edge cases fake:items=2');
+    const head = await stack.waitFor(/Dispatching \*\*[a-z-]+\*\* using \*\*opus\*\*/);
+    expect(head.target.startThread).toBe(true);
+    const status = stack.surface.posts.find((p) => p.reply.title);
+    expect(status?.target.thread).toBe(head.ref.thread);
+    const id = status?.reply.title as string;
+    const final = await stack.waitForStatus(id, /done/);
+    expect(final.progress).toEqual({ done: 2, total: 2 });
+    expect(final.checklist?.every((i) => i.mark === 'done')).toBe(true);
+    // one status message, edited in place: no second status card for the task
+    expect(stack.surface.posts.filter((p) => p.reply.title === id)).toHaveLength(1);
+    const [run] = stack.agentRuns();
+    expect(run?.argv.slice(0, 7)).toEqual(['-p', '--dangerously-skip-permissions', '--output-format', 'stream-json', '--verbose', '--model', 'opus']);
+    expect(run?.cwd).toBe(stack.repo);
+    expect(await stack.waitFor(new RegExp(`\\*\\*${id}\\*\\* is done`))).toBeDefined();
+  });
+
+  it('uses the last model named and says how to split the work', async () => {
+    stack = await Stack.start({ config: CONFIG });
+    await stack.say('have opus review and sonnet test the auth module fake:items=1');
+    const head = await stack.waitFor(/using \*\*sonnet\*\*/);
+    expect(stack.surface.latest(head).text).toMatch(/ONE task using \*\*sonnet\*\*/);
+    await stack.surface.until(() => stack?.agentRuns().length === 1);
+    expect(stack.agentRuns()[0]?.argv).toContain('sonnet');
+  });
+
+  it('prepends an alias prompt to the worker instructions', async () => {
+    stack = await Stack.start({ config: CONFIG });
+    await stack.say('have perf-reviewer check the checkout flow fake:items=1');
+    await stack.surface.until(() => stack?.agentRuns().length === 1);
+    const run = stack.agentRuns()[0];
+    expect(run?.argv).toContain('sonnet');
+    expect(run?.prompt.indexOf('performance optimization expert')).toBeGreaterThanOrEqual(0);
+    expect(run?.prompt.indexOf('performance optimization expert')).toBeLessThan(run?.prompt.indexOf('checkout flow') ?? 0);
+  });
+});
+
+describe('dispatcher: confirming the default', () => {
+  it('asks, ignores another user, honours the requester once', async () => {
+    stack = await Stack.start({ config: CONFIG });
+    await stack.say('do a security review fake:items=1');
+    const prompt = await stack.waitFor(/I'll dispatch this using \*\*opus\*\* \(the config default\)/);
+    expect(prompt.reply.buttons?.map((b) => b.label)).toEqual(['Dispatch with opus', 'Cancel']);
+    expect(prompt.reply.select?.options.map((o) => o.label)).toContain('sonnet');
+
+    await stack.press(prompt.reply, 'Dispatch with opus', 'mallory');
+    expect(stack.surface.ephemerals.at(-1)).toMatchObject({ user: 'mallory', reply: { text: expect.stringMatching(/Only <@alice>/) } });
+    await Promise.all([stack.press(prompt.reply, 'Dispatch with opus'), stack.press(prompt.reply, 'Dispatch with opus')]);
+    await stack.surface.until(() => stack?.agentRuns().length === 1);
+    expect(await stack.app.store.listTasks()).toHaveLength(1);
+    await stack.press(prompt.reply, 'Dispatch with opus');
+    expect(stack.surface.ephemerals.at(-1)?.reply.text).toMatch(/already answered or has expired/);
+    expect(await stack.app.store.listTasks()).toHaveLength(1);
+  });
+
+  it('dispatches with a model picked from the menu', async () => {
+    stack = await Stack.start({ config: CONFIG });
+    await stack.say('tidy the changelog fake:items=1');
+    const prompt = await stack.waitFor(/Sound good\?/);
+    await stack.press(prompt.reply, 'gemini-2.5-flash');
+    await stack.surface.until(() => stack?.agentRuns().length === 1);
+    expect(stack.agentRuns()[0]?.name).toBe('gemini');
+  });
+
+  it("uses the requester's own default", async () => {
+    stack = await Stack.start({ config: CONFIG });
+    await stack.say('make sonnet my default');
+    await stack.waitFor(/Your own default is now sonnet/);
+    await stack.say('do a security review');
+    await stack.waitFor(/using \*\*sonnet\*\* \(your default\)/);
+  });
+
+  it('says a prompt expired instead of dispatching', async () => {
+    stack = await Stack.start({ config: `${CONFIG}limits:\n  confirm_timeout: 0s\n` });
+    await stack.say('do a security review');
+    const prompt = await stack.waitFor(/Sound good\?/);
+    await stack.press(prompt.reply, 'Dispatch with opus');
+    expect(stack.surface.latest(prompt).text).toMatch(/expired/);
+    expect(stack.agentRuns()).toHaveLength(0);
+  });
+});
+
+describe('dispatcher: config requests', () => {
+  it('discovers an unknown model via agent models, adds it with comments intact, and dispatches', async () => {
+    stack = await Stack.start({ config: CONFIG });
+    await stack.say('use claude-4.7-sonnet to review this code fake:items=1');
+    await stack.waitFor(/Found claude-4.7-sonnet via agent models\. Added to config with claude backend\./);
+    await stack.surface.until(() => stack?.agentRuns().length === 1);
+    const text = stack.configText();
+    expect(text).toContain('# team config: comments must survive');
+    expect(text).toContain('# deep reasoning');
+    expect(text).toMatch(/claude-4\.7-sonnet:[\s\S]*backend: claude/);
+    // the claude CLI takes its own alias, never the Cursor-style id
+    expect(stack.agentRuns()[0]?.argv).toEqual(expect.arrayContaining(['--model', 'sonnet']));
+  });
+
+  it('says an unknown model is not available and lists what is', async () => {
+    stack = await Stack.start({ config: CONFIG, env: { FAKE_AGENT_MODELS: 'opus-4.6 - Opus 4.6' } });
+    await stack.say('use gpt-9-ultra to review this code');
+    await stack.waitFor(/\*\*gpt-9-ultra\*\* is not available\. Available models: .*opus-4\.6/);
+    expect(stack.agentRuns().filter((r) => r.argv[0] !== 'models')).toHaveLength(0);
+  });
+
+  it('creates an alias and says exactly what changed, never dispatching', async () => {
+    stack = await Stack.start({ config: CONFIG });
+    await stack.say('create a security-reviewer alias using opus');
+    const reply = await stack.waitFor(/security-reviewer/);
+    expect(reply.reply.buttons?.[0]?.label).toBe('Edit prompt');
+    expect(stack.configText()).toMatch(/security-reviewer:\n\s+model: opus\n\s+prompt: >/);
+    expect(stack.configText()).toContain('# deep reasoning');
+    expect(await stack.app.store.listTasks()).toHaveLength(0);
+  });
+
+  it('switches the default and reports the old one', async () => {
+    stack = await Stack.start({ config: CONFIG });
+    await stack.say('switch default to sonnet');
+    await stack.waitFor(/sonnet/);
+    expect(stack.configText()).toMatch(/^default: sonnet/m);
+  });
+});
+
+describe('dispatcher: worker questions and notes', () => {
+  it('posts a question mentioning the requester; a thread reply answers it and the same worker continues', async () => {
+    stack = await Stack.start({ config: CONFIG });
+    await stack.say('use sonnet to set up the database fake:items=2 fake:ask=Which database should I use?');
+    const question = await stack.waitFor(/asks:\nWhich database should I use\?/);
+    expect(question.reply.mention).toBe('alice');
+    const thread = question.target.thread as string;
+    await stack.say('Postgres please', 'alice', { thread });
+    await stack.waitFor(/Answer sent\. Worker is continuing\./);
+    const id = stack.surface.posts.find((p) => p.reply.title)?.reply.title as string;
+    await stack.waitForStatus(id, /done/);
+    expect(stack.agentRuns()).toHaveLength(1);
+    const done = await stack.waitFor(/is done/);
+    expect(stack.surface.latest(done).text).toContain('Postgres please');
+  });
+});
+
+describe('dispatcher: hostile and odd input', () => {
+  it('answers empty text with the warm-up summary', async () => {
+    stack = await Stack.start({ config: CONFIG });
+    await stack.say('   ');
+    const reply = await stack.waitFor(/Default model: \*\*opus\*\*/);
+    expect(stack.surface.latest(reply).text).toMatch(/3 models/);
+  });
+
+  it('refuses 1 MB of text with a reply, and dispatches nothing', async () => {
+    stack = await Stack.start({ config: CONFIG });
+    await stack.say(`use opus to ${'a'.repeat(1024 * 1024)}`);
+    await stack.waitFor(/the limit is/);
+    expect(await stack.app.store.listTasks()).toHaveLength(0);
+  });
+
+  it('keeps shell metacharacters, markdown and mentions as plain prompt text', async () => {
+    stack = await Stack.start({ config: CONFIG });
+    const hostile = 'use opus to check `rm -rf /` $(touch pwned) ; echo hi > x && **bold** <@U999> ünïcödé 🚀 fake:items=1';
+    await stack.say(hostile);
+    await stack.surface.until(() => stack?.agentRuns().length === 1);
+    expect(stack.agentRuns()[0]?.prompt).toContain('$(touch pwned) ; echo hi > x');
+    expect(stack.agentRuns()[0]?.prompt).toContain('ünïcödé 🚀');
+  });
+
+  it('reports a broken config edit by key and keeps the last good config', async () => {
+    stack = await Stack.start({ config: CONFIG });
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(stack.configFile, CONFIG.replace('default: opus', 'default: opus\nlimits:\n  task_timeout: soon'));
+    await stack.say('');
+    const reply = await stack.waitFor(/last good one stays in force/);
+    expect(stack.surface.latest(reply).text).toContain('limits.task_timeout');
+    expect(stack.app.config.current().default).toBe('opus');
+    await stack.say('use opus to write docs fake:items=1');
+    await stack.surface.until(() => stack?.agentRuns().length === 1);
+  });
+});

@@ -1,0 +1,85 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { Inbound } from '../../src/chat/inbound.js';
+import { createShellSurface, runShell, toInbound } from '../../adapters/shell/index.js';
+
+function surfaceWithOutput() {
+  const out = new PassThrough();
+  let printed = '';
+  out.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  const surface = createShellSurface(out, false);
+  return { surface, out, printed: () => printed };
+}
+
+describe('shell surface', () => {
+  it('turns buttons and a menu into numbered choices, answered by number or label', async () => {
+    const { surface, printed } = surfaceWithOutput();
+    await surface.post(
+      { channel: 'local' },
+      {
+        text: "I'll dispatch this using **opus** (your default). Sound good?",
+        buttons: [
+          { action: 'confirm', value: 'p1', label: 'Dispatch with opus' },
+          { action: 'cancel-confirm', value: 'p1', label: 'Cancel' },
+        ],
+        select: { action: 'pick-model', placeholder: 'Pick', options: [{ label: 'sonnet', value: 'p1|sonnet' }] },
+      },
+    );
+    await new Promise((r) => setImmediate(r));
+    expect(printed()).toContain("I'll dispatch this using opus (your default). Sound good?");
+    expect(printed()).toMatch(/1\) Dispatch with opus\n\s+2\) Cancel\n\s+3\) sonnet/);
+    expect(toInbound(surface, '3', 'alice')).toMatchObject({ kind: 'action', action: 'pick-model', value: 'p1|sonnet' });
+    // a choice counts once: the next "3" is a chat line again
+    expect(toInbound(surface, '3', 'alice')).toMatchObject({ kind: 'message', text: '3' });
+  });
+
+  it('matches a choice by its label, case-insensitively', async () => {
+    const { surface } = surfaceWithOutput();
+    await surface.post({ channel: 'local' }, { text: 'Pick', buttons: [{ action: 'confirm', value: 'p9', label: 'Dispatch with opus' }] });
+    expect(toInbound(surface, 'dispatch with OPUS', 'bob')).toMatchObject({ kind: 'action', action: 'confirm', value: 'p9', who: { id: 'bob' } });
+  });
+
+  it('reads #<task-id> as a reply in that task, and labels thread lines with the task id', async () => {
+    const { surface, printed } = surfaceWithOutput();
+    const first = await surface.post({ channel: 'local', startThread: true }, { text: 'Dispatching **auth-review**' });
+    await surface.post({ channel: 'local', thread: first.thread as string }, { title: 'auth-review', text: 'running' });
+    await new Promise((r) => setImmediate(r));
+    expect(printed()).toContain('[auth-review] running');
+    expect(toInbound(surface, '#auth-review use postgres', 'alice')).toMatchObject({ kind: 'message', task: 'auth-review', text: 'use postgres' });
+  });
+
+  it('re-prints an edited status only when what it shows changed', async () => {
+    const { surface, printed } = surfaceWithOutput();
+    const ref = await surface.post({ channel: 'local', thread: 't1' }, { title: 'x', text: 'running', fields: [{ label: 'Elapsed', value: '1s' }] });
+    await surface.edit(ref, { title: 'x', text: 'running', fields: [{ label: 'Elapsed', value: '2s' }] });
+    await surface.edit(ref, { title: 'x', text: 'done', fields: [{ label: 'Elapsed', value: '3s' }] });
+    await new Promise((r) => setImmediate(r));
+    expect(printed().match(/running/g)).toHaveLength(1);
+    expect(printed()).toContain('[x] done');
+  });
+
+  it('joins lines ending in a backslash into one message and reports the end of input', async () => {
+    const { surface, out } = surfaceWithOutput();
+    const input = new PassThrough();
+    const got: Inbound[] = [];
+    let ended = false;
+    const run = runShell(surface, {
+      input,
+      output: out,
+      user: 'alice',
+      interactive: false,
+      onInbound: async (inbound) => {
+        got.push(inbound);
+      },
+      onEnd: async () => {
+        ended = true;
+      },
+    });
+    input.end('we launch Thursday:\\\n1) security audit, use opus\\\n2) docs, use gemini\nstatus\n');
+    await run;
+    expect(got).toHaveLength(2);
+    expect(got[0]).toMatchObject({ kind: 'message', text: 'we launch Thursday:\n1) security audit, use opus\n2) docs, use gemini', who: { id: 'alice' } });
+    expect(got[1]).toMatchObject({ kind: 'message', text: 'status' });
+    expect(ended).toBe(true);
+  });
+});
