@@ -6,11 +6,14 @@ import { renderStatusLine } from './dispatcher/render.js';
 export async function runShellSurface(env: NodeJS.ProcessEnv, user: string): Promise<number> {
   const interactive = Boolean(process.stdin.isTTY);
   const since = Date.now();
+  const inherited = new Set<string>();
   const app = await createApp({ env, cwd: process.cwd() });
   const surface = createShellSurface(process.stdout, interactive);
   // The terminal has no rate limit worth the name; coalescing still collapses bursts of plan edits.
   app.attach(surface, 600);
   await app.recover();
+  // Tasks a killed earlier session left running are this session's to see through, too.
+  for (const task of await app.store.listTasks({ surface: 'shell', active: true })) inherited.add(task.id);
   if (interactive) process.stdout.write(`dispatch-bot shell: you are ${user}. Type a request, "status", or Ctrl-D to quit.\n`);
   await runShell(surface, {
     input: process.stdin,
@@ -19,7 +22,7 @@ export async function runShellSurface(env: NodeJS.ProcessEnv, user: string): Pro
     interactive,
     onInbound: (inbound) => app.dispatcher.handle(inbound),
     onEnd: async () => {
-      const tasks = await app.dispatcher.settled('shell', since);
+      const tasks = await app.dispatcher.settled('shell', (t) => t.createdAt >= since || inherited.has(t.id));
       if (tasks.length > 0) {
         const now = Date.now();
         process.stdout.write(`\nFinal state:\n${tasks.map((t) => `  ${renderStatusLine(t, now)}`).join('\n')}\n`);

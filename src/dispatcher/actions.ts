@@ -60,7 +60,7 @@ async function resolvePending(deps: DispatcherDeps, inbound: InboundAction, id: 
   const pending = await deps.store.takePending(id);
   if (!pending) return; // another press of the same requester won the race
   const surface = talk.surface;
-  if ((deps.now ?? Date.now)() > pending.expiresAt) {
+  if ((deps.now ?? Date.now)() >= pending.expiresAt) {
     if (pending.prompt) await surface.edit(pending.prompt, expiredReply(pending));
     else await talk.answer(expiredReply(pending));
     return;

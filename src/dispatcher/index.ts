@@ -48,12 +48,12 @@ export class Dispatcher {
   }
 
   /**
-   * Resolves when no task of this surface created since `since` is queued or running (waiting on
-   * a question counts as settled), with those tasks.
+   * Resolves when no task of this surface that `mine` selects is queued or running (waiting on a
+   * question counts as settled), with those tasks.
    */
-  async settled(surface: SurfaceName, since = 0): Promise<TaskRecord[]> {
+  async settled(surface: SurfaceName, mine: (task: TaskRecord) => boolean = () => true): Promise<TaskRecord[]> {
     for (;;) {
-      const tasks = (await this.deps.store.listTasks({ surface })).filter((t) => t.createdAt >= since);
+      const tasks = (await this.deps.store.listTasks({ surface })).filter(mine);
       if (tasks.every((t) => isFinal(t.state) || t.state === 'waiting' || t.state === 'blocked')) {
         await Promise.all(this.chains.values());
         return tasks;

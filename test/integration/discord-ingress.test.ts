@@ -45,6 +45,7 @@ describe('discord ingress', () => {
         who: { id: fake.alice.id, name: 'alice', groups: [fake.dispatchersRole] },
         where: { surface: 'discord', channel: fake.general.id, message: sent.id },
         text: 'fix the login bug with opus',
+        addressed: true,
         deliveryId: sent.id,
       },
     ]);
@@ -101,6 +102,7 @@ describe('discord ingress', () => {
       who: { id: fake.alice.id, name: 'alice', groups: [fake.dispatchersRole] },
       where: { surface: 'discord', channel: fake.general.id, message: command.id },
       text: 'status',
+      addressed: true,
       deliveryId: command.id,
     });
     // "thinking…" before the dispatcher ran (Discord's 3 s)

@@ -1,0 +1,190 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ShellSession } from '../support/shell-session.js';
+import { processRuns, processesOfTask } from '../fixtures/fake-agent-support.js';
+import { FIXTURE_BIN, makeRepo, type AgentRun } from '../support/stack.js';
+
+// Issue 3's acceptance through the shell surface: questions, give-up and resume, notes, cancel,
+// timeout, and the bot killed with SIGKILL mid-task then started again.
+const CONFIG = `default: sonnet
+models:
+  sonnet: { backend: claude }
+  opus: { backend: claude }
+`;
+
+let root: string;
+let repo: string;
+let env: NodeJS.ProcessEnv;
+const sessions: ShellSession[] = [];
+
+function shell(): ShellSession {
+  const session = new ShellSession({ cwd: repo, env, args: ['--user', 'alice'] });
+  sessions.push(session);
+  return session;
+}
+
+function runs(): AgentRun[] {
+  const log = join(root, 'runs.jsonl');
+  return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AgentRun & { pid: number }) : [];
+}
+
+const alive = processRuns;
+
+async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The task id the bot announced for the latest dispatch. */
+async function dispatchedId(session: ShellSession, from = 0): Promise<string> {
+  await session.waitFor(/Dispatching ([a-z0-9-]+) using/, 20_000, from);
+  const matches = [...session.output.slice(from).matchAll(/Dispatching ([a-z0-9-]+) using/g)];
+  return matches.at(-1)?.[1] as string;
+}
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'dispatch-life-'));
+  repo = makeRepo(join(root, 'app'));
+  writeFileSync(join(root, 'config.yaml'), CONFIG);
+  env = {
+    ...process.env,
+    PATH: `${FIXTURE_BIN}:${process.env.PATH ?? ''}`,
+    DISPATCH_HOME: join(root, 'home'),
+    DISPATCH_CONFIG: join(root, 'config.yaml'),
+    FAKE_AGENT_LOG: join(root, 'runs.jsonl'),
+  };
+});
+
+afterEach(async () => {
+  for (const s of sessions.splice(0)) s.kill();
+  for (const run of runs() as (AgentRun & { pid: number })[]) if (alive(run.pid)) process.kill(run.pid, 'SIGKILL');
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('the shell surface runs the worker protocol', () => {
+  it('a question answered with #<task-id> reaches the same worker, which continues', async () => {
+    const bot = shell();
+    bot.say('use sonnet to set up the database fake:items=2 fake:ask=Which database should I use?');
+    const id = await dispatchedId(bot);
+    await bot.waitFor(/asks:\s+Which database should I use\?/);
+    bot.say(`#${id} Postgres, please`);
+    await bot.waitFor('Answer sent. Worker is continuing.');
+    bot.end();
+    expect(await bot.exited).toBe(0);
+    expect(bot.output).toMatch(new RegExp(`${id}: done`));
+    expect(runs()).toHaveLength(1);
+  });
+
+  it('a worker that gave up ([?]) is resumed by a successor that reads context.md', async () => {
+    const bot = shell();
+    bot.say('use sonnet to migrate the billing tables fake:items=2 fake:giveup fake:wait=200 fake:ask=Drop the legacy column?');
+    const id = await dispatchedId(bot);
+    await bot.waitFor('stopped waiting for an answer');
+    bot.say(`#${id} yes, drop it`);
+    await bot.waitFor('a new worker is continuing');
+    bot.end();
+    expect(await bot.exited).toBe(0);
+    expect(bot.output).toMatch(new RegExp(`${id}: done`));
+    const [first, second] = runs();
+    expect(runs()).toHaveLength(2);
+    expect(second?.prompt).toContain('context.md');
+    expect(second?.cwd).toBe(first?.cwd);
+  });
+
+  it('a reply that is not an answer is appended to plan.md as a note the worker reads', async () => {
+    const bot = shell();
+    bot.say('use sonnet to tidy the README fake:items=2 fake:await-note');
+    const id = await dispatchedId(bot);
+    await bot.waitFor(`[${id}]`);
+    bot.say(`#${id} also fix the broken badge`);
+    await bot.waitFor(`Added your note to ${id}'s plan`);
+    bot.end();
+    expect(await bot.exited).toBe(0);
+    expect(bot.output).toMatch(new RegExp(`${id}: done`));
+    expect(readFileSync(join(repo, '.dispatch', 'tasks', id, 'plan.md'), 'utf8')).toContain('also fix the broken badge');
+  });
+
+  it('cancel stops the whole process tree, a SIGTERM-ignoring grandchild included', async () => {
+    const pidFile = join(root, 'grandchild.pid');
+    const bot = shell();
+    bot.say(`use sonnet to watch the logs forever fake:hang fake:ignore-term fake:grandchild=${pidFile}`);
+    const id = await dispatchedId(bot);
+    await until(() => existsSync(pidFile) && runs().length === 1, 'the worker and its grandchild');
+    const worker = (runs()[0] as AgentRun & { pid: number }).pid;
+    const grandchild = Number(readFileSync(pidFile, 'utf8').trim());
+    expect(alive(worker) && alive(grandchild)).toBe(true);
+    bot.say(`cancel ${id}`);
+    await bot.waitFor(`${id} was cancelled`);
+    bot.end();
+    expect(await bot.exited).toBe(0);
+    expect(alive(worker)).toBe(false);
+    expect(alive(grandchild)).toBe(false);
+    expect(processesOfTask(id)).toEqual([]);
+  });
+
+  it('a task past limits.task_timeout is stopped, tree and all, and reported as timed out', async () => {
+    writeFileSync(join(root, 'config.yaml'), `${CONFIG}limits:\n  task_timeout: 2s\n`);
+    const bot = shell();
+    bot.say('use sonnet to wait on a server that never answers fake:hang fake:ignore-term fake:grandchild');
+    const id = await dispatchedId(bot);
+    await bot.waitFor(`${id} timed out and was stopped`);
+    bot.end();
+    expect(await bot.exited).toBe(0);
+    const worker = (runs()[0] as AgentRun & { pid: number }).pid;
+    expect(alive(worker)).toBe(false);
+    const pidFile = join(repo, '.dispatch', 'tasks', id, 'grandchild.pid');
+    expect(existsSync(pidFile)).toBe(true);
+    expect(alive(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+    expect(processesOfTask(id)).toEqual([]);
+  });
+});
+
+describe('the bot killed with SIGKILL mid-task', () => {
+  it('after a restart reports the task, re-surfaces its question, and the answer still reaches the worker', async () => {
+    const first = shell();
+    first.say('use sonnet to pick a queue library fake:items=2 fake:ask=RabbitMQ or NATS?');
+    const id = await dispatchedId(first);
+    await first.waitFor(/asks:\s+RabbitMQ or NATS\?/);
+    first.kill('SIGKILL');
+    await first.exited;
+    const worker = (runs()[0] as AgentRun & { pid: number }).pid;
+    expect(alive(worker)).toBe(true); // the worker does not depend on the bot's pipes
+
+    const second = shell();
+    await second.waitFor(/asks:\s+RabbitMQ or NATS\?/);
+    second.say(`#${id} NATS`);
+    await second.waitFor('Answer sent. Worker is continuing.');
+    second.say(`status ${id}`);
+    second.end();
+    expect(await second.exited).toBe(0);
+    expect(second.output).toMatch(new RegExp(`${id} is done`));
+    expect(runs()).toHaveLength(1);
+    expect(readFileSync(join(repo, '.dispatch', 'tasks', id, 'output.md'), 'utf8')).toContain('NATS');
+  });
+
+  it('a task whose worker died with the bot is reported interrupted and can be retried', async () => {
+    const first = shell();
+    first.say('use sonnet to rebuild the search index fake:hang');
+    const id = await dispatchedId(first);
+    await until(() => runs().length === 1, 'the worker');
+    first.kill('SIGKILL');
+    await first.exited;
+    process.kill((runs()[0] as AgentRun & { pid: number }).pid, 'SIGKILL');
+
+    const second = shell();
+    await second.waitFor(`${id} was interrupted`);
+    second.say(`retry ${id}`);
+    await second.waitFor(`Dispatching ${id}-2 using sonnet`);
+    await until(() => runs().length === 2, 'the retried worker');
+    second.say(`cancel ${id}-2`);
+    second.end();
+    expect(await second.exited).toBe(0);
+    expect(second.output).toMatch(new RegExp(`${id}-2 was cancelled`));
+    expect(runs()[1]?.prompt).toContain('rebuild the search index');
+  });
+});
