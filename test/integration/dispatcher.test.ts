@@ -198,3 +198,46 @@ describe('dispatcher: hostile and odd input', () => {
     await stack.surface.until(() => stack?.agentRuns().length === 1);
   });
 });
+
+describe('dispatcher: first run and failed starts', () => {
+  it('without a config: detects the CLIs, writes a config, asks for the default, then goes on with the request', async () => {
+    stack = await Stack.start();
+    await stack.say('use the default to write the changelog fake:items=1');
+    const prompt = await stack.waitFor(/First run: found .*claude/);
+    expect(prompt.reply.buttons?.map((b) => b.label)).toEqual(expect.arrayContaining(['opus', 'sonnet', 'haiku', 'claude-4.7-sonnet']));
+    expect(stack.configText()).toMatch(/models:[\s\S]*opus:[\s\S]*backend: claude/);
+    await stack.press(prompt.reply, 'sonnet');
+    await stack.surface.until(() => stack?.agentRuns().some((r) => r.argv.includes('-p')));
+    expect(stack.configText()).toMatch(/^default: sonnet/m);
+    expect(stack.agentRuns().find((r) => r.argv.includes('-p'))?.argv).toEqual(expect.arrayContaining(['--model', 'sonnet']));
+  });
+
+  it('a CLI that is not logged in: says which CLI failed and offers the other models; a pick retries and can become the default', async () => {
+    stack = await Stack.start({ config: CONFIG });
+    await stack.say('use opus to audit the payment flow fake:auth');
+    const offer = await stack.waitFor(/The \*\*claude\*\* CLI is not logged in/);
+    expect(offer.reply.mention).toBe('alice');
+    expect(offer.reply.buttons?.map((b) => b.label)).toEqual(expect.arrayContaining(['Retry with sonnet', 'Retry with gemini-2.5-flash']));
+    await stack.press(offer.reply, 'Retry with gemini-2.5-flash');
+    const makeDefault = await stack.waitFor(/Make it the config's default\?/);
+    await stack.surface.until(() => stack?.agentRuns().some((r) => r.name === 'gemini'));
+    await stack.press(makeDefault.reply, 'Make gemini-2.5-flash the default');
+    await stack.waitFor(/Set default to gemini-2.5-flash \(was opus\)/);
+    expect(stack.configText()).toMatch(/^default: gemini-2.5-flash/m);
+  });
+
+  it('never hands the bot’s own secrets to a worker', async () => {
+    stack = await Stack.start({ config: CONFIG, env: { SLACK_BOT_TOKEN: 'xoxb-secret', DISCORD_TOKEN: 'discord-secret', REDIS_URL: 'redis://:pw@127.0.0.1', CLAUDECODE: '1' } });
+    await stack.say('use opus to look around fake:items=1');
+    await stack.surface.until(() => stack?.agentRuns().length === 1);
+    expect(stack.agentRuns()[0]?.env).toMatchObject({ SLACK_BOT_TOKEN: false, DISCORD_TOKEN: false, REDIS_URL: false, CLAUDECODE: false });
+  });
+
+  it('ignores chatter in a thread it does not own, unless addressed', async () => {
+    stack = await Stack.start({ config: CONFIG });
+    await stack.app.dispatcher.handle({ kind: 'message', who: stack.who(), where: stack.where({ thread: 'someone-elses' }), text: 'use opus to do things' });
+    expect(stack.surface.posts).toHaveLength(0);
+    await stack.say('status', 'alice', { thread: 'someone-elses' });
+    await stack.waitFor(/No tasks in this channel yet/);
+  });
+});
