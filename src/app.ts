@@ -27,8 +27,13 @@ export interface App {
   store: TaskStore;
   queue: InProcessQueue;
   dispatcher: Dispatcher;
-  /** Attach a surface; its edits are coalesced (SPEC §7: edited in place within rate limits). */
-  attach(surface: ChatSurface, editsPerMinute: number): ChatSurface;
+  /**
+   * Attach a surface; its edits are coalesced (SPEC §7: edited in place, within the platform's
+   * rate limits): at most `editsPerMinute` in all, one per `minIntervalMs` per message.
+   */
+  attach(surface: ChatSurface, editsPerMinute: number, minIntervalMs?: number): ChatSurface;
+  /** Send every coalesced edit still waiting. */
+  flush(): Promise<void>;
   /** Reconcile what a previous run left: re-adopt live workers, re-surface questions, mark the rest. */
   recover(): Promise<void>;
   /** Stop watching; workers keep running for the next start to re-adopt, unless `killWorkers`. */
@@ -57,13 +62,16 @@ export async function createApp(options: AppOptions): Promise<App> {
     log,
   });
   dispatcher.start();
+  const flush = async () => {
+    for (const surface of surfaces.values()) await surface.flush();
+  };
   return {
     config,
     store,
     queue,
     dispatcher,
-    attach(surface, editsPerMinute) {
-      const wrapped = coalesceEdits(surface, { minIntervalMs: 1000, perMinute: editsPerMinute });
+    attach(surface, editsPerMinute, minIntervalMs = 1000) {
+      const wrapped = coalesceEdits(surface, { minIntervalMs, perMinute: editsPerMinute });
       surfaces.set(surface.name, wrapped);
       return wrapped;
     },
@@ -72,9 +80,10 @@ export async function createApp(options: AppOptions): Promise<App> {
       await queue.reapOrphans(active.map((t) => t.id));
       await queue.recover(active.map((t) => ({ spec: t.spec, ...(t.dir ? { dir: t.dir } : {}) })));
     },
+    flush,
     async close(opts) {
       dispatcher.stop();
-      for (const surface of surfaces.values()) await surface.flush();
+      await flush();
       await queue.close(opts);
       config.close();
       await store.close();

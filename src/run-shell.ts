@@ -10,7 +10,7 @@ export async function runShellSurface(env: NodeJS.ProcessEnv, user: string): Pro
   const app = await createApp({ env, cwd: process.cwd() });
   const surface = createShellSurface(process.stdout, interactive);
   // The terminal has no rate limit worth the name; coalescing still collapses bursts of plan edits.
-  app.attach(surface, 600);
+  app.attach(surface, 600, 250);
   await app.recover();
   // Tasks a killed earlier session left running are this session's to see through, too.
   for (const task of await app.store.listTasks({ surface: 'shell', active: true })) inherited.add(task.id);
@@ -23,6 +23,7 @@ export async function runShellSurface(env: NodeJS.ProcessEnv, user: string): Pro
     onInbound: (inbound) => app.dispatcher.handle(inbound),
     onEnd: async () => {
       const tasks = await app.dispatcher.settled('shell', (t) => t.createdAt >= since || inherited.has(t.id));
+      await app.flush();
       if (tasks.length > 0) {
         const now = Date.now();
         process.stdout.write(`\nFinal state:\n${tasks.map((t) => `  ${renderStatusLine(t, now)}`).join('\n')}\n`);

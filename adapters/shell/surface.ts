@@ -32,7 +32,8 @@ export class ShellSurface implements ChatSurface {
     const id = `m${this.nextId++}`;
     const thread = target.thread ?? (target.startThread ? `t${id.slice(1)}` : undefined);
     if (thread && reply.title) this.threadTasks.set(thread, [...(this.threadTasks.get(thread) ?? []), reply.title]);
-    this.print(target.channel, thread, reply);
+    // The first message of a thread stands on its own; replies inside it carry the thread's label.
+    this.print(target.channel, target.thread, reply);
     this.printed.set(id, statusSignature(reply));
     return { surface: 'shell', channel: target.channel, ...(thread ? { thread } : {}), id };
   }
