@@ -8,9 +8,15 @@ export function escapeSlack(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Our tiny markdown (**bold**, `code`, newlines) as Slack mrkdwn (*bold*). */
+/**
+ * Our tiny markdown (**bold**, `code`, newlines) as Slack mrkdwn (*bold*). A user mention
+ * `<@U…>` stays markup so Slack shows the person, never the raw id; nothing else is unescaped
+ * (no `<!channel>` broadcasts, no links).
+ */
 export function toMrkdwn(text: string): string {
-  return escapeSlack(text).replace(/\*\*([^*\n]+?)\*\*/g, '*$1*');
+  return escapeSlack(text)
+    .replace(/&lt;@([UW][A-Z0-9]{1,30})&gt;/g, '<@$1>')
+    .replace(/\*\*([^*\n]+?)\*\*/g, '*$1*');
 }
 
 /** Plain text (header, button labels): no markup, capped to Slack's field limit. */
