@@ -1,0 +1,20 @@
+/**
+ * Every benchmark, one after another (`npm run bench`). Each prints its own figures next to a
+ * floor measured in the same run; none is a pass/fail test.
+ */
+import { runDispatchBench } from './dispatch.js';
+import { runSlackAckBench } from './slack-ack.js';
+import { runStoreBench } from './store.js';
+import { runWorktreeSpawnBench } from './worktree-spawn.js';
+
+const benches: [string, () => Promise<void>][] = [
+  ['dispatch (chat line → running worker)', () => runDispatchBench(20)],
+  ['runner (worktree + spawn)', () => runWorktreeSpawnBench(20)],
+  ['slack ack', () => runSlackAckBench(200)],
+  ['store', () => runStoreBench(2000)],
+];
+
+for (const [name, bench] of benches) {
+  console.log(`\n== ${name}`);
+  await bench();
+}
