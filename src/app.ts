@@ -71,7 +71,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     queue,
     dispatcher,
     attach(surface, editsPerMinute, minIntervalMs = 1000) {
-      const wrapped = coalesceEdits(surface, { minIntervalMs, perMinute: editsPerMinute });
+      // An edit is queued, so its failure reaches no caller: it goes to the bot's log, not bare stderr.
+      const onError = (error: unknown, ref: { channel: string; id: string }): void => log(`${surface.name}: editing message ${ref.channel}/${ref.id} failed: ${String(error)}`);
+      const wrapped = coalesceEdits(surface, { minIntervalMs, perMinute: editsPerMinute, onError });
       surfaces.set(surface.name, wrapped);
       return wrapped;
     },
