@@ -74,6 +74,11 @@ export const LimitsConfig = z.object({
   concurrency: z.number().int().positive().default(4),
   /** Per-backend caps, e.g. `{ claude: 2 }`. */
   per_backend: z.record(Name, z.number().int().positive()).default({}),
+  /**
+   * What happens to a worktree when its task is done: `keep` it (default; `cleanup <task-id>`
+   * removes it on request), or remove it `when-empty`: no commits and no uncommitted changes.
+   */
+  worktree_cleanup: z.enum(['keep', 'when-empty']).default('keep'),
 });
 
 export const ConfigFile = z

@@ -1,4 +1,5 @@
 import type { InboundMessage, Who } from '../chat/inbound.js';
+import type { ControlAction } from '../intent/index.js';
 import type { TaskRecord } from '../store/records.js';
 import { allowed } from './access.js';
 import { Conversation } from './conversation.js';
@@ -24,7 +25,7 @@ function requireOwner(deps: DispatcherDeps, who: Who, task: TaskRecord): void {
 export async function control(
   deps: DispatcherDeps,
   inbound: Pick<InboundMessage, 'who' | 'where'>,
-  action: 'cancel' | 'retry' | 'logs',
+  action: ControlAction,
   id: string,
 ): Promise<void> {
   const task = await findTask(deps, id);
@@ -41,8 +42,20 @@ export async function control(
     await deps.queue.cancel(task.id);
     return;
   }
-  if (!isFinal(task.state)) throw new UserError(`**${task.id}** is still running; cancel it first to retry.`);
+  if (!isFinal(task.state)) throw new UserError(`**${task.id}** is still running; cancel it first to ${action === 'retry' ? 'retry' : 'clean up'}.`);
+  if (action === 'cleanup') {
+    await talk.answer({ text: await cleanUp(deps, task) });
+    return;
+  }
   await retry(deps, inbound, task);
+}
+
+/** Remove a finished task's worktree on request (kept when it has uncommitted work). */
+export async function cleanUp(deps: DispatcherDeps, task: TaskRecord): Promise<string> {
+  const tree = task.worktree;
+  if (!tree) throw new UserError(`**${task.id}** did not run in a worktree; there is nothing to clean up.`);
+  const { message } = await deps.queue.removeWorktree({ repo: task.spec.repo.path, path: tree.path, branch: tree.branch });
+  return message;
 }
 
 /** Run a finished task again with the same spec, under a fresh id, in the same thread. */

@@ -69,7 +69,10 @@ async function announce(deps: DispatcherDeps, task: TaskRecord, event: TaskEvent
       mention: task.spec.requester,
     });
   } else if (event.type === 'finished') {
-    await post(deps, task, renderFinish(task));
+    const finish = renderFinish(task);
+    const cleanup = await autoCleanUp(deps, task);
+    if (cleanup) finish.text += `\n${cleanup}`;
+    await post(deps, task, finish);
     if (event.failure) await offerRecovery(deps, task);
   }
 }
@@ -83,6 +86,19 @@ async function postQuestion(deps: DispatcherDeps, task: TaskRecord, seq: string,
     text: `**${task.id}** asks:\n${text}\n_Reply in this thread to answer._`,
     buttons: [{ action: 'input:answer', value: `${task.id}|${seq}`, label: 'Answer', style: 'primary' }],
   });
+}
+
+/** `limits.worktree_cleanup: when-empty`: a done task that left no commits and no changes gives its worktree back. */
+async function autoCleanUp(deps: DispatcherDeps, task: TaskRecord): Promise<string | undefined> {
+  const tree = task.worktree;
+  if (task.state !== 'done' || !tree || tree.commits > 0) return undefined;
+  if (deps.config.current().limits.worktree_cleanup !== 'when-empty') return undefined;
+  try {
+    return (await deps.queue.removeWorktree({ repo: task.spec.repo.path, path: tree.path, branch: tree.branch })).message;
+  } catch (error) {
+    deps.log?.(`task ${task.id}: could not remove its worktree: ${(error as Error).message}`);
+    return undefined;
+  }
 }
 
 /** SPEC §7: a worker that failed to start names the CLI and offers the other configured models. */

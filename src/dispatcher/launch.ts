@@ -99,12 +99,19 @@ export function pickRepo(deps: DispatcherDeps, config: Config, channel: string, 
   return { ...deps.defaultRepo, worktree: 'ask' };
 }
 
-/** A task id unused in this workspace (and in this request): `perf-audit`, then `perf-audit-2`… */
+/** Longer than any launch takes from picking an id to storing the task. */
+const ID_CLAIM_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A task id unused in this workspace (and in this request): `perf-audit`, then `perf-audit-2`…
+ * The store's first-sighting claim makes the pick atomic: two requests launched at once with the
+ * same words (two channels asking the same thing) get two ids, not one task and one error.
+ */
 async function uniqueId(deps: DispatcherDeps, base: string, taken: Set<string>): Promise<string> {
   for (let n = 1; ; n += 1) {
     const suffix = n === 1 ? '' : `-${n}`;
     const id = `${base.slice(0, 63 - suffix.length).replace(/-+$/, '')}${suffix}`;
-    if (!taken.has(id) && !(await deps.store.hasTask(id))) {
+    if (!taken.has(id) && !(await deps.store.hasTask(id)) && (await deps.store.firstDelivery(`task-id:${id}`, ID_CLAIM_MS))) {
       taken.add(id);
       return id;
     }

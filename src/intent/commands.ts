@@ -19,10 +19,12 @@ const STATUS_ONE = [
   new RegExp(`^(?:how's|hows|how is) ${ID} (?:going|doing|coming along)$`),
   new RegExp(`^${ID} status$`),
 ];
-const CONTROL = /^(cancel|stop|kill|abort|retry|rerun|re-run|restart|logs?|show logs|show me the logs|tail)(?: (?:for|of))?(?: (?:the )?task)?(?: (.*))?$/;
+const CONTROL = /^(cancel|stop|kill|abort|retry|rerun|re-run|restart|logs?|show logs|show me the logs|tail|cleanup|clean up|remove worktree|remove the worktree|delete worktree|delete the worktree)(?: (?:for|of))?(?: (?:the )?task)?(?: (.*))?$/;
 const ACTIONS: Record<string, ControlAction> = {
   cancel: 'cancel', stop: 'cancel', kill: 'cancel', abort: 'cancel', retry: 'retry', rerun: 'retry', 're-run': 'retry',
   restart: 'retry', log: 'logs', logs: 'logs', 'show logs': 'logs', 'show me the logs': 'logs', tail: 'logs',
+  cleanup: 'cleanup', 'clean up': 'cleanup', 'remove worktree': 'cleanup', 'remove the worktree': 'cleanup',
+  'delete worktree': 'cleanup', 'delete the worktree': 'cleanup',
 };
 
 export function parseStatus(text: string): Intent | undefined {

@@ -9,7 +9,7 @@ export type Intent =
   /** Looked like a command but cannot be carried out: `reason` is the reply. */
   | { kind: 'invalid'; reason: string };
 
-export type ControlAction = 'cancel' | 'retry' | 'logs';
+export type ControlAction = 'cancel' | 'retry' | 'logs' | 'cleanup';
 
 export type ConfigRequest =
   | { op: 'set-default'; model: string }

@@ -33,6 +33,10 @@ export class InProcessQueue implements TaskQueue {
     return this.host.logs(taskId, lines);
   }
 
+  removeWorktree(target: { repo: string; path: string; branch: string }): Promise<{ removed: boolean; message: string }> {
+    return this.host.removeWorktree(target);
+  }
+
   recover(tasks: RecoverableTask[]): Promise<void> {
     return this.host.recover(tasks);
   }

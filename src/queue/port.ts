@@ -15,5 +15,10 @@ export interface TaskQueue {
   note(taskId: string, text: string): Promise<void>;
   /** The last `lines` lines of the worker's log. */
   logs(taskId: string, lines: number): Promise<string>;
+  /**
+   * Remove a finished task's worktree (kept when it has uncommitted changes) and its branch when
+   * the branch has no commits; says what it did.
+   */
+  removeWorktree(target: { repo: string; path: string; branch: string }): Promise<{ removed: boolean; message: string }>;
   close(): Promise<void>;
 }

@@ -11,6 +11,7 @@ import { tailLog } from './log.js';
 import { SEQ, assertTaskId, logPath, taskPaths, workerRecordPath, worktreePath } from './paths.js';
 import { isRunning } from './proc.js';
 import { TaskRun } from './task-run.js';
+import { removeWorktree } from './worktree.js';
 
 export interface RunnerHostOptions {
   /** DISPATCH_HOME: logs and the registry of running workers live here. */
@@ -187,6 +188,11 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
     logs(taskId: string, lines: number): Promise<string> {
       assertTaskId(taskId);
       return tailLog(logPath(opts.home, taskId), lines);
+    },
+
+    removeWorktree(target) {
+      // Serialised with worktree creation: both change the repo's worktree list.
+      return gitLock.run(target.repo, () => removeWorktree(target.repo, target.path, target.branch));
     },
 
     async recover(tasks: RecoverableTask[]): Promise<void> {

@@ -138,3 +138,36 @@ export async function worktreeReport(repoPath: string, work: Workspace): Promise
     return { branch: work.branch, path: work.dir, commits: 0, diffstat: '' };
   }
 }
+
+/** What removing a task's worktree did, in words for the thread. */
+export interface Removal {
+  removed: boolean;
+  message: string;
+}
+
+/**
+ * Remove a finished task's worktree. Uncommitted work is never thrown away: a dirty worktree is
+ * kept and the answer says so. The branch goes too when it holds no commits of its own; with
+ * commits it stays for review or merge.
+ */
+export async function removeWorktree(repoPath: string, path: string, branch: string): Promise<Removal> {
+  if (!path.includes(`${join('.dispatch', 'worktrees')}`)) throw new WorkspaceError(`${path} is not a dispatch worktree`);
+  const git = simpleGit({ baseDir: repoPath });
+  if (existsSync(path)) {
+    const dirty = (await simpleGit({ baseDir: path }).raw(['status', '--porcelain'])).trim();
+    if (dirty) {
+      const files = dirty.split('\n').length;
+      return { removed: false, message: `Kept the worktree ${path}: ${files} uncommitted change${files === 1 ? '' : 's'} (commit or discard them first).` };
+    }
+    // --force: only the task files under .dispatch/ (excluded from git) are left in it.
+    await git.raw(['worktree', 'remove', '--force', path]).catch((err: unknown) => {
+      throw new WorkspaceError(`git worktree remove failed for ${path}: ${gitMessage(err)}`);
+    });
+  }
+  await git.raw(['worktree', 'prune']);
+  if (!(await branchExists(repoPath, branch))) return { removed: true, message: `Removed the worktree ${path}.` };
+  const ahead = Number((await git.raw(['rev-list', '--count', `HEAD..${branch}`])).trim());
+  if (ahead > 0) return { removed: true, message: `Removed the worktree; kept branch ${branch} (${ahead} commit${ahead === 1 ? '' : 's'} to review).` };
+  await git.raw(['branch', '-D', branch]);
+  return { removed: true, message: `Removed the worktree and branch ${branch} (it had no commits).` };
+}
