@@ -42,6 +42,12 @@ describe('task control', () => {
     expect(parse('stop task error-handling')).toEqual({ kind: 'control', action: 'cancel', task: 'error-handling' });
   });
 
+  it('cleans up a task worktree on request, but leaves "clean up <prose>" a task', () => {
+    expect(parse('cleanup perf-audit')).toEqual({ kind: 'control', action: 'cleanup', task: 'perf-audit' });
+    expect(parse('remove the worktree of perf-audit')).toEqual({ kind: 'control', action: 'cleanup', task: 'perf-audit' });
+    expect(parse('clean up the auth module code').kind).toBe('tasks');
+  });
+
   it('answers a clear reply when the task id is missing or not an id', () => {
     for (const text of ['cancel', 'retry', 'logs', 'cancel $$$', 'cancel all']) {
       const intent = parse(text);
