@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Inbound } from '../chat/inbound.js';
+import type { InboundMessage } from '../chat/inbound.js';
 import type { Reply } from '../chat/reply.js';
 import type { Config } from '../config/schema.js';
 import type { PendingConfirm } from '../store/records.js';
@@ -32,30 +32,40 @@ export function choices(config: Config): string[] {
   return [...Object.keys(config.models), ...Object.keys(config.aliases)];
 }
 
-/** Ask the requester to confirm (or pick) the model for a request that named none. */
-export async function askToConfirm(
+/**
+ * Post a prompt only the requester can answer, and remember it (with the request it holds) until
+ * it is answered or expires.
+ */
+export async function postPending(
   deps: DispatcherDeps,
-  inbound: Inbound & { kind: 'message' },
-  model: string | undefined,
-  source: DefaultSource | undefined,
-  purpose: PendingConfirm['purpose'] = 'confirm',
+  inbound: InboundMessage,
+  fields: Pick<PendingConfirm, 'model' | 'purpose'>,
+  prompt: (pending: PendingConfirm) => Reply,
 ): Promise<PendingConfirm> {
-  const config = deps.config.current();
   const now = (deps.now ?? Date.now)();
   const pending: PendingConfirm = {
     id: randomUUID().slice(0, 12),
     requester: inbound.who.id,
     where: inbound.where,
     text: inbound.text,
-    model: model ?? '',
     createdAt: now,
-    expiresAt: now + config.limits.confirm_timeout,
-    purpose,
+    expiresAt: now + deps.config.current().limits.confirm_timeout,
+    ...fields,
   };
-  const talk = Conversation.of(deps, inbound);
-  pending.prompt = await talk.answer(confirmPrompt(pending, config, source));
+  pending.prompt = await Conversation.of(deps, inbound).answer(prompt(pending));
   await deps.store.putPending(pending);
   return pending;
+}
+
+/** Ask the requester to confirm (or pick) the model for a request that named none. */
+export function askToConfirm(
+  deps: DispatcherDeps,
+  inbound: InboundMessage,
+  model: string | undefined,
+  source: DefaultSource | undefined,
+): Promise<PendingConfirm> {
+  const config = deps.config.current();
+  return postPending(deps, inbound, { model: model ?? '', purpose: 'confirm' }, (pending) => confirmPrompt(pending, config, source));
 }
 
 export function confirmPrompt(pending: PendingConfirm, config: Config, source: DefaultSource | undefined): Reply {

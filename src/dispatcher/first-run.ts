@@ -2,9 +2,9 @@ import type { InboundMessage } from '../chat/inbound.js';
 import type { ConfigChange } from '../config/port.js';
 import type { PendingConfirm } from '../store/records.js';
 import { launchPending } from './requests.js';
+import { postPending } from './confirm.js';
 import { Conversation } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
-import { randomUUID } from 'node:crypto';
 
 /** Models each CLI family is known to take by these names (the CLI's own aliases). */
 const FAMILY_MODELS: Record<string, { backend: string; models: string[] }> = {
@@ -27,26 +27,11 @@ export async function startFirstRun(deps: DispatcherDeps, inbound: InboundMessag
   const changes = await discoveredModels(deps, clis);
   const lines = await deps.config.apply(changes);
   const models = changes.flatMap((c) => (c.op === 'add-model' ? [c.model] : []));
-  const now = (deps.now ?? Date.now)();
-  const pending: PendingConfirm = {
-    id: randomUUID().slice(0, 12),
-    requester: inbound.who.id,
-    where: inbound.where,
-    text: inbound.text,
-    model: '',
-    createdAt: now,
-    expiresAt: now + deps.config.current().limits.confirm_timeout,
-    purpose: 'first-run',
-  };
-  pending.prompt = await talk.answer({
-    text: [
-      `First run: found ${[...clis].map(([n, v]) => `${n} ${v}`.trim()).join(', ')}.`,
-      `Wrote ${deps.config.path} with ${models.length} models (${lines.length} changes).`,
-      'Pick the default model:',
-    ].join('\n'),
+  const found = [...clis].map(([n, v]) => `${n} ${v}`.trim()).join(', ');
+  await postPending(deps, inbound, { model: '', purpose: 'first-run' }, (pending) => ({
+    text: [`First run: found ${found}.`, `Wrote ${deps.config.path} with ${models.length} models (${lines.length} changes).`, 'Pick the default model:'].join('\n'),
     buttons: models.slice(0, 10).map((m) => ({ action: 'first-run', value: `${pending.id}|${m}`, label: m })),
-  });
-  await deps.store.putPending(pending);
+  }));
 }
 
 async function discoveredModels(deps: DispatcherDeps, clis: Map<string, string>): Promise<ConfigChange[]> {

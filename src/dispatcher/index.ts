@@ -11,6 +11,7 @@ import { startFirstRun } from './first-run.js';
 import { isFinal } from './render.js';
 import { handleRequest } from './requests.js';
 import { handleThreadReply, tasksAddressed } from './thread.js';
+import { KeyedLock } from '../util/keyed-lock.js';
 
 export type { DispatcherDeps, Discovery, DiscoverResult } from './deps.js';
 
@@ -22,7 +23,8 @@ const MAX_TEXT = 40_000;
  * ChatSurface port and follows task events from the queue.
  */
 export class Dispatcher {
-  private readonly chains = new Map<string, Promise<unknown>>();
+  /** Events of one task are applied in order; different tasks proceed in parallel. */
+  private readonly perTask = new KeyedLock();
   private readonly settleWaiters = new Set<() => void>();
   private unsubscribe: (() => void) | undefined;
 
@@ -30,7 +32,7 @@ export class Dispatcher {
 
   start(): void {
     this.unsubscribe = this.deps.queue.subscribe((event) => {
-      void this.serial(`task:${event.taskId}`, () => this.onEvent(event));
+      void this.perTask.run(event.taskId, () => this.onEvent(event));
     });
   }
 
@@ -55,7 +57,7 @@ export class Dispatcher {
     for (;;) {
       const tasks = (await this.deps.store.listTasks({ surface })).filter(mine);
       if (tasks.every((t) => isFinal(t.state) || t.state === 'waiting' || t.state === 'blocked')) {
-        await Promise.all(this.chains.values());
+        await this.perTask.idle();
         return tasks;
       }
       await new Promise<void>((resolve) => {
@@ -91,18 +93,6 @@ export class Dispatcher {
       for (const wake of this.settleWaiters) wake();
       this.settleWaiters.clear();
     }
-  }
-
-  /** Events of one task are applied in order; different tasks proceed in parallel. */
-  private serial<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.chains.get(key) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const tail = next.catch(() => undefined);
-    this.chains.set(key, tail);
-    void tail.then(() => {
-      if (this.chains.get(key) === tail) this.chains.delete(key);
-    });
-    return next;
   }
 
   private async sayError(inbound: Inbound, error: unknown): Promise<void> {

@@ -6,7 +6,7 @@ import type { TaskQueue } from '../queue/port.js';
 import type { Backend } from '../resolve/port.js';
 import { readText, readWorkerRecord, writeAtomic } from './files.js';
 import { killWorkerTree } from './kill.js';
-import { KeyedLock } from './keyed-lock.js';
+import { KeyedLock } from '../util/keyed-lock.js';
 import { tailLog } from './log.js';
 import { SEQ, assertTaskId, logPath, taskPaths, workerRecordPath, worktreePath } from './paths.js';
 import { isRunning } from './proc.js';

@@ -6,7 +6,7 @@ import type { FinishState, StartFailure, TaskEvent, TaskSpec } from '../queue/ta
 import type { Backend } from '../resolve/port.js';
 import { readText, summaryOf, writeAtomic, type WorkerRecord } from './files.js';
 import { killWorkerTree } from './kill.js';
-import type { KeyedLock } from './keyed-lock.js';
+import type { KeyedLock } from '../util/keyed-lock.js';
 import { LogFollower, tailLog } from './log.js';
 import { logPath, taskPaths, workerRecordPath, type TaskPaths } from './paths.js';
 import { noteBullet, withNotes } from './plan.js';

@@ -1,6 +1,7 @@
 /**
- * Runs async work one at a time per key: two `git worktree add` on one repo at once can trip
- * over each other's lock files, so worktree changes to a repo are queued.
+ * Runs async work one at a time per key, different keys in parallel. The runner queues worktree
+ * changes per repo (two `git worktree add` at once trip over each other's lock files); the
+ * dispatcher applies each task's events in order.
  */
 export class KeyedLock {
   private readonly tails = new Map<string, Promise<unknown>>();
@@ -14,5 +15,10 @@ export class KeyedLock {
       if (this.tails.get(key) === tail) this.tails.delete(key);
     });
     return next;
+  }
+
+  /** Resolves once the work queued so far, under every key, has run. */
+  async idle(): Promise<void> {
+    await Promise.all(this.tails.values());
   }
 }
