@@ -41,6 +41,8 @@ export async function startSurfaces(env: NodeJS.ProcessEnv): Promise<number> {
     process.once('SIGTERM', resolve);
   });
   log('shutting down');
+  // Queued status edits go out while the surfaces can still send them (a stopped client cannot).
+  await app.flush();
   for (const stop of stops) await stop();
   await app.close();
   return 0;
