@@ -5,7 +5,9 @@
 import {
   ActionRowBuilder,
   ChannelType,
+  DiscordAPIError,
   MessageFlags,
+  RESTJSONErrorCodes,
   ModalBuilder,
   TextInputBuilder,
   TextInputStyle,
@@ -61,7 +63,9 @@ export class DiscordEgress implements ChatSurface {
   /** Post in a new thread: from the user's request message when given, else from the bot's own post. */
   private async postWithThread(channelId: string, fromMessage: string | undefined, rendered: RenderedMessage, reply: Reply): Promise<MessageRef> {
     const fromUser = fromMessage !== undefined && !this.deps.interactions.wasCommand(fromMessage);
-    const userThread = fromUser ? await this.startThread(channelId, fromMessage, reply) : undefined;
+    // An unknown message is expected here (a /dispatch confirmed after a restart names its
+    // interaction, a request may be deleted): the bot's own post carries the thread instead.
+    const userThread = fromUser ? await this.startThread(channelId, fromMessage, reply, [RESTJSONErrorCodes.UnknownMessage]) : undefined;
     if (userThread) {
       const message = await this.send(userThread, rendered);
       return { surface: 'discord', channel: channelId, thread: userThread, id: message.id };
@@ -152,15 +156,16 @@ export class DiscordEgress implements ChatSurface {
     return (await this.sendable(channelId)).send(rendered);
   }
 
-  /** Start a thread from a message (the user's request or the bot's post); undefined when Discord refuses. */
-  private async startThread(channelId: string, messageId: string, reply: Reply): Promise<string | undefined> {
+  /** Start a thread from a message (the user's request or the bot's post); undefined when Discord refuses (logged unless `expected`). */
+  private async startThread(channelId: string, messageId: string, reply: Reply, expected: readonly number[] = []): Promise<string | undefined> {
     try {
       const channel = await this.deps.client.channels.fetch(channelId);
       if (channel?.type !== ChannelType.GuildText && channel?.type !== ChannelType.GuildAnnouncement) return undefined;
       const thread = await channel.threads.create({ startMessage: messageId, name: threadName(reply) });
       return thread.id;
     } catch (error) {
-      this.deps.log(`discord: starting a thread from message ${messageId} failed: ${String(error)}`);
+      const quiet = error instanceof DiscordAPIError && typeof error.code === 'number' && expected.includes(error.code);
+      if (!quiet) this.deps.log(`discord: starting a thread from message ${messageId} failed: ${String(error)}`);
       return undefined;
     }
   }
