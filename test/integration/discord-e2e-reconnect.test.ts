@@ -103,3 +103,72 @@ describe('discord e2e: an adapter restart', () => {
     expect((await r.task()).state).toBe('done');
   });
 });
+
+describe('discord e2e: a bot restart', () => {
+  it('re-adopts the running worker, refuses the redelivered request from the durable store, and finishes the task in place', async () => {
+    rig = await DiscordApp.start();
+    const r = rig;
+    const { fake } = r;
+    const held = await dispatchHeldTask(r, 'rotate the signing keys');
+    const requestId = String(held.request.id);
+    const [worker] = r.agentRuns();
+
+    await r.restartBot();
+    fake.redeliver('MESSAGE_CREATE', held.request);
+    await r.until('the redelivered request refused', () => redeliveryRefused(r, requestId));
+    expect((await r.task()).state).toBe('running');
+
+    await finishWithNote(r, held);
+    expect(r.posts(held.thread).filter((c) => (c.body.embeds as { title?: string }[] | undefined)?.[0]?.title === held.task.id)).toHaveLength(1);
+    // The same worker process finished it: no second run, no second task.
+    expect(r.agentRuns()).toEqual([worker]);
+    expect(await r.tasks()).toHaveLength(1);
+    expect((await r.task()).state).toBe('done');
+  });
+});
+
+describe('discord e2e: a bot restart while a worker waits for an answer', () => {
+  it('asks the question again in the thread, and a thread reply answers the re-adopted worker', async () => {
+    rig = await DiscordApp.start();
+    const r = rig;
+    const { fake } = r;
+    const thread = String(r.mention('use sonnet to set up the queue fake:items=2 fake:ask=Kafka or SQS?').id);
+    const asked = (): number => r.botMessages(thread).filter((m) => /asks:\nKafka or SQS\?/.test(m.content)).length;
+    await r.until('the question', () => asked() === 1);
+    const task = await r.task();
+    await r.until('the status at waiting', () => /waiting for your answer/.test(DiscordApp.text(r.statusMessage(thread, task.id))));
+
+    await r.restartBot();
+    // Asked again at the bottom of the thread, mentioning the requester.
+    await r.until('the question asked again', () => asked() === 2);
+    expect(r.botMessages(thread).filter((m) => /asks:/.test(m.content)).every((m) => m.content.startsWith(`<@${fake.alice.id}>`))).toBe(true);
+
+    r.say(thread, 'SQS');
+    await r.until('the answer acknowledged', () => r.findBotMessage(thread, /^Answer sent\. Worker is continuing\.$/));
+    const finish = await r.until('the finish report', () => r.findBotMessage(thread, new RegExp(`\\*\\*${task.id}\\*\\* is done\\.`)));
+    expect(DiscordApp.text(finish)).toContain('Answer to 001: SQS');
+    await r.until('the status edited to done', () => /: done/.test(DiscordApp.text(r.statusMessage(thread, task.id))));
+    expect(r.agentRuns()).toHaveLength(1);
+  });
+});
+
+describe('discord e2e: a bot restart between a /dispatch prompt and its press', () => {
+  it('the press still dispatches once, in a thread from the bot\'s own post', async () => {
+    rig = await DiscordApp.start();
+    const r = rig;
+    const { fake } = r;
+    fake.slashCommand({ text: 'do a threat model fake:items=1' });
+    const prompt = await r.until('the prompt', () => [...fake.messages.values()].find((m) => /Sound good\?/.test(m.content)));
+    const confirm = (prompt.components as { components: { custom_id: string; label: string }[] }[])[0]?.components.find((c) => c.label === 'Dispatch with opus')?.custom_id ?? '';
+
+    await r.restartBot();
+    const press = fake.component({ message: prompt, customId: confirm });
+    await r.until('the press handled', () => r.wasHandled(press.id));
+    await r.until('the prompt edited', () => /Dispatching with \*\*opus\*\*/.test(fake.messages.get(prompt.id)?.content ?? ''));
+    const task = await r.task();
+    const head = r.findBotMessage(fake.general.id, new RegExp(`^Dispatching \\*\\*${task.id}\\*\\*`));
+    expect(task.thread).toBe(head?.id);
+    await r.until('the finish report', () => r.findBotMessage(task.thread ?? '', new RegExp(`\\*\\*${task.id}\\*\\* is done\\.`)));
+    expect(r.agentRuns()).toHaveLength(1);
+  });
+});

@@ -94,6 +94,44 @@ describe('discord e2e: a mention naming a model', () => {
   });
 });
 
+describe('discord e2e: /dispatch naming a model', () => {
+  it('answers the command with the dispatch line, hangs the thread from that reply, and finishes there', async () => {
+    rig = await DiscordApp.start();
+    const r = rig;
+    const { fake } = r;
+    const command = fake.slashCommand({ text: 'use sonnet to write the release notes fake:items=2' });
+    const original = new RegExp(`^/webhooks/${fake.appId}/${command.token}/messages/@original$`);
+    await r.until('the command answered', () => fake.callsTo('PATCH', original).length >= 1);
+    expect(fake.callsTo('POST', new RegExp(`^/interactions/${command.id}/`)).map((c) => c.body.type)).toEqual([5]);
+    expect(fake.callsTo('PATCH', original)[0]?.body.content).toMatch(/^Dispatching \*\*[a-z-]+\*\* using \*\*sonnet\*\*/);
+    const task = await r.task();
+    const reply = [...fake.messages.values()].find((m) => m.channel_id === fake.general.id && /^Dispatching/.test(m.content));
+    // The thread hangs from the command's reply (a command has no request message of its own).
+    expect(task.thread).toBe(reply?.id);
+    await r.until('the status at done 2/2', () => {
+      const text = DiscordApp.text(r.statusMessage(task.thread ?? '', task.id));
+      return /: done/.test(text) && text.includes('2/2');
+    });
+    await r.until('the finish report', () => r.findBotMessage(task.thread ?? '', new RegExp(`\\*\\*${task.id}\\*\\* is done\\.`)));
+    expect(r.agentRuns().map((run) => run.argv[run.argv.indexOf('--model') + 1])).toEqual(['sonnet']);
+    expect(r.posts(fake.general.id)).toHaveLength(0);
+  });
+
+  it('`/dispatch text:status` answers the command with the channel\'s tasks', async () => {
+    rig = await DiscordApp.start();
+    const r = rig;
+    const { fake } = r;
+    r.mention('use opus to fix the flaky login test fake:items=1');
+    const task = await r.until('the task done', async () => (await r.tasks()).find((t) => t.state === 'done'));
+    const command = fake.slashCommand({ text: 'status' });
+    await r.until('the command handled', () => r.wasHandled(command.id));
+    const answer = fake.callsTo('PATCH', new RegExp(`^/webhooks/${fake.appId}/${command.token}/messages/@original$`));
+    expect(answer).toHaveLength(1);
+    expect(answer[0]?.body.content).toContain('**0 running**, 1 finished in this channel.');
+    expect(answer[0]?.body.content).toContain(`✓ ${task.id}: done 1/1`);
+  });
+});
+
 describe('discord e2e: /dispatch with no model', () => {
   it('confirms with buttons and a select; ignores another member; a double press by the requester dispatches once', async () => {
     rig = await DiscordApp.start();

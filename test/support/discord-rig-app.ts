@@ -117,6 +117,20 @@ export class DiscordApp {
     this.discord = await this.startAdapter();
   }
 
+  /**
+   * Restart the whole bot as src/start.ts does on SIGTERM and start: queued edits flushed, the
+   * adapter stopped, the app closed leaving its workers running; then a new app on the same
+   * DISPATCH_HOME logs a new adapter in and recovers (re-adopting the workers).
+   */
+  async restartBot(): Promise<void> {
+    await this.app.flush();
+    await this.discord.stop();
+    await this.app.close();
+    this.app = await createApp({ env: this.env, cwd: this.repo, log: (line) => this.logs.push(line) });
+    this.discord = await this.startAdapter();
+    await this.app.recover();
+  }
+
   /** `@bot <text>` from a user; returns the gateway payload (to redeliver it later). */
   mention(text: string, opts: { channel?: FakeChannel; author?: FakeDiscord['alice'] } = {}): Record<string, unknown> {
     return this.fake.userMessage({ channel: opts.channel ?? this.fake.general, content: `<@${this.fake.bot.id}> ${text}`, ...(opts.author ? { author: opts.author } : {}) });
