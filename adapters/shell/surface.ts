@@ -61,8 +61,12 @@ export class ShellSurface implements ChatSurface {
   }
 
   private print(channel: string, thread: string | undefined, reply: Reply): void {
-    const choices = this.offer(channel, thread, reply);
-    const body = renderText(reply, this.style, choices);
+    // A terminal has no modals: an Answer button becomes the way to answer here, a `#` reply.
+    const asks = reply.buttons?.some((b) => b.action.startsWith('input:')) && thread;
+    const shown: Reply = { ...reply, buttons: reply.buttons?.filter((b) => !b.action.startsWith('input:')) ?? [] };
+    if (asks) shown.text = `${shown.text}\n(answer with: #${this.label(thread)} <your answer>)`;
+    const choices = this.offer(channel, thread, shown);
+    const body = renderText(shown, this.style, choices);
     const prefix = thread ? `[${reply.title ?? this.label(thread)}] ` : '';
     this.write(`${prefix}${body.replace(/\n/g, `\n${' '.repeat(prefix.length)}`)}\n`);
   }

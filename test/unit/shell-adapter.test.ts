@@ -82,4 +82,17 @@ describe('shell surface', () => {
     expect(got[1]).toMatchObject({ kind: 'message', text: 'status' });
     expect(ended).toBe(true);
   });
+
+  it('turns a question\'s Answer button into a #<task-id> hint instead of a choice it cannot honour', async () => {
+    const { surface, printed } = surfaceWithOutput();
+    await surface.post({ channel: 'local', thread: 't1' }, { title: 'auth-review', text: 'running' });
+    await surface.post(
+      { channel: 'local', thread: 't1' },
+      { mention: 'alice', text: '**auth-review** asks:\nWhich DB?', buttons: [{ action: 'input:answer', value: 'auth-review|001', label: 'Answer' }] },
+    );
+    await new Promise((r) => setImmediate(r));
+    expect(printed()).toContain('(answer with: #auth-review <your answer>)');
+    expect(printed()).not.toContain('1) Answer');
+    expect(toInbound(surface, '1', 'alice')).toMatchObject({ kind: 'message', text: '1' });
+  });
 });
