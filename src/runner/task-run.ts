@@ -114,6 +114,7 @@ export class TaskRun {
     this.paths = paths;
     if (!this.spec.resume) await rm(paths.root, { recursive: true, force: true });
     await mkdir(paths.ipc, { recursive: true });
+    if (this.notes.length > 0) await writeAtomic(paths.plan, withNotes((await readText(paths.plan)) ?? '', this.notes));
     const log = logPath(this.deps.home, this.id);
     if (this.spec.resume) appendLogNote(log, 'continuing after an answer (successor worker)');
     this.logOffset = await stat(log).then((s) => s.size, () => 0);
@@ -204,10 +205,13 @@ export class TaskRun {
     return this.finish('interrupted', { exitCode: null });
   }
 
-  /** Append a note to plan.md for the worker; while it runs, the note is kept there. */
+  /**
+   * Append a note to plan.md for the worker; while it runs, the note is kept there. A note for a
+   * task still queued waits and is in plan.md before its worker starts.
+   */
   async note(text: string): Promise<void> {
-    if (!this.paths) throw new Error(`task ${this.id} has no directory yet (it is still queued)`);
     this.notes.push(noteBullet(text, new Date()));
+    if (!this.paths) return;
     await writeAtomic(this.paths.plan, withNotes((await readText(this.paths.plan)) ?? '', this.notes));
   }
 
