@@ -102,9 +102,9 @@ export class Dispatcher {
       ? (error as Error).message
       : `Something went wrong handling that: ${(error as Error).message ?? String(error)}. Nothing was dispatched.`;
     try {
-      const talk = Conversation.of(this.deps, inbound);
-      if (inbound.kind === 'message') await talk.answer({ text });
-      else await talk.ephemeral(inbound.who.id, { text });
+      // Only the requester needs to see what went wrong with their request (Slack ephemeral,
+      // Discord ephemeral follow-up, shell: printed).
+      await Conversation.of(this.deps, inbound).ephemeral(inbound.who.id, { text });
     } catch (replyError) {
       this.deps.log?.(`could not reply with an error: ${String(replyError)}`);
     }

@@ -173,7 +173,7 @@ describe('dispatcher: hostile and odd input', () => {
   it('refuses 1 MB of text with a reply, and dispatches nothing', async () => {
     stack = await Stack.start({ config: CONFIG });
     await stack.say(`use opus to ${'a'.repeat(1024 * 1024)}`);
-    await stack.waitFor(/the limit is/);
+    await stack.waitForEphemeral(/the limit is/);
     expect(await stack.app.store.listTasks()).toHaveLength(0);
   });
 
@@ -184,6 +184,25 @@ describe('dispatcher: hostile and odd input', () => {
     await stack.surface.until(() => stack?.agentRuns().length === 1);
     expect(stack.agentRuns()[0]?.prompt).toContain('$(touch pwned) ; echo hi > x');
     expect(stack.agentRuns()[0]?.prompt).toContain('ünïcödé 🚀');
+  });
+
+  it.each([
+    ['malformed YAML', 'default: opus\nmodels:\n  opus: { backend: claude\n', /YAML syntax error/],
+    ['a wrong type', 'default: opus\nmodels:\n  opus: { backend: claude }\nlimits:\n  concurrency: lots\n', /limits\.concurrency/],
+    ['an unknown backend', 'default: opus\nmodels:\n  opus: { backend: warp-drive }\n', /models\.opus\.backend/],
+    ['an alias to a missing model', 'default: opus\nmodels:\n  opus: {}\naliases:\n  sec:\n    model: nope\n', /aliases\.sec\.model/],
+    ['an alias cycle', 'default: opus\nmodels:\n  opus: {}\naliases:\n  a: { model: b }\n  b: { model: a }\n', /a → b → a|b → a → b/],
+  ])('answers a config with %s by naming the problem, and keeps dispatching with the last good one', async (_what, broken, key) => {
+    stack = await Stack.start({ config: CONFIG });
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(stack.configFile, broken);
+    await stack.say('');
+    const reply = await stack.waitFor(/last good one stays in force/);
+    expect(stack.surface.latest(reply).text).toMatch(key);
+    expect(Object.keys(stack.app.config.current().models)).toEqual(['opus', 'sonnet', 'gemini-2.5-flash']);
+    await stack.say('use sonnet to write docs fake:items=1');
+    await stack.surface.until(() => stack?.agentRuns().length === 1);
+    expect(stack.agentRuns()[0]?.argv).toEqual(expect.arrayContaining(['--model', 'sonnet']));
   });
 
   it('reports a broken config edit by key and keeps the last good config', async () => {

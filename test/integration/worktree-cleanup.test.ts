@@ -45,7 +45,7 @@ describe('removing a task worktree', () => {
     const path = join(stack.repo, '.dispatch', 'worktrees', id);
     expect(existsSync(path)).toBe(true);
     await stack.say(`cleanup ${id}`, 'mallory');
-    await stack.waitFor(/Only <@alice>/);
+    await stack.waitForEphemeral(/Only <@alice>/, 'mallory');
     expect(existsSync(path)).toBe(true);
     await stack.say(`cleanup ${id}`);
     await stack.waitFor(new RegExp(`kept branch dispatch/${id} \\(2 commits to review\\)`));

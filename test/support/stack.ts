@@ -98,6 +98,11 @@ export class Stack {
     return this.surface.until(() => this.find(pattern), timeoutMs);
   }
 
+  /** A reply only `user` saw (errors about their own request go there). */
+  waitForEphemeral(pattern: RegExp, user = 'alice', timeoutMs?: number): Promise<{ user: string; reply: Reply }> {
+    return this.surface.until(() => this.surface.ephemerals.find((e) => e.user === user && pattern.test(e.reply.text)), timeoutMs);
+  }
+
   /** The status message of a task, once its latest content matches. */
   waitForStatus(taskId: string, state: RegExp, timeoutMs?: number): Promise<Reply> {
     return this.surface.until(() => {
