@@ -106,7 +106,13 @@ async function offerRecovery(deps: DispatcherDeps, task: TaskRecord): Promise<vo
   const failure = task.failure;
   if (!failure) return;
   const others = choices(deps.config.current()).filter((m) => m !== task.spec.command.model).slice(0, 10);
-  const why = failure.reason === 'missing' ? 'is not installed on this runner' : failure.reason === 'auth' ? 'is not logged in' : 'refused to start';
+  const why = {
+    missing: 'is not installed on this runner',
+    auth: 'is not logged in',
+    network: `kept retrying its API until the task timed out (logged in? try \`${failure.cli} login status\`)`,
+    flags: 'rejected its command line (see `dispatch-bot doctor`)',
+    other: 'refused to start',
+  }[failure.reason];
   const reply: Reply = {
     mention: task.spec.requester,
     text: `The **${failure.cli}** CLI ${why}: ${failure.detail.slice(0, 300)}`,

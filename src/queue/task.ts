@@ -55,7 +55,8 @@ export interface WorktreeReport {
 /** Why a worker failed, when the runner can tell (the CLI's own words are in `detail`). */
 export interface StartFailure {
   cli: string;
-  reason: 'missing' | 'auth' | 'flags' | 'other';
+  /** `network`: the CLI kept retrying its API until the task timeout (codex without credentials does). */
+  reason: 'missing' | 'auth' | 'flags' | 'network' | 'other';
   detail: string;
 }
 

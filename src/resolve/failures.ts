@@ -53,6 +53,8 @@ export const GEMINI_FAILURES: FailureRule[] = [
 export const CODEX_FAILURES: FailureRule[] = [
   { reason: 'flags', text: /unexpected argument|invalid value .* for/i },
   { reason: 'auth', text: /Not logged in|401 Unauthorized|Missing (?:environment variable: )?.?OPENAI_API_KEY/i },
+  // Without credentials or network codex never fails: it reconnects until the task timeout stops it.
+  { reason: 'network', text: /Reconnecting\.\.\.|stream disconnected|error sending request/i },
 ];
 
 export const CURSOR_FAILURES: FailureRule[] = [

@@ -42,7 +42,7 @@ const WorktreeReport = z.object({
 
 const StartFailure = z.object({
   cli: z.string(),
-  reason: z.enum(['missing', 'auth', 'flags', 'other']),
+  reason: z.enum(['missing', 'auth', 'flags', 'network', 'other']),
   detail: z.string(),
 });
 

@@ -148,6 +148,7 @@ describe('runner host: the plan and question protocol with a real worker process
     const finished = await events.finished(task.id);
     expect(finished.state).toBe('timed_out');
     expect(finished.logTail).toContain('retrying');
+    expect(finished.failure).toMatchObject({ cli: 'codex', reason: 'network' });
   });
 
   it('reports a failing worker with its exit code, the tail of its log and the failed plan item', async () => {
