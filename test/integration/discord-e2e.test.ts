@@ -104,7 +104,8 @@ describe('discord e2e: /dispatch naming a model', () => {
     await r.until('the command answered', () => fake.callsTo('PATCH', original).length >= 1);
     expect(fake.callsTo('POST', new RegExp(`^/interactions/${command.id}/`)).map((c) => c.body.type)).toEqual([5]);
     expect(fake.callsTo('PATCH', original)[0]?.body.content).toMatch(/^Dispatching \*\*[a-z-]+\*\* using \*\*sonnet\*\*/);
-    const task = await r.task();
+    // The task is stored once its status message is posted, just after that line.
+    const task = await r.until('the task', async () => (await r.tasks())[0]);
     const reply = [...fake.messages.values()].find((m) => m.channel_id === fake.general.id && /^Dispatching/.test(m.content));
     // The thread hangs from the command's reply (a command has no request message of its own).
     expect(task.thread).toBe(reply?.id);
