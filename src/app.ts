@@ -10,6 +10,7 @@ import { Dispatcher } from './dispatcher/index.js';
 import { InProcessQueue } from './queue/in-process.js';
 import { backendFor } from './resolve/backends.js';
 import { createRunnerHost } from './runner/index.js';
+import { openRedisStore } from './store/redis.js';
 import { openSqliteStore } from './store/sqlite.js';
 import type { TaskStore } from './store/port.js';
 import { FINAL_STATES } from './store/records.js';
@@ -40,13 +41,25 @@ export interface App {
   close(opts?: { killWorkers?: boolean }): Promise<void>;
 }
 
+/**
+ * SQLite under DISPATCH_HOME by default; Redis when `DISPATCH_STORE=redis` (REDIS_URL, default
+ * redis://127.0.0.1:6379; keys under DISPATCH_REDIS_PREFIX, default `dispatch`).
+ */
+async function openStore(env: NodeJS.ProcessEnv, home: string): Promise<TaskStore> {
+  if (env.DISPATCH_STORE === 'redis') {
+    return openRedisStore({ ...(env.REDIS_URL ? { url: env.REDIS_URL } : {}), prefix: env.DISPATCH_REDIS_PREFIX || 'dispatch' });
+  }
+  if (env.DISPATCH_STORE && env.DISPATCH_STORE !== 'sqlite') throw new Error(`DISPATCH_STORE must be sqlite or redis, not "${env.DISPATCH_STORE}"`);
+  return openSqliteStore(join(home, 'state.db'));
+}
+
 export async function createApp(options: AppOptions): Promise<App> {
   const { env } = options;
   const home = dispatchHome(env);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const config = await openConfig({ path: configPath(env), watch: true });
   config.onChange((_c, error) => error && log(`config: ${error.message} (keeping the last good config)`));
-  const store = openSqliteStore(join(home, 'state.db'));
+  const store = await openStore(env, home);
   const limits = config.current().limits;
   const host = createRunnerHost({ home, backendFor, concurrency: limits.concurrency, perBackend: limits.per_backend, env });
   const queue = new InProcessQueue(host);
