@@ -133,6 +133,55 @@ describe('discord e2e: /dispatch naming a model', () => {
   });
 });
 
+const SWEEP = `we launch Thursday, need a pre-launch sweep:
+
+1) security audit the auth flow (JWT, sessions, password reset). use opus, do it in a worktree
+
+2) performance - find N+1 queries and check db indexes on the orders table. sonnet in a worktree
+
+3) frontend audit - accessibility and bundle size. dispatch sonnet
+
+ask me if anything is unclear.`;
+
+describe('discord e2e: a multi-task /dispatch (the seed sweep)', () => {
+  it('answers with the summary, one thread holds a status embed per task, each edited to done; worktrees where asked', async () => {
+    rig = await DiscordApp.start();
+    const r = rig;
+    const { fake } = r;
+    const command = fake.slashCommand({ text: SWEEP });
+    const tasks = await r.until('three tasks', async () => {
+      const all = await r.tasks();
+      return all.length === 3 ? all : undefined;
+    });
+    const summary = fake.callsTo('PATCH', new RegExp(`^/webhooks/${fake.appId}/${command.token}/messages/@original$`));
+    expect(summary).toHaveLength(1);
+    expect(summary[0]?.body.content).toMatch(/^All 3 workers dispatched\. Here's the summary:/);
+    const reply = [...fake.messages.values()].find((m) => m.channel_id === fake.general.id && /^All 3 workers/.test(m.content));
+    const thread = reply?.id ?? '';
+    expect(new Set(tasks.map((t) => t.thread))).toEqual(new Set([thread]));
+    expect(Object.fromEntries(tasks.map((t) => [t.id, [t.spec.command.model, t.spec.worktree]]))).toEqual({
+      'security-audit': ['opus', true],
+      'perf-audit': ['sonnet', true],
+      'frontend-audit': ['sonnet', false],
+    });
+
+    for (const task of tasks) {
+      await r.until(`${task.id} at done 3/3`, () => {
+        const text = DiscordApp.text(r.statusMessage(thread, task.id));
+        return /: done/.test(text) && text.includes('3/3');
+      });
+      await r.until(`${task.id}'s finish report`, () => r.findBotMessage(thread, new RegExp(`\\*\\*${task.id}\\*\\* is done\\.`)));
+    }
+    // One status card per task, all in the one thread.
+    const cards = r.posts(thread).map((c) => embedOf(c).title).filter(Boolean);
+    expect(cards.sort()).toEqual(tasks.map((t) => t.id).sort());
+    const runs = r.agentRuns();
+    expect(runs.map((run) => run.argv[run.argv.indexOf('--model') + 1]).sort()).toEqual(['opus', 'sonnet', 'sonnet']);
+    // Worktree tasks ran outside the repo checkout; the single worker ran in it.
+    expect(runs.filter((run) => run.cwd === r.repo)).toHaveLength(1);
+  });
+});
+
 describe('discord e2e: /dispatch with no model', () => {
   it('confirms with buttons and a select; ignores another member; a double press by the requester dispatches once', async () => {
     rig = await DiscordApp.start();
