@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TaskRecord } from '../../src/store/records.js';
+import { ALICE, SlackRig, visible, visibleCall, type Said } from '../support/slack-rig.js';
+
+const CONFIG = `default: opus
+models:
+  opus: { backend: claude }
+  sonnet: { backend: claude }
+limits:
+  concurrency: 10
+`;
+
+const TASKS = 30;
+const CHANNELS = ['C1', 'C2', 'C3', 'C4', 'C5'];
+/**
+ * Slack's tiers as the fake enforces them. chat.postMessage: about 1/s per channel with a short
+ * burst, as real Slack. chat.update: Tier 3 is ~50/min per workspace over a one-minute window;
+ * each task spends two or more edits (running, then final; more when the machine is slow), so a
+ * 50/min budget would hold the last statuses back a whole minute. The test scales the tier up to
+ * stay well under a minute and keeps production's margin (the bot's budget at 90% of the tier,
+ * like 45 of 50 in src/start.ts).
+ */
+const POSTS = { perSecond: 1, burst: 3 };
+const UPDATE_TIER = 200;
+const EDIT_BUDGET = 180;
+
+let rig: SlackRig | undefined;
+afterEach(async () => {
+  await rig?.close();
+  rig = undefined;
+});
+
+describe('Slack end to end: 30 concurrent tasks within the rate tiers', () => {
+  it('gives every request its thread and every task a final status, retrying every 429 and dropping nothing', { timeout: 120_000 }, async () => {
+    const r = await SlackRig.start({ config: CONFIG, fake: { updatePerMinute: UPDATE_TIER, postPerChannel: POSTS }, editsPerMinute: EDIT_BUDGET });
+    rig = r;
+    // Six requests per channel; each wording is used twice, in two channels, as busy teams do.
+    const mentions: Said[] = await Promise.all(
+      Array.from({ length: TASKS }, (_, n) =>
+        r.mention(`use ${n % 2 ? 'opus' : 'sonnet'} to review module ${(n % 15) + 1} fake:items=3`, ALICE, CHANNELS[Math.floor(n / 6)]),
+      ),
+    );
+    expect(mentions.map((m) => m.result.status)).toEqual(Array.from({ length: TASKS }, () => 200));
+
+    // Every request: a task, its own thread, a status shown done 3/3 and the finish report in it.
+    const threads = await r.until(
+      'every task to be final in Slack with its finish report',
+      async () => {
+        const tasks = await r.tasks();
+        if (tasks.length < TASKS) return undefined;
+        const finished = tasks.every((t) => {
+          const shown = r.statusOf(t);
+          const report = t.thread && r.threadPosts(t.where.channel, t.thread).some((c) => visibleCall(c).includes(`*${t.id}* is done`));
+          return shown && /done/.test(visible(shown)) && report;
+        });
+        return finished ? tasks : undefined;
+      },
+      110_000,
+    );
+    const byRequest = new Map<string, TaskRecord>(threads.map((t) => [`${t.where.channel}/${t.where.message ?? ''}`, t]));
+    expect(new Set(threads.map((t) => t.id)).size).toBe(TASKS);
+    for (const m of mentions) {
+      const task = byRequest.get(`${m.channel}/${m.ts}`);
+      expect(task, `the request ${m.channel}/${m.ts}`).toBeDefined();
+      if (!task?.thread || !task.status) continue;
+      const head = r.api.message(m.channel, task.thread);
+      expect(head?.thread_ts).toBeUndefined();
+      expect(visible(head ?? { blocks: [], text: '' })).toContain(`Dispatching *${task.id}*`);
+      const status = r.statusOf(task);
+      expect(status?.thread_ts).toBe(task.thread);
+      const shown = visible(status ?? { blocks: [], text: '' });
+      expect(shown).toContain(`✓ *${task.id}*: done`);
+      expect(shown).toContain('▓▓▓ 3/3');
+      // In the thread: the status message, then the finish report; nothing else, no second status.
+      const inThread = r.threadPosts(m.channel, task.thread).map(visibleCall);
+      expect(inThread).toHaveLength(2);
+      expect(inThread[1]).toContain(`*${task.id}* is done`);
+    }
+    expect(r.agentRuns()).toHaveLength(TASKS);
+
+    // The tiers were enforced: posts were refused with 429 and every one was sent again and taken;
+    // edits stayed inside chat.update's tier; no call was refused for any other reason.
+    const limited = r.rateLimited();
+    const posts429 = limited.filter((l) => l.call.method === 'chat.postMessage').length;
+    expect(posts429).toBeGreaterThan(0);
+    expect(limited.filter((l) => !l.retried)).toEqual([]);
+    expect(limited.filter((l) => l.call.method === 'chat.update')).toEqual([]);
+    expect(r.api.calls.filter((c) => c.status !== 429 && (c.status !== 200 || c.error !== undefined))).toEqual([]);
+    // The bot's log holds the Web API client's notes on waiting out a 429, and nothing else failing.
+    expect(r.logs.filter((line) => /fail|could not|error/i.test(line) && !/A rate limit was exceeded/.test(line))).toEqual([]);
+  });
+});
