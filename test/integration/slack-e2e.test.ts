@@ -22,6 +22,16 @@ async function started(r: SlackRig): Promise<SlackRig> {
   return r;
 }
 
+function alive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The one task the bot has stored, once it has. */
 async function onlyTask(r: SlackRig): Promise<string> {
   const [task] = await r.until('a task to be stored', async () => {
@@ -123,6 +133,48 @@ describe('Slack end to end: confirming the default by buttons', () => {
   });
 });
 
+/** The confirm prompt posted for a request, by its ts (read back from the pending record). */
+async function confirmPromptTs(r: SlackRig, nth: number): Promise<string> {
+  const calls = await r.until('the confirm prompt', () => {
+    const prompts = r.accepted().filter((c) => /Sound good\?/.test(visibleCall(c)));
+    return prompts.length > nth ? prompts : undefined;
+  });
+  const pendingId = /"value":"([^"|]+)"/.exec(JSON.stringify(calls[nth]?.body.blocks))?.[1] ?? '';
+  const pending = await r.until('the pending prompt to be stored', () => r.bot.store.getPending(pendingId));
+  return pending.prompt?.id ?? '';
+}
+
+describe('Slack end to end: the confirm prompt menu, Cancel and expiry', () => {
+  it('dispatches with the model picked from the menu; Cancel dispatches nothing', async () => {
+    const r = await started(await SlackRig.start({ config: CONFIG }));
+    await r.command('tidy the changelog fake:items=1');
+    const picked = await confirmPromptTs(r, 0);
+    await r.press('C1', picked, 'sonnet');
+    const id = await onlyTask(r);
+    await r.untilStatus(id, /done/);
+    expect(visible(r.statusOf(await r.task(id)) ?? { blocks: [], text: '' })).toContain('sonnet (claude-sonnet-4-6)');
+    expect(r.agentRuns()[0]?.argv).toEqual(expect.arrayContaining(['--model', 'sonnet']));
+
+    await r.command('rewrite the onboarding guide fake:items=1');
+    const cancelled = await confirmPromptTs(r, 1);
+    await r.press('C1', cancelled, 'Cancel');
+    await r.until('the prompt to say it was cancelled', () => /Cancelled; nothing was dispatched\./.test(visible(r.api.message('C1', cancelled) ?? { blocks: [], text: '' })));
+    expect(await r.tasks()).toHaveLength(1);
+    expect(r.agentRuns()).toHaveLength(1);
+  });
+
+  it('says an expired prompt expired instead of dispatching', async () => {
+    const r = await started(await SlackRig.start({ config: `${CONFIG.replace('limits:\n', 'limits:\n  confirm_timeout: 0s\n')}` }));
+    await r.command('do a security review fake:items=1');
+    const prompt = await confirmPromptTs(r, 0);
+    await r.press('C1', prompt, 'Dispatch with opus');
+    await r.until('the prompt to say it expired', () => /expired/.test(visible(r.api.message('C1', prompt) ?? { blocks: [], text: '' })));
+    expect(visible(r.api.message('C1', prompt) ?? { blocks: [], text: '' })).not.toContain('[Dispatch with opus]');
+    expect(await r.tasks()).toEqual([]);
+    expect(r.agentRuns()).toEqual([]);
+  });
+});
+
 describe('Slack end to end: worker questions', () => {
   it('asks in the thread mentioning the requester; a thread reply answers it and the task finishes', async () => {
     const r = await started(await SlackRig.start({ config: CONFIG }));
@@ -170,6 +222,25 @@ describe('Slack end to end: worker questions', () => {
   });
 });
 
+describe('Slack end to end: notes from the thread', () => {
+  it('a thread reply mentioning the bot (delivered twice by Slack) becomes one note the worker reads', async () => {
+    const r = await started(await SlackRig.start({ config: CONFIG }));
+    await r.command('use opus to review the refunds flow fake:items=2 fake:await-note');
+    const id = await onlyTask(r);
+    await r.untilStatus(id, /running/);
+    const thread = (await r.task(id)).thread as string;
+
+    const said = await r.threadMention('also check partial refunds', thread, MALLORY);
+    expect(said.map((s) => s.result.status)).toEqual([200, 200]);
+    await r.until('the note to be acknowledged', () => r.threadPosts('C1', thread).find((c) => visibleCall(c).includes(`Added your note to *${id}*'s plan`)));
+    await r.untilStatus(id, /done/);
+    const report = await r.until('the finish report', () => r.threadPosts('C1', thread).find((c) => /is done/.test(visibleCall(c))));
+    expect(visibleCall(report)).toMatch(/Notes read: [^\n]*also check partial refunds/);
+    expect(visibleCall(report)).not.toMatch(/also check partial refunds[^\n]*also check partial refunds/);
+    expect(r.threadPosts('C1', thread).filter((c) => visibleCall(c).includes('Added your note'))).toHaveLength(1);
+  });
+});
+
 describe('Slack end to end: delivery', () => {
   it('dispatches once for a mention that Slack retried and delivered again under a new event id', async () => {
     const r = await started(await SlackRig.start({ config: CONFIG }));
@@ -191,6 +262,48 @@ describe('Slack end to end: delivery', () => {
     expect(await r.tasks()).toHaveLength(1);
     expect(r.agentRuns()).toHaveLength(1);
     expect(r.accepted().filter((c) => /Dispatching \*/.test(visibleCall(c)))).toHaveLength(1);
+  });
+});
+
+describe('Slack end to end: the status message buttons', () => {
+  const GUARDED = `${CONFIG}access:\n  admin: [UBOSS]\n`;
+
+  it('Cancel is the requester\'s; it stops the worker and the status ends cancelled; Logs and Retry answer in the thread', async () => {
+    const r = await started(await SlackRig.start({ config: GUARDED }));
+    await r.command('use opus to review the payments code fake:items=3 fake:hang');
+    const id = await onlyTask(r);
+    const running = await r.untilStatus(id, /running[\s\S]*0\/3/);
+    expect(visible(running)).toContain('[Cancel]');
+    const task = await r.task(id);
+    const thread = task.thread as string;
+    const statusTs = task.status?.id as string;
+
+    await r.press('C1', statusTs, 'Cancel', MALLORY);
+    const refusal = await r.until('an ephemeral to mallory', () => r.accepted('chat.postEphemeral').find((c) => c.body.user === MALLORY.id));
+    expect(String(refusal.body.text)).toContain(`Only <@UALICE> (who dispatched *${id}*) or an admin can do that.`);
+    expect(refusal.body.thread_ts).toBe(thread);
+    expect((await r.task(id)).state).toBe('running');
+
+    await r.press('C1', statusTs, 'Cancel');
+    await r.until('the cancel to be acknowledged in the thread', () => r.threadPosts('C1', thread).find((c) => visibleCall(c).includes(`Cancelling *${id}*`)));
+    const cancelled = await r.untilStatus(id, /cancelled/);
+    expect(visible(cancelled)).toContain(`■ *${id}*: cancelled`);
+    expect(visible(cancelled)).toContain('[Retry]');
+    expect(visible(cancelled)).not.toContain('[Cancel]');
+    await r.until('the finish report', () => r.threadPosts('C1', thread).find((c) => visibleCall(c).includes(`*${id}* was cancelled`)));
+    expect(alive(task.pid)).toBe(false);
+
+    await r.press('C1', statusTs, 'Logs');
+    const logs = await r.until('the log in the thread', () => r.threadPosts('C1', thread).find((c) => visibleCall(c).includes(`Last 40 lines of *${id}*'s log:`)));
+    expect(visibleCall(logs)).toContain('Wrote the plan: 3 steps');
+
+    await r.press('C1', statusTs, 'Retry');
+    const again = await r.until('a second task', async () => (await r.tasks()).find((t) => t.id !== id));
+    expect(again.id).toBe(`${id}-2`);
+    expect(again.thread).toBe(thread);
+    await r.untilStatus(again.id, /running/);
+    expect(r.api.message('C1', again.status?.id ?? '')?.thread_ts).toBe(thread);
+    await r.until('the retry to start a worker', () => r.agentRuns().length === 2);
   });
 });
 

@@ -171,6 +171,21 @@ export class SlackRig {
   }
 
   /**
+   * A thread reply that mentions the bot: Slack delivers it twice, as `message` and as
+   * `app_mention` (two event ids, one message ts).
+   */
+  async threadMention(text: string, thread: string, who: Person = ALICE, channel = 'C1'): Promise<Said[]> {
+    const ts = this.nextTs();
+    const base = { user: who.id, text: `<@${BOT_USER}> ${text}`, channel, ts, thread_ts: thread, event_ts: ts };
+    const said: Said[] = [];
+    for (const event of [{ ...base, type: 'message', channel_type: 'channel' }, { ...base, type: 'app_mention' }]) {
+      const eventId = this.nextEventId();
+      said.push({ channel, ts, eventId, result: await this.send.event(event, eventId) });
+    }
+    return said;
+  }
+
+  /**
    * Press a button (or pick a menu option) by its label on a message as the fake shows it now, or
    * as the user saw it earlier (`seen`: a copy taken before an edit, i.e. a stale client).
    */
