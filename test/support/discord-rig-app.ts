@@ -8,7 +8,7 @@ import type { TaskRecord } from '../../src/store/records.js';
 import { FakeDiscord, type FakeChannel, type FakeMessage, type RecordedCall } from '../fakes/discord-server.js';
 import { FIXTURE_BIN, makeRepo, type AgentRun } from './stack.js';
 
-/** As src/start.ts: Discord allows 5 edits per 5 s per channel; the bot stays under 50/min. */
+/** The edit budget src/start.ts gives the Discord surface. */
 const DISCORD_EDITS_PER_MINUTE = 50;
 const WAIT_MS = 20_000;
 const POLL_MS = 25;
@@ -55,7 +55,6 @@ export class DiscordApp {
   /** The adapter as started (its stop() is not on the coalesced surface the app holds). */
   discord!: DiscordSurface;
   private env: NodeJS.ProcessEnv = {};
-  private guild = true;
 
   private constructor() {}
 
@@ -72,7 +71,6 @@ export class DiscordApp {
 
   private async boot(options: DiscordAppOptions): Promise<void> {
     writeFileSync(this.configFile, options.config ?? RIG_CONFIG);
-    this.guild = options.guild ?? true;
     this.fake = await new FakeDiscord().start();
     this.other = { id: '900000000000000101', type: 0, name: 'backend', guild_id: this.fake.guildId };
     this.fake.channels.set(this.other.id, this.other);
@@ -84,7 +82,7 @@ export class DiscordApp {
       FAKE_AGENT_LOG: this.agentLog,
       DISCORD_TOKEN: 'fake-discord-token',
       DISCORD_API_URL: this.fake.apiUrl,
-      DISCORD_GUILD_ID: this.guild ? this.fake.guildId : '',
+      DISCORD_GUILD_ID: options.guild === false ? '' : this.fake.guildId,
     };
     this.app = await createApp({ env: this.env, cwd: this.repo, log: (line) => this.logs.push(line) });
     this.discord = await this.startAdapter();
