@@ -307,6 +307,53 @@ describe('Slack end to end: the status message buttons', () => {
   });
 });
 
+describe('Slack end to end: delivery across a restart', () => {
+  it('a retry Slack sends after the bot restarted dispatches nothing again', async () => {
+    const r = await started(await SlackRig.start({ config: CONFIG }));
+    const text = 'use opus to audit the ledger code fake:items=1';
+    const first = await r.mention(text);
+    const id = await onlyTask(r);
+    await r.untilStatus(id, /done/);
+
+    await r.restart({ config: CONFIG });
+    const retried = await r.mention(text, ALICE, 'C1', { ts: first.ts, eventId: first.eventId, retryNum: 2 });
+    expect(retried.result.status).toBe(200);
+    await r.until('the retry to be judged', () => r.deliveries.filter((d) => d.key === `slack:${first.eventId}`).length === 2);
+    expect(r.deliveries.filter((d) => d.key === `slack:${first.eventId}`).map((d) => d.first)).toEqual([true, false]);
+    // The restarted bot still answers: a new request goes through, and the retried one never did.
+    await r.mention('use opus to audit the invoice code fake:items=1');
+    await r.until('the second task done', async () => {
+      const tasks = await r.tasks();
+      return tasks.length === 2 && tasks.every((t) => t.state === 'done');
+    });
+    expect(r.agentRuns()).toHaveLength(2);
+    expect(r.agentRuns().filter((run) => run.prompt.includes('ledger'))).toHaveLength(1);
+  });
+});
+
+describe('Slack end to end: a bot restart mid-task', () => {
+  it('re-adopts the running worker and edits the same status message through to done', async () => {
+    const r = await started(await SlackRig.start({ config: CONFIG }));
+    await r.command('use opus to review the search module fake:items=3 fake:slow=1500');
+    const id = await onlyTask(r);
+    await r.untilStatus(id, /running/);
+    const before = await r.task(id);
+
+    await r.restart({ config: CONFIG });
+    expect(alive(before.pid)).toBe(true);
+    expect((await r.task(id)).state).toBe('running');
+    const final = await r.untilStatus(id, /done/, 30_000);
+    expect(visible(final)).toContain('▓▓▓ 3/3');
+    const after = await r.task(id);
+    expect(after.status?.id).toBe(before.status?.id);
+    expect(after.pid).toBe(before.pid);
+    const thread = before.thread as string;
+    await r.until('the finish report', () => r.threadPosts('C1', thread).find((c) => visibleCall(c).includes(`*${id}* is done`)));
+    expect(r.threadPosts('C1', thread).filter((c) => JSON.stringify(c.body.blocks ?? []).includes('"type":"header"'))).toHaveLength(1);
+    expect(r.agentRuns()).toHaveLength(1);
+  });
+});
+
 describe('Slack end to end: the same words in several channels at once', () => {
   it('gives each request its own task and thread (distinct ids), none refused as already queued', async () => {
     const r = await started(await SlackRig.start({ config: CONFIG }));

@@ -82,6 +82,12 @@ export class SlackRig {
 
   private async boot(options: SlackRigOptions): Promise<void> {
     writeFileSync(this.configFile, options.config);
+    this.fake = await startFakeSlack({ botUserId: BOT_USER, botId: 'BBOT', ...options.fake });
+    await this.startBot(options);
+  }
+
+  /** The bot process: createApp plus the Bolt app, as src/start.ts wires them. */
+  private async startBot(options: SlackRigOptions): Promise<void> {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       PATH: `${FIXTURE_BIN}:${process.env.PATH ?? ''}`,
@@ -89,13 +95,12 @@ export class SlackRig {
       DISPATCH_CONFIG: this.configFile,
       FAKE_AGENT_LOG: this.agentLog,
     };
-    this.fake = await startFakeSlack({ botUserId: BOT_USER, botId: 'BBOT', ...options.fake });
     const app = await createApp({ env, cwd: this.repo, log: (line) => this.logs.push(line) });
     this.app = app;
     this.slack = await startSlack({
       botToken: 'xoxb-e2e',
       signingSecret: SIGNING_SECRET,
-      apiUrl: this.fake.apiUrl,
+      apiUrl: this.api.apiUrl,
       ...(options.socketMode ? { appToken: 'xapp-e2e' } : { port: 0, host: '127.0.0.1' }),
       onInbound: (inbound) => app.dispatcher.handle(inbound),
       firstDelivery: async (key, ttlMs) => {
@@ -106,7 +111,17 @@ export class SlackRig {
       log: (line) => this.logs.push(line),
     });
     app.attach(this.slack, options.editsPerMinute ?? 45);
+    await app.recover();
     if (this.slack.port !== undefined) this.sender = new SlackSender(`http://127.0.0.1:${this.slack.port}/slack/events`, SIGNING_SECRET);
+  }
+
+  /** Stop the bot (Bolt app and createApp; workers left running) and start it again on the same home. */
+  async restart(options: SlackRigOptions): Promise<void> {
+    await this.slack?.stop();
+    await this.app?.close();
+    this.slack = undefined;
+    this.app = undefined;
+    await this.startBot(options);
   }
 
   get api(): FakeSlack {
