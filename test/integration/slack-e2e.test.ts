@@ -72,6 +72,9 @@ describe('Slack end to end: /dispatch with a model', () => {
     const updates = r.accepted('chat.update');
     expect(updates.length).toBeGreaterThan(0);
     expect(new Set(updates.map((u) => `${String(u.body.channel)}/${String(u.body.ts)}`))).toEqual(new Set([`C1/${statusTs}`]));
+    expect(visibleCall(inChannel[1] ?? { method: '', body: {}, status: 0 })).toContain(`◌ *${id}*: queued`);
+    expect(visibleCall(updates[0] ?? { method: '', body: {}, status: 0 })).toContain(`● *${id}*: running`);
+    expect(visibleCall(updates.at(-1) ?? { method: '', body: {}, status: 0 })).toContain(`✓ *${id}*: done`);
     const shown = visible(final);
     expect(shown).toContain(`✓ *${id}*: done`);
     expect(shown).toContain('▓▓▓ 3/3');
