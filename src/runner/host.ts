@@ -226,6 +226,8 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
       closed = true;
       const active = [...runs.values()].filter(holdsSlot);
       if (closeOpts?.killWorkers) await Promise.all(active.map((r) => r.cancel()));
+      // A worktree being added must not go on writing into the repo after close returns.
+      await Promise.all([...runs.values()].map((r) => r.whenPrepared()));
       for (const r of active) r.detach();
       // Not awaited: a running job lasts as long as its worker, which may outlive this host.
       for (const l of [hostLimiter, ...backendLimiters.values()]) void l.stop({ dropWaitingJobs: true }).catch(() => undefined);

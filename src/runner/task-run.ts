@@ -104,7 +104,8 @@ export class TaskRun {
 
   private async run(): Promise<void> {
     try {
-      this.work = await (this.preparing ?? this.prepare());
+      this.preparing ??= this.prepare();
+      this.work = await this.preparing;
     } catch (err) {
       // Not a CLI failure (no other model would help): the reason goes where a failed task's log tail goes.
       return this.finish(this.stopReason ?? 'failed', { exitCode: null, logTail: err instanceof Error ? err.message : String(err) });
@@ -203,6 +204,11 @@ export class TaskRun {
     if (existsSync(paths.done)) return this.finish('done', { exitCode: null });
     if (this.watcher.gaveUp) return this.block();
     return this.finish('interrupted', { exitCode: null });
+  }
+
+  /** Resolves once directory setup that has begun (git worktree add, task files) is over. */
+  async whenPrepared(): Promise<void> {
+    await this.preparing?.catch(() => undefined);
   }
 
   /**

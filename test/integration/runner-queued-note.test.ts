@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRunnerHost, taskPaths, type RunnerHost } from '../../src/runner/index.js';
 import { EventRecorder, TempDirs, backendFor, fakeSpec, uniqueId } from '../fixtures/fake-agent-support.js';
@@ -27,5 +27,21 @@ describe('runner host: a note for a task still waiting for a slot', () => {
     const finished = await events.finished(waiting.id);
     expect(finished.state).toBe('done');
     expect(readFileSync(taskPaths(repo, waiting.id).plan, 'utf8')).toContain('also fix the badge');
+  });
+});
+
+describe('runner host: closing while a worktree is being made', () => {
+  const temp = new TempDirs();
+  afterEach(() => temp.removeAll());
+
+  it('waits for the setup, so nothing writes into the repo after close returns', async () => {
+    const host = createRunnerHost({ home: temp.make('home'), backendFor, concurrency: 2, perBackend: {}, killGraceMs: 300 });
+    const repo = temp.repo();
+    await host.submit(fakeSpec({ id: uniqueId('closing'), goal: 'Anything fake:items=1', repo, worktree: true }));
+    await host.close({ killWorkers: true });
+    rmSync(repo, { recursive: true, force: true });
+    // Whatever was still in flight had its chance to write; the repo must stay gone.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(existsSync(repo)).toBe(false);
   });
 });
