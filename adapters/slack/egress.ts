@@ -4,6 +4,7 @@ import type { ChatSurface, InputRequest, MessageRef, PostTarget } from '../../sr
 import { describe } from './listen.js';
 import { decodeTrigger, inputModal } from './modal.js';
 import { renderPost, renderSingle, type SlackFile } from './render.js';
+import { cannotPostThere, type CommandResponses } from './responses.js';
 
 type WebClient = webApi.WebClient;
 
@@ -12,31 +13,21 @@ type WebClient = webApi.WebClient;
  * status that could not be refreshed is not worth crashing a task over); a post that fails
  * throws, because the caller has no message to refer to afterwards.
  */
-export function slackSurface(client: WebClient, log: (line: string) => void): ChatSurface {
+export function slackSurface(client: WebClient, log: (line: string) => void, responses: CommandResponses): ChatSurface {
   return {
     name: 'slack',
     async post(target: PostTarget, reply: Reply): Promise<MessageRef> {
-      const { messages, files } = renderPost(reply);
-      let thread = target.thread;
-      let first: string | undefined;
-      for (const message of messages) {
-        const res = await client.chat.postMessage({
-          channel: target.channel,
-          text: message.text,
-          blocks: message.blocks,
-          unfurl_links: false,
-          ...(thread ? { thread_ts: thread } : {}),
-        });
-        if (!res.ts) throw new Error(`slack: chat.postMessage in ${target.channel} returned no ts`);
-        if (first === undefined) {
-          first = res.ts;
-          // The rest of a split reply follows its first part into the new thread.
-          if (!thread && target.startThread) thread = res.ts;
+      try {
+        return await postReply(client, target, reply, log);
+      } catch (error) {
+        if (cannotPostThere(error)) {
+          const told = await responses
+            .tell(target.channel, "I can't post in this channel yet. Invite me with `/invite @dispatch` (or use me in a channel I'm in), then send the request again.")
+            .catch(() => false);
+          log(`slack: cannot post in ${target.channel} (${describe(error)})${told ? '; told the user through the command response' : ''}`);
         }
+        throw error;
       }
-      if (first === undefined) throw new Error('slack: nothing to post');
-      for (const file of files) await upload(client, target.channel, thread, file, log);
-      return { surface: 'slack', channel: target.channel, id: first, ...(thread ? { thread } : {}) };
     },
 
     async edit(ref: MessageRef, reply: Reply): Promise<void> {
@@ -76,6 +67,30 @@ export function slackSurface(client: WebClient, log: (line: string) => void): Ch
       }
     },
   };
+}
+
+async function postReply(client: WebClient, target: PostTarget, reply: Reply, log: (line: string) => void): Promise<MessageRef> {
+  const { messages, files } = renderPost(reply);
+  let thread = target.thread;
+  let first: string | undefined;
+  for (const message of messages) {
+    const res = await client.chat.postMessage({
+      channel: target.channel,
+      text: message.text,
+      blocks: message.blocks,
+      unfurl_links: false,
+      ...(thread ? { thread_ts: thread } : {}),
+    });
+    if (!res.ts) throw new Error(`slack: chat.postMessage in ${target.channel} returned no ts`);
+    if (first === undefined) {
+      first = res.ts;
+      // The rest of a split reply follows its first part into the new thread.
+      if (!thread && target.startThread) thread = res.ts;
+    }
+  }
+  if (first === undefined) throw new Error('slack: nothing to post');
+  for (const file of files) await upload(client, target.channel, thread, file, log);
+  return { surface: 'slack', channel: target.channel, id: first, ...(thread ? { thread } : {}) };
 }
 
 async function upload(

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Inbound } from '../../src/chat/inbound.js';
 import type { ChatSurface } from '../../src/chat/surface.js';
 import { slackSurface } from './egress.js';
+import { CommandResponses } from './responses.js';
 import { listen } from './listen.js';
 
 export interface SlackOptions {
@@ -49,7 +50,8 @@ export async function startSlack(opts: SlackOptions): Promise<SlackSurface> {
     // auth.test runs in init(), where a bad token fails start-up instead of every request.
     deferInitialization: true,
   });
-  listen(app, { onInbound: opts.onInbound, firstDelivery: opts.firstDelivery, log });
+  const responses = new CommandResponses();
+  listen(app, { onInbound: opts.onInbound, firstDelivery: opts.firstDelivery, log, responses });
   await app.init();
   let port: number | undefined;
   if (socketMode) await app.start();
@@ -59,7 +61,7 @@ export async function startSlack(opts: SlackOptions): Promise<SlackSurface> {
   }
   let stopped = false;
   return {
-    ...slackSurface(app.client, log),
+    ...slackSurface(app.client, log, responses),
     port,
     async stop() {
       if (stopped) return;

@@ -2,9 +2,12 @@ import type { App } from '@slack/bolt';
 import type { Inbound } from '../../src/chat/inbound.js';
 import { fromBlockActions, fromCommand, fromEvent, fromViewSubmission, type Translated } from './ingress.js';
 import { INPUT_CALLBACK } from './modal.js';
+import type { CommandResponses } from './responses.js';
 
 export interface DeliveryDeps {
   onInbound: (inbound: Inbound) => Promise<void>;
+  /** Where a slash command's respond() is kept, for channels the bot cannot post in. */
+  responses: CommandResponses;
   firstDelivery: (key: string, ttlMs: number) => Promise<boolean>;
   log: (line: string) => void;
 }
@@ -20,8 +23,9 @@ export function listen(app: App, deps: DeliveryDeps): void {
   const later = (translated: Translated | undefined): void => {
     if (translated) void deliver(translated, deps);
   };
-  app.command(/.*/, async ({ ack, body }) => {
+  app.command(/.*/, async ({ ack, body, respond }) => {
     await ack();
+    deps.responses.remember(body.channel_id, respond);
     later(fromCommand(body));
   });
   // Events are acked by Bolt itself before listeners run.

@@ -37,6 +37,8 @@ export interface FakeSlackOptions {
   postPerChannel?: { perSecond: number; burst: number };
   /** Make views.open fail with this error (e.g. expired_trigger_id). */
   viewsOpenError?: string;
+  /** Channels the bot is not a member of: posts there fail with not_in_channel. */
+  notInChannels?: string[];
 }
 
 export interface Envelope {
@@ -55,6 +57,8 @@ export interface FakeSlack {
   message(channel: string, ts: string): PostedMessage | undefined;
   /** Uploaded file contents by file id. */
   readonly uploads: Map<string, string>;
+  /** What was posted to response URLs under `${apiUrl}response/…`. */
+  readonly responses: { path: string; body: Record<string, unknown> }[];
   /** Socket Mode acks received, in order. */
   readonly acks: { envelope_id: string; payload?: unknown }[];
   /** Socket Mode: deliver an envelope; resolves with the client's ack. */
@@ -69,6 +73,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const calls: SlackCall[] = [];
   const messages = new Map<string, PostedMessage>();
   const uploads = new Map<string, string>();
+  const responses: { path: string; body: Record<string, unknown> }[] = [];
   const limits = rateLimits(opts);
   let counter = 0;
   const epoch = Math.floor(Date.now() / 1000);
@@ -85,6 +90,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       case 'auth.test':
         return ok({ url: 'https://fake.slack.test/', team: 'Fake', user: 'dispatch', team_id: 'T1', user_id: opts.botUserId ?? 'UBOT', bot_id: opts.botId ?? 'BBOT' });
       case 'chat.postMessage': {
+        if (opts.notInChannels?.includes(String(body.channel))) return fail('not_in_channel');
         const refused = oversize(body);
         if (refused) return fail(refused);
         const channel = String(body.channel);
@@ -105,6 +111,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         return ok({ channel: posted.channel, ts: posted.ts });
       }
       case 'chat.postEphemeral': {
+        if (opts.notInChannels?.includes(String(body.channel))) return fail('not_in_channel');
         const refused = oversize(body);
         return refused ? fail(refused) : ok({ message_ts: nextTs() });
       }
@@ -134,6 +141,12 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const raw = await readBody(req);
     const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path.startsWith('/api/response/')) {
+      // A slash command's response_url, pointed here by the test.
+      responses.push({ path, body: JSON.parse(raw.toString('utf8') || '{}') as Record<string, unknown> });
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      return;
+    }
     const upload = /^\/api\/upload\/(F\d+)$/.exec(path);
     if (upload?.[1]) {
       uploads.set(upload[1], raw.toString('utf8'));
@@ -170,6 +183,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     apiUrl: base,
     calls,
     uploads,
+    responses,
     acks,
     callsOf: (method) => calls.filter((c) => c.method === method),
     message: (channel, ts) => messages.get(`${channel}/${ts}`),

@@ -151,14 +151,20 @@ export class SlackRig {
 
   /** `/dispatch <text>` over HTTP: resolves with Bolt's HTTP answer (the ack). */
   command(text: string, who: Person = ALICE, channel = 'C1'): Promise<SendResult> {
-    return this.send.command({ text, user_id: who.id, user_name: who.name, channel_id: channel });
+    return this.send.command({ text, user_id: who.id, user_name: who.name, channel_id: channel, response_url: this.responseUrl() });
+  }
+
+  /** A response_url on the fake (never Slack's real hooks host). */
+  private responseUrl(): string {
+    this.seq += 1;
+    return `${this.api.apiUrl}response/${this.seq}`;
   }
 
   /** `/dispatch <text>` over Socket Mode: resolves with the client's ack of the envelope. */
   socketCommand(text: string, who: Person = ALICE, channel = 'C1'): Promise<{ envelope_id: string; payload?: unknown }> {
     return this.api.sendEnvelope({
       type: 'slash_commands',
-      payload: commandFields({ text, user_id: who.id, user_name: who.name, channel_id: channel }),
+      payload: commandFields({ text, user_id: who.id, user_name: who.name, channel_id: channel, response_url: this.responseUrl() }),
     });
   }
 
