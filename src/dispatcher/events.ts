@@ -10,6 +10,8 @@ export async function onTaskEvent(deps: DispatcherDeps, event: TaskEvent): Promi
   const task = await deps.store.getTask(event.taskId);
   if (!task) return undefined;
   const now = (deps.now ?? Date.now)();
+  // A give-up reported after the requester already answered (a successor is on its way) is old news.
+  if (event.type === 'gave-up' && (await deps.store.openQuestions(task.id)).length === 0) return task;
   const updated = await deps.store.updateTask(task.id, patchFor(event, task, now));
   if (!updated) return undefined;
   await editStatus(deps, updated, now);
