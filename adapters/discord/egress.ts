@@ -115,6 +115,15 @@ export class DiscordEgress implements ChatSurface {
     await this.send(target.thread ?? target.channel, named);
   }
 
+  /** discord.com/channels/<guild or @me>/<channel>/<message>: where the message lives. */
+  async permalink(ref: MessageRef): Promise<string | undefined> {
+    const home = ref.thread && ref.thread !== ref.id ? ref.thread : ref.channel;
+    const channel = this.deps.client.channels.cache.get(home) ?? (await this.deps.client.channels.fetch(home).catch(() => null));
+    if (!channel) return undefined;
+    const guild = 'guildId' in channel && channel.guildId ? channel.guildId : '@me';
+    return `https://discord.com/channels/${guild}/${home}/${ref.id}`;
+  }
+
   async openInput(trigger: string, request: InputRequest): Promise<boolean> {
     const interaction = this.deps.interactions.takeHeld(trigger);
     if (!interaction || interaction.replied || interaction.deferred) return false;

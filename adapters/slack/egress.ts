@@ -54,6 +54,15 @@ export function slackSurface(client: WebClient, log: (line: string) => void, res
       }
     },
 
+    async permalink(ref: MessageRef): Promise<string | undefined> {
+      try {
+        return (await client.chat.getPermalink({ channel: ref.channel, message_ts: ref.id })).permalink;
+      } catch (error) {
+        log(`slack: chat.getPermalink ${ref.channel}/${ref.id} failed: ${describe(error)}`);
+        return undefined;
+      }
+    },
+
     async openInput(trigger: string, request: InputRequest): Promise<boolean> {
       const handle = decodeTrigger(trigger);
       if (!handle) return false;

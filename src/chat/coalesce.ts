@@ -123,6 +123,7 @@ export function coalesceEdits(surface: ChatSurface, opts: CoalesceOptions): Coal
     },
     ephemeral: (target, user, reply) => surface.ephemeral(target, user, reply),
     openInput: (trigger, request) => surface.openInput(trigger, request),
+    ...(surface.permalink ? { permalink: (ref: MessageRef) => surface.permalink?.(ref) ?? Promise.resolve(undefined) } : {}),
     async flush(): Promise<void> {
       while (posts.size > 0) await Promise.all(posts.values());
       if (busy()) await new Promise<void>((resolve) => idle.push(resolve));

@@ -44,4 +44,6 @@ export interface ChatSurface {
    * when the surface cannot (trigger expired); the dispatcher then asks for a thread reply instead.
    */
   openInput(trigger: string, request: InputRequest): Promise<boolean>;
+  /** A link a person can follow to the message (the status list links each task's thread). */
+  permalink?(ref: MessageRef): Promise<string | undefined>;
 }

@@ -1,4 +1,5 @@
 import type { Where } from '../chat/inbound.js';
+import type { TaskRecord } from '../store/records.js';
 import type { Conversation } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
 import { UnknownTaskError } from './errors.js';
@@ -22,8 +23,12 @@ export async function answerStatus(deps: DispatcherDeps, talk: Conversation, whe
   }
   const active = tasks.filter((t) => !isFinal(t.state));
   const finished = tasks.filter((t) => isFinal(t.state)).slice(0, RECENT_FINISHED);
+  const line = async (t: TaskRecord) => {
+    const link = t.status && talk.surface.permalink ? await talk.surface.permalink(t.status) : undefined;
+    return `${renderStatusLine(t, now)}${link ? ` · ${link}` : ''}`;
+  };
   const lines = [`**${active.length} running**, ${tasks.length - active.length} finished in this channel.`];
-  if (active.length) lines.push('', ...active.map((t) => renderStatusLine(t, now)));
-  if (finished.length) lines.push('', 'Recently finished:', ...finished.map((t) => renderStatusLine(t, now)));
+  if (active.length) lines.push('', ...(await Promise.all(active.map(line))));
+  if (finished.length) lines.push('', 'Recently finished:', ...(await Promise.all(finished.map(line))));
   await talk.answer({ text: lines.join('\n') });
 }

@@ -115,6 +115,11 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         const refused = oversize(body);
         return refused ? fail(refused) : ok({ message_ts: nextTs() });
       }
+      case 'chat.getPermalink': {
+        const posted = messages.get(`${String(body.channel)}/${String(body.message_ts)}`);
+        if (!posted) return fail('message_not_found');
+        return ok({ channel: posted.channel, permalink: `https://fake.slack.test/archives/${posted.channel}/p${posted.ts.replace('.', '')}` });
+      }
       case 'views.open':
         return opts.viewsOpenError ? fail(opts.viewsOpenError) : ok({ view: { id: `V${++counter}` } });
       case 'files.getUploadURLExternal': {

@@ -130,6 +130,8 @@ describe('discord e2e: /dispatch naming a model', () => {
     expect(answer).toHaveLength(1);
     expect(answer[0]?.body.content).toContain('**0 running**, 1 finished in this channel.');
     expect(answer[0]?.body.content).toContain(`✓ ${task.id}: done 1/1`);
+    // the line links to the task's status message in its thread
+    expect(answer[0]?.body.content).toContain(`https://discord.com/channels/${fake.guildId}/${task.status?.thread}/${task.status?.id}`);
   });
 });
 

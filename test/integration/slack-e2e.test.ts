@@ -403,6 +403,9 @@ describe('Slack end to end: /dispatch status', () => {
     expect(shown).toMatch(new RegExp(`\\? ${dbId}: waiting for your answer 1/2 · sonnet \\(claude-sonnet-4-6\\)`));
     expect(shown).toMatch(new RegExp(`✓ ${reviewId}: done 2/2 · opus \\(claude-opus-4-6\\)`));
     expect(shown).not.toContain(docsId);
+    // each line links to the task's status message in its thread
+    const review = await r.task(reviewId);
+    expect(shown).toContain(`https://fake.slack.test/archives/C1/p${(review.status?.id ?? '').replace('.', '')}`);
   });
 });
 
