@@ -4,7 +4,7 @@
  *   for that channel becomes that reply, so the user sees their command answered.
  * - held: a button press whose action needs a modal (`input:`): a modal can only be the FIRST
  *   response, so it is not deferred until `openInput` shows the modal or the hold runs out.
- * - recent: any acknowledged interaction, so an ephemeral reply can go to that user as a follow-up.
+ * - recent: every acknowledged interaction, so an ephemeral reply can go to that user as a follow-up.
  * An interaction token works for 15 minutes; we stop using one a little before that.
  */
 import type {

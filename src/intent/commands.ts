@@ -12,7 +12,7 @@ const STATUS_ANY = [
   /^(?:how's|hows|how is) (?:it|everything|that|this|stuff|work) (?:going|doing|coming along)$/,
   /^how (?:are|r) (?:things|we|my tasks|the tasks|the workers)(?: (?:going|doing))?$/,
   /^(?:what's|whats|what is|what are) (?:running|happening|going on|in progress|the status|my tasks)$/,
-  /^(?:any (?:news|updates?|progress)|where are we|are (?:we|they|you) done(?: yet)?|is (?:it|anything) done(?: yet)?)$/,
+  /^(?:[a]ny (?:news|updates?|progress)|where are we|are (?:we|they|you) done(?: yet)?|is (?:it|anything) done(?: yet)?)$/,
 ];
 const STATUS_ONE = [
   new RegExp(`^status(?: (?:of|for|on))? ${ID}$`),
