@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_BIN, makeRepo } from '../support/stack.js';
+import { botEnv, makeRepo } from '../support/bot-env.js';
 
 const BIN = fileURLToPath(new URL('../../bin/dispatch-bot.js', import.meta.url));
 const ROOT_DIR = fileURLToPath(new URL('../..', import.meta.url));
@@ -19,15 +19,7 @@ function run(args: string[], input = '', extraEnv: Record<string, string> = {}, 
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'dispatch-cli-'));
-  env = {
-    ...process.env,
-    PATH: `${FIXTURE_BIN}:${process.env.PATH ?? ''}`,
-    DISPATCH_HOME: join(root, 'home'),
-    DISPATCH_CONFIG: join(root, 'config.yaml'),
-    SLACK_BOT_TOKEN: '',
-    SLACK_SIGNING_SECRET: '',
-    DISCORD_TOKEN: '',
-  };
+  env = botEnv(root, { SLACK_BOT_TOKEN: '', SLACK_SIGNING_SECRET: '', DISCORD_TOKEN: '' });
 });
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));

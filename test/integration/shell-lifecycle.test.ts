@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ShellSession } from '../support/shell-session.js';
 import { processRuns, processesOfTask } from '../fixtures/fake-agent-support.js';
-import { FIXTURE_BIN, makeRepo, type AgentRun } from '../support/stack.js';
+import { botEnv, botPaths, makeRepo, readAgentRuns, type AgentRun } from '../support/bot-env.js';
 
 // Issue 3's acceptance through the shell surface: questions, give-up and resume, notes, cancel,
 // timeout, and the bot killed with SIGKILL mid-task then started again.
@@ -26,8 +26,7 @@ function shell(): ShellSession {
 }
 
 function runs(): AgentRun[] {
-  const log = join(root, 'runs.jsonl');
-  return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AgentRun & { pid: number }) : [];
+  return readAgentRuns(botPaths(root).agentLog);
 }
 
 const alive = processRuns;
@@ -51,18 +50,12 @@ beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'dispatch-life-'));
   repo = makeRepo(join(root, 'app'));
   writeFileSync(join(root, 'config.yaml'), CONFIG);
-  env = {
-    ...process.env,
-    PATH: `${FIXTURE_BIN}:${process.env.PATH ?? ''}`,
-    DISPATCH_HOME: join(root, 'home'),
-    DISPATCH_CONFIG: join(root, 'config.yaml'),
-    FAKE_AGENT_LOG: join(root, 'runs.jsonl'),
-  };
+  env = botEnv(root);
 });
 
 afterEach(async () => {
   for (const s of sessions.splice(0)) s.kill();
-  for (const run of runs() as (AgentRun & { pid: number })[]) if (alive(run.pid)) process.kill(run.pid, 'SIGKILL');
+  for (const run of runs()) if (alive(run.pid)) process.kill(run.pid, 'SIGKILL');
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -115,7 +108,7 @@ describe('the shell surface runs the worker protocol', () => {
     bot.say(`use sonnet to watch the logs forever fake:hang fake:ignore-term fake:grandchild=${pidFile}`);
     const id = await dispatchedId(bot);
     await until(() => existsSync(pidFile) && runs().length === 1, 'the worker and its grandchild');
-    const worker = (runs()[0] as AgentRun & { pid: number }).pid;
+    const worker = runs()[0]?.pid as number;
     const grandchild = Number(readFileSync(pidFile, 'utf8').trim());
     expect(alive(worker) && alive(grandchild)).toBe(true);
     bot.say(`cancel ${id}`);
@@ -135,7 +128,7 @@ describe('the shell surface runs the worker protocol', () => {
     await bot.waitFor(`${id} timed out and was stopped`);
     bot.end();
     expect(await bot.exited).toBe(0);
-    const worker = (runs()[0] as AgentRun & { pid: number }).pid;
+    const worker = runs()[0]?.pid as number;
     expect(alive(worker)).toBe(false);
     const pidFile = join(repo, '.dispatch', 'tasks', id, 'grandchild.pid');
     expect(existsSync(pidFile)).toBe(true);
@@ -152,7 +145,7 @@ describe('the bot killed with SIGKILL mid-task', () => {
     await first.waitFor(/asks:\s+RabbitMQ or NATS\?/);
     first.kill('SIGKILL');
     await first.exited;
-    const worker = (runs()[0] as AgentRun & { pid: number }).pid;
+    const worker = runs()[0]?.pid as number;
     expect(alive(worker)).toBe(true); // the worker does not depend on the bot's pipes
 
     const second = shell();
@@ -174,7 +167,7 @@ describe('the bot killed with SIGKILL mid-task', () => {
     await until(() => runs().length === 1, 'the worker');
     first.kill('SIGKILL');
     await first.exited;
-    process.kill((runs()[0] as AgentRun & { pid: number }).pid, 'SIGKILL');
+    process.kill(runs()[0]?.pid as number, 'SIGKILL');
 
     const second = shell();
     await second.waitFor(`${id} was interrupted`);

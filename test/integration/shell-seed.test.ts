@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ShellSession } from '../support/shell-session.js';
-import { FIXTURE_BIN, makeRepo, type AgentRun } from '../support/stack.js';
+import { botEnv, botPaths, makeRepo, readAgentRuns, type AgentRun } from '../support/bot-env.js';
 
 // The seed page (shared/reference/seed-dispatch-models.txt), typed into `dispatch-bot shell` end to
 // end: a real child process reading a pipe, the fake agent CLIs on PATH, a real git repo.
@@ -56,16 +56,11 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'dispatch-seed-'));
   repo = makeRepo(join(root, 'app'));
   writeFileSync(join(root, 'config.yaml'), CONFIG);
-  env = {
-    ...process.env,
-    PATH: `${FIXTURE_BIN}:${process.env.PATH ?? ''}`,
-    DISPATCH_HOME: join(root, 'home'),
-    DISPATCH_CONFIG: join(root, 'config.yaml'),
-    FAKE_AGENT_LOG: join(root, 'runs.jsonl'),
+  env = botEnv(root, {
     FAKE_AGENT_MODELS: 'claude-4.7-sonnet - Claude 4.7 Sonnet (current),opus-5.0 - Opus 5.0,gpt-5.3 - GPT 5.3',
     SLACK_BOT_TOKEN: '',
     DISCORD_TOKEN: '',
-  };
+  });
   const shell = new ShellSession({ cwd: repo, env, args: ['--user', 'alice'] });
   for (const line of [
     'use opus to review this PR for edge cases',
@@ -85,8 +80,7 @@ beforeAll(async () => {
   const code = await shell.exited;
   output = shell.output;
   if (code !== 0) throw new Error(`shell exited ${code}\n${shell.output}\n${shell.errors}`);
-  const log = join(root, 'runs.jsonl');
-  runs = existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AgentRun) : [];
+  runs = readAgentRuns(botPaths(root).agentLog);
   configAfter = readFileSync(join(root, 'config.yaml'), 'utf8');
 }, 120_000);
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { discordFromEnv, type DiscordSurface } from '../../adapters/discord/index.js';
@@ -6,7 +6,7 @@ import type { Inbound } from '../../src/chat/inbound.js';
 import { createApp, type App } from '../../src/app.js';
 import type { TaskRecord } from '../../src/store/records.js';
 import { FakeDiscord, type FakeChannel, type FakeMessage, type RecordedCall } from '../fakes/discord-server.js';
-import { FIXTURE_BIN, makeRepo, type AgentRun } from './stack.js';
+import { botEnv, botPaths, makeRepo, readAgentRuns, type AgentRun } from './bot-env.js';
 
 /** The edit budget src/start.ts gives the Discord surface. */
 const DISCORD_EDITS_PER_MINUTE = 50;
@@ -40,9 +40,9 @@ export interface DeliveryAsked {
 export class DiscordApp {
   readonly root = mkdtempSync(join(tmpdir(), 'dispatch-discord-e2e-'));
   readonly repo = makeRepo(join(this.root, 'repo'));
-  readonly home = join(this.root, 'home');
-  readonly configFile = join(this.root, 'config.yaml');
-  readonly agentLog = join(this.root, 'agent-runs.jsonl');
+  readonly home = botPaths(this.root).home;
+  readonly configFile = botPaths(this.root).configFile;
+  readonly agentLog = botPaths(this.root).agentLog;
   readonly logs: string[] = [];
   /** Every delivery key the adapters asked about, with the store's answer. */
   readonly deliveries: DeliveryAsked[] = [];
@@ -75,11 +75,7 @@ export class DiscordApp {
     this.other = { id: '900000000000000101', type: 0, name: 'backend', guild_id: this.fake.guildId };
     this.fake.channels.set(this.other.id, this.other);
     this.env = {
-      ...process.env,
-      PATH: `${FIXTURE_BIN}:${process.env.PATH ?? ''}`,
-      DISPATCH_HOME: this.home,
-      DISPATCH_CONFIG: this.configFile,
-      FAKE_AGENT_LOG: this.agentLog,
+      ...botEnv(this.root),
       DISCORD_TOKEN: 'fake-discord-token',
       DISCORD_API_URL: this.fake.apiUrl,
       DISCORD_GUILD_ID: options.guild === false ? '' : this.fake.guildId,
@@ -183,11 +179,7 @@ export class DiscordApp {
   }
 
   agentRuns(): AgentRun[] {
-    if (!existsSync(this.agentLog)) return [];
-    return readFileSync(this.agentLog, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as AgentRun);
+    return readAgentRuns(this.agentLog);
   }
 
   tasks(): Promise<TaskRecord[]> {

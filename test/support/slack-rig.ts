@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -17,7 +17,7 @@ import {
   type SendResult,
   type SlackCall,
 } from '../fakes/slack-server.js';
-import { FIXTURE_BIN, makeRepo, type AgentRun } from './stack.js';
+import { botEnv, botPaths, makeRepo, readAgentRuns, type AgentRun } from './bot-env.js';
 
 /**
  * The whole bot as production wires it for Slack (src/start.ts): createApp (config file, SQLite
@@ -57,9 +57,9 @@ export interface Said {
 export class SlackRig {
   readonly root = mkdtempSync(join(tmpdir(), 'dispatch-slack-e2e-'));
   readonly repo = makeRepo(join(this.root, 'repo'));
-  readonly home = join(this.root, 'home');
-  readonly configFile = join(this.root, 'config.yaml');
-  readonly agentLog = join(this.root, 'agent-runs.jsonl');
+  readonly home = botPaths(this.root).home;
+  readonly configFile = botPaths(this.root).configFile;
+  readonly agentLog = botPaths(this.root).agentLog;
   readonly logs: string[] = [];
   /** Every dedupe question the adapter asked the store, with its answer. */
   readonly deliveries: { key: string; first: boolean }[] = [];
@@ -88,13 +88,7 @@ export class SlackRig {
 
   /** The bot process: createApp plus the Bolt app, as src/start.ts wires them. */
   private async startBot(options: SlackRigOptions): Promise<void> {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      PATH: `${FIXTURE_BIN}:${process.env.PATH ?? ''}`,
-      DISPATCH_HOME: this.home,
-      DISPATCH_CONFIG: this.configFile,
-      FAKE_AGENT_LOG: this.agentLog,
-    };
+    const env = botEnv(this.root);
     const app = await createApp({ env, cwd: this.repo, log: (line) => this.logs.push(line) });
     this.app = app;
     this.slack = await startSlack({
@@ -311,11 +305,7 @@ export class SlackRig {
   }
 
   agentRuns(): AgentRun[] {
-    if (!existsSync(this.agentLog)) return [];
-    return readFileSync(this.agentLog, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as AgentRun);
+    return readAgentRuns(this.agentLog);
   }
 
   /**

@@ -1,33 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Inbound, Where, Who } from '../../src/chat/inbound.js';
 import type { Reply } from '../../src/chat/reply.js';
 import { createApp, type App } from '../../src/app.js';
+import { botEnv, botPaths, makeRepo, readAgentRuns, type AgentRun } from './bot-env.js';
 import { RecordingSurface, type Posted } from './recording-surface.js';
 
-export const FIXTURE_BIN = fileURLToPath(new URL('../fixtures/bin', import.meta.url));
-
-/** A git repository with one commit, in a temp dir. */
-export function makeRepo(dir: string): string {
-  mkdirSync(dir, { recursive: true });
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
-  git('init', '-q', '-b', 'main');
-  writeFileSync(join(dir, 'README.md'), '# app\n');
-  git('add', '.');
-  git('commit', '-qm', 'initial');
-  return dir;
-}
-
-export interface AgentRun {
-  name: string;
-  argv: string[];
-  cwd: string;
-  prompt: string;
-  env: Record<string, boolean | string>;
-}
+export { FIXTURE_BIN, makeRepo, type AgentRun } from './bot-env.js';
 
 export interface StackOptions {
   /** Config file text; omitted: no config file (first run). */
@@ -43,9 +23,9 @@ export interface StackOptions {
 export class Stack {
   readonly root = mkdtempSync(join(tmpdir(), 'dispatch-stack-'));
   readonly repo = makeRepo(join(this.root, 'repo'));
-  readonly home = join(this.root, 'home');
-  readonly configFile = join(this.root, 'config.yaml');
-  readonly agentLog = join(this.root, 'agent-runs.jsonl');
+  readonly home = botPaths(this.root).home;
+  readonly configFile = botPaths(this.root).configFile;
+  readonly agentLog = botPaths(this.root).agentLog;
   readonly surface = new RecordingSurface('shell');
   readonly logs: string[] = [];
   env: NodeJS.ProcessEnv = {};
@@ -54,14 +34,7 @@ export class Stack {
   static async start(options: StackOptions = {}): Promise<Stack> {
     const stack = new Stack();
     if (options.config !== undefined) writeFileSync(stack.configFile, options.config);
-    stack.env = {
-      ...process.env,
-      PATH: `${FIXTURE_BIN}:${process.env.PATH ?? ''}`,
-      DISPATCH_HOME: stack.home,
-      DISPATCH_CONFIG: stack.configFile,
-      FAKE_AGENT_LOG: stack.agentLog,
-      ...options.env,
-    };
+    stack.env = botEnv(stack.root, options.env);
     stack.app = await createApp({ env: stack.env, cwd: stack.repo, log: (line) => stack.logs.push(line) });
     stack.app.attach(stack.surface, 10_000);
     return stack;
@@ -113,11 +86,7 @@ export class Stack {
   }
 
   agentRuns(): AgentRun[] {
-    if (!existsSync(this.agentLog)) return [];
-    return readFileSync(this.agentLog, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as AgentRun);
+    return readAgentRuns(this.agentLog);
   }
 
   configText(): string {

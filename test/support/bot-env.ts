@@ -1,0 +1,57 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const FIXTURE_BIN = fileURLToPath(new URL('../fixtures/bin', import.meta.url));
+
+/** One start of the fake agent CLI, as it records itself in FAKE_AGENT_LOG. */
+export interface AgentRun {
+  name: string;
+  argv: string[];
+  cwd: string;
+  pid: number;
+  prompt: string;
+  env: Record<string, boolean | string>;
+}
+
+/** Where a bot under test keeps things, all inside one temp `root`. */
+export function botPaths(root: string): { home: string; configFile: string; agentLog: string } {
+  return { home: join(root, 'home'), configFile: join(root, 'config.yaml'), agentLog: join(root, 'agent-runs.jsonl') };
+}
+
+/**
+ * The environment of a bot under test: the fake agent CLIs first on PATH (they stand in for
+ * claude, agent, codex, gemini), its state, config and agent log inside `root`.
+ */
+export function botEnv(root: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const paths = botPaths(root);
+  return {
+    ...process.env,
+    PATH: `${FIXTURE_BIN}:${process.env.PATH ?? ''}`,
+    DISPATCH_HOME: paths.home,
+    DISPATCH_CONFIG: paths.configFile,
+    FAKE_AGENT_LOG: paths.agentLog,
+    ...extra,
+  };
+}
+
+/** Every start the fake agent recorded in `file`, oldest first. */
+export function readAgentRuns(file: string): AgentRun[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as AgentRun);
+}
+
+/** A git repository with one commit, in a temp dir. */
+export function makeRepo(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
+  git('init', '-q', '-b', 'main');
+  writeFileSync(join(dir, 'README.md'), '# app\n');
+  git('add', '.');
+  git('commit', '-qm', 'initial');
+  return dir;
+}
