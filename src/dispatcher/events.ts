@@ -83,9 +83,11 @@ async function postQuestion(deps: DispatcherDeps, task: TaskRecord, seq: string,
   const surface = deps.surface(task.where.surface);
   if (!surface) return undefined;
   const target = task.thread ? { channel: task.where.channel, thread: task.thread } : { channel: task.where.channel };
+  const shared = task.thread ? (await deps.store.tasksInThread(task.where.surface, task.thread)).length > 1 : false;
+  const how = shared ? `Reply in this thread starting with \`${task.id}:\` to answer.` : 'Reply in this thread to answer.';
   return surface.post(target, {
     mention: task.spec.requester,
-    text: `**${task.id}** asks:\n${text}\n_Reply in this thread to answer._`,
+    text: `**${task.id}** asks:\n${text}\n_${how}_`,
     buttons: [{ action: 'input:answer', value: `${task.id}|${seq}`, label: 'Answer', style: 'primary' }],
   });
 }

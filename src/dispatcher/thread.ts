@@ -21,7 +21,8 @@ export async function tasksAddressed(deps: DispatcherDeps, inbound: InboundMessa
  * A reply in a task's thread (SPEC §7): status and control words act; the requester's reply to an
  * open question is the answer; any other reply while the task runs becomes a note in plan.md.
  */
-export async function handleThreadReply(deps: DispatcherDeps, inbound: InboundMessage, tasks: TaskRecord[]): Promise<void> {
+export async function handleThreadReply(deps: DispatcherDeps, original: InboundMessage, all: TaskRecord[]): Promise<void> {
+  const { inbound, tasks } = narrow(original, all);
   const talk = Conversation.of(deps, inbound.task && tasks[0]?.thread ? { ...inbound, where: { ...inbound.where, thread: tasks[0].thread } } : inbound);
   const intent = intentOf(deps, inbound.text);
   const now = (deps.now ?? Date.now)();
@@ -45,4 +46,15 @@ export async function handleThreadReply(deps: DispatcherDeps, inbound: InboundMe
     return;
   }
   if (intent.kind === 'config' || intent.kind === 'tasks') return handleRequest(deps, inbound);
+}
+
+/**
+ * In a thread holding several tasks (a fan-out), `<task-id>: text` or `#<task-id> text` speaks
+ * to that task alone; the prefix is not part of the answer or note.
+ */
+function narrow(inbound: InboundMessage, tasks: TaskRecord[]): { inbound: InboundMessage; tasks: TaskRecord[] } {
+  if (tasks.length < 2) return { inbound, tasks };
+  const m = /^#?([a-z0-9][a-z0-9-]{0,62})(?::\s*|\s+)([\s\S]+)$/.exec(inbound.text);
+  const named = m && tasks.find((t) => t.id === m[1]);
+  return named && m ? { inbound: { ...inbound, text: (m[2] as string).trim() }, tasks: [named] } : { inbound, tasks };
 }

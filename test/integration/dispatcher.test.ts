@@ -162,6 +162,23 @@ describe('dispatcher: worker questions and notes', () => {
   });
 });
 
+describe('dispatcher: a fan-out thread with two questions open', () => {
+  it('answers the task named at the start of the reply, and tells the requester to name it', async () => {
+    stack = await Stack.start({ config: CONFIG });
+    await stack.say('two things:\n1) use sonnet to set up the database fake:items=2 fake:ask=Which database?\n2) use opus to add a cache layer fake:items=2 fake:ask=Which cache?');
+    const db = await stack.waitFor(/asks:\nWhich database\?/);
+    const cache = await stack.waitFor(/asks:\nWhich cache\?/);
+    const cacheId = /\*\*([a-z0-9-]+)\*\* asks/.exec(cache.reply.text)?.[1] as string;
+    expect(cache.reply.text).toContain(`starting with \`${cacheId}:\``);
+    await stack.say(`${cacheId}: Redis`, 'alice', { thread: cache.target.thread as string });
+    await stack.waitFor(new RegExp(`\\*\\*${cacheId}\\*\\* is done`));
+    const done = stack.find(new RegExp(`\\*\\*${cacheId}\\*\\* is done`));
+    expect(done && stack.surface.latest(done).text).toContain('Answer to 001: Redis');
+    const dbId = /\*\*([a-z0-9-]+)\*\* asks/.exec(db.reply.text)?.[1] as string;
+    expect((await stack.app.store.getTask(dbId))?.state).toBe('waiting');
+  });
+});
+
 describe('dispatcher: hostile and odd input', () => {
   it('answers empty text with the warm-up summary', async () => {
     stack = await Stack.start({ config: CONFIG });
