@@ -1,0 +1,121 @@
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+import { redactUrl } from '../store/redis.js';
+import type { TaskEvent } from './task.js';
+
+/** What the Redis queue and its runners agree on: key names, and the shapes that cross Redis. */
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** Keeps the event stream bounded; a subscriber that is connected reads far behind this. */
+export const STREAM_MAXLEN = 10_000;
+
+/** Every key and channel the queue uses, under one prefix (always ending in `:`). */
+export function queueKeys(rawPrefix: string) {
+  const prefix = rawPrefix.endsWith(':') ? rawPrefix : `${rawPrefix}:`;
+  return {
+    prefix,
+    /** Specs waiting for a runner: pushed on the left, taken from the right (first in, first out). */
+    work: `${prefix}queue:work`,
+    /** Specs a runner has taken but not yet handed to its host; put back when it stops. */
+    taken: (hostId: string) => `${prefix}queue:taken:${hostId}`,
+    /** Hash: task id → id of the runner host that runs it. */
+    owners: `${prefix}queue:owners`,
+    /** Stream of task events from every runner. */
+    events: `${prefix}queue:events`,
+    /** Pub/sub channel a runner reads its commands from. */
+    commands: (hostId: string) => `${prefix}queue:cmd:${hostId}`,
+    /** Pub/sub channel a queue client reads the replies to its commands from. */
+    replies: (clientId: string) => `${prefix}queue:reply:${clientId}`,
+  };
+}
+export type QueueKeys = ReturnType<typeof queueKeys>;
+
+/** Connect, or reject with a clear message instead of reconnecting forever. */
+export async function connectRedis(url: string, role: string): Promise<Redis> {
+  const client = new Redis(url, { lazyConnect: true });
+  const seen: { ok: boolean; lastError?: string } = { ok: false };
+  client.on('error', (err: Error) => {
+    // ioredis reconnects by itself; before the first connection the rejection below says why.
+    if (seen.ok) console.error(`dispatch-bot ${role}: Redis at ${redactUrl(url)}: ${err.message}`);
+    else seen.lastError = err.message;
+  });
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (err) {
+    client.disconnect();
+    throw new Error(`cannot reach Redis at ${redactUrl(url)}: ${seen.lastError ?? (err instanceof Error ? err.message : String(err))}`);
+  }
+  seen.ok = true;
+  return client;
+}
+
+/** Quit politely; a connection stuck in a blocking read is cut instead. */
+export async function closeRedis(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  await client.quit().catch(() => client.disconnect());
+}
+
+const PlanItemSchema = z.object({ text: z.string(), mark: z.enum(['pending', 'done', 'blocked', 'error']), note: z.string().optional() });
+const WorktreeReportSchema = z.object({ branch: z.string(), path: z.string(), commits: z.number(), diffstat: z.string() });
+const StartFailureSchema = z.object({ cli: z.string(), reason: z.enum(['missing', 'auth', 'flags', 'network', 'other']), detail: z.string() });
+
+/** TaskEvent as it arrives from another process (the type in task.ts is plain TypeScript). */
+export const TaskEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('started'), taskId: z.string(), pid: z.number(), dir: z.string(), branch: z.string().optional() }),
+  z.object({ type: z.literal('model'), taskId: z.string(), model: z.string() }),
+  z.object({ type: z.literal('activity'), taskId: z.string(), text: z.string() }),
+  z.object({ type: z.literal('plan'), taskId: z.string(), items: z.array(PlanItemSchema) }),
+  z.object({ type: z.literal('question'), taskId: z.string(), seq: z.string(), text: z.string() }),
+  z.object({ type: z.literal('answered'), taskId: z.string(), seq: z.string() }),
+  z.object({ type: z.literal('gave-up'), taskId: z.string(), seq: z.string().optional() }),
+  z.object({ type: z.literal('note'), taskId: z.string(), text: z.string() }),
+  z.object({
+    type: z.literal('finished'),
+    taskId: z.string(),
+    state: z.enum(['done', 'failed', 'cancelled', 'timed_out', 'interrupted']),
+    exitCode: z.number().nullable().optional(),
+    summary: z.string().optional(),
+    logTail: z.string().optional(),
+    worktree: WorktreeReportSchema.optional(),
+    failure: StartFailureSchema.optional(),
+  }),
+]);
+
+/** Parse an event read from the stream; undefined (and a warning) when it is not one. */
+export function decodeEvent(raw: string): TaskEvent | undefined {
+  try {
+    const parsed = TaskEventSchema.safeParse(JSON.parse(raw));
+    if (parsed.success) return parsed.data;
+    process.emitWarning(`dispatch-bot queue: skipped a malformed task event: ${parsed.error.message}`);
+  } catch (err) {
+    process.emitWarning(`dispatch-bot queue: skipped an unreadable task event: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return undefined;
+}
+
+const Target = z.object({ repo: z.string(), path: z.string(), branch: z.string() });
+
+/** A call routed to the runner host that owns a task. `replyTo` is the caller's reply channel. */
+export const RunnerCommand = z.intersection(
+  z.object({ id: z.string(), replyTo: z.string() }),
+  z.discriminatedUnion('op', [
+    z.object({ op: z.literal('cancel'), taskId: z.string() }),
+    z.object({ op: z.literal('answer'), taskId: z.string(), seq: z.string(), text: z.string() }),
+    z.object({ op: z.literal('note'), taskId: z.string(), text: z.string() }),
+    z.object({ op: z.literal('logs'), taskId: z.string(), lines: z.number().int() }),
+    z.object({ op: z.literal('removeWorktree'), taskId: z.string(), target: Target }),
+    /** A successor for a task whose worker gave up: its own runner keeps the task's worktree and state. */
+    z.object({ op: z.literal('submit'), taskId: z.string(), spec: z.unknown() }),
+  ]),
+);
+export type RunnerCommand = z.infer<typeof RunnerCommand>;
+
+export const RunnerReply = z.union([
+  z.object({ id: z.string(), ok: z.literal(true), value: z.unknown().optional() }),
+  z.object({ id: z.string(), ok: z.literal(false), error: z.string() }),
+]);
+export type RunnerReply = z.infer<typeof RunnerReply>;
+
+export const WorktreeRemoval = z.object({ removed: z.boolean(), message: z.string() });
