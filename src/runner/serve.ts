@@ -79,8 +79,9 @@ class QueueRunner {
   }
 
   async start(): Promise<void> {
-    // A previous run under this id may have died holding specs it never started.
+    // A previous run under this id, or another runner that died, may hold specs it never started.
     await this.requeueTaken();
+    await this.reclaimAbandoned();
     this.unsubscribe = this.s.host.subscribe((event) => this.onEvent(event));
     this.conn.commands.on('message', (_channel: string, message: string) => void this.serve(message));
     await this.conn.commands.subscribe(this.keys.commands(this.s.hostId));
@@ -163,6 +164,24 @@ class QueueRunner {
     while ((await this.conn.client.lmove(this.taken, this.keys.work, 'LEFT', 'RIGHT')) !== null) {
       // moved one
     }
+  }
+
+  /** A runner listens on its command channel for as long as it may hold taken specs: nobody listening means it is gone. */
+  private async reclaimAbandoned(): Promise<void> {
+    const pattern = this.keys.taken('*');
+    let cursor = '0';
+    do {
+      const [next, lists] = await this.conn.client.scan(cursor, 'MATCH', pattern, 'COUNT', 200);
+      cursor = next;
+      for (const list of lists) {
+        const hostId = list.slice(this.keys.taken('').length);
+        const [, listening] = await this.conn.client.pubsub('NUMSUB', this.keys.commands(hostId));
+        if (Number(listening) > 0) continue;
+        while ((await this.conn.client.lmove(list, this.keys.work, 'LEFT', 'RIGHT')) !== null) {
+          this.s.log(`runner ${this.s.hostId}: put back a task spec runner ${hostId} took but never started`);
+        }
+      }
+    } while (cursor !== '0');
   }
 
   private onEvent(event: TaskEvent): void {

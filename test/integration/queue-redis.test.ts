@@ -233,4 +233,23 @@ describe('RedisQueue with several runner hosts', () => {
     expect(await admin.llen(keys.taken('host-x'))).toBe(0);
     await expect(queue.logs(orphan.id, 50)).resolves.toContain(orphan.id);
   });
+
+  it('reclaims the specs a runner that died had taken but not started, and leaves a live runner\'s alone', async () => {
+    const { prefix, events, starts, runner, spec } = await rig();
+    const keys = queueKeys(prefix);
+    const orphan = spec('dead', 'Finish what was left fake:items=1');
+    const held = spec('held', 'Not yours fake:items=1');
+    // A runner that died leaves its list and no listener; a live one listens on its channel.
+    await admin.lpush(keys.taken('dead-host'), JSON.stringify(orphan));
+    const listener = new Redis(REDIS_URL);
+    cleanups.push(async () => void (await listener.quit()));
+    await listener.subscribe(keys.commands('busy-host'));
+    await admin.lpush(keys.taken('busy-host'), JSON.stringify(held));
+    await runner('fresh', 1);
+    expect((await events.finished(orphan.id)).state).toBe('done');
+    expect(starts.get(orphan.id)).toEqual(['fresh']);
+    expect(await admin.llen(keys.taken('dead-host'))).toBe(0);
+    expect(await admin.lrange(keys.taken('busy-host'), 0, -1)).toEqual([JSON.stringify(held)]);
+    expect(starts.get(held.id)).toBeUndefined();
+  });
 });
