@@ -21,6 +21,8 @@ export interface ServeRunnerOptions {
 
 export interface ServedRunner {
   readonly hostId: string;
+  /** Ids of the tasks the queue routes to this runner (for `host.recover`/`reapOrphans` after a restart under the same hostId). */
+  owned(): Promise<string[]>;
   /**
    * Stop taking work and serving commands; a spec taken but not yet started goes back to the
    * queue. The host and its workers are the caller's: close the host after this.
@@ -51,7 +53,7 @@ export async function serveRunner(opts: ServeRunnerOptions): Promise<ServedRunne
   const [client, blocking, commands] = opened as [Redis, Redis, Redis];
   const runner = new QueueRunner({ client, blocking, commands }, keys, { hostId, capacity, host: opts.host, log });
   await runner.start();
-  return { hostId, stop: () => runner.stop() };
+  return { hostId, owned: () => runner.owned(), stop: () => runner.stop() };
 }
 
 interface RunnerSettings {
@@ -99,6 +101,11 @@ class QueueRunner {
     await closeRedis(this.conn.commands);
     this.unsubscribe();
     await closeRedis(this.conn.client);
+  }
+
+  async owned(): Promise<string[]> {
+    const owners = await this.conn.client.hgetall(this.keys.owners);
+    return Object.keys(owners).filter((taskId) => owners[taskId] === this.s.hostId);
   }
 
   private hasRoom(): boolean {

@@ -227,8 +227,9 @@ describe('RedisQueue with several runner hosts', () => {
     const orphan = spec('taken', 'Finish what was left fake:items=1');
     // What a runner that died between taking and starting leaves behind.
     await admin.lpush(keys.taken('host-x'), JSON.stringify(orphan));
-    await runner('x', 1, 'host-x');
+    const x = await runner('x', 1, 'host-x');
     expect((await events.finished(orphan.id)).state).toBe('done');
+    expect(await x.served.owned()).toEqual([orphan.id]);
     expect(starts.get(orphan.id)).toEqual(['x']);
     expect(await admin.llen(keys.taken('host-x'))).toBe(0);
     await expect(queue.logs(orphan.id, 50)).resolves.toContain(orphan.id);
