@@ -32,7 +32,9 @@ function patchFor(event: TaskEvent, task: TaskRecord, now: number): Partial<Task
     case 'question':
       return { state: 'waiting' };
     case 'answered':
-      return { state: task.state === 'waiting' ? 'running' : task.state };
+      // Only waiting → running: writing back any other state read here could overwrite a newer one
+      // (an answer to a blocked task sets it queued for its successor at the same moment).
+      return task.state === 'waiting' ? { state: 'running' } : {};
     case 'gave-up':
       return { state: 'blocked' };
     case 'note':

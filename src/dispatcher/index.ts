@@ -54,12 +54,11 @@ export class Dispatcher {
    * question counts as settled), with those tasks.
    */
   async settled(surface: SurfaceName, mine: (task: TaskRecord) => boolean = () => true): Promise<TaskRecord[]> {
+    const isSettled = (t: TaskRecord) => isFinal(t.state) || t.state === 'waiting' || t.state === 'blocked';
     for (;;) {
+      await this.perTask.idle();
       const tasks = (await this.deps.store.listTasks({ surface })).filter(mine);
-      if (tasks.every((t) => isFinal(t.state) || t.state === 'waiting' || t.state === 'blocked')) {
-        await this.perTask.idle();
-        return tasks;
-      }
+      if (tasks.every(isSettled)) return tasks;
       await new Promise<void>((resolve) => {
         this.settleWaiters.add(resolve);
       });
