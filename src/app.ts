@@ -7,9 +7,8 @@ import { configPath, dispatchHome } from './config/paths.js';
 import type { ConfigSource } from './config/port.js';
 import { cachedDiscovery } from './discovery.js';
 import { Dispatcher } from './dispatcher/index.js';
-import { InProcessQueue } from './queue/in-process.js';
-import { backendFor } from './resolve/backends.js';
-import { createRunnerHost } from './runner/index.js';
+import { openQueue } from './queue/open.js';
+import type { TaskQueue } from './queue/port.js';
 import { openRedisStore } from './store/redis.js';
 import { openSqliteStore } from './store/sqlite.js';
 import type { TaskStore } from './store/port.js';
@@ -22,11 +21,11 @@ export interface AppOptions {
   log?: (line: string) => void;
 }
 
-/** Everything but the chat surfaces, wired: config, store, runner host + queue, dispatcher. */
+/** Everything but the chat surfaces, wired: config, store, queue (+ in-process runner host), dispatcher. */
 export interface App {
   config: ConfigSource;
   store: TaskStore;
-  queue: InProcessQueue;
+  queue: TaskQueue;
   dispatcher: Dispatcher;
   /**
    * Attach a surface; its edits are coalesced (SPEC §7: edited in place, within the platform's
@@ -60,9 +59,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   const config = await openConfig({ path: configPath(env), watch: true });
   config.onChange((_c, error) => error && log(`config: ${error.message} (keeping the last good config)`));
   const store = await openStore(env, home);
-  const limits = config.current().limits;
-  const host = createRunnerHost({ home, backendFor, concurrency: limits.concurrency, perBackend: limits.per_backend, env });
-  const queue = new InProcessQueue(host);
+  const runtime = await openQueue(env, home, config.current().limits);
+  const { queue } = runtime;
   const surfaces = new Map<SurfaceName, CoalescedSurface>();
   const dispatcher = new Dispatcher({
     config,
@@ -92,14 +90,13 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
     async recover() {
       const active = (await store.listTasks()).filter((t) => !FINAL_STATES.includes(t.state));
-      await queue.reapOrphans(active.map((t) => t.id));
-      await queue.recover(active.map((t) => ({ spec: t.spec, ...(t.dir ? { dir: t.dir } : {}) })));
+      await runtime.recover(active.map((t) => ({ spec: t.spec, ...(t.dir ? { dir: t.dir } : {}) })));
     },
     flush,
     async close(opts) {
       dispatcher.stop();
       await flush();
-      await queue.close(opts);
+      await runtime.close(opts);
       config.close();
       await store.close();
     },

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { configPath } from './config/paths.js';
 import { validateConfigText } from './config/validate.js';
 import { doctor } from './doctor.js';
+import { runRunner } from './run-runner.js';
 import { runShellSurface } from './run-shell.js';
 import { shellUser } from './shell-user.js';
 import { startSurfaces } from './start.js';
@@ -11,11 +12,13 @@ const USAGE = `usage: dispatch-bot <command>
 
   start                  run every surface whose credentials are set (Slack, Discord); the shell when none is
   shell [--user NAME]    chat from this terminal or a pipe (one chat line per line)
+  runner                 a runner host serving the Redis queue (the bot runs with DISPATCH_QUEUE=redis)
   doctor                 check the agent CLIs, the config and the models it resolves
   config validate [FILE] check a config file (default: the bot's config)
 
 Environment: DISPATCH_CONFIG (config file), DISPATCH_HOME (state, logs; default ~/.dispatch),
-SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET [+ SLACK_APP_TOKEN], DISCORD_TOKEN [+ DISCORD_GUILD_ID].`;
+SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET [+ SLACK_APP_TOKEN], DISCORD_TOKEN [+ DISCORD_GUILD_ID],
+DISPATCH_STORE=redis / DISPATCH_QUEUE=redis with REDIS_URL, DISPATCH_REDIS_PREFIX, DISPATCH_RUNNER_ID.`;
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
@@ -24,6 +27,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       return startSurfaces(env);
     case 'shell':
       return runShellSurface(env, userFlag(rest));
+    case 'runner':
+      return runRunner(env);
     case 'doctor':
       return doctor(env, (line) => process.stdout.write(`${line}\n`));
     case 'config':

@@ -1,0 +1,43 @@
+import type { Config } from '../config/schema.js';
+import { backendFor } from '../resolve/backends.js';
+import { createRunnerHost } from '../runner/index.js';
+import type { TaskSpec } from './task.js';
+import type { TaskQueue } from './port.js';
+import { InProcessQueue } from './in-process.js';
+import { openRedisQueue } from './redis.js';
+
+/** How the bot reaches runner hosts, and what it must do for them after a restart. */
+export interface QueueRuntime {
+  queue: TaskQueue;
+  /** Re-adopt live workers, re-surface questions, reap orphans (in-process only: runner processes do their own). */
+  recover(active: { spec: TaskSpec; dir?: string }[]): Promise<void>;
+  close(opts?: { killWorkers?: boolean }): Promise<void>;
+}
+
+export function redisPrefix(env: NodeJS.ProcessEnv): string {
+  return env.DISPATCH_REDIS_PREFIX || 'dispatch';
+}
+
+/**
+ * In-process runner host by default; `DISPATCH_QUEUE=redis` sends tasks through Redis to
+ * `dispatch-bot runner` processes (REDIS_URL, keys under DISPATCH_REDIS_PREFIX).
+ */
+export async function openQueue(env: NodeJS.ProcessEnv, home: string, limits: Config['limits']): Promise<QueueRuntime> {
+  if (env.DISPATCH_QUEUE === 'redis') {
+    const queue = await openRedisQueue({ ...(env.REDIS_URL ? { url: env.REDIS_URL } : {}), prefix: redisPrefix(env) });
+    return { queue, recover: async () => undefined, close: () => queue.close() };
+  }
+  if (env.DISPATCH_QUEUE && env.DISPATCH_QUEUE !== 'in-process') {
+    throw new Error(`DISPATCH_QUEUE must be in-process or redis, not "${env.DISPATCH_QUEUE}"`);
+  }
+  const host = createRunnerHost({ home, backendFor, concurrency: limits.concurrency, perBackend: limits.per_backend, env });
+  const queue = new InProcessQueue(host);
+  return {
+    queue,
+    async recover(active) {
+      await queue.reapOrphans(active.map((t) => t.spec.id));
+      await queue.recover(active);
+    },
+    close: (opts) => queue.close(opts),
+  };
+}

@@ -1,0 +1,57 @@
+import { openConfig } from './config/file-source.js';
+import { configPath, dispatchHome } from './config/paths.js';
+import { redisPrefix } from './queue/open.js';
+import { backendFor } from './resolve/backends.js';
+import { createRunnerHost } from './runner/index.js';
+import { serveRunner } from './runner/serve.js';
+import { openRedisStore } from './store/redis.js';
+import { FINAL_STATES } from './store/records.js';
+
+/** Workers a runner takes at once when `limits.concurrency` is 0 (no limit) — a runner must say a number. */
+const DEFAULT_CAPACITY = 4;
+
+/**
+ * `dispatch-bot runner`: a runner host serving the Redis queue (the bot runs with DISPATCH_QUEUE=redis).
+ * Give it a stable DISPATCH_RUNNER_ID so that after a restart it re-adopts its own workers.
+ */
+export async function runRunner(env: NodeJS.ProcessEnv): Promise<number> {
+  const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  const config = await openConfig({ path: configPath(env), watch: false });
+  const limits = config.current().limits;
+  config.close();
+  const host = createRunnerHost({ home: dispatchHome(env), backendFor, concurrency: limits.concurrency, perBackend: limits.per_backend, env });
+  const url = env.REDIS_URL;
+  const runner = await serveRunner({
+    ...(url ? { url } : {}),
+    prefix: redisPrefix(env),
+    host,
+    ...(env.DISPATCH_RUNNER_ID ? { hostId: env.DISPATCH_RUNNER_ID } : {}),
+    capacity: limits.concurrency || DEFAULT_CAPACITY,
+    log,
+  });
+  log(`runner ${runner.hostId}: serving the queue at prefix ${redisPrefix(env)}`);
+  if (env.DISPATCH_STORE === 'redis') await recoverOwned(env, runner.hostId, await runner.owned(), host);
+  else log('runner: DISPATCH_STORE is not redis, so tasks of an earlier run of this runner are not re-adopted');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  log(`runner ${runner.hostId}: stopping (workers keep running for the next start)`);
+  await runner.stop();
+  await host.close();
+  return 0;
+}
+
+/** Re-adopt this runner's own unfinished tasks (never another runner's: they would be reported interrupted). */
+async function recoverOwned(env: NodeJS.ProcessEnv, hostId: string, owned: string[], host: ReturnType<typeof createRunnerHost>): Promise<void> {
+  const store = await openRedisStore({ ...(env.REDIS_URL ? { url: env.REDIS_URL } : {}), prefix: redisPrefix(env) });
+  try {
+    const mine = new Set(owned);
+    const active = (await store.listTasks()).filter((t) => mine.has(t.id) && !FINAL_STATES.includes(t.state));
+    await host.reapOrphans(active.map((t) => t.id));
+    await host.recover(active.map((t) => ({ spec: t.spec, ...(t.dir ? { dir: t.dir } : {}) })));
+    if (active.length) process.stderr.write(`runner ${hostId}: re-adopted ${active.length} task(s)\n`);
+  } finally {
+    await store.close();
+  }
+}
