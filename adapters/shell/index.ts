@@ -30,10 +30,11 @@ export function createShellSurface(output: Writable, interactive: boolean): Shel
  */
 export async function runShell(surface: ShellSurface, options: ShellOptions): Promise<void> {
   const lines = createInterface({ input: options.input, terminal: false, crlfDelay: Infinity });
-  const prompt = () => options.interactive && options.output.write('dispatch> ');
+  const prompt = () => options.interactive && surface.prompt('dispatch> ');
   let pending = '';
   prompt();
   for await (const raw of lines) {
+    surface.promptTaken();
     if (raw.endsWith('\\')) {
       pending += `${raw.slice(0, -1)}\n`;
       continue;

@@ -23,8 +23,12 @@ export class ShellSurface implements ChatSurface {
   readonly threadTasks = new Map<string, string[]>();
   choices: Choice[] = [];
 
+  /** The input prompt, when a terminal shows one; output arriving meanwhile redraws it below. */
+  private promptText: string | undefined;
+  private promptShown = false;
+
   constructor(
-    private readonly write: (text: string) => void,
+    private readonly out: (text: string) => void,
     private readonly style: Style,
   ) {}
 
@@ -69,6 +73,27 @@ export class ShellSurface implements ChatSurface {
     const body = renderText(shown, this.style, choices);
     const prefix = thread ? `[${reply.title ?? this.label(thread)}] ` : '';
     this.write(`${prefix}${body.replace(/\n/g, `\n${' '.repeat(prefix.length)}`)}\n`);
+  }
+
+  /** Show the input prompt (terminals only); later output clears it and draws it again below. */
+  prompt(text: string): void {
+    this.promptText = text;
+    this.promptShown = true;
+    this.out(text);
+  }
+
+  /** The user pressed Enter: the prompt line is theirs now. */
+  promptTaken(): void {
+    this.promptShown = false;
+  }
+
+  private write(text: string): void {
+    if (!this.promptShown || this.promptText === undefined) {
+      this.out(text);
+      return;
+    }
+    // \r + erase line (ECMA-48 EL): the worker's news goes above a fresh prompt.
+    this.out(`\r\u001b[2K${text}${this.promptText}`);
   }
 
   private offer(channel: string, thread: string | undefined, reply: Reply): string[] {

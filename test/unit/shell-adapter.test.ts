@@ -95,4 +95,19 @@ describe('shell surface', () => {
     expect(printed()).not.toContain('1) Answer');
     expect(toInbound(surface, '1', 'alice')).toMatchObject({ kind: 'message', text: '1' });
   });
+
+  it('in a terminal, news arriving at the prompt is printed above a fresh prompt', async () => {
+    const out = new PassThrough();
+    let printed = '';
+    out.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    const surface = createShellSurface(out, true);
+    surface.prompt('dispatch> ');
+    await surface.post({ channel: 'local', thread: 't1' }, { title: 'auth-review', text: 'running' });
+    await new Promise((r) => setImmediate(r));
+    expect(printed).toBe('dispatch> \r\u001b[2K[auth-review] running\ndispatch> ');
+    surface.promptTaken();
+    await surface.post({ channel: 'local' }, { text: 'No tasks' });
+    await new Promise((r) => setImmediate(r));
+    expect(printed.endsWith('dispatch> No tasks\n')).toBe(true);
+  });
 });
