@@ -54,7 +54,15 @@ export async function postPending(
   };
   pending.prompt = await Conversation.of(deps, inbound).answer(prompt(pending));
   await deps.store.putPending(pending);
+  deps.later?.(pending.expiresAt - now, () => expire(deps, pending.id));
   return pending;
+}
+
+/** An unanswered prompt says, at its deadline, that it expired (a press afterwards is told the same). */
+async function expire(deps: DispatcherDeps, id: string): Promise<void> {
+  const pending = await deps.store.takePending(id);
+  if (!pending?.prompt) return;
+  await deps.surface(pending.where.surface)?.edit(pending.prompt, expiredReply(pending));
 }
 
 /** Ask the requester to confirm (or pick) the model for a request that named none. */

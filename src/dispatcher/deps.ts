@@ -26,4 +26,6 @@ export interface DispatcherDeps {
   defaultRepo: { name: string; path: string };
   now?: () => number;
   log?: (line: string) => void;
+  /** Run `work` after `ms` (the Dispatcher provides it and cancels what is left on stop). */
+  later?: (ms: number, work: () => Promise<void>) => void;
 }

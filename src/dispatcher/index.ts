@@ -28,7 +28,12 @@ export class Dispatcher {
   private readonly settleWaiters = new Set<() => void>();
   private unsubscribe: (() => void) | undefined;
 
-  constructor(private readonly deps: DispatcherDeps) {}
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly deps: DispatcherDeps;
+
+  constructor(deps: DispatcherDeps) {
+    this.deps = { ...deps, later: (ms, work) => this.later(ms, work) };
+  }
 
   start(): void {
     this.unsubscribe = this.deps.queue.subscribe((event) => {
@@ -38,6 +43,18 @@ export class Dispatcher {
 
   stop(): void {
     this.unsubscribe?.();
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  /** Timers never keep the process alive, and a failure is logged, not thrown. */
+  private later(ms: number, work: () => Promise<void>): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      work().catch((error: unknown) => this.deps.log?.(`scheduled work failed: ${String(error)}`));
+    }, Math.max(0, ms));
+    timer.unref();
+    this.timers.add(timer);
   }
 
   /** Handle one inbound request. Never throws: user errors become replies, the rest is logged and said. */

@@ -100,8 +100,11 @@ describe('dispatcher: confirming the default', () => {
     stack = await Stack.start({ config: `${CONFIG}limits:\n  confirm_timeout: 0s\n` });
     await stack.say('do a security review');
     const prompt = await stack.waitFor(/Sound good\?/);
+    // it says so at its deadline, unpressed, and a late press dispatches nothing
+    await stack.surface.until(() => /expired after/.test(stack?.surface.latest(prompt).text ?? ''));
     await stack.press(prompt.reply, 'Dispatch with opus');
-    expect(stack.surface.latest(prompt).text).toMatch(/expired/);
+    expect(stack.surface.ephemerals.at(-1)?.reply.text).toMatch(/already answered or has expired/);
+    expect(await stack.app.store.listTasks()).toHaveLength(0);
     expect(stack.agentRuns()).toHaveLength(0);
   });
 });

@@ -169,10 +169,12 @@ describe('Slack end to end: the confirm prompt menu, Cancel and expiry', () => {
   it('says an expired prompt expired instead of dispatching', async () => {
     const r = await started(await SlackRig.start({ config: `${CONFIG.replace('limits:\n', 'limits:\n  confirm_timeout: 0s\n')}` }));
     await r.command('do a security review fake:items=1');
-    const prompt = await confirmPromptTs(r, 0);
-    await r.press('C1', prompt, 'Dispatch with opus');
-    await r.until('the prompt to say it expired', () => /expired/.test(visible(r.api.message('C1', prompt) ?? { blocks: [], text: '' })));
-    expect(visible(r.api.message('C1', prompt) ?? { blocks: [], text: '' })).not.toContain('[Dispatch with opus]');
+    await r.until('the confirm prompt', () => r.accepted().find((c) => /Sound good\?/.test(visibleCall(c))));
+    // Nobody presses: at its deadline the prompt is edited to say it expired, its buttons gone (a late
+    // press is refused; see the dispatcher tests).
+    const edit = await r.until('the prompt to say it expired', () => r.api.callsOf('chat.update').find((c) => /expired/.test(visibleCall(c))));
+    expect(visible(r.api.message('C1', String(edit.body.ts)) ?? { blocks: [], text: '' })).toMatch(/expired after/);
+    expect(visibleCall(edit)).not.toContain('[Dispatch with opus]');
     expect(await r.tasks()).toEqual([]);
     expect(r.agentRuns()).toEqual([]);
   });
