@@ -1,7 +1,7 @@
 import { discordFromEnv } from '../adapters/discord/index.js';
 import { slackFromEnv } from '../adapters/slack/index.js';
 import type { Inbound } from './chat/inbound.js';
-import { createApp } from './app.js';
+import { createApp, type App } from './app.js';
 import { runShellSurface } from './run-shell.js';
 import { shellUser } from './shell-user.js';
 
@@ -23,17 +23,13 @@ export async function startSurfaces(env: NodeJS.ProcessEnv): Promise<number> {
     log,
   };
   const stops: (() => Promise<void>)[] = [];
-  const slack = await slackFromEnv(env, deps);
-  if (slack) {
-    app.attach(slack, SLACK_EDITS_PER_MINUTE);
-    stops.push(() => slack.stop());
-    log(`slack: listening${slack.port ? ` on port ${slack.port}` : ' over Socket Mode'}`);
-  }
-  const discord = await discordFromEnv(env, deps);
-  if (discord) {
-    app.attach(discord, DISCORD_EDITS_PER_MINUTE);
-    stops.push(() => discord.stop());
-    log('discord: connected');
+  try {
+    await startChat(env, deps, app, stops, log);
+  } catch (error) {
+    // Whatever did start must not keep the process alive after a failed start.
+    for (const stop of stops) await stop().catch(() => undefined);
+    await app.close();
+    throw error;
   }
   await app.recover();
   await new Promise<void>((resolve) => {
@@ -46,4 +42,30 @@ export async function startSurfaces(env: NodeJS.ProcessEnv): Promise<number> {
   for (const stop of stops) await stop();
   await app.close();
   return 0;
+}
+
+type Deps = Parameters<typeof slackFromEnv>[1] & Parameters<typeof discordFromEnv>[1];
+
+/** Start Slack and Discord when their credentials are set; each started one is attached and its stop recorded. */
+async function startChat(env: NodeJS.ProcessEnv, deps: Deps, app: App, stops: (() => Promise<void>)[], log: (line: string) => void): Promise<void> {
+  const slack = await slackFromEnv(env, deps).catch((error: unknown) => {
+    throw new Error(`slack: could not start (${reason(error)}); check SLACK_BOT_TOKEN${env.SLACK_API_URL ? ' and SLACK_API_URL' : ''}`);
+  });
+  if (slack) {
+    stops.push(() => slack.stop());
+    app.attach(slack, SLACK_EDITS_PER_MINUTE);
+    log(`slack: listening${slack.port ? ` on port ${slack.port}` : ' over Socket Mode'}`);
+  }
+  const discord = await Promise.resolve(discordFromEnv(env, deps)).catch((error: unknown) => {
+    throw new Error(`discord: could not start (${reason(error)}); check DISCORD_TOKEN${env.DISCORD_API_URL ? ' and DISCORD_API_URL' : ''}`);
+  });
+  if (discord) {
+    stops.push(() => discord.stop());
+    app.attach(discord, DISCORD_EDITS_PER_MINUTE);
+    log('discord: connected');
+  }
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,6 +79,32 @@ describe('dispatch-bot start with no chat credentials', () => {
   it('is what `npm start` runs', () => {
     const pkg = JSON.parse(spawnSync('cat', [join(ROOT_DIR, 'package.json')], { encoding: 'utf8' }).stdout) as { scripts: Record<string, string> };
     expect(pkg.scripts.start).toBe('node bin/dispatch-bot.js start');
+  });
+});
+
+describe('dispatch-bot start with a bad Slack token', () => {
+  it('says which surface could not start and what to check, and exits 1 (no hang)', async () => {
+    const { createServer } = await import('node:http');
+    // Slack answers auth.test for a revoked token with 200 {ok:false, error:'invalid_auth'}.
+    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":false,"error":"invalid_auth"}'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const result = await new Promise<{ code: number | null; err: string }>((resolve) => {
+        const child = spawn(process.execPath, [BIN, 'start'], {
+          cwd: root,
+          env: { ...env, SLACK_BOT_TOKEN: 'xoxb-revoked', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: `http://127.0.0.1:${port}/api/`, PORT: '0' },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        let err = '';
+        child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+        child.on('exit', (code) => resolve({ code, err }));
+      });
+      expect(result.code).toBe(1);
+      expect(result.err).toMatch(/dispatch-bot: slack: could not start \(.*invalid_auth.*\); check SLACK_BOT_TOKEN and SLACK_API_URL/);
+    } finally {
+      server.close();
+    }
   });
 });
 
