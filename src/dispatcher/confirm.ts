@@ -2,13 +2,20 @@ import { randomUUID } from 'node:crypto';
 import type { InboundMessage } from '../chat/inbound.js';
 import type { Reply } from '../chat/reply.js';
 import type { Config } from '../config/schema.js';
+import { resolveModel } from '../resolve/index.js';
 import type { PendingConfirm } from '../store/records.js';
 import { Conversation } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
 
 export type DefaultSource = 'your default' | 'the channel default' | 'the config default';
 
-/** The requester's own default, else the channel's, else the config's `default:`. */
+const SOURCE: Record<'user' | 'channel' | 'config', DefaultSource> = {
+  user: 'your default',
+  channel: 'the channel default',
+  config: 'the config default',
+};
+
+/** The requester's own default, else the channel's, else the config's `default:` (the resolver's order). */
 export async function defaultModel(
   deps: DispatcherDeps,
   config: Config,
@@ -16,11 +23,8 @@ export async function defaultModel(
   channel: string,
 ): Promise<{ model: string; source: DefaultSource } | undefined> {
   const own = await deps.store.getUserDefault(user);
-  if (own && isKnown(config, own)) return { model: own, source: 'your default' };
-  const channelDefault = config.channels[channel]?.default;
-  if (channelDefault) return { model: channelDefault, source: 'the channel default' };
-  if (config.default) return { model: config.default, source: 'the config default' };
-  return undefined;
+  const resolution = resolveModel({}, { config, channel, ...(own ? { userDefault: own } : {}) });
+  return resolution.kind === 'confirm' ? { model: resolution.model, source: SOURCE[resolution.source] } : undefined;
 }
 
 export function isKnown(config: Config, name: string): boolean {

@@ -96,6 +96,15 @@ describe('dispatcher: confirming the default', () => {
     await stack.waitFor(/using \*\*sonnet\*\* \(your default\)/);
   });
 
+  it("uses the channel's default before the config's, and the requester's own before both", async () => {
+    stack = await Stack.start({ config: `${CONFIG}channels:\n  C1: { default: gemini-2.5-flash }\n` });
+    await stack.say('tidy the changelog');
+    await stack.waitFor(/using \*\*gemini-2\.5-flash\*\* \(the channel default\)/);
+    await stack.say('make sonnet my default');
+    await stack.say('tidy the readme');
+    await stack.waitFor(/using \*\*sonnet\*\* \(your default\)/);
+  });
+
   it('says a prompt expired instead of dispatching', async () => {
     stack = await Stack.start({ config: `${CONFIG}limits:\n  confirm_timeout: 0s\n` });
     await stack.say('do a security review');
