@@ -91,6 +91,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     async recover() {
       const active = (await store.listTasks()).filter((t) => !FINAL_STATES.includes(t.state));
       await runtime.recover(active.map((t) => ({ spec: t.spec, ...(t.dir ? { dir: t.dir } : {}) })));
+      await dispatcher.resumePrompts();
     },
     flush,
     async close(opts) {

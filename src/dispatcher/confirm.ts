@@ -58,12 +58,12 @@ export async function postPending(
   };
   pending.prompt = await Conversation.of(deps, inbound).answer(prompt(pending));
   await deps.store.putPending(pending);
-  deps.later?.(pending.expiresAt - now, () => expire(deps, pending.id));
+  deps.later?.(pending.expiresAt - now, () => expirePending(deps, pending.id));
   return pending;
 }
 
 /** An unanswered prompt says, at its deadline, that it expired (a press afterwards is told the same). */
-async function expire(deps: DispatcherDeps, id: string): Promise<void> {
+export async function expirePending(deps: DispatcherDeps, id: string): Promise<void> {
   const pending = await deps.store.takePending(id);
   if (!pending?.prompt) return;
   await deps.surface(pending.where.surface)?.edit(pending.prompt, expiredReply(pending));
@@ -81,7 +81,7 @@ export function askToConfirm(
 }
 
 export function confirmPrompt(pending: PendingConfirm, config: Config, source: DefaultSource | undefined): Reply {
-  const minutes = Math.round((pending.expiresAt - pending.createdAt) / 60000);
+  const lasts = formatDuration(pending.expiresAt - pending.createdAt);
   const others = choices(config).filter((name) => name !== pending.model);
   const reply: Reply = {
     text: pending.model
@@ -98,11 +98,18 @@ export function confirmPrompt(pending: PendingConfirm, config: Config, source: D
       options: others.slice(0, 100).map((name) => ({ label: name, value: `${pending.id}|${name}` })),
     };
   }
-  reply.text += `\n_Only <@${pending.requester}> can answer; this prompt expires in ${minutes} min._`;
+  reply.text += `\n_Only <@${pending.requester}> can answer; this prompt expires in ${lasts}._`;
   return reply;
 }
 
 export function expiredReply(pending: PendingConfirm): Reply {
-  const minutes = Math.round((pending.expiresAt - pending.createdAt) / 60000);
-  return { text: `This prompt expired after ${minutes} min; nothing was dispatched. Send the request again to dispatch it.` };
+  return { text: `This prompt expired after ${formatDuration(pending.expiresAt - pending.createdAt)}; nothing was dispatched. Send the request again to dispatch it.` };
+}
+
+/** `15 min`, `90 s`, `1 h 30 min`: how long a prompt lasts, in words a person reads at once. */
+function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s} s`;
+  const m = Math.round(s / 60);
+  return m < 120 ? `${m} min` : `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}`;
 }

@@ -3,6 +3,7 @@ import { ConfigError } from '../config/port.js';
 import type { TaskEvent } from '../queue/task.js';
 import type { TaskRecord } from '../store/records.js';
 import { handleAction, handleInput } from './actions.js';
+import { expirePending } from './confirm.js';
 import { Conversation } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
 import { UserError } from './errors.js';
@@ -39,6 +40,12 @@ export class Dispatcher {
     this.unsubscribe = this.deps.queue.subscribe((event) => {
       void this.perTask.run(event.taskId, () => this.onEvent(event));
     });
+  }
+
+  /** Prompts a previous run left unanswered expire (and say so) at their own deadlines. */
+  async resumePrompts(): Promise<void> {
+    const now = (this.deps.now ?? Date.now)();
+    for (const pending of await this.deps.store.listPending()) this.later(pending.expiresAt - now, () => expirePending(this.deps, pending.id));
   }
 
   stop(): void {

@@ -20,6 +20,8 @@ export interface TaskStore {
   getPending(id: string): Promise<PendingConfirm | undefined>;
   /** Remove and return the pending prompt; exactly one concurrent caller gets it. */
   takePending(id: string): Promise<PendingConfirm | undefined>;
+  /** Every pending prompt still stored (after a restart, each is due to expire or be answered). */
+  listPending(): Promise<PendingConfirm[]>;
 
   putQuestion(q: QuestionRecord): Promise<void>;
   /** Record the answer once; false when it was already answered. */

@@ -124,6 +124,22 @@ class RedisTaskStore implements RedisStore {
     return this.decodePending(id, await this.client.get(this.key.pending(id)));
   }
 
+  async listPending(): Promise<PendingConfirm[]> {
+    const found: PendingConfirm[] = [];
+    const pattern = this.key.pending('*');
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.client.scan(cursor, 'MATCH', pattern, 'COUNT', 200);
+      cursor = next;
+      for (const key of keys) {
+        const id = key.slice(this.key.pending('').length);
+        const pending = this.decodePending(id, await this.client.get(key));
+        if (pending) found.push(pending);
+      }
+    } while (cursor !== '0');
+    return found.sort((a, b) => a.expiresAt - b.expiresAt);
+  }
+
   async takePending(id: string): Promise<PendingConfirm | undefined> {
     // GETDEL is atomic: of any number of racing presses exactly one receives the prompt.
     return this.decodePending(id, await this.client.getdel(this.key.pending(id)));

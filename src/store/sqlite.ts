@@ -160,6 +160,12 @@ class SqliteTaskStore implements SqliteStore {
     return row ? decodeRecord(PendingConfirmSchema, `pending ${id}`, row.body, this.report) : undefined;
   }
 
+  async listPending(): Promise<PendingConfirm[]> {
+    return this.sql.listPending
+      .all()
+      .flatMap((row) => decodeRecord(PendingConfirmSchema, `pending ${row.id}`, row.body, this.report) ?? []);
+  }
+
   async takePending(id: string): Promise<PendingConfirm | undefined> {
     // DELETE … RETURNING: the row goes to whoever deletes it, in this process or another.
     const row = this.sql.takePending.get(id);
@@ -279,6 +285,7 @@ function prepareStatements(db: Database.Database) {
       'INSERT OR REPLACE INTO pending (id, expires_at, body) VALUES (?, ?, ?)',
     ),
     getPending: db.prepare<[string], { body: string }>('SELECT body FROM pending WHERE id = ?'),
+    listPending: db.prepare<[], { id: string; body: string }>('SELECT id, body FROM pending ORDER BY expires_at'),
     takePending: db.prepare<[string], { body: string }>('DELETE FROM pending WHERE id = ? RETURNING body'),
     prunePending: db.prepare<[number]>('DELETE FROM pending WHERE expires_at < ?'),
     putQuestion: db.prepare<[string, string, number, string, string | null, number | null]>(

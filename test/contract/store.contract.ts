@@ -198,6 +198,17 @@ export function runStoreContract(
         // The dispatcher decides what an expired prompt means; the store must not hide it.
         expect(await store.takePending('p-old')).toStrictEqual(expired);
       });
+
+      it('lists what is still pending, soonest to expire first, so a restarted bot can expire it', async () => {
+        const store = await openStore();
+        const later = pending('p-later', { expiresAt: Date.now() + 20 * 60_000 });
+        const sooner = pending('p-sooner', { expiresAt: Date.now() + 5 * 60_000 });
+        await store.putPending(later);
+        await store.putPending(sooner);
+        await store.putPending(pending('p-taken'));
+        await store.takePending('p-taken');
+        expect(await store.listPending()).toStrictEqual([sooner, later]);
+      });
     });
 
     describe('questions', () => {

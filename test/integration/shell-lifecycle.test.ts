@@ -180,4 +180,18 @@ describe('the bot killed with SIGKILL mid-task', () => {
     expect(second.output).toMatch(new RegExp(`${id}-2 was cancelled`));
     expect(runs()[1]?.prompt).toContain('rebuild the search index');
   });
+
+  it('a confirm prompt left unanswered by a killed bot still expires, and says so, after the restart', async () => {
+    writeFileSync(join(root, 'config.yaml'), `${CONFIG}limits:\n  confirm_timeout: 3s\n`);
+    const first = shell();
+    first.say('do a security review');
+    await first.waitFor('this prompt expires in 3 s');
+    first.kill('SIGKILL');
+    await first.exited;
+    const second = shell();
+    await second.waitFor('This prompt expired after 3 s; nothing was dispatched.');
+    second.end();
+    expect(await second.exited).toBe(0);
+    expect(runs()).toHaveLength(0);
+  });
 });
