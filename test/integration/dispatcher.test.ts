@@ -149,6 +149,27 @@ describe('dispatcher: config requests', () => {
     expect(await stack.app.store.listTasks()).toHaveLength(0);
   });
 
+  it("edits an alias's prompt through the Edit prompt input, keeping the file's comments", async () => {
+    stack = await Stack.start({ config: CONFIG });
+    await stack.say('create a security-reviewer alias using opus');
+    const created = await stack.waitFor(/security-reviewer/);
+    await stack.press(created.reply, 'Edit prompt', 'alice', 'trigger-1');
+    const input = stack.surface.inputs.at(-1);
+    expect(input).toMatchObject({ trigger: 'trigger-1', request: { inputId: 'alias-prompt|security-reviewer', multiline: true } });
+    expect(input?.request.initial).toContain('OWASP');
+    await stack.app.dispatcher.handle({
+      kind: 'input',
+      who: stack.who(),
+      where: stack.where(),
+      inputId: input?.request.inputId as string,
+      value: 'You review for secrets in logs and unsafe deserialisation.',
+    });
+    await stack.waitFor(/security-reviewer/);
+    expect(stack.configText()).toContain('secrets in logs and unsafe deserialisation');
+    expect(stack.configText()).toContain('# deep reasoning');
+    expect(stack.app.config.current().aliases['security-reviewer']?.prompt).toContain('secrets in logs');
+  });
+
   it('switches the default and reports the old one', async () => {
     stack = await Stack.start({ config: CONFIG });
     await stack.say('switch default to sonnet');
