@@ -69,6 +69,16 @@ export async function retry(
   await launch(deps, {
     inbound: { kind: 'message', who: inbound.who, where, text: task.spec.goal },
     context: task.spec.context,
-    drafts: [{ id: task.id, goal: task.spec.goal, model: model ?? task.spec.command.model, worktree: task.spec.worktree, repo: task.spec.repo.name === deps.defaultRepo.name ? undefined : task.spec.repo.name }],
+    drafts: [
+      {
+        id: task.id,
+        goal: task.spec.goal,
+        model: model ?? task.spec.command.model,
+        // The alias's role prompt stays with the task (the alias itself resolved to the model).
+        rolePrompt: task.spec.rolePrompt,
+        worktree: task.spec.worktree,
+        ...(task.spec.repo.name === deps.defaultRepo.name ? {} : { repo: task.spec.repo.name }),
+      },
+    ],
   });
 }

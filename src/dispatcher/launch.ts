@@ -10,10 +10,13 @@ import { UserError } from './errors.js';
 import { renderStatus } from './render.js';
 import { renderFanOut, renderSingle } from './summary.js';
 
+/** A draft as launch takes it: a retry carries the role prompt its first run had. */
+export type LaunchDraft = TaskDraft & { rolePrompt?: string };
+
 export interface Request {
   inbound: Inbound;
   context: string;
-  drafts: TaskDraft[];
+  drafts: LaunchDraft[];
   /** The model to use for drafts that name none (the confirmed default). */
   fallbackModel?: string;
   splitHint?: string[];
@@ -59,7 +62,7 @@ function buildSpec(
   config: Config,
   clis: Set<string>,
   request: Request,
-  draft: TaskDraft,
+  draft: LaunchDraft,
   id: string,
 ): TaskSpec {
   const name = draft.model ?? request.fallbackModel;
@@ -70,7 +73,7 @@ function buildSpec(
     id,
     goal: draft.goal,
     context: request.context,
-    rolePrompt: resolved.rolePrompt,
+    rolePrompt: draft.rolePrompt ?? resolved.rolePrompt,
     repo: { name: repo.name, path: repo.path },
     worktree: draft.worktree || repo.worktree === 'always',
     command: workerCommand(resolved.model, config, clis, deps.env),

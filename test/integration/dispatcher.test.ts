@@ -61,6 +61,22 @@ describe('dispatcher: a named model', () => {
   });
 });
 
+describe('dispatcher: retry', () => {
+  it('runs the task again under a new id in the same thread, with the same model and role prompt', async () => {
+    stack = await Stack.start({ config: CONFIG });
+    await stack.say('have perf-reviewer check the checkout flow fake:items=1');
+    const first = await stack.surface.until(() => stack?.surface.posts.find((p) => p.reply.title));
+    const id = first.reply.title as string;
+    await stack.waitForStatus(id, /done/);
+    await stack.say(`retry ${id}`);
+    await stack.waitForStatus(`${id}-2`, /done/);
+    const [one, two] = stack.agentRuns();
+    expect(two?.argv).toEqual(one?.argv.slice(0, -1).concat(two?.argv.at(-1) as string));
+    expect(two?.prompt).toContain('performance optimization expert');
+    expect(stack.surface.posts.find((p) => p.reply.title === `${id}-2`)?.target.thread).toBe(first.target.thread);
+  });
+});
+
 describe('dispatcher: confirming the default', () => {
   it('asks, ignores another user, honours the requester once', async () => {
     stack = await Stack.start({ config: CONFIG });
