@@ -1,24 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { REDIS_URL, redisForTests } from '../support/redis-admin.js';
 import { Stack } from '../support/stack.js';
 
 // The bot with DISPATCH_QUEUE=redis and a separate `dispatch-bot runner` process: tasks cross
 // Redis to the runner, events and answers come back, as they would between two machines.
 const BIN = fileURLToPath(new URL('../../bin/dispatch-bot.js', import.meta.url));
-const prefix = `dispatch-test-${randomBytes(4).toString('hex')}`;
+const { runPrefix } = redisForTests('bot on Redis');
+const prefix = `${runPrefix}app`;
 const CONFIG = 'default: opus\nmodels:\n  opus: { backend: claude }\n';
-const REDIS = { DISPATCH_QUEUE: 'redis', DISPATCH_STORE: 'redis', REDIS_URL: 'redis://127.0.0.1:6379', DISPATCH_REDIS_PREFIX: prefix };
+const REDIS = { DISPATCH_QUEUE: 'redis', DISPATCH_STORE: 'redis', REDIS_URL, DISPATCH_REDIS_PREFIX: prefix };
 
-afterAll(async () => {
-  const redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
-});
 
 function startRunner(env: NodeJS.ProcessEnv): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [BIN, 'runner'], { env: { ...env, DISPATCH_RUNNER_ID: `${prefix}-r1` }, stdio: ['ignore', 'ignore', 'pipe'] });

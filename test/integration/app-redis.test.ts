@@ -1,24 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { REDIS_URL, redisForTests } from '../support/redis-admin.js';
 import { Stack } from '../support/stack.js';
 
 // The whole bot on the Redis store: a task dispatched, finished, and still listed by a second bot
 // process (a restart) reading the same keys.
-const prefix = `dispatch-test-${randomBytes(4).toString('hex')}`;
+const { runPrefix } = redisForTests('bot on Redis');
+const prefix = `${runPrefix}app`;
 const CONFIG = 'default: opus\nmodels:\n  opus: { backend: claude }\n';
-
-afterAll(async () => {
-  const redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
-});
 
 describe('the bot on the Redis store (DISPATCH_STORE=redis)', () => {
   it('keeps tasks across a restart', async () => {
-    const env = { DISPATCH_STORE: 'redis', REDIS_URL: 'redis://127.0.0.1:6379', DISPATCH_REDIS_PREFIX: prefix };
+    const env = { DISPATCH_STORE: 'redis', REDIS_URL, DISPATCH_REDIS_PREFIX: prefix };
     const first = await Stack.start({ config: CONFIG, env });
     try {
       await first.say('use opus to check the redis path fake:items=1');

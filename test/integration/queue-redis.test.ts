@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskQueue } from '../../src/queue/port.js';
 import { openRedisQueue, type RedisQueue } from '../../src/queue/redis.js';
 import { queueKeys } from '../../src/queue/redis-wire.js';
@@ -10,44 +10,9 @@ import { createRunnerHost, type RunnerHost } from '../../src/runner/index.js';
 import { serveRunner, type ServedRunner } from '../../src/runner/serve.js';
 import { runQueueContract } from '../contract/queue.contract.js';
 import { EventRecorder, TempDirs, backendFor, fakeSpec, uniqueId } from '../fixtures/fake-agent-support.js';
+import { REDIS_URL, redisForTests } from '../support/redis-admin.js';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
-const runPrefix = `dispatch-test:queue:${process.pid}:${randomUUID()}:`;
-
-/** Talks to Redis directly to look at and clean up the queue's keys; the queue never sees it. */
-const admin = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-admin.on('error', () => undefined); // reported by the reachability test below
-const reach: { error?: string } = {};
-
-beforeAll(async () => {
-  try {
-    await admin.connect();
-    await admin.ping();
-  } catch (err) {
-    reach.error = err instanceof Error ? err.message : String(err);
-  }
-});
-
-afterAll(async () => {
-  if (admin.status !== 'ready') return;
-  await deleteKeys(runPrefix);
-  await admin.quit();
-});
-
-async function deleteKeys(prefix: string): Promise<void> {
-  if (admin.status !== 'ready') return;
-  let cursor = '0';
-  do {
-    const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length) await admin.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-}
-
-// Not a skip: without Redis the Redis queue is untested, and that must show as a failure.
-it(`Redis is reachable at ${REDIS_URL} (the Redis queue tests need it running)`, () => {
-  expect(reach.error, `Redis is not reachable at ${REDIS_URL}: ${reach.error}`).toBeUndefined();
-});
+const { admin, runPrefix, deleteKeys } = redisForTests('Redis queue');
 
 const newPrefix = (): string => `${runPrefix}${randomUUID().slice(0, 8)}:`;
 const newHost = (home: string): RunnerHost => createRunnerHost({ home, backendFor, concurrency: 4, perBackend: {}, killGraceMs: 500 });

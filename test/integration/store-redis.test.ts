@@ -1,48 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openRedisStore } from '../../src/store/redis.js';
 import type { TaskRecord } from '../../src/store/records.js';
 import { runStoreContract } from '../contract/store.contract.js';
+import { REDIS_URL, redisForTests } from '../support/redis-admin.js';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
-const runPrefix = `dispatch-test:store:${process.pid}:${randomUUID()}:`;
-
-/** Talks to Redis directly to clean up and to damage records; the store never sees it. */
-const admin = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-admin.on('error', () => undefined); // reported by the reachability test below
-const reach: { error?: string } = {};
-
-beforeAll(async () => {
-  try {
-    await admin.connect();
-    await admin.ping();
-  } catch (err) {
-    reach.error = err instanceof Error ? err.message : String(err);
-  }
-});
-
-afterAll(async () => {
-  if (admin.status !== 'ready') return;
-  await deleteKeys(runPrefix);
-  await admin.quit();
-});
-
-async function deleteKeys(prefix: string): Promise<void> {
-  if (admin.status !== 'ready') return; // every test already fails on the unreachable Redis
-  let cursor = '0';
-  do {
-    const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length) await admin.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-}
-
-// Not a skip: without Redis the Redis store is untested, and that must show as a failure.
-it(`Redis is reachable at ${REDIS_URL} (the Redis store tests need it running)`, () => {
-  expect(reach.error, `Redis is not reachable at ${REDIS_URL}: ${reach.error}`).toBeUndefined();
-});
+const { admin, runPrefix, deleteKeys } = redisForTests('Redis store');
 
 const contractPrefix = `${runPrefix}contract:`;
 runStoreContract(
