@@ -64,9 +64,13 @@ async function post(deps: DispatcherDeps, task: TaskRecord, reply: Reply): Promi
 
 async function announce(deps: DispatcherDeps, task: TaskRecord, event: TaskEvent, now: number): Promise<void> {
   if (event.type === 'question') {
-    // A question re-emitted after a restart is posted again: the old post may be far up the thread.
+    // Stored before it is shown: a reply may come the moment the question appears. A question
+    // re-emitted after a restart is posted again (the old post may be far up the thread); an
+    // answer already recorded is kept by putQuestion.
+    const question = { taskId: task.id, seq: event.seq, text: event.text, askedAt: now };
+    await deps.store.putQuestion(question);
     const ref = await postQuestion(deps, task, event.seq, event.text);
-    await deps.store.putQuestion({ taskId: task.id, seq: event.seq, text: event.text, askedAt: now, ...(ref ? { posted: ref } : {}) });
+    if (ref) await deps.store.putQuestion({ ...question, posted: ref });
   } else if (event.type === 'gave-up') {
     await post(deps, task, {
       text: `**${task.id}** stopped waiting for an answer and left its notes. Reply here with the answer and a new worker will continue from the blocked item.`,
