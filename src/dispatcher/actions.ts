@@ -1,7 +1,7 @@
 import type { InboundAction, InboundInput } from '../chat/inbound.js';
 import { requireAdmin } from './access.js';
 import { deliverAnswer } from './answers.js';
-import { Conversation } from './conversation.js';
+import { Conversation, postToTask } from './conversation.js';
 import { expiredReply } from './confirm.js';
 import { control, findTask, retry } from './control.js';
 import type { DispatcherDeps } from './deps.js';
@@ -122,7 +122,7 @@ export async function handleInput(deps: DispatcherDeps, inbound: InboundInput): 
   if (kind === 'answer') {
     const task = await findTask(deps, first);
     const text = await deliverAnswer(deps, inbound.who, task, inbound.value, second);
-    await deps.surface(task.where.surface)?.post(task.thread ? { channel: task.where.channel, thread: task.thread } : { channel: task.where.channel }, { text });
+    await postToTask(deps, task, { text });
     return;
   }
   if (kind === 'alias-prompt') {

@@ -1,7 +1,14 @@
 import type { Inbound, Where } from '../chat/inbound.js';
 import type { Reply } from '../chat/reply.js';
 import type { ChatSurface, MessageRef, PostTarget } from '../chat/surface.js';
+import type { TaskRecord } from '../store/records.js';
 import type { DispatcherDeps } from './deps.js';
+
+/** Post in a task's thread (or its channel when it has none), on the surface it was asked on. */
+export async function postToTask(deps: DispatcherDeps, task: TaskRecord, reply: Reply): Promise<MessageRef | undefined> {
+  const target: PostTarget = task.thread ? { channel: task.where.channel, thread: task.thread } : { channel: task.where.channel };
+  return deps.surface(task.where.surface)?.post(target, reply);
+}
 
 /** Posting helpers bound to the surface a request came from. */
 export class Conversation {

@@ -2,6 +2,7 @@ import type { Reply } from '../chat/reply.js';
 import type { TaskEvent } from '../queue/task.js';
 import type { TaskRecord } from '../store/records.js';
 import { choices } from './confirm.js';
+import { postToTask } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
 import { renderFinish, renderStatus } from './render.js';
 
@@ -56,12 +57,6 @@ async function editStatus(deps: DispatcherDeps, task: TaskRecord, now: number): 
   await surface.edit(task.status, renderStatus(task, now));
 }
 
-async function post(deps: DispatcherDeps, task: TaskRecord, reply: Reply): Promise<void> {
-  const surface = deps.surface(task.where.surface);
-  if (!surface) return;
-  await surface.post(task.thread ? { channel: task.where.channel, thread: task.thread } : { channel: task.where.channel }, reply);
-}
-
 async function announce(deps: DispatcherDeps, task: TaskRecord, event: TaskEvent, now: number): Promise<void> {
   if (event.type === 'question') {
     // Stored before it is shown: a reply may come the moment the question appears. A question
@@ -72,7 +67,7 @@ async function announce(deps: DispatcherDeps, task: TaskRecord, event: TaskEvent
     const ref = await postQuestion(deps, task, event.seq, event.text);
     if (ref) await deps.store.putQuestion({ ...question, posted: ref });
   } else if (event.type === 'gave-up') {
-    await post(deps, task, {
+    await postToTask(deps, task, {
       text: `**${task.id}** stopped waiting for an answer and left its notes. Reply here with the answer and a new worker will continue from the blocked item.`,
       mention: task.spec.requester,
     });
@@ -80,18 +75,15 @@ async function announce(deps: DispatcherDeps, task: TaskRecord, event: TaskEvent
     const finish = renderFinish(task);
     const cleanup = await autoCleanUp(deps, task);
     if (cleanup) finish.text += `\n${cleanup}`;
-    await post(deps, task, finish);
+    await postToTask(deps, task, finish);
     if (event.failure) await offerRecovery(deps, task);
   }
 }
 
 async function postQuestion(deps: DispatcherDeps, task: TaskRecord, seq: string, text: string) {
-  const surface = deps.surface(task.where.surface);
-  if (!surface) return undefined;
-  const target = task.thread ? { channel: task.where.channel, thread: task.thread } : { channel: task.where.channel };
   const shared = task.thread ? (await deps.store.tasksInThread(task.where.surface, task.thread)).length > 1 : false;
   const how = shared ? `Reply in this thread starting with \`${task.id}:\` to answer.` : 'Reply in this thread to answer.';
-  return surface.post(target, {
+  return postToTask(deps, task, {
     mention: task.spec.requester,
     text: `**${task.id}** asks:\n${text}\n_${how}_`,
     buttons: [{ action: 'input:answer', value: `${task.id}|${seq}`, label: 'Answer', style: 'primary' }],
@@ -131,5 +123,5 @@ async function offerRecovery(deps: DispatcherDeps, task: TaskRecord): Promise<vo
     reply.text += '\nRetry with another model?';
     reply.buttons = others.map((m) => ({ action: 'recover', value: `${task.id}|${m}`, label: `Retry with ${m}` }));
   }
-  await post(deps, task, reply);
+  await postToTask(deps, task, reply);
 }
