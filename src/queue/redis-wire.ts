@@ -1,11 +1,9 @@
-import { Redis } from 'ioredis';
 import { z } from 'zod';
-import { redactUrl } from '../store/redis.js';
 import type { TaskEvent } from './task.js';
 
 /** What the Redis queue and its runners agree on: key names, and the shapes that cross Redis. */
 
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+export { DEFAULT_REDIS_URL, closeRedis, connectRedis } from '../util/redis.js';
 
 /** Keeps the event stream bounded; a subscriber that is connected reads far behind this. */
 export const STREAM_MAXLEN = 10_000;
@@ -31,31 +29,6 @@ export function queueKeys(rawPrefix: string) {
 }
 export type QueueKeys = ReturnType<typeof queueKeys>;
 
-/** Connect, or reject with a clear message instead of reconnecting forever. */
-export async function connectRedis(url: string, role: string): Promise<Redis> {
-  const client = new Redis(url, { lazyConnect: true });
-  const seen: { ok: boolean; lastError?: string } = { ok: false };
-  client.on('error', (err: Error) => {
-    // ioredis reconnects by itself; before the first connection the rejection below says why.
-    if (seen.ok) console.error(`dispatch-bot ${role}: Redis at ${redactUrl(url)}: ${err.message}`);
-    else seen.lastError = err.message;
-  });
-  try {
-    await client.connect();
-    await client.ping();
-  } catch (err) {
-    client.disconnect();
-    throw new Error(`cannot reach Redis at ${redactUrl(url)}: ${seen.lastError ?? (err instanceof Error ? err.message : String(err))}`);
-  }
-  seen.ok = true;
-  return client;
-}
-
-/** Quit politely; a connection stuck in a blocking read is cut instead. */
-export async function closeRedis(client: Redis): Promise<void> {
-  if (client.status === 'end') return;
-  await client.quit().catch(() => client.disconnect());
-}
 
 const PlanItemSchema = z.object({ text: z.string(), mark: z.enum(['pending', 'done', 'blocked', 'error']), note: z.string().optional() });
 const WorktreeReportSchema = z.object({ branch: z.string(), path: z.string(), commits: z.number(), diffstat: z.string() });

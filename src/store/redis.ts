@@ -1,4 +1,6 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { DEFAULT_REDIS_URL, connectRedis } from '../util/redis.js';
+export { redactUrl } from '../util/redis.js';
 import type { TaskStore } from './port.js';
 import type { PendingConfirm, QuestionRecord, TaskRecord } from './records.js';
 import {
@@ -38,38 +40,11 @@ const REMEMBERED_TASKS = 1000;
 
 /** Connect to Redis; rejects with a clear message (no endless reconnecting) when it is unreachable. */
 export async function openRedisStore(opts: RedisStoreOptions): Promise<RedisStore> {
-  const url = opts.url ?? 'redis://127.0.0.1:6379';
-  const client = new Redis(url, { lazyConnect: true });
-  const connection: { ok: boolean; lastError?: string } = { ok: false };
-  client.on('error', (err: Error) => {
-    // Before the first connection the failure is reported by the rejection below.
-    if (connection.ok) console.error(`dispatch-bot store: Redis at ${redactUrl(url)}: ${err.message}`);
-    else connection.lastError = err.message;
-  });
-  try {
-    await client.connect();
-    await client.ping();
-  } catch (err) {
-    client.disconnect();
-    // ioredis rejects with "Connection is closed."; the socket's own error says why.
-    const reason = connection.lastError ?? (err instanceof Error ? err.message : String(err));
-    throw new Error(`cannot reach Redis at ${redactUrl(url)}: ${reason}`);
-  }
-  connection.ok = true;
+  const client = await connectRedis(opts.url ?? DEFAULT_REDIS_URL, 'store');
   const prefix = opts.prefix.endsWith(':') ? opts.prefix : `${opts.prefix}:`;
   return new RedisTaskStore(client, prefix, opts.onCorrupt ?? reportToConsole);
 }
 
-/** The URL without its password, for messages and logs. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable Redis URL)';
-  }
-}
 
 class RedisTaskStore implements RedisStore {
   private readonly lastWritten = new Map<string, string>();

@@ -1,0 +1,42 @@
+import { Redis } from 'ioredis';
+
+/** Redis connections as the store, the queue and the runners open them. */
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** Connect, or reject with a clear message instead of reconnecting forever. */
+export async function connectRedis(url: string, role: string): Promise<Redis> {
+  const client = new Redis(url, { lazyConnect: true });
+  const seen: { ok: boolean; lastError?: string } = { ok: false };
+  client.on('error', (err: Error) => {
+    // ioredis reconnects by itself; before the first connection the rejection below says why.
+    if (seen.ok) console.error(`dispatch-bot ${role}: Redis at ${redactUrl(url)}: ${err.message}`);
+    else seen.lastError = err.message;
+  });
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (err) {
+    client.disconnect();
+    throw new Error(`cannot reach Redis at ${redactUrl(url)}: ${seen.lastError ?? (err instanceof Error ? err.message : String(err))}`);
+  }
+  seen.ok = true;
+  return client;
+}
+
+/** Quit politely; a connection stuck in a blocking read is cut instead. */
+export async function closeRedis(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  await client.quit().catch(() => client.disconnect());
+}
+
+/** The URL without its password, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable Redis URL)';
+  }
+}
