@@ -11,6 +11,7 @@ import { openQueue } from './queue/open.js';
 import type { TaskQueue } from './queue/port.js';
 import { openRedisStore } from './store/redis.js';
 import { openSqliteStore } from './store/sqlite.js';
+import { redisOptions } from './util/redis.js';
 import type { TaskStore } from './store/port.js';
 import { FINAL_STATES } from './store/records.js';
 
@@ -46,7 +47,7 @@ export interface App {
  */
 async function openStore(env: NodeJS.ProcessEnv, home: string): Promise<TaskStore> {
   if (env.DISPATCH_STORE === 'redis') {
-    return openRedisStore({ ...(env.REDIS_URL ? { url: env.REDIS_URL } : {}), prefix: env.DISPATCH_REDIS_PREFIX || 'dispatch' });
+    return openRedisStore(redisOptions(env));
   }
   if (env.DISPATCH_STORE && env.DISPATCH_STORE !== 'sqlite') throw new Error(`DISPATCH_STORE must be sqlite or redis, not "${env.DISPATCH_STORE}"`);
   return openSqliteStore(join(home, 'state.db'));

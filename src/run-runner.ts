@@ -1,6 +1,6 @@
 import { openConfig } from './config/file-source.js';
 import { configPath, dispatchHome } from './config/paths.js';
-import { redisPrefix } from './queue/open.js';
+import { redisOptions } from './util/redis.js';
 import { backendFor } from './resolve/backends.js';
 import { createRunnerHost } from './runner/index.js';
 import { serveRunner } from './runner/serve.js';
@@ -20,16 +20,15 @@ export async function runRunner(env: NodeJS.ProcessEnv): Promise<number> {
   const limits = config.current().limits;
   config.close();
   const host = createRunnerHost({ home: dispatchHome(env), backendFor, concurrency: limits.concurrency, perBackend: limits.per_backend, env });
-  const url = env.REDIS_URL;
+  const redis = redisOptions(env);
   const runner = await serveRunner({
-    ...(url ? { url } : {}),
-    prefix: redisPrefix(env),
+    ...redis,
     host,
     ...(env.DISPATCH_RUNNER_ID ? { hostId: env.DISPATCH_RUNNER_ID } : {}),
     capacity: limits.concurrency || DEFAULT_CAPACITY,
     log,
   });
-  log(`runner ${runner.hostId}: serving the queue at prefix ${redisPrefix(env)}`);
+  log(`runner ${runner.hostId}: serving the queue at prefix ${redis.prefix}`);
   if (env.DISPATCH_STORE === 'redis') await recoverOwned(env, runner.hostId, await runner.owned(), host);
   else log('runner: DISPATCH_STORE is not redis, so tasks of an earlier run of this runner are not re-adopted');
   await new Promise<void>((resolve) => {
@@ -44,7 +43,7 @@ export async function runRunner(env: NodeJS.ProcessEnv): Promise<number> {
 
 /** Re-adopt this runner's own unfinished tasks (never another runner's: they would be reported interrupted). */
 async function recoverOwned(env: NodeJS.ProcessEnv, hostId: string, owned: string[], host: ReturnType<typeof createRunnerHost>): Promise<void> {
-  const store = await openRedisStore({ ...(env.REDIS_URL ? { url: env.REDIS_URL } : {}), prefix: redisPrefix(env) });
+  const store = await openRedisStore(redisOptions(env));
   try {
     const mine = new Set(owned);
     const active = (await store.listTasks()).filter((t) => mine.has(t.id) && !FINAL_STATES.includes(t.state));

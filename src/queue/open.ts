@@ -5,6 +5,7 @@ import type { TaskSpec } from './task.js';
 import type { TaskQueue } from './port.js';
 import { InProcessQueue } from './in-process.js';
 import { openRedisQueue } from './redis.js';
+import { redisOptions } from '../util/redis.js';
 
 /** How the bot reaches runner hosts, and what it must do for them after a restart. */
 export interface QueueRuntime {
@@ -14,17 +15,13 @@ export interface QueueRuntime {
   close(opts?: { killWorkers?: boolean }): Promise<void>;
 }
 
-export function redisPrefix(env: NodeJS.ProcessEnv): string {
-  return env.DISPATCH_REDIS_PREFIX || 'dispatch';
-}
-
 /**
  * In-process runner host by default; `DISPATCH_QUEUE=redis` sends tasks through Redis to
  * `dispatch-bot runner` processes (REDIS_URL, keys under DISPATCH_REDIS_PREFIX).
  */
 export async function openQueue(env: NodeJS.ProcessEnv, home: string, limits: Config['limits']): Promise<QueueRuntime> {
   if (env.DISPATCH_QUEUE === 'redis') {
-    const queue = await openRedisQueue({ ...(env.REDIS_URL ? { url: env.REDIS_URL } : {}), prefix: redisPrefix(env) });
+    const queue = await openRedisQueue(redisOptions(env));
     return { queue, recover: async () => undefined, close: () => queue.close() };
   }
   if (env.DISPATCH_QUEUE && env.DISPATCH_QUEUE !== 'in-process') {

@@ -4,6 +4,11 @@ import { Redis } from 'ioredis';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
+/** Where the bot and its runners meet in Redis: REDIS_URL, keys under DISPATCH_REDIS_PREFIX (default `dispatch`). */
+export function redisOptions(env: NodeJS.ProcessEnv): { url?: string; prefix: string } {
+  return { ...(env.REDIS_URL ? { url: env.REDIS_URL } : {}), prefix: env.DISPATCH_REDIS_PREFIX || 'dispatch' };
+}
+
 /** Connect, or reject with a clear message instead of reconnecting forever. */
 export async function connectRedis(url: string, role: string): Promise<Redis> {
   const client = new Redis(url, { lazyConnect: true });
