@@ -17,7 +17,7 @@ import { promisify } from 'node:util';
 import { createRunnerHost } from '../src/runner/index.js';
 import { buildWorkerPrompt } from '../src/runner/prompt.js';
 import { taskPaths } from '../src/runner/paths.js';
-import { EventRecorder, FIXTURES_BIN, TempDirs, backendFor, fakeSpec } from '../test/fixtures/fake-agent-support.js';
+import { EventRecorder, FIXTURES_BIN, TempDirs, backendFor, fakeCommandFor, fakeSpec } from '../test/fixtures/fake-agent-support.js';
 
 const run = promisify(execFile);
 const WARMUP = 2;
@@ -26,7 +26,7 @@ const GOAL = 'Bench task fake:items=1 fake:slow=0';
 export async function runWorktreeSpawnBench(runs = 20): Promise<void> {
   const temp = new TempDirs();
   const repo = temp.repo();
-  const host = createRunnerHost({ home: temp.make('home'), backendFor, concurrency: 1, perBackend: {} });
+  const host = createRunnerHost({ home: temp.make('home'), backendFor, commandFor: fakeCommandFor(), concurrency: 1, perBackend: {} });
   const events = new EventRecorder();
   host.subscribe(events.listener);
   const env = { ...process.env, PATH: `${FIXTURES_BIN}:${process.env.PATH ?? ''}` };

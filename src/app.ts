@@ -7,13 +7,13 @@ import { configPath, dispatchHome } from './config/paths.js';
 import type { ConfigSource } from './config/port.js';
 import { cachedDiscovery } from './discovery.js';
 import { Dispatcher } from './dispatcher/index.js';
-import { openQueue } from './queue/open.js';
+import { openQueue } from './open-queue.js';
 import type { TaskQueue } from './queue/port.js';
 import { openRedisStore } from './store/redis.js';
 import { openSqliteStore } from './store/sqlite.js';
 import { redisOptions } from './util/redis.js';
 import type { TaskStore } from './store/port.js';
-import { FINAL_STATES } from './store/records.js';
+import { FINAL_STATES } from './task/index.js';
 
 export interface AppOptions {
   env: NodeJS.ProcessEnv;
@@ -60,7 +60,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const config = await openConfig({ path: configPath(env), watch: true });
   config.onChange((_c, error) => error && log(`config: ${error.message} (keeping the last good config)`));
   const store = await openStore(env, home);
-  const runtime = await openQueue(env, home, config.current().limits);
+  const runtime = await openQueue(env, home, config);
   const { queue } = runtime;
   const surfaces = new Map<SurfaceName, CoalescedSurface>();
   const dispatcher = new Dispatcher({

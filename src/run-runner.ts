@@ -1,11 +1,11 @@
 import { openConfig } from './config/file-source.js';
 import { configPath, dispatchHome } from './config/paths.js';
 import { redisOptions } from './util/redis.js';
-import { backendFor } from './resolve/backends.js';
+import { backendFor, commandFor } from './resolve/index.js';
 import { createRunnerHost } from './runner/index.js';
-import { serveRunner } from './runner/serve.js';
+import { serveRunner } from './queue/redis-runner.js';
 import { openRedisStore } from './store/redis.js';
-import { FINAL_STATES } from './store/records.js';
+import { FINAL_STATES } from './task/index.js';
 
 /** Workers a runner takes at once when `limits.concurrency` is 0 (no limit) — a runner must say a number. */
 const DEFAULT_CAPACITY = 4;
@@ -16,10 +16,17 @@ const DEFAULT_CAPACITY = 4;
  */
 export async function runRunner(env: NodeJS.ProcessEnv): Promise<number> {
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  // The runner's own config builds every worker command: a task from the queue names a model, never a program.
   const config = await openConfig({ path: configPath(env), watch: false });
   const limits = config.current().limits;
-  config.close();
-  const host = createRunnerHost({ home: dispatchHome(env), backendFor, concurrency: limits.concurrency, perBackend: limits.per_backend, env });
+  const host = createRunnerHost({
+    home: dispatchHome(env),
+    backendFor,
+    commandFor: (spec) => commandFor(spec, config.current(), env),
+    concurrency: limits.concurrency,
+    perBackend: limits.per_backend,
+    env,
+  });
   const redis = redisOptions(env);
   const runner = await serveRunner({
     ...redis,
@@ -38,6 +45,7 @@ export async function runRunner(env: NodeJS.ProcessEnv): Promise<number> {
   log(`runner ${runner.hostId}: stopping (workers keep running for the next start)`);
   await runner.stop();
   await host.close();
+  config.close();
   return 0;
 }
 

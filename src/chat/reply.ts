@@ -1,18 +1,13 @@
+import type { PlanItem } from '../task/index.js';
+
+export type { PlanItem };
+
 /**
  * The platform-neutral reply model. Adapters render it in their own idiom: Block Kit on Slack,
  * embeds + components on Discord, plain text with numbered choices in the shell.
  *
  * Text uses a tiny markdown subset every surface can show: **bold**, `code`, and newlines.
  */
-export type PlanMark = 'pending' | 'done' | 'blocked' | 'error';
-
-export interface PlanItem {
-  text: string;
-  mark: PlanMark;
-  /** For a blocked item, the explanation the worker wrote on the next line. */
-  note?: string;
-}
-
 export interface Field {
   label: string;
   value: string;

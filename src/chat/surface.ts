@@ -1,5 +1,6 @@
+import { z } from 'zod';
 import type { Reply } from './reply.js';
-import type { SurfaceName } from './inbound.js';
+import { SurfaceName } from './inbound.js';
 
 /**
  * Where to post. With `thread` set the reply goes into that thread. Without it the reply goes to
@@ -15,13 +16,14 @@ export interface PostTarget {
 }
 
 /** A posted message, enough to edit it later and to post further replies in its thread. */
-export interface MessageRef {
-  surface: SurfaceName;
-  channel: string;
+export const MessageRef = z.object({
+  surface: SurfaceName,
+  channel: z.string(),
   /** The thread the message lives in (or starts). */
-  thread?: string;
-  id: string;
-}
+  thread: z.string().optional(),
+  id: z.string(),
+});
+export type MessageRef = z.infer<typeof MessageRef>;
 
 export interface InputRequest {
   /** Echoed back as `Inbound.input.inputId`. */

@@ -1,4 +1,4 @@
-import { CommandSyntaxError, splitCommand } from '../resolve/argv.js';
+import { CommandSyntaxError, splitCommand } from './command.js';
 import { configError } from './issues.js';
 import type { ConfigError } from './port.js';
 import type { Config } from './schema.js';

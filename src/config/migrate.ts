@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { z } from 'zod';
 import type { Document } from 'yaml';
-import { CommandSyntaxError, DIR_TOKEN, splitCommand } from '../resolve/argv.js';
+import { CommandSyntaxError, DIR_TOKEN, splitCommand } from './command.js';
 import { data, foldedPrompt, record, setUnder } from './edit.js';
 import { legacyPlan } from './legacy.js';
 import { ConfigError } from './port.js';

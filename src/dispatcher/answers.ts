@@ -1,5 +1,6 @@
 import type { Who } from '../chat/inbound.js';
 import type { TaskRecord } from '../store/records.js';
+import { transition } from '../task/index.js';
 import type { DispatcherDeps } from './deps.js';
 import { UserError } from './errors.js';
 
@@ -20,7 +21,7 @@ export async function deliverAnswer(deps: DispatcherDeps, who: Who, task: TaskRe
   }
   await deps.queue.answer(task.id, question.seq, text);
   if (task.state === 'blocked') {
-    await deps.store.updateTask(task.id, { state: 'queued' });
+    await deps.store.updateTask(task.id, transition(task, { type: 'resumed', taskId: task.id }, (deps.now ?? Date.now)()));
     await deps.queue.submit({ ...task.spec, resume: true });
     return `Answer sent. The worker had stopped waiting, so a new worker is continuing **${task.id}** from the blocked item.`;
   }

@@ -6,7 +6,7 @@ import { Conversation } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
 import { AccessDenied, UnknownTaskError, UserError } from './errors.js';
 import { launch } from './launch.js';
-import { isFinal } from './render.js';
+import { isFinal } from '../task/index.js';
 
 const LOG_LINES = 40;
 
@@ -73,7 +73,7 @@ export async function retry(
       {
         id: task.id,
         goal: task.spec.goal,
-        model: model ?? task.spec.command.model,
+        model: model ?? task.spec.model,
         // The alias's role prompt stays with the task (the alias itself resolved to the model).
         rolePrompt: task.spec.rolePrompt,
         worktree: task.spec.worktree,

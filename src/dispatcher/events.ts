@@ -1,5 +1,5 @@
 import type { Reply } from '../chat/reply.js';
-import type { TaskEvent } from '../queue/task.js';
+import { isFinal, transition, type TaskEvent } from '../task/index.js';
 import type { TaskRecord } from '../store/records.js';
 import { choices } from './confirm.js';
 import { postToTask } from './conversation.js';
@@ -10,45 +10,16 @@ import { renderFinish, renderStatus } from './render.js';
 export async function onTaskEvent(deps: DispatcherDeps, event: TaskEvent): Promise<TaskRecord | undefined> {
   const task = await deps.store.getTask(event.taskId);
   if (!task) return undefined;
+  // A finished task has had its one final report; a repeated or late event changes nothing.
+  if (isFinal(task.state)) return task;
   const now = (deps.now ?? Date.now)();
   // A give-up reported after the requester already answered (a successor is on its way) is old news.
   if (event.type === 'gave-up' && (await deps.store.openQuestions(task.id)).length === 0) return task;
-  const updated = await deps.store.updateTask(task.id, patchFor(event, task, now));
+  const updated = await deps.store.updateTask(task.id, transition(task, event, now));
   if (!updated) return undefined;
   await editStatus(deps, updated, now);
   await announce(deps, updated, event, now);
   return updated;
-}
-
-function patchFor(event: TaskEvent, task: TaskRecord, now: number): Partial<TaskRecord> {
-  switch (event.type) {
-    case 'started':
-      return { state: 'running', pid: event.pid, dir: event.dir, ...(event.branch ? { branch: event.branch } : {}) };
-    case 'model':
-      return { reportedModel: event.model };
-    case 'activity':
-      return { activity: event.text };
-    case 'plan':
-      return { plan: event.items };
-    case 'question':
-      return { state: 'waiting' };
-    case 'answered':
-      // Only waiting → running: writing back any other state read here could overwrite a newer one
-      // (an answer to a blocked task sets it queued for its successor at the same moment).
-      return task.state === 'waiting' ? { state: 'running' } : {};
-    case 'gave-up':
-      return { state: 'blocked' };
-    case 'note':
-      return {};
-    case 'finished': {
-      const patch: Partial<TaskRecord> = { state: event.state, finishedAt: now };
-      if (event.summary) patch.summary = event.summary;
-      if (event.logTail) patch.logTail = event.logTail;
-      if (event.worktree) patch.worktree = event.worktree;
-      if (event.failure) patch.failure = event.failure;
-      return patch;
-    }
-  }
 }
 
 async function editStatus(deps: DispatcherDeps, task: TaskRecord, now: number): Promise<void> {
@@ -107,7 +78,7 @@ async function autoCleanUp(deps: DispatcherDeps, task: TaskRecord): Promise<stri
 async function offerRecovery(deps: DispatcherDeps, task: TaskRecord): Promise<void> {
   const failure = task.failure;
   if (!failure) return;
-  const others = choices(deps.config.current()).filter((m) => m !== task.spec.command.model).slice(0, 10);
+  const others = choices(deps.config.current()).filter((m) => m !== task.spec.model).slice(0, 10);
   const why = {
     missing: 'is not installed on this runner',
     auth: 'is not logged in',

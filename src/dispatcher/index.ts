@@ -1,6 +1,6 @@
 import type { Inbound, InboundMessage, SurfaceName } from '../chat/inbound.js';
 import { ConfigError } from '../config/port.js';
-import type { TaskEvent } from '../queue/task.js';
+import type { TaskEvent } from '../task/index.js';
 import type { TaskRecord } from '../store/records.js';
 import { handleAction, handleInput } from './actions.js';
 import { expirePending } from './confirm.js';
@@ -9,7 +9,7 @@ import type { DispatcherDeps } from './deps.js';
 import { UserError } from './errors.js';
 import { onTaskEvent } from './events.js';
 import { startFirstRun } from './first-run.js';
-import { isFinal } from './render.js';
+import { isFinal } from '../task/index.js';
 import { handleRequest } from './requests.js';
 import { handleThreadReply, tasksAddressed } from './thread.js';
 import { KeyedLock } from '../util/keyed-lock.js';

@@ -1,9 +1,9 @@
 import type { Inbound } from '../chat/inbound.js';
 import type { Config } from '../config/schema.js';
 import type { TaskDraft } from '../intent/index.js';
-import type { TaskSpec } from '../queue/task.js';
+import { queuedProgress, type TaskSpec } from '../task/index.js';
 import type { TaskRecord } from '../store/records.js';
-import { resolveModel, workerCommand } from '../resolve/index.js';
+import { backendForModel, commandFor, resolveModel } from '../resolve/index.js';
 import { Conversation } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
 import { UserError } from './errors.js';
@@ -39,15 +39,7 @@ export async function launch(deps: DispatcherDeps, request: Request): Promise<Ta
   const now = (deps.now ?? Date.now)();
   const records: TaskRecord[] = [];
   for (const spec of specs) {
-    const record: TaskRecord = {
-      id: spec.id,
-      spec,
-      state: 'queued',
-      where: request.inbound.where,
-      plan: [],
-      createdAt: now,
-      updatedAt: now,
-    };
+    const record: TaskRecord = { ...queuedProgress(), id: spec.id, spec, where: request.inbound.where, createdAt: now, updatedAt: now };
     if (thread) record.thread = thread;
     record.status = await talk.inThread(thread, renderStatus(record, now));
     await deps.store.putTask(record);
@@ -69,6 +61,10 @@ function buildSpec(
   if (!name) throw new UserError(`No model for **${draft.id}**: name one (e.g. "use opus") or set a default.`);
   const resolved = resolveModel(name, config);
   const repo = pickRepo(deps, config, request.inbound.where.channel, draft.repo);
+  const backend = backendForModel(resolved.model, config, clis);
+  // The runner builds the command from its own config; building it here too turns a backend the
+  // config cannot run into a reply now instead of a failed task later.
+  commandFor({ model: resolved.model, backend }, config, deps.env);
   return {
     id,
     goal: draft.goal,
@@ -76,7 +72,8 @@ function buildSpec(
     rolePrompt: draft.rolePrompt ?? resolved.rolePrompt,
     repo: { name: repo.name, path: repo.path },
     worktree: draft.worktree || repo.worktree === 'always',
-    command: workerCommand(resolved.model, config, clis, deps.env),
+    model: resolved.model,
+    backend,
     timeoutMs: config.limits.task_timeout,
     requester: request.inbound.who.id,
     resume: false,

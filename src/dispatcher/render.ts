@@ -1,6 +1,6 @@
-import type { PlanItem, Reply } from '../chat/reply.js';
-import type { TaskRecord, TaskState } from '../store/records.js';
-import { FINAL_STATES } from '../store/records.js';
+import type { Reply } from '../chat/reply.js';
+import type { TaskRecord } from '../store/records.js';
+import { isFinal, planProgress, type TaskState } from '../task/index.js';
 
 const STATE_LABEL: Record<TaskState, string> = {
   queued: 'queued',
@@ -30,13 +30,6 @@ export function stateLabel(state: TaskState): string {
   return STATE_LABEL[state];
 }
 
-export function isFinal(state: TaskState): boolean {
-  return FINAL_STATES.includes(state);
-}
-
-export function planProgress(plan: PlanItem[]): { done: number; total: number } {
-  return { done: plan.filter((item) => item.mark === 'done').length, total: plan.length };
-}
 
 /** `4m 05s`, `1h 02m`, `12s`: what a person reads at a glance. */
 export function formatElapsed(ms: number): string {
@@ -48,7 +41,7 @@ export function formatElapsed(ms: number): string {
 }
 
 export function modelLabel(task: TaskRecord): string {
-  const asked = task.spec.command.model;
+  const asked = task.spec.model;
   const real = task.reportedModel;
   return real && real !== asked ? `${asked} (${real})` : asked;
 }
@@ -57,7 +50,7 @@ export function modelLabel(task: TaskRecord): string {
 export function renderStatus(task: TaskRecord, now: number): Reply {
   const fields = [
     { label: 'Model', value: modelLabel(task) },
-    { label: 'Backend', value: task.spec.command.backend },
+    { label: 'Backend', value: task.spec.backend },
     { label: 'Where', value: task.branch ? `worktree, branch ${task.branch}` : task.spec.worktree ? 'worktree' : task.spec.repo.name },
     { label: 'Elapsed', value: formatElapsed((task.finishedAt ?? now) - task.createdAt) },
   ];

@@ -3,7 +3,8 @@ import type { TaskRecord } from '../store/records.js';
 import type { Conversation } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
 import { UnknownTaskError } from './errors.js';
-import { isFinal, renderStatus, renderStatusLine } from './render.js';
+import { isFinal } from '../task/index.js';
+import { renderStatus, renderStatusLine } from './render.js';
 
 const RECENT_FINISHED = 10;
 

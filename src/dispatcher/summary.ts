@@ -1,5 +1,5 @@
 import type { Reply } from '../chat/reply.js';
-import type { TaskSpec } from '../queue/task.js';
+import type { TaskSpec } from '../task/index.js';
 
 const CATEGORY: Record<string, string> = {
   security: 'Security',
@@ -27,7 +27,7 @@ export function oneLine(goal: string, max = 90): string {
 }
 
 function taskLine(spec: TaskSpec): string {
-  return `● **${spec.id}** — ${spec.command.model}${spec.worktree ? ' (worktree)' : ''}: ${oneLine(spec.goal)}`;
+  return `● **${spec.id}** — ${spec.model}${spec.worktree ? ' (worktree)' : ''}: ${oneLine(spec.goal)}`;
 }
 
 /** The grouped summary of a fan-out, as the seed page shows it. */
@@ -39,7 +39,7 @@ export function renderFanOut(specs: TaskSpec[]): Reply {
   }
   const lines = [`All ${specs.length} workers dispatched. Here's the summary:`, ''];
   for (const [heading, members] of groups) lines.push(heading, ...members.map((s) => `  ${taskLine(s)}`), '');
-  const models = new Set(specs.map((s) => s.command.model)).size;
+  const models = new Set(specs.map((s) => s.model)).size;
   const worktrees = specs.filter((s) => s.worktree).length;
   lines.push(
     `All running in background. ${specs.length} workers, ${models} model${models === 1 ? '' : 's'}, ${worktrees} worktree${worktrees === 1 ? '' : 's'}.`,
@@ -49,11 +49,11 @@ export function renderFanOut(specs: TaskSpec[]): Reply {
 }
 
 export function renderSingle(spec: TaskSpec, splitHint?: string[]): Reply {
-  const lines = [`Dispatching **${spec.id}** using **${spec.command.model}**${spec.worktree ? ' in a worktree' : ''}…`];
+  const lines = [`Dispatching **${spec.id}** using **${spec.model}**${spec.worktree ? ' in a worktree' : ''}…`];
   if (splitHint && splitHint.length > 1) {
     lines.push(
       '',
-      `You named ${splitHint.map((m) => `**${m}**`).join(' and ')}; this is ONE task using **${spec.command.model}** (the last model named).`,
+      `You named ${splitHint.map((m) => `**${m}**`).join(' and ')}; this is ONE task using **${spec.model}** (the last model named).`,
       'For independent tasks with different models, dispatch them separately or as a numbered list.',
     );
   }

@@ -4,7 +4,8 @@ import { deliverAnswer } from './answers.js';
 import { Conversation } from './conversation.js';
 import { control } from './control.js';
 import type { DispatcherDeps } from './deps.js';
-import { isFinal, renderStatus, renderStatusLine } from './render.js';
+import { isFinal } from '../task/index.js';
+import { renderStatus, renderStatusLine } from './render.js';
 import { handleRequest, intentOf } from './requests.js';
 
 /** The tasks a message speaks to: `#<task-id>` in the shell, else those posted in its thread. */

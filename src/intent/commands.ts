@@ -1,4 +1,4 @@
-import { TaskId } from '../queue/task.js';
+import { TaskId } from '../task/index.js';
 import { bareWord, commandForm } from './text.js';
 import type { ControlAction, Intent } from './types.js';
 

@@ -1,4 +1,4 @@
-import { TaskId } from '../queue/task.js';
+import { TaskId } from '../task/index.js';
 
 /**
  * Task ids from a task's words (SPEC §4): `<topic>-<kind>` ("security audit …" → security-audit,

@@ -1,6 +1,6 @@
 import type { RecoverableTask, RunnerHost } from '../runner/host.js';
 import type { TaskQueue } from './port.js';
-import type { TaskEventListener, TaskSpec } from './task.js';
+import type { TaskEventListener, TaskSpec } from '../task/index.js';
 
 /**
  * The default queue: tasks go straight to a runner host in this process, and its events come

@@ -1,4 +1,4 @@
-import type { TaskEventListener, TaskSpec } from './task.js';
+import type { TaskEventListener, TaskSpec } from '../task/index.js';
 
 /**
  * How tasks reach runner hosts and how their events come back. In-process by default; a

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { TaskEvent } from './task.js';
+import { TaskEvent } from '../task/index.js';
 
 /** What the Redis queue and its runners agree on: key names, and the shapes that cross Redis. */
 
@@ -30,36 +30,10 @@ export function queueKeys(rawPrefix: string) {
 export type QueueKeys = ReturnType<typeof queueKeys>;
 
 
-const PlanItemSchema = z.object({ text: z.string(), mark: z.enum(['pending', 'done', 'blocked', 'error']), note: z.string().optional() });
-const WorktreeReportSchema = z.object({ branch: z.string(), path: z.string(), commits: z.number(), diffstat: z.string() });
-const StartFailureSchema = z.object({ cli: z.string(), reason: z.enum(['missing', 'auth', 'flags', 'network', 'other']), detail: z.string() });
-
-/** TaskEvent as it arrives from another process (the type in task.ts is plain TypeScript). */
-export const TaskEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('started'), taskId: z.string(), pid: z.number(), dir: z.string(), branch: z.string().optional() }),
-  z.object({ type: z.literal('model'), taskId: z.string(), model: z.string() }),
-  z.object({ type: z.literal('activity'), taskId: z.string(), text: z.string() }),
-  z.object({ type: z.literal('plan'), taskId: z.string(), items: z.array(PlanItemSchema) }),
-  z.object({ type: z.literal('question'), taskId: z.string(), seq: z.string(), text: z.string() }),
-  z.object({ type: z.literal('answered'), taskId: z.string(), seq: z.string() }),
-  z.object({ type: z.literal('gave-up'), taskId: z.string(), seq: z.string().optional() }),
-  z.object({ type: z.literal('note'), taskId: z.string(), text: z.string() }),
-  z.object({
-    type: z.literal('finished'),
-    taskId: z.string(),
-    state: z.enum(['done', 'failed', 'cancelled', 'timed_out', 'interrupted']),
-    exitCode: z.number().nullable().optional(),
-    summary: z.string().optional(),
-    logTail: z.string().optional(),
-    worktree: WorktreeReportSchema.optional(),
-    failure: StartFailureSchema.optional(),
-  }),
-]);
-
 /** Parse an event read from the stream; undefined (and a warning) when it is not one. */
 export function decodeEvent(raw: string): TaskEvent | undefined {
   try {
-    const parsed = TaskEventSchema.safeParse(JSON.parse(raw));
+    const parsed = TaskEvent.safeParse(JSON.parse(raw));
     if (parsed.success) return parsed.data;
     process.emitWarning(`dispatch-bot queue: skipped a malformed task event: ${parsed.error.message}`);
   } catch (err) {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { TaskQueue } from './port.js';
 import { DEFAULT_REDIS_URL, RunnerReply, STREAM_MAXLEN, WorktreeRemoval, closeRedis, connectRedis, decodeEvent, queueKeys, type QueueKeys, type RunnerCommand } from './redis-wire.js';
-import { TaskSpec, type TaskEvent, type TaskEventListener } from './task.js';
+import { TaskSpec, type TaskEvent, type TaskEventListener } from '../task/index.js';
 
 export interface RedisQueueOptions {
   /** Default: redis://127.0.0.1:6379. */

@@ -1,11 +1,10 @@
 import { ConfigError } from '../config/port.js';
-import type { WorkerCommand } from '../queue/task.js';
-import { DIR_TOKEN, PROMPT_TOKEN, splitCommand } from './argv.js';
+import { DIR_TOKEN, PROMPT_TOKEN, splitCommand } from '../config/command.js';
 import { readClaudeLine } from './claude-output.js';
 import { readCodexLine } from './codex-output.js';
 import { claudeModelFlag } from './family.js';
 import { CLAUDE_FAILURES, CODEX_FAILURES, CURSOR_FAILURES, GEMINI_FAILURES, classify, type FailureRule } from './failures.js';
-import type { Backend, OutputSignal } from './port.js';
+import type { Backend, OutputSignal, WorkerCommand } from './port.js';
 import { CLAUDE_SESSION_VARS } from './secrets.js';
 
 /**

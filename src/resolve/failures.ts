@@ -1,4 +1,4 @@
-import type { StartFailure } from '../queue/task.js';
+import type { StartFailure } from '../task/index.js';
 
 /** A CLI's own failure, recognised from its exit code and the tail of its output. */
 export interface FailureRule {

@@ -1,5 +1,5 @@
-export { splitCommand, CommandSyntaxError, DIR_TOKEN, PROMPT_TOKEN } from './argv.js';
-export type { Backend, OutputSignal } from './port.js';
+export { splitCommand, CommandSyntaxError, DIR_TOKEN, PROMPT_TOKEN } from '../config/command.js';
+export type { Backend, OutputSignal, WorkerCommand } from './port.js';
 export {
   BUILT_IN_BACKENDS,
   MODEL_TOKEN,
@@ -22,6 +22,7 @@ export {
   findName,
   backendForModel,
   workerCommand,
+  commandFor,
   type Clis,
   type ResolveContext,
   type Resolution,

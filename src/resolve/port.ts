@@ -1,4 +1,22 @@
-import type { WorkerCommand, StartFailure } from '../queue/task.js';
+import type { StartFailure } from '../task/index.js';
+
+/**
+ * How to start one worker, built by the runner host from its own config. In `argv` the runner
+ * replaces the token `{dir}` with the task's working directory (repo or worktree) and `{prompt}`
+ * with the worker prompt; `promptAsLastArg` appends the prompt instead.
+ */
+export interface WorkerCommand {
+  backend: string;
+  /** The model id as configured (what the user asked for). */
+  model: string;
+  argv: string[];
+  /** Variables to set; `unset` names are removed from the inherited environment. */
+  env: Record<string, string>;
+  unset: string[];
+  promptAsLastArg: boolean;
+  /** `stream-json` when argv asks claude for it; the runner then reads the real model id and activity. */
+  output: 'text' | 'stream-json';
+}
 
 /** What a worker's output told us about it, line by line. */
 export interface OutputSignal {

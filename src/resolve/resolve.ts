@@ -1,6 +1,7 @@
 import { ConfigError } from '../config/port.js';
 import type { Config } from '../config/schema.js';
-import type { WorkerCommand } from '../queue/task.js';
+import type { TaskSpec } from '../task/index.js';
+import type { WorkerCommand } from './port.js';
 import { BUILT_IN_BACKENDS, backendNamed, backendOfCommand } from './backends.js';
 import { modelFamily } from './family.js';
 import { botSecretNames } from './secrets.js';
@@ -127,8 +128,8 @@ export function backendForModel(model: string, config: Config, clis: Clis): stri
 }
 
 /**
- * The worker command for a model: its backend's argv, and an env without claude's session
- * variables and without the bot's own secrets. `command` is a legacy agent's inline command.
+ * The worker command for a model on the backend this host would pick (what `doctor` shows).
+ * `command` is a legacy agent's inline command.
  */
 export function workerCommand(
   model: string,
@@ -139,6 +140,24 @@ export function workerCommand(
 ): WorkerCommand {
   const inline = options.command;
   const backend = inline ? (backendOfCommand(inline) ?? 'custom') : backendForModel(model, config, clis);
+  return buildCommand({ model, backend }, config, env, inline);
+}
+
+/**
+ * The command that runs a task: its backend's argv from this host's config, and an env without
+ * claude's session variables and without this host's own secrets. A runner calls it with its
+ * own config and env, so nothing that arrives with a task decides what program runs.
+ */
+export function commandFor(task: Pick<TaskSpec, 'model' | 'backend'>, config: Config, env: Record<string, string | undefined>): WorkerCommand {
+  return buildCommand(task, config, env, undefined);
+}
+
+function buildCommand(
+  { model, backend }: Pick<TaskSpec, 'model' | 'backend'>,
+  config: Config,
+  env: Record<string, string | undefined>,
+  inline: string | undefined,
+): WorkerCommand {
   const settings = config.backends[backend];
   const base = inline ?? settings?.command;
   if (!inline && settings === undefined && !(BUILT_IN_BACKENDS as readonly string[]).includes(backend)) {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
-import { TaskSpec } from '../queue/task.js';
+import { SavedTaskSpec } from '../task/index.js';
 import { SEQ, type TaskPaths } from './paths.js';
 
 /** Write so a reader sees the old file or the new one, never half of it. */
@@ -67,7 +67,7 @@ export const WorkerRecord = z.object({
   branch: z.string().optional(),
   /** Commit the worktree branched from, for the finish report's commit count and diffstat. */
   base: z.string().optional(),
-  spec: TaskSpec,
+  spec: SavedTaskSpec,
 });
 export type WorkerRecord = z.infer<typeof WorkerRecord>;
 

@@ -1,9 +1,8 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import Bottleneck from 'bottleneck';
-import { TaskSpec, type TaskEvent, type TaskEventListener } from '../queue/task.js';
-import type { TaskQueue } from '../queue/port.js';
-import type { Backend } from '../resolve/port.js';
+import { TaskSpec, type TaskEvent, type TaskEventListener } from '../task/index.js';
+import type { Backend, WorkerCommand } from '../resolve/port.js';
 import { readText, readWorkerRecord, writeAtomic } from './files.js';
 import { killWorkerTree } from './kill.js';
 import { KeyedLock } from '../util/keyed-lock.js';
@@ -17,6 +16,11 @@ export interface RunnerHostOptions {
   /** DISPATCH_HOME: logs and the registry of running workers live here. */
   home: string;
   backendFor: (name: string) => Backend;
+  /**
+   * The command that runs a task, built from this host's own config and env (a task never
+   * carries a command line). Throwing fails the task with the message.
+   */
+  commandFor: (spec: TaskSpec) => WorkerCommand;
   /** Workers running at once on this host (0 = no limit). */
   concurrency: number;
   /** Workers running at once per backend name; a backend not listed is limited by the host only. */
@@ -36,7 +40,23 @@ export interface RecoverableTask {
   dir?: string;
 }
 
-export interface RunnerHost extends TaskQueue {
+/**
+ * The workers of one host: it starts, watches, stops and reports them. It knows nothing of the
+ * queue in front of it (in-process or BullMQ), which hands it tasks and forwards its events.
+ */
+export interface RunnerHost {
+  submit(spec: TaskSpec): Promise<void>;
+  subscribe(listener: TaskEventListener): () => void;
+  /** Stop the task's worker and its whole process tree. Resolves once it is gone. */
+  cancel(taskId: string): Promise<void>;
+  /** Write `ipc/<seq>.answer` for a question the worker asked. */
+  answer(taskId: string, seq: string, text: string): Promise<void>;
+  /** Append a note to the task's plan.md for the worker to read. */
+  note(taskId: string, text: string): Promise<void>;
+  /** The last `lines` lines of the worker's log. */
+  logs(taskId: string, lines: number): Promise<string>;
+  /** Remove a finished task's worktree (kept when it has uncommitted changes); says what it did. */
+  removeWorktree(target: { repo: string; path: string; branch: string }): Promise<{ removed: boolean; message: string }>;
   /** Re-adopt live workers of an earlier host, re-surface their questions, report the gone ones. */
   recover(tasks: RecoverableTask[]): Promise<void>;
   /** Kill recorded workers under `home` whose task is neither in `knownTaskIds` nor active here. Returns their task ids. */
@@ -90,22 +110,22 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
   };
 
   const newRun = (spec: TaskSpec, previous?: TaskRun): TaskRun =>
-    new TaskRun(spec, { home: opts.home, backend: opts.backendFor(spec.command.backend), killGraceMs, pollMs, emit, gitLock, env: opts.env ?? process.env }, previous?.work);
+    new TaskRun(spec, { home: opts.home, backend: opts.backendFor(spec.backend), commandFor: opts.commandFor, killGraceMs, pollMs, emit, gitLock, env: opts.env ?? process.env }, previous?.work);
 
-  const holdsSlot = (r: TaskRun): boolean => r.state === 'queued' || r.state === 'starting' || r.state === 'running';
+  const holdsSlot = (r: TaskRun): boolean => r.state === 'queued' || r.state === 'running';
 
   /** Say so when the task must wait for a slot, so the status shows it queued rather than stuck. */
   const announceQueue = (spec: TaskSpec): boolean => {
     const busy = [...runs.values()].filter((r) => r.id !== spec.id && holdsSlot(r));
     const hostLimit = unlimited(opts.concurrency);
-    const backendLimit = unlimited(opts.perBackend[spec.command.backend]);
-    const sameBackend = busy.filter((r) => r.spec.command.backend === spec.command.backend).length;
+    const backendLimit = unlimited(opts.perBackend[spec.backend]);
+    const sameBackend = busy.filter((r) => r.spec.backend === spec.backend).length;
     if (hostLimit !== null && busy.length >= hostLimit) {
       emit({ type: 'activity', taskId: spec.id, text: `Queued: ${busy.length} tasks ahead on this host (limit ${hostLimit})` });
       return true;
     }
     if (backendLimit !== null && sameBackend >= backendLimit) {
-      emit({ type: 'activity', taskId: spec.id, text: `Queued: ${sameBackend} ${spec.command.backend} tasks ahead (limit ${backendLimit})` });
+      emit({ type: 'activity', taskId: spec.id, text: `Queued: ${sameBackend} ${spec.backend} tasks ahead (limit ${backendLimit})` });
       return true;
     }
     return false;
@@ -135,7 +155,7 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
     if (record && (await isRunning(record.pid, record.startTicks))) {
       void run.adopt(record, paths);
       // It runs already: it takes a slot ahead of anything queued, for as long as it runs.
-      void limiterFor(spec.command.backend)
+      void limiterFor(spec.backend)
         .schedule({ priority: 0 }, () => run.settled)
         .catch(() => undefined);
       return;
@@ -158,7 +178,7 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
       const run = newRun(spec, spec.resume ? previous : undefined);
       runs.set(spec.id, run);
       if (!announceQueue(spec)) run.prepareAhead();
-      void limiterFor(spec.command.backend)
+      void limiterFor(spec.backend)
         .schedule(() => run.execute())
         .catch(() => undefined);
     },

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { TaskId } from '../queue/task.js';
+import { TaskId } from '../task/index.js';
 
 /** The files of the worker protocol (SPEC §6) for one task, inside its working directory. */
 export interface TaskPaths {

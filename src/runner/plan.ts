@@ -1,4 +1,4 @@
-import type { PlanItem, PlanMark } from '../chat/reply.js';
+import type { PlanItem, PlanMark } from '../task/index.js';
 
 /** Heading of the section the bot appends notes under; the worker is told to keep it. */
 export const NOTES_HEADING = '## Notes from the team';
@@ -27,10 +27,6 @@ export function parsePlan(text: string): PlanItem[] {
     items.push(item);
   }
   return items;
-}
-
-export function samePlan(a: PlanItem[], b: PlanItem[]): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import type { TaskSpec } from '../queue/task.js';
+import type { TaskSpec } from '../task/index.js';
 import { NOTES_HEADING } from './plan.js';
 import type { TaskPaths } from './paths.js';
 

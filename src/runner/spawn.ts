@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
-import type { WorkerCommand } from '../queue/task.js';
+import type { WorkerCommand } from '../resolve/port.js';
 import { procInfo } from './proc.js';
 
 /** Env name carrying a per-worker token: descendants inherit it, so /proc finds them all. */

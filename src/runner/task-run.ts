@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FinishState, StartFailure, TaskEvent, TaskSpec } from '../queue/task.js';
-import type { Backend } from '../resolve/port.js';
+import { isFinal, type FinalState, type StartFailure, type TaskEvent, type TaskSpec, type TaskState } from '../task/index.js';
+import type { Backend, WorkerCommand } from '../resolve/port.js';
 import { readText, summaryOf, writeAtomic, type WorkerRecord } from './files.js';
 import { killWorkerTree } from './kill.js';
 import type { KeyedLock } from '../util/keyed-lock.js';
@@ -16,11 +16,10 @@ import { LOG_NOTE_PREFIX, appendLogNote, spawnWorker, type SpawnedWorker } from 
 import { TaskWatcher } from './watcher.js';
 import { excludeDispatchDir, prepareWorktree, worktreeReport, type Workspace } from './worktree.js';
 
-export type RunState = 'queued' | 'starting' | 'running' | 'blocked' | 'finished';
-
 export interface RunDeps {
   home: string;
   backend: Backend;
+  commandFor: (spec: TaskSpec) => WorkerCommand;
   killGraceMs: number;
   pollMs: number;
   emit: (event: TaskEvent) => void;
@@ -47,7 +46,8 @@ interface Ending {
 
 /** One task on this host: its directory, its current worker, and the events they produce. */
 export class TaskRun {
-  state: RunState = 'queued';
+  /** `running` from the moment it holds a slot (setting up its directory included) until it ends. */
+  state: TaskState = 'queued';
   stopReason?: 'cancelled' | 'timed_out';
   work?: Workspace;
   paths?: TaskPaths;
@@ -57,6 +57,8 @@ export class TaskRun {
   private logOffset = 0;
   private child?: SpawnedWorker;
   private preparing?: Promise<Workspace>;
+  /** The program the worker command starts, for saying which CLI is missing. */
+  private executable?: string;
   /** Notes added while this worker runs, kept so a plan rewrite cannot lose them. */
   private readonly notes: string[] = [];
   /** Set when the host went away: this object no longer acts on the worker or its files. */
@@ -90,7 +92,7 @@ export class TaskRun {
   /** Runs inside a concurrency slot: prepare the directory, start the worker, wait for its end. */
   async execute(): Promise<void> {
     if (this.state !== 'queued') return;
-    this.state = 'starting';
+    this.state = 'running';
     try {
       await this.run();
     } catch (err) {
@@ -119,7 +121,15 @@ export class TaskRun {
     const log = logPath(this.deps.home, this.id);
     if (this.spec.resume) appendLogNote(log, 'continuing after an answer (successor worker)');
     this.logOffset = await stat(log).then((s) => s.size, () => 0);
-    const spawned = await spawnWorker(this.spec.command, this.work.dir, buildWorkerPrompt(this.spec, paths), log, this.id, this.deps.env);
+    let command: WorkerCommand;
+    try {
+      command = this.deps.commandFor(this.spec);
+    } catch (err) {
+      // This runner's config cannot run the task's backend: say so where a failed task's log tail goes.
+      return this.finish('failed', { exitCode: null, logTail: err instanceof Error ? err.message : String(err) });
+    }
+    this.executable = command.argv[0];
+    const spawned = await spawnWorker(command, this.work.dir, buildWorkerPrompt(this.spec, paths), log, this.id, this.deps.env);
     if (!('pid' in spawned)) return this.conclude({ exitCode: spawned.exitCode, known: true, ...(spawned.spawnError ? { spawnError: spawned.spawnError } : {}) });
     this.child = spawned;
     await this.begin(spawned, Date.now(), true);
@@ -226,7 +236,7 @@ export class TaskRun {
   }
 
   async cancel(): Promise<void> {
-    if (this.state === 'finished') return;
+    if (isFinal(this.state)) return;
     if (this.state === 'queued' || this.state === 'blocked') {
       this.stopReason = 'cancelled';
       return this.finish('cancelled', { exitCode: null });
@@ -255,7 +265,7 @@ export class TaskRun {
     const paths = this.paths;
     const done = paths ? existsSync(paths.done) : false;
     const output = paths ? await readText(paths.output) : undefined;
-    let state: FinishState;
+    let state: FinalState;
     if (this.stopReason) state = this.stopReason;
     else if (end.spawnError) state = 'failed';
     else if (end.known && end.exitCode !== 0) state = 'failed';
@@ -273,7 +283,7 @@ export class TaskRun {
   }
 
   private missing(code: string): StartFailure {
-    const cli = basename(this.spec.command.argv[0] ?? this.deps.backend.executable);
+    const cli = basename(this.executable ?? this.deps.backend.executable);
     if (code === 'ENOENT') return { cli, reason: 'missing', detail: `${cli} is not installed or not on PATH` };
     return { cli, reason: 'other', detail: `${cli} could not be started: ${code}` };
   }
@@ -290,9 +300,9 @@ export class TaskRun {
     this.settle();
   }
 
-  private async finish(state: FinishState, fields: FinishFields): Promise<void> {
-    if (this.state === 'finished') return;
-    this.state = 'finished';
+  private async finish(state: FinalState, fields: FinishFields): Promise<void> {
+    if (isFinal(this.state)) return;
+    this.state = state;
     const output = this.paths ? await readText(this.paths.output) : undefined;
     const summary = output?.trim() ? summaryOf(output) : this.watcher?.result ? summaryOf(this.watcher.result) : undefined;
     const worktree = this.work?.branch ? await worktreeReport(this.spec.repo.path, this.work) : undefined;

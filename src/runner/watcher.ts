@@ -1,12 +1,12 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import type { PlanItem } from '../chat/reply.js';
-import type { TaskEvent } from '../queue/task.js';
+import { samePlan, type PlanItem } from '../task/index.js';
+import type { TaskEvent } from '../task/index.js';
 import type { Backend, OutputSignal } from '../resolve/port.js';
 import { readIpc, readText, writeAtomic } from './files.js';
 import type { LogFollower } from './log.js';
 import type { TaskPaths } from './paths.js';
-import { missingNotes, parsePlan, samePlan, withNotes } from './plan.js';
+import { missingNotes, parsePlan, withNotes } from './plan.js';
 import { LOG_NOTE_PREFIX } from './spawn.js';
 
 /** Let a burst of writes (temp + rename, several items at once) settle into one scan. */

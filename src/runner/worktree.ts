@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { simpleGit } from 'simple-git';
-import type { WorktreeReport } from '../queue/task.js';
+import type { WorktreeReport } from '../task/index.js';
 import { assertTaskId, branchName, worktreePath } from './paths.js';
 
 /** A problem with the task's directory the requester can act on (shown as the failure detail). */

@@ -1,66 +1,52 @@
-import type { PlanItem } from '../chat/reply.js';
-import type { Where } from '../chat/inbound.js';
-import type { MessageRef } from '../chat/surface.js';
-import type { TaskSpec, WorktreeReport, StartFailure } from '../queue/task.js';
+import { z } from 'zod';
+import { Where } from '../chat/inbound.js';
+import { MessageRef } from '../chat/surface.js';
+import { SavedTaskSpec, TaskProgress } from '../task/index.js';
 
-export type TaskState =
-  | 'queued'
-  | 'running'
-  | 'waiting' // a question is open
-  | 'blocked' // the worker gave up waiting ([?]); an answer resumes it
-  | 'done'
-  | 'failed'
-  | 'cancelled'
-  | 'timed_out'
-  | 'interrupted'; // the bot or host went away while it ran
+/**
+ * The records the bot keeps. Everything a store reads back goes through these schemas, so a row
+ * damaged on disk (or written by a buggy build) is reported and skipped instead of crashing a
+ * status query. Records are loose: a field added by a newer build survives a rewrite.
+ */
 
-export const FINAL_STATES: readonly TaskState[] = ['done', 'failed', 'cancelled', 'timed_out', 'interrupted'];
-
-export interface TaskRecord {
-  id: string;
-  spec: TaskSpec;
-  state: TaskState;
+/** A task as the dispatcher remembers it: its spec, where it was asked, its messages, its progress. */
+export const TaskRecord = z.looseObject({
+  ...TaskProgress.shape,
+  id: z.string().min(1),
+  spec: SavedTaskSpec,
   /** Where the request was made; `where.thread` is the task's thread once posted. */
-  where: Where;
-  thread?: string;
-  status?: MessageRef;
-  /** The real model id the CLI reported, when it reported one. */
-  reportedModel?: string;
-  activity?: string;
-  plan: PlanItem[];
-  pid?: number;
-  dir?: string;
-  branch?: string;
-  summary?: string;
-  logTail?: string;
-  worktree?: WorktreeReport;
-  failure?: StartFailure;
-  createdAt: number;
-  updatedAt: number;
-  finishedAt?: number;
-}
+  where: Where,
+  thread: z.string().optional(),
+  /** The status message, edited in place as the task moves. */
+  status: MessageRef.optional(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type TaskRecord = z.infer<typeof TaskRecord>;
 
-/** A default-model confirmation waiting for the requester's press. */
-export interface PendingConfirm {
-  id: string;
-  requester: string;
-  where: Where;
+/** A prompt waiting for its requester's press: a default confirm, a first-run default pick, a failed-start recovery. */
+export const PendingConfirm = z.looseObject({
+  id: z.string().min(1),
+  requester: z.string(),
+  where: Where,
   /** The request text as typed, re-resolved with the picked model on confirm. */
-  text: string;
-  model: string;
-  createdAt: number;
-  expiresAt: number;
-  prompt?: MessageRef;
-  /** Kind of pending prompt: a default confirm, a first-run default pick, a failed-start recovery. */
-  purpose: 'confirm' | 'first-run' | 'recover';
-}
+  text: z.string(),
+  model: z.string(),
+  createdAt: z.number(),
+  expiresAt: z.number(),
+  prompt: MessageRef.optional(),
+  purpose: z.enum(['confirm', 'first-run', 'recover']),
+});
+export type PendingConfirm = z.infer<typeof PendingConfirm>;
 
-export interface QuestionRecord {
-  taskId: string;
-  seq: string;
-  text: string;
-  askedAt: number;
-  posted?: MessageRef;
-  answer?: string;
-  answeredAt?: number;
-}
+/** A worker's question and, once given, its answer. */
+export const QuestionRecord = z.looseObject({
+  taskId: z.string().min(1),
+  seq: z.string().min(1),
+  text: z.string(),
+  askedAt: z.number(),
+  posted: MessageRef.optional(),
+  answer: z.string().optional(),
+  answeredAt: z.number().optional(),
+});
+export type QuestionRecord = z.infer<typeof QuestionRecord>;

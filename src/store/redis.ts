@@ -2,11 +2,8 @@ import type { Redis } from 'ioredis';
 import { DEFAULT_REDIS_URL, connectRedis } from '../util/redis.js';
 export { redactUrl } from '../util/redis.js';
 import type { TaskStore } from './port.js';
-import type { PendingConfirm, QuestionRecord, TaskRecord } from './records.js';
+import { PendingConfirm, QuestionRecord, TaskRecord } from './records.js';
 import {
-  PendingConfirmSchema,
-  QuestionRecordSchema,
-  TaskRecordSchema,
   assertRecord,
   decodeRecord,
   encodeRecord,
@@ -90,7 +87,7 @@ class RedisTaskStore implements RedisStore {
   }
 
   async putPending(pending: PendingConfirm): Promise<void> {
-    const body = encodeRecord(PendingConfirmSchema, `pending ${pending.id}`, pending);
+    const body = encodeRecord(PendingConfirm, `pending ${pending.id}`, pending);
     const keepMs = Math.max(1, Math.ceil(pending.expiresAt + PENDING_GRACE_MS - Date.now()));
     await this.client.set(this.key.pending(pending.id), body, 'PX', keepMs);
   }
@@ -121,7 +118,7 @@ class RedisTaskStore implements RedisStore {
   }
 
   async putQuestion(q: QuestionRecord): Promise<void> {
-    assertRecord(QuestionRecordSchema, `question ${q.taskId}/${q.seq}`, q);
+    assertRecord(QuestionRecord, `question ${q.taskId}/${q.seq}`, q);
     const { answer, answeredAt, ...asked } = q;
     await PUT_QUESTION.run(this.client, this.questionKeys(q.taskId, q.seq), [
       JSON.stringify(asked),
@@ -187,7 +184,7 @@ class RedisTaskStore implements RedisStore {
       const prev = raw === null ? undefined : this.decodeTask(id, raw);
       const task = next(prev);
       if (!task) return undefined;
-      const body = encodeRecord(TaskRecordSchema, `task ${id}`, task);
+      const body = encodeRecord(TaskRecord, `task ${id}`, task);
       const leave = prev ? this.indexKeys(prev) : [];
       const keys = [taskKey, ...leave, ...this.indexKeys(task)];
       const args = [raw === null ? '0' : '1', raw ?? '', body, id, task.createdAt, leave.length];
@@ -231,11 +228,11 @@ class RedisTaskStore implements RedisStore {
   }
 
   private decodeTask(id: string, raw: string): TaskRecord | undefined {
-    return decodeRecord(TaskRecordSchema, `task ${id}`, raw, this.report);
+    return decodeRecord(TaskRecord, `task ${id}`, raw, this.report);
   }
 
   private decodePending(id: string, raw: string | null): PendingConfirm | undefined {
-    return raw === null ? undefined : decodeRecord(PendingConfirmSchema, `pending ${id}`, raw, this.report);
+    return raw === null ? undefined : decodeRecord(PendingConfirm, `pending ${id}`, raw, this.report);
   }
 
   private decodeQuestion(ref: { taskId: string; seq: string }, reply: unknown): QuestionRecord | undefined {
@@ -243,7 +240,7 @@ class RedisTaskStore implements RedisStore {
     const answered: Record<string, unknown> = {};
     if (reply.answer !== undefined) answered.answer = reply.answer;
     if (reply.answeredAt) answered.answeredAt = Number(reply.answeredAt);
-    return decodeRecord(QuestionRecordSchema, `question ${ref.taskId}/${ref.seq}`, reply.q, this.report, answered);
+    return decodeRecord(QuestionRecord, `question ${ref.taskId}/${ref.seq}`, reply.q, this.report, answered);
   }
 
   private questionKeys(taskId: string, seq: string): string[] {

@@ -2,11 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { TaskStore } from './port.js';
-import type { PendingConfirm, QuestionRecord, TaskRecord } from './records.js';
+import { PendingConfirm, QuestionRecord, TaskRecord } from './records.js';
 import {
-  PendingConfirmSchema,
-  QuestionRecordSchema,
-  TaskRecordSchema,
   assertRecord,
   decodeRecord,
   encodeRecord,
@@ -15,7 +12,7 @@ import {
 } from './codec.js';
 import { migrate } from './sqlite-schema.js';
 import { mergeTask, oldestFirst, threadsOf, type TaskFilter } from './task-rules.js';
-import { FINAL_STATES } from './records.js';
+import { FINAL_STATES } from '../task/index.js';
 
 export interface SqliteStore extends TaskStore {
   /** The database file (or `:memory:`). */
@@ -92,7 +89,7 @@ class SqliteTaskStore implements SqliteStore {
       const prev = stored ? this.decodeTask(stored) : undefined;
       if (!prev) return undefined;
       const next = mergeTask(prev, patch, Date.now());
-      this.writeTask(stored, prev, next, encodeRecord(TaskRecordSchema, `task ${id}`, next));
+      this.writeTask(stored, prev, next, encodeRecord(TaskRecord, `task ${id}`, next));
       return next;
     });
     this.claimTx = db.transaction((key: string, now: number, ttlMs: number): boolean => {
@@ -102,7 +99,7 @@ class SqliteTaskStore implements SqliteStore {
   }
 
   async putTask(task: TaskRecord): Promise<void> {
-    const body = encodeRecord(TaskRecordSchema, `task ${task.id}`, task);
+    const body = encodeRecord(TaskRecord, `task ${task.id}`, task);
     this.putTx.immediate(task, body);
   }
 
@@ -150,30 +147,30 @@ class SqliteTaskStore implements SqliteStore {
   }
 
   async putPending(pending: PendingConfirm): Promise<void> {
-    const body = encodeRecord(PendingConfirmSchema, `pending ${pending.id}`, pending);
+    const body = encodeRecord(PendingConfirm, `pending ${pending.id}`, pending);
     this.sql.prunePending.run(Date.now() - PENDING_GRACE_MS);
     this.sql.putPending.run(pending.id, pending.expiresAt, body);
   }
 
   async getPending(id: string): Promise<PendingConfirm | undefined> {
     const row = this.sql.getPending.get(id);
-    return row ? decodeRecord(PendingConfirmSchema, `pending ${id}`, row.body, this.report) : undefined;
+    return row ? decodeRecord(PendingConfirm, `pending ${id}`, row.body, this.report) : undefined;
   }
 
   async listPending(): Promise<PendingConfirm[]> {
     return this.sql.listPending
       .all()
-      .flatMap((row) => decodeRecord(PendingConfirmSchema, `pending ${row.id}`, row.body, this.report) ?? []);
+      .flatMap((row) => decodeRecord(PendingConfirm, `pending ${row.id}`, row.body, this.report) ?? []);
   }
 
   async takePending(id: string): Promise<PendingConfirm | undefined> {
     // DELETE … RETURNING: the row goes to whoever deletes it, in this process or another.
     const row = this.sql.takePending.get(id);
-    return row ? decodeRecord(PendingConfirmSchema, `pending ${id}`, row.body, this.report) : undefined;
+    return row ? decodeRecord(PendingConfirm, `pending ${id}`, row.body, this.report) : undefined;
   }
 
   async putQuestion(q: QuestionRecord): Promise<void> {
-    assertRecord(QuestionRecordSchema, `question ${q.taskId}/${q.seq}`, q);
+    assertRecord(QuestionRecord, `question ${q.taskId}/${q.seq}`, q);
     const { answer, answeredAt, ...asked } = q;
     // An answer already recorded is kept: re-posting a question must not reopen it.
     this.sql.putQuestion.run(q.taskId, q.seq, q.askedAt, JSON.stringify(asked), answer ?? null, answeredAt ?? null);
@@ -232,7 +229,7 @@ class SqliteTaskStore implements SqliteStore {
   }
 
   private decodeTask(row: TaskRow): TaskRecord | undefined {
-    return decodeRecord(TaskRecordSchema, `task ${row.id}`, row.body, this.report);
+    return decodeRecord(TaskRecord, `task ${row.id}`, row.body, this.report);
   }
 
   private decodeTasks(rows: TaskRow[]): TaskRecord[] {
@@ -246,7 +243,7 @@ class SqliteTaskStore implements SqliteStore {
     const answered: Record<string, unknown> = {};
     if (row.answer !== null) answered.answer = row.answer;
     if (row.answered_at !== null) answered.answeredAt = row.answered_at;
-    return decodeRecord(QuestionRecordSchema, `question ${row.task_id}/${row.seq}`, row.body, this.report, answered);
+    return decodeRecord(QuestionRecord, `question ${row.task_id}/${row.seq}`, row.body, this.report, answered);
   }
 }
 

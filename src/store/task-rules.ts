@@ -1,10 +1,7 @@
-import { FINAL_STATES, type TaskRecord, type TaskState } from './records.js';
+import { isActive } from '../task/index.js';
+import type { TaskRecord } from './records.js';
 
 /** Rules both stores share, so SQLite and Redis answer the same questions the same way. */
-
-export function isActive(state: TaskState): boolean {
-  return !FINAL_STATES.includes(state);
-}
 
 /**
  * The threads a task is found by. `thread`, `where.thread` and the status message's thread all

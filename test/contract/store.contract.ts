@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskStore } from '../../src/store/port.js';
-import type { PendingConfirm, QuestionRecord, TaskRecord, TaskState } from '../../src/store/records.js';
+import type { PendingConfirm, QuestionRecord, TaskRecord } from '../../src/store/records.js';
+import type { TaskState } from '../../src/task/index.js';
 import type { SurfaceName } from '../../src/chat/inbound.js';
 
 /**
@@ -349,15 +350,8 @@ function task(id: string, o: TaskOptions = {}): TaskRecord {
       rolePrompt: '',
       repo: { name: 'app', path: '/srv/app' },
       worktree: false,
-      command: {
-        backend: 'claude',
-        model: 'opus',
-        argv: ['claude', '-p', '--dangerously-skip-permissions', '--model', 'opus'],
-        env: {},
-        unset: ['CLAUDECODE'],
-        promptAsLastArg: true,
-        output: 'text',
-      },
+      model: 'opus',
+      backend: 'claude',
       timeoutMs: 0,
       requester: 'U1',
       resume: false,
@@ -384,7 +378,8 @@ function fullTask(id: string): TaskRecord {
       context: 'security is the highest priority',
       rolePrompt: 'You are a security-focused reviewer.',
       worktree: true,
-      command: { ...base.spec.command, env: { FOO: 'bar=baz' }, output: 'stream-json' },
+      model: 'claude-opus-4-6',
+      backend: 'my-cli',
       timeoutMs: 1_800_000,
       resume: true,
     },

@@ -161,7 +161,7 @@ describe('discord e2e: a multi-task /dispatch (the seed sweep)', () => {
     const reply = [...fake.messages.values()].find((m) => m.channel_id === fake.general.id && /^All 3 workers/.test(m.content));
     const thread = reply?.id ?? '';
     expect(new Set(tasks.map((t) => t.thread))).toEqual(new Set([thread]));
-    expect(Object.fromEntries(tasks.map((t) => [t.id, [t.spec.command.model, t.spec.worktree]]))).toEqual({
+    expect(Object.fromEntries(tasks.map((t) => [t.id, [t.spec.model, t.spec.worktree]]))).toEqual({
       'security-audit': ['opus', true],
       'perf-audit': ['sonnet', true],
       'frontend-audit': ['sonnet', false],
@@ -220,7 +220,7 @@ describe('discord e2e: /dispatch with no model', () => {
     await r.until('both presses handled', () => r.wasHandled(first.id) && r.wasHandled(second.id));
     for (const press of [first, second]) expect(fake.callsTo('POST', new RegExp(`^/interactions/${press.id}/`)).map((c) => c.body.type)).toEqual([6]);
     const task = await r.task();
-    expect(task.spec.command.model).toBe('opus');
+    expect(task.spec.model).toBe('opus');
     expect(task.spec.requester).toBe(fake.alice.id);
     await r.until('the prompt to say it dispatched', () => /Dispatching with \*\*opus\*\* \(confirmed by/.test(fake.messages.get(prompt.id)?.content ?? ''));
 

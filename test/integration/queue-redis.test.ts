@@ -5,17 +5,17 @@ import { Redis } from 'ioredis';
 import type { TaskQueue } from '../../src/queue/port.js';
 import { openRedisQueue, type RedisQueue } from '../../src/queue/redis.js';
 import { queueKeys } from '../../src/queue/redis-wire.js';
-import type { TaskEvent } from '../../src/queue/task.js';
+import type { TaskEvent } from '../../src/task/index.js';
 import { createRunnerHost, type RunnerHost } from '../../src/runner/index.js';
-import { serveRunner, type ServedRunner } from '../../src/runner/serve.js';
+import { serveRunner, type ServedRunner } from '../../src/queue/redis-runner.js';
 import { runQueueContract } from '../contract/queue.contract.js';
-import { EventRecorder, TempDirs, backendFor, fakeSpec, uniqueId } from '../fixtures/fake-agent-support.js';
+import { EventRecorder, TempDirs, backendFor, fakeCommandFor, fakeSpec, uniqueId } from '../fixtures/fake-agent-support.js';
 import { REDIS_URL, redisForTests } from '../support/redis-admin.js';
 
 const { admin, runPrefix, deleteKeys } = redisForTests('Redis queue');
 
 const newPrefix = (): string => `${runPrefix}${randomUUID().slice(0, 8)}:`;
-const newHost = (home: string): RunnerHost => createRunnerHost({ home, backendFor, concurrency: 4, perBackend: {}, killGraceMs: 500 });
+const newHost = (home: string): RunnerHost => createRunnerHost({ home, backendFor, commandFor: fakeCommandFor(), concurrency: 4, perBackend: {}, killGraceMs: 500 });
 
 /** The queue the contract suite drives, whose close also stops its runner, kills its workers and deletes its keys. */
 function withTeardown(queue: RedisQueue, teardown: () => Promise<void>): TaskQueue {

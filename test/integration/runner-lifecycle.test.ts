@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRunnerHost, taskPaths, type RunnerHost, type RunnerHostOptions } from '../../src/runner/index.js';
-import { EventRecorder, TempDirs, backendFor, fakeSpec, processRuns, processesOfTask, uniqueId, type FakeSpecOptions } from '../fixtures/fake-agent-support.js';
+import { EventRecorder, TempDirs, backendFor, fakeCommandFor, fakeSpec, processRuns, processesOfTask, uniqueId, type FakeSpecOptions } from '../fixtures/fake-agent-support.js';
 
 describe('runner host: cancel, timeout, leftovers and concurrency', () => {
   const temp = new TempDirs();
@@ -13,7 +13,7 @@ describe('runner host: cancel, timeout, leftovers and concurrency', () => {
   });
 
   function setup(limits: Partial<RunnerHostOptions> = {}) {
-    const host = createRunnerHost({ home: temp.make('home'), backendFor, concurrency: 4, perBackend: {}, killGraceMs: 300, ...limits });
+    const host = createRunnerHost({ home: temp.make('home'), backendFor, commandFor: fakeCommandFor(), concurrency: 4, perBackend: {}, killGraceMs: 300, ...limits });
     hosts.push(host);
     const events = new EventRecorder();
     host.subscribe(events.listener);

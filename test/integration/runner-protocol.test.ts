@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRunnerHost, taskPaths, type RunnerHost } from '../../src/runner/index.js';
-import { EventRecorder, TempDirs, agentStarts, backendFor, fakeSpec, uniqueId, type FakeSpecOptions } from '../fixtures/fake-agent-support.js';
+import { EventRecorder, TempDirs, agentStarts, backendFor, fakeCommandFor, fakeSpec, uniqueId, type FakeSpecOptions } from '../fixtures/fake-agent-support.js';
 
 describe('runner host: the plan and question protocol with a real worker process', () => {
   const temp = new TempDirs();
@@ -14,13 +14,13 @@ describe('runner host: the plan and question protocol with a real worker process
 
   function setup() {
     const home = temp.make('home');
-    const host = createRunnerHost({ home, backendFor, concurrency: 4, perBackend: {}, killGraceMs: 300 });
+    const agentLog = join(home, 'agent-starts.jsonl');
+    const host = createRunnerHost({ home, backendFor, commandFor: fakeCommandFor(agentLog), concurrency: 4, perBackend: {}, killGraceMs: 300 });
     hosts.push(host);
     const events = new EventRecorder();
     host.subscribe(events.listener);
     const repo = temp.repo();
-    const agentLog = join(home, 'agent-starts.jsonl');
-    const spec = (stem: string, goal: string, more: Partial<FakeSpecOptions> = {}) => fakeSpec({ id: uniqueId(stem), goal, repo, agentLog, ...more });
+    const spec = (stem: string, goal: string, more: Partial<FakeSpecOptions> = {}) => fakeSpec({ id: uniqueId(stem), goal, repo, ...more });
     return { host, events, repo, agentLog, spec };
   }
 
@@ -175,8 +175,7 @@ describe('runner host: the plan and question protocol with a real worker process
 
   it('reports a CLI that is not installed as missing, without a started event', async () => {
     const { host, events, spec } = setup();
-    const base = spec('missing', 'Anything');
-    const task = { ...base, command: { ...base.command, argv: ['no-such-agent-cli', '-p'] } };
+    const task = spec('missing', 'Anything', { backend: 'no-such-agent-cli' });
     await host.submit(task);
     const finished = await events.finished(task.id);
     expect(finished).toMatchObject({ state: 'failed', failure: { cli: 'no-such-agent-cli', reason: 'missing' } });

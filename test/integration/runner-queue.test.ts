@@ -1,8 +1,8 @@
 import { InProcessQueue } from '../../src/queue/in-process.js';
 import { createRunnerHost } from '../../src/runner/index.js';
 import { runQueueContract } from '../contract/queue.contract.js';
-import { backendFor } from '../fixtures/fake-agent-support.js';
+import { backendFor, fakeCommandFor } from '../fixtures/fake-agent-support.js';
 
 runQueueContract('InProcessQueue', async (home) =>
-  new InProcessQueue(createRunnerHost({ home, backendFor, concurrency: 4, perBackend: {}, killGraceMs: 500 })),
+  new InProcessQueue(createRunnerHost({ home, backendFor, commandFor: fakeCommandFor(), concurrency: 4, perBackend: {}, killGraceMs: 500 })),
 );

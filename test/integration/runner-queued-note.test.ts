@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRunnerHost, taskPaths, type RunnerHost } from '../../src/runner/index.js';
-import { EventRecorder, TempDirs, backendFor, fakeSpec, uniqueId } from '../fixtures/fake-agent-support.js';
+import { EventRecorder, TempDirs, backendFor, fakeCommandFor, fakeSpec, uniqueId } from '../fixtures/fake-agent-support.js';
 
 describe('runner host: a note for a task still waiting for a slot', () => {
   const temp = new TempDirs();
@@ -12,7 +12,7 @@ describe('runner host: a note for a task still waiting for a slot', () => {
   });
 
   it('is kept and is in plan.md for the worker when it starts', async () => {
-    const host = createRunnerHost({ home: temp.make('home'), backendFor, concurrency: 1, perBackend: {}, killGraceMs: 300 });
+    const host = createRunnerHost({ home: temp.make('home'), backendFor, commandFor: fakeCommandFor(), concurrency: 1, perBackend: {}, killGraceMs: 300 });
     hosts.push(host);
     const events = new EventRecorder();
     host.subscribe(events.listener);
@@ -35,7 +35,7 @@ describe('runner host: closing while a worktree is being made', () => {
   afterEach(() => temp.removeAll());
 
   it('waits for the setup, so nothing writes into the repo after close returns', async () => {
-    const host = createRunnerHost({ home: temp.make('home'), backendFor, concurrency: 2, perBackend: {}, killGraceMs: 300 });
+    const host = createRunnerHost({ home: temp.make('home'), backendFor, commandFor: fakeCommandFor(), concurrency: 2, perBackend: {}, killGraceMs: 300 });
     const repo = temp.repo();
     await host.submit(fakeSpec({ id: uniqueId('closing'), goal: 'Anything fake:items=1', repo, worktree: true }));
     await host.close({ killWorkers: true });

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRunnerHost, type RunnerHost } from '../../src/runner/index.js';
-import { EventRecorder, TempDirs, backendFor, fakeSpec, processRuns, processesOfTask, uniqueId, type FakeSpecOptions } from '../fixtures/fake-agent-support.js';
+import { EventRecorder, TempDirs, backendFor, fakeCommandFor, fakeSpec, processRuns, processesOfTask, uniqueId, type FakeSpecOptions } from '../fixtures/fake-agent-support.js';
 
 /**
  * A host object thrown away mid-task stands for a bot that died: its workers run on (they write
@@ -16,7 +16,7 @@ describe('runner host: restart recovery', () => {
     for (const h of hosts.splice(0)) await h.close({ killWorkers: true });
     // Whatever a failed test left running under a closed host: every recorded worker goes.
     for (const home of homes.splice(0)) {
-      const sweeper = createRunnerHost({ home, backendFor, concurrency: 1, perBackend: {}, killGraceMs: 100 });
+      const sweeper = createRunnerHost({ home, backendFor, commandFor: fakeCommandFor(), concurrency: 1, perBackend: {}, killGraceMs: 100 });
       await sweeper.reapOrphans([]);
       await sweeper.close();
     }
@@ -28,7 +28,7 @@ describe('runner host: restart recovery', () => {
     homes.push(home);
     const repo = temp.repo();
     const open = (concurrency = 4) => {
-      const host = createRunnerHost({ home, backendFor, concurrency, perBackend: {}, killGraceMs: 300, pollMs: 100 });
+      const host = createRunnerHost({ home, backendFor, commandFor: fakeCommandFor(), concurrency, perBackend: {}, killGraceMs: 300, pollMs: 100 });
       hosts.push(host);
       const events = new EventRecorder();
       host.subscribe(events.listener);

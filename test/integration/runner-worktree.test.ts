@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRunnerHost, worktreePath, type RunnerHost } from '../../src/runner/index.js';
-import { EventRecorder, TempDirs, agentStarts, backendFor, fakeSpec, uniqueId, type FakeSpecOptions } from '../fixtures/fake-agent-support.js';
+import { EventRecorder, TempDirs, agentStarts, backendFor, fakeCommandFor, fakeSpec, uniqueId, type FakeSpecOptions } from '../fixtures/fake-agent-support.js';
 
 const git = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, encoding: 'utf8' });
 
@@ -16,13 +16,13 @@ describe('runner host: tasks in their own git worktrees', () => {
 
   function setup() {
     const home = temp.make('home');
-    const host = createRunnerHost({ home, backendFor, concurrency: 4, perBackend: {}, killGraceMs: 300 });
+    const agentLog = join(home, 'agent-starts.jsonl');
+    const host = createRunnerHost({ home, backendFor, commandFor: fakeCommandFor(agentLog), concurrency: 4, perBackend: {}, killGraceMs: 300 });
     hosts.push(host);
     const events = new EventRecorder();
     host.subscribe(events.listener);
     const repo = temp.repo();
-    const agentLog = join(home, 'agent-starts.jsonl');
-    const spec = (stem: string, goal: string, more: Partial<FakeSpecOptions> = {}) => fakeSpec({ id: uniqueId(stem), goal, repo, agentLog, worktree: true, ...more });
+    const spec = (stem: string, goal: string, more: Partial<FakeSpecOptions> = {}) => fakeSpec({ id: uniqueId(stem), goal, repo, worktree: true, ...more });
     return { host, events, repo, agentLog, spec };
   }
 

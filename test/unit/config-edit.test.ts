@@ -5,7 +5,7 @@ import { CODEX_COMMAND, migrateDoc, modernCodexCommand } from '../../src/config/
 import { ConfigError, type ConfigChange } from '../../src/config/port.js';
 import { parseConfigText } from '../../src/config/validate.js';
 import { renderKeepingLayout } from '../../src/config/yaml-splice.js';
-import { splitCommand } from '../../src/resolve/argv.js';
+import { splitCommand } from '../../src/config/command.js';
 
 /** A hand-written file with the habits yaml's own stringify would undo. */
 const HAND_WRITTEN = `# Team dispatch config — ask #infra before changing backends

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TaskSpec } from '../../src/queue/task.js';
+import { TaskSpec } from '../../src/task/index.js';
 import { buildWorkerPrompt } from '../../src/runner/prompt.js';
 import { taskPaths } from '../../src/runner/paths.js';
 
@@ -11,7 +11,8 @@ const spec = (more: Partial<TaskSpec> = {}): TaskSpec =>
     rolePrompt: 'You are a security-focused reviewer.',
     repo: { name: 'app', path: '/srv/app' },
     worktree: false,
-    command: { backend: 'claude', model: 'opus', argv: ['claude', '-p'] },
+    model: 'opus',
+    backend: 'claude',
     timeoutMs: 0,
     requester: 'U1',
     ...more,

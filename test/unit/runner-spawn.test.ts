@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { WorkerCommand } from '../../src/queue/task.js';
+import type { WorkerCommand } from '../../src/resolve/port.js';
 import { parseStat } from '../../src/runner/proc.js';
 import { workerArgv, workerEnv } from '../../src/runner/spawn.js';
 
-const command = (more: Partial<WorkerCommand>): WorkerCommand => WorkerCommand.parse({ backend: 'x', model: 'm', argv: ['cli'], ...more });
+const command = (more: Partial<WorkerCommand>): WorkerCommand => ({ backend: 'x', model: 'm', argv: ['cli'], env: {}, unset: [], promptAsLastArg: true, output: 'text', ...more });
 
 describe('worker argv', () => {
   it('fills {dir} and appends the prompt as the last argument', () => {

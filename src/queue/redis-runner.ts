@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import { DEFAULT_REDIS_URL, RunnerCommand, STREAM_MAXLEN, closeRedis, connectRedis, queueKeys, type QueueKeys, type RunnerReply } from '../queue/redis-wire.js';
-import { TaskSpec, type TaskEvent } from '../queue/task.js';
-import type { RunnerHost } from './host.js';
+import { DEFAULT_REDIS_URL, RunnerCommand, STREAM_MAXLEN, closeRedis, connectRedis, queueKeys, type QueueKeys, type RunnerReply } from './redis-wire.js';
+import { TaskSpec, type TaskEvent } from '../task/index.js';
+import type { RunnerHost } from '../runner/host.js';
 
 export interface ServeRunnerOptions {
   /** Default: redis://127.0.0.1:6379. */
@@ -161,7 +161,7 @@ class QueueRunner {
     } catch (err) {
       this.running.delete(spec.id);
       const detail = err instanceof Error ? err.message : String(err);
-      await this.publish({ type: 'finished', taskId: spec.id, state: 'failed', failure: { cli: spec.command.argv[0] ?? spec.command.backend, reason: 'other', detail } });
+      await this.publish({ type: 'finished', taskId: spec.id, state: 'failed', failure: { cli: spec.backend, reason: 'other', detail } });
     }
     await this.conn.client.lrem(this.taken, 1, raw);
   }

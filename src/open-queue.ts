@@ -1,11 +1,11 @@
-import type { Config } from '../config/schema.js';
-import { backendFor } from '../resolve/backends.js';
-import { createRunnerHost } from '../runner/index.js';
-import type { TaskSpec } from './task.js';
-import type { TaskQueue } from './port.js';
-import { InProcessQueue } from './in-process.js';
-import { openRedisQueue } from './redis.js';
-import { redisOptions } from '../util/redis.js';
+import type { ConfigSource } from './config/port.js';
+import { backendFor, commandFor } from './resolve/index.js';
+import { createRunnerHost } from './runner/index.js';
+import type { TaskSpec } from './task/index.js';
+import type { TaskQueue } from './queue/port.js';
+import { InProcessQueue } from './queue/in-process.js';
+import { openRedisQueue } from './queue/redis.js';
+import { redisOptions } from './util/redis.js';
 
 /** How the bot reaches runner hosts, and what it must do for them after a restart. */
 export interface QueueRuntime {
@@ -19,7 +19,7 @@ export interface QueueRuntime {
  * In-process runner host by default; `DISPATCH_QUEUE=redis` sends tasks through Redis to
  * `dispatch-bot runner` processes (REDIS_URL, keys under DISPATCH_REDIS_PREFIX).
  */
-export async function openQueue(env: NodeJS.ProcessEnv, home: string, limits: Config['limits']): Promise<QueueRuntime> {
+export async function openQueue(env: NodeJS.ProcessEnv, home: string, config: ConfigSource): Promise<QueueRuntime> {
   if (env.DISPATCH_QUEUE === 'redis') {
     const queue = await openRedisQueue(redisOptions(env));
     return { queue, recover: async () => undefined, close: () => queue.close() };
@@ -27,7 +27,15 @@ export async function openQueue(env: NodeJS.ProcessEnv, home: string, limits: Co
   if (env.DISPATCH_QUEUE && env.DISPATCH_QUEUE !== 'in-process') {
     throw new Error(`DISPATCH_QUEUE must be in-process or redis, not "${env.DISPATCH_QUEUE}"`);
   }
-  const host = createRunnerHost({ home, backendFor, concurrency: limits.concurrency, perBackend: limits.per_backend, env });
+  const { limits } = config.current();
+  const host = createRunnerHost({
+    home,
+    backendFor,
+    commandFor: (spec) => commandFor(spec, config.current(), env),
+    concurrency: limits.concurrency,
+    perBackend: limits.per_backend,
+    env,
+  });
   const queue = new InProcessQueue(host);
   return {
     queue,

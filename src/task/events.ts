@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { StartFailure, WorktreeReport } from './outcome.js';
+import { PlanItem } from './plan.js';
+import { FinalState } from './state.js';
+
+/** What a runner host reports about a task, in order, as it happens. */
+export const TaskEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('started'), taskId: z.string(), pid: z.number().int(), dir: z.string(), branch: z.string().optional() }),
+  /** The real model id the CLI reported. */
+  z.object({ type: z.literal('model'), taskId: z.string(), model: z.string() }),
+  /** A short line saying what the worker does right now. */
+  z.object({ type: z.literal('activity'), taskId: z.string(), text: z.string() }),
+  z.object({ type: z.literal('plan'), taskId: z.string(), items: z.array(PlanItem) }),
+  z.object({ type: z.literal('question'), taskId: z.string(), seq: z.string(), text: z.string() }),
+  z.object({ type: z.literal('answered'), taskId: z.string(), seq: z.string() }),
+  /** The worker stopped waiting and marked an item `[?]`: the next answer starts a successor. */
+  z.object({ type: z.literal('gave-up'), taskId: z.string(), seq: z.string().optional() }),
+  z.object({ type: z.literal('note'), taskId: z.string(), text: z.string() }),
+  z.object({
+    type: z.literal('finished'),
+    taskId: z.string(),
+    state: FinalState,
+    exitCode: z.number().int().nullable().optional(),
+    /** The head of `output.md`, when the worker wrote one. */
+    summary: z.string().optional(),
+    logTail: z.string().optional(),
+    worktree: WorktreeReport.optional(),
+    failure: StartFailure.optional(),
+  }),
+]);
+export type TaskEvent = z.infer<typeof TaskEvent>;
+export type TaskEventOf<T extends TaskEvent['type']> = Extract<TaskEvent, { type: T }>;
+export type TaskEventListener = (event: TaskEvent) => void;

@@ -1,0 +1,7 @@
+export { TaskId, TaskSpec, SavedTaskSpec } from './spec.js';
+export { PlanItem, PlanMark, planProgress, samePlan } from './plan.js';
+export { TaskState, FinalState, FINAL_STATES, isFinal, isActive } from './state.js';
+export { StartFailure, WorktreeReport } from './outcome.js';
+export { TaskEvent, type TaskEventOf, type TaskEventListener } from './events.js';
+export { TaskProgress, queuedProgress } from './progress.js';
+export { transition, type TaskChange } from './transition.js';

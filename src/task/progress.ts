@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { StartFailure, WorktreeReport } from './outcome.js';
+import { PlanItem } from './plan.js';
+import { TaskState } from './state.js';
+
+/** What the task's events tell about it: the part of a task record that `transition` changes. */
+export const TaskProgress = z.object({
+  state: TaskState,
+  plan: z.array(PlanItem),
+  /** The real model id the CLI reported, when it reported one. */
+  reportedModel: z.string().optional(),
+  activity: z.string().optional(),
+  pid: z.number().int().optional(),
+  dir: z.string().optional(),
+  branch: z.string().optional(),
+  summary: z.string().optional(),
+  logTail: z.string().optional(),
+  worktree: WorktreeReport.optional(),
+  failure: StartFailure.optional(),
+  finishedAt: z.number().optional(),
+});
+export type TaskProgress = z.infer<typeof TaskProgress>;
+
+/** A task nobody has started yet. */
+export function queuedProgress(): TaskProgress {
+  return { state: 'queued', plan: [] };
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/** Task ids are short kebab-case words; they become branch and directory names, so keep them tame. */
+export const TaskId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a task id is lowercase letters, digits and dashes');
+export type TaskId = z.infer<typeof TaskId>;
+
+/**
+ * One task as it travels from the dispatcher to a runner host (possibly across Redis). It says
+ * what to do and with which model, never how to start a program: the runner builds the command
+ * line from its own config, so nothing that crosses a queue can become a command line.
+ */
+export const TaskSpec = z.object({
+  id: TaskId,
+  /** The task's own goal (one item of a fan-out, or the whole request). */
+  goal: z.string(),
+  /** Text around a numbered list, given to every worker of that request. */
+  context: z.string().default(''),
+  /** An alias's role prompt, prepended to the worker's instructions. */
+  rolePrompt: z.string().default(''),
+  repo: z.object({ name: z.string(), path: z.string() }),
+  worktree: z.boolean(),
+  /** The model id as configured (what the user asked for). */
+  model: z.string().min(1),
+  /** The backend (agent CLI driver) the dispatcher chose for the model. */
+  backend: z.string().min(1),
+  /** Milliseconds; 0 = no limit. */
+  timeoutMs: z.number().int().nonnegative(),
+  requester: z.string(),
+  /** Set when this worker continues a task whose previous worker gave up waiting (`[?]`). */
+  resume: z.boolean().default(false),
+});
+export type TaskSpec = z.infer<typeof TaskSpec>;
+
+/**
+ * A spec read back from disk (a stored task, a worker record). Builds before runners built their
+ * own commands saved the whole worker command in the spec; its model and backend are what a
+ * spec holds now.
+ */
+export const SavedTaskSpec = z.preprocess((value) => {
+  if (typeof value !== 'object' || value === null || 'model' in value) return value;
+  const command = (value as { command?: unknown }).command;
+  if (typeof command !== 'object' || command === null) return value;
+  const { model, backend } = command as { model?: unknown; backend?: unknown };
+  return { ...value, model, backend };
+}, TaskSpec);
