@@ -1,6 +1,6 @@
-import { CommandSyntaxError, splitCommand } from './command.js';
+import { CommandSyntaxError, ConfigError } from '../errors/index.js';
+import { splitCommand } from './command.js';
 import { configError } from './issues.js';
-import type { ConfigError } from './port.js';
 import type { Config } from './schema.js';
 
 /** Backends with built-in commands (SPEC §3): a model may name them without a `backends:` entry. */

@@ -1,3 +1,5 @@
+import { CommandSyntaxError } from '../errors/index.js';
+
 /**
  * Split a configured command into argv the way a POSIX shell would tokenise it (quotes,
  * backslashes), without ever running a shell. `$(pwd)` (alone or quoted) becomes the `{dir}`
@@ -5,13 +7,6 @@
  * (pipes, redirects, `;`, `&&`, other substitutions, globs) is refused: a worker command is one
  * program with its arguments.
  */
-export class CommandSyntaxError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CommandSyntaxError';
-  }
-}
-
 export const DIR_TOKEN = '{dir}';
 export const PROMPT_TOKEN = '{prompt}';
 

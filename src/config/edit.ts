@@ -1,5 +1,6 @@
+import { ConfigError } from '../errors/index.js';
 import { Scalar, isMap, type Document } from 'yaml';
-import { ConfigError, type ConfigChange } from './port.js';
+import { type ConfigChange } from './port.js';
 
 type Data = Record<string, unknown>;
 

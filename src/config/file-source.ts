@@ -1,10 +1,11 @@
+import { ConfigError } from '../errors/index.js';
 import { readFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { parseDocument } from 'yaml';
 import { writeFileAtomic } from './atomic.js';
 import { applyChange, data } from './edit.js';
 import { migrateDoc } from './migrate.js';
-import { ConfigError, type ConfigChange, type ConfigSource } from './port.js';
+import { type ConfigChange, type ConfigSource } from './port.js';
 import type { Config } from './schema.js';
 import { parseConfigText, validateConfigText } from './validate.js';
 import { watchConfigFile, type FileWatch } from './watch.js';

@@ -1,6 +1,6 @@
+import { ConfigError } from '../errors/index.js';
 import type { YAMLError } from 'yaml';
 import type { core } from 'zod';
-import { ConfigError } from './port.js';
 
 type Issue = core.$ZodIssue;
 type Path = readonly PropertyKey[];

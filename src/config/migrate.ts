@@ -1,10 +1,10 @@
+import { CommandSyntaxError, ConfigError } from '../errors/index.js';
 import { basename } from 'node:path';
 import { z } from 'zod';
 import type { Document } from 'yaml';
-import { CommandSyntaxError, DIR_TOKEN, splitCommand } from './command.js';
+import { DIR_TOKEN, splitCommand } from './command.js';
 import { data, foldedPrompt, record, setUnder } from './edit.js';
 import { legacyPlan } from './legacy.js';
-import { ConfigError } from './port.js';
 import { LegacyAgent, Name } from './schema.js';
 
 /** What today's codex accepts in place of the removed `--full-auto` (PLATFORM-NOTES.md). */

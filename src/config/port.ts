@@ -1,16 +1,5 @@
+import type { ConfigError } from '../errors/index.js';
 import type { Config } from './schema.js';
-
-/** A user-fixable config problem; `key` is the dotted path of the offending key (`aliases.x.model`). */
-export class ConfigError extends Error {
-  constructor(
-    message: string,
-    readonly key: string | undefined,
-    readonly file?: string,
-  ) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
 
 /** One change to the config file, as the dispatcher says it ("Added gpt-5.3 (codex backend)"). */
 export type ConfigChange =

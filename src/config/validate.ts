@@ -1,8 +1,8 @@
+import { ConfigError, messageOf } from '../errors/index.js';
 import { parseDocument } from 'yaml';
 import { commandErrors, crossKeyErrors } from './checks.js';
 import { configError, issuesToErrors, yamlErrorToConfigError } from './issues.js';
 import { normaliseLegacy } from './legacy.js';
-import { ConfigError } from './port.js';
 import { ConfigFile, type Config } from './schema.js';
 
 export { BUILTIN_BACKENDS } from './checks.js';
@@ -45,7 +45,7 @@ function parseYaml(text: string, file?: string): { data: unknown } | { errors: C
     // maxAliasCount guards against alias bombs ("billion laughs") in a hand-edited file.
     return { data: doc.toJS({ maxAliasCount: 100 }) };
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
+    const why = messageOf(error);
     return { errors: [configError([], `the YAML could not be read: ${why}`, file)] };
   }
 }

@@ -1,6 +1,6 @@
+import { AccessDenied } from '../errors/index.js';
 import type { Who } from '../chat/inbound.js';
 import type { Config } from '../config/schema.js';
-import { AccessDenied } from './errors.js';
 
 /** True when `who` matches one of the principals: a user id, a group id, `role:<id>` or `*`. */
 export function allowed(who: Who, principals: readonly string[]): boolean {

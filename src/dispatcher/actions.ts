@@ -1,3 +1,4 @@
+import { UserError } from '../errors/index.js';
 import type { InboundAction, InboundInput } from '../chat/inbound.js';
 import { requireAdmin } from './access.js';
 import { deliverAnswer } from './answers.js';
@@ -5,7 +6,6 @@ import { Conversation, postToTask } from './conversation.js';
 import { expiredReply } from './confirm.js';
 import { control, findTask, retry } from './control.js';
 import type { DispatcherDeps } from './deps.js';
-import { UserError } from './errors.js';
 import { finishFirstRun } from './first-run.js';
 import { launchPending } from './requests.js';
 

@@ -1,8 +1,8 @@
+import { UserError } from '../errors/index.js';
 import type { Who } from '../chat/inbound.js';
 import type { TaskRecord } from '../store/records.js';
 import { transition } from '../task/index.js';
 import type { DispatcherDeps } from './deps.js';
-import { UserError } from './errors.js';
 
 /**
  * Deliver an answer to the task's open question. A worker still waiting gets `NNN.answer`; one

@@ -1,3 +1,4 @@
+import { UserError } from '../errors/index.js';
 import type { InboundMessage } from '../chat/inbound.js';
 import type { Reply } from '../chat/reply.js';
 import type { ConfigChange } from '../config/port.js';
@@ -7,7 +8,6 @@ import { requireAdmin } from './access.js';
 import { isKnown } from './confirm.js';
 import { Conversation } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
-import { UserError } from './errors.js';
 
 /** SPEC §2.4: change the config and say exactly what changed. Never dispatches. */
 export async function applyConfigRequests(deps: DispatcherDeps, inbound: InboundMessage, requests: ConfigRequest[]): Promise<void> {

@@ -1,10 +1,10 @@
+import { AccessDenied, UnknownTaskError, UserError } from '../errors/index.js';
 import type { InboundMessage, Who } from '../chat/inbound.js';
 import type { ControlAction } from '../intent/index.js';
 import type { TaskRecord } from '../store/records.js';
 import { allowed } from './access.js';
 import { Conversation } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
-import { AccessDenied, UnknownTaskError, UserError } from './errors.js';
 import { launch } from './launch.js';
 import { isFinal } from '../task/index.js';
 

@@ -1,12 +1,11 @@
+import { UserError, asDispatchError } from '../errors/index.js';
 import type { Inbound, InboundMessage, SurfaceName } from '../chat/inbound.js';
-import { ConfigError } from '../config/port.js';
 import type { TaskEvent } from '../task/index.js';
 import type { TaskRecord } from '../store/records.js';
 import { handleAction, handleInput } from './actions.js';
 import { expirePending } from './confirm.js';
 import { Conversation } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
-import { UserError } from './errors.js';
 import { onTaskEvent } from './events.js';
 import { startFirstRun } from './first-run.js';
 import { isFinal } from '../task/index.js';
@@ -119,11 +118,9 @@ export class Dispatcher {
   }
 
   private async sayError(inbound: Inbound, error: unknown): Promise<void> {
-    const known = error instanceof UserError || error instanceof ConfigError;
-    if (!known) this.deps.log?.(`error handling ${inbound.kind}: ${(error as Error).stack ?? String(error)}`);
-    const text = known
-      ? (error as Error).message
-      : `Something went wrong handling that: ${(error as Error).message ?? String(error)}. Nothing was dispatched.`;
+    const coded = asDispatchError(error);
+    if (!coded.userFixable) this.deps.log?.(`error handling ${inbound.kind}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    const text = coded.userFixable ? coded.message : `Something went wrong handling that: ${coded.message}. Nothing was dispatched.`;
     try {
       // Only the requester needs to see what went wrong with their request (Slack ephemeral,
       // Discord ephemeral follow-up, shell: printed).

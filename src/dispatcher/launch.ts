@@ -1,3 +1,4 @@
+import { UserError } from '../errors/index.js';
 import type { Inbound } from '../chat/inbound.js';
 import type { Config } from '../config/schema.js';
 import type { TaskDraft } from '../intent/index.js';
@@ -6,7 +7,6 @@ import type { TaskRecord } from '../store/records.js';
 import { backendForModel, commandFor, resolveModel } from '../resolve/index.js';
 import { Conversation } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
-import { UserError } from './errors.js';
 import { renderStatus } from './render.js';
 import { renderFanOut, renderSingle } from './summary.js';
 

@@ -1,8 +1,8 @@
+import { UnknownTaskError } from '../errors/index.js';
 import type { Where } from '../chat/inbound.js';
 import type { TaskRecord } from '../store/records.js';
 import type { Conversation } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
-import { UnknownTaskError } from './errors.js';
 import { isFinal } from '../task/index.js';
 import { renderStatus, renderStatusLine } from './render.js';
 

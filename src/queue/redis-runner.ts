@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { DEFAULT_REDIS_URL, RunnerCommand, STREAM_MAXLEN, closeRedis, connectRedis, queueKeys, type QueueKeys, type RunnerReply } from './redis-wire.js';
 import { TaskSpec, type TaskEvent } from '../task/index.js';
 import type { RunnerHost } from '../runner/host.js';
+import { messageOf } from '../errors/index.js';
 
 export interface ServeRunnerOptions {
   /** Default: redis://127.0.0.1:6379. */
@@ -133,12 +134,12 @@ class QueueRunner {
         raw = await this.conn.blocking.blmove(this.keys.work, this.taken, 'RIGHT', 'LEFT', 0);
       } catch (err) {
         if (this.stopping) return;
-        this.s.log(`runner ${this.s.hostId}: taking work failed: ${err instanceof Error ? err.message : String(err)}`);
+        this.s.log(`runner ${this.s.hostId}: taking work failed: ${messageOf(err)}`);
         await new Promise((r) => setTimeout(r, TAKE_RETRY_MS));
         continue;
       }
       if (raw === null || this.stopping) continue; // a spec taken while stopping is put back by stop()
-      await this.handOver(raw).catch((err: unknown) => this.s.log(`runner ${this.s.hostId}: ${err instanceof Error ? err.message : String(err)}`));
+      await this.handOver(raw).catch((err: unknown) => this.s.log(`runner ${this.s.hostId}: ${messageOf(err)}`));
     }
   }
 
@@ -160,7 +161,7 @@ class QueueRunner {
       await this.s.host.submit(spec);
     } catch (err) {
       this.running.delete(spec.id);
-      const detail = err instanceof Error ? err.message : String(err);
+      const detail = messageOf(err);
       await this.publish({ type: 'finished', taskId: spec.id, state: 'failed', failure: { cli: spec.backend, reason: 'other', detail } });
     }
     await this.conn.client.lrem(this.taken, 1, raw);
@@ -193,7 +194,7 @@ class QueueRunner {
 
   private onEvent(event: TaskEvent): void {
     if ((event.type === 'finished' || event.type === 'gave-up') && this.running.delete(event.taskId)) this.roomChanged();
-    void this.publish(event).catch((err: unknown) => this.s.log(`runner ${this.s.hostId}: publishing ${event.type} of ${event.taskId} failed: ${err instanceof Error ? err.message : String(err)}`));
+    void this.publish(event).catch((err: unknown) => this.s.log(`runner ${this.s.hostId}: publishing ${event.type} of ${event.taskId} failed: ${messageOf(err)}`));
   }
 
   /** Every event also claims its task for this runner: a worker re-adopted after a restart is routed here. */
@@ -218,7 +219,7 @@ class QueueRunner {
     try {
       reply = { id: command.id, ok: true, value: await this.run(command) };
     } catch (err) {
-      reply = { id: command.id, ok: false, error: err instanceof Error ? err.message : String(err) };
+      reply = { id: command.id, ok: false, error: messageOf(err) };
     }
     if (this.conn.client.status === 'end') return;
     await this.conn.client.publish(command.replyTo, JSON.stringify(reply)).catch(() => undefined);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TaskEvent } from '../task/index.js';
+import { messageOf } from '../errors/index.js';
 
 /** What the Redis queue and its runners agree on: key names, and the shapes that cross Redis. */
 
@@ -37,7 +38,7 @@ export function decodeEvent(raw: string): TaskEvent | undefined {
     if (parsed.success) return parsed.data;
     process.emitWarning(`dispatch-bot queue: skipped a malformed task event: ${parsed.error.message}`);
   } catch (err) {
-    process.emitWarning(`dispatch-bot queue: skipped an unreadable task event: ${err instanceof Error ? err.message : String(err)}`);
+    process.emitWarning(`dispatch-bot queue: skipped an unreadable task event: ${messageOf(err)}`);
   }
   return undefined;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { RunnerGoneError, messageOf } from '../errors/index.js';
 import type { TaskQueue } from './port.js';
 import { DEFAULT_REDIS_URL, RunnerReply, STREAM_MAXLEN, WorktreeRemoval, closeRedis, connectRedis, decodeEvent, queueKeys, type QueueKeys, type RunnerCommand } from './redis-wire.js';
 import { TaskSpec, type TaskEvent, type TaskEventListener } from '../task/index.js';
@@ -16,14 +17,6 @@ export interface RedisQueueOptions {
 export interface RedisQueue extends TaskQueue {
   /** Every key this queue uses starts with it (always ends in `:`). */
   readonly prefix: string;
-}
-
-/** The task's runner host does not listen any more (stopped or crashed). */
-export class RunnerGoneError extends Error {
-  constructor(taskId: string, hostId: string) {
-    super(`task ${taskId}: its runner host ${hostId} is gone`);
-    this.name = 'RunnerGoneError';
-  }
 }
 
 /** After a failed stream read (Redis restarting), wait before the next so the loop does not spin. */
@@ -193,7 +186,7 @@ class RedisTaskQueue implements RedisQueue {
       this.pending.set(id, { resolve, reject, timer });
     });
     const receivers = await this.conn.client.publish(this.keys.commands(hostId), JSON.stringify({ ...body, id, replyTo: this.replyChannel })).catch((err: unknown) => {
-      this.settle(id, { id, ok: false, error: err instanceof Error ? err.message : String(err) });
+      this.settle(id, { id, ok: false, error: messageOf(err) });
       return -1;
     });
     if (receivers === 0) {
@@ -235,7 +228,7 @@ class RedisTaskQueue implements RedisQueue {
         batch = await this.conn.reader.xread('BLOCK', 0, 'STREAMS', this.keys.events, this.lastEventId);
       } catch (err) {
         if (this.closed) return;
-        process.emitWarning(`dispatch-bot queue: reading task events failed: ${err instanceof Error ? err.message : String(err)}`);
+        process.emitWarning(`dispatch-bot queue: reading task events failed: ${messageOf(err)}`);
         await new Promise((r) => setTimeout(r, READ_RETRY_MS));
         continue;
       }
@@ -256,7 +249,7 @@ class RedisTaskQueue implements RedisQueue {
       try {
         listener(event);
       } catch (err) {
-        process.emitWarning(`task event listener failed on ${event.type}: ${err instanceof Error ? err.message : String(err)}`);
+        process.emitWarning(`task event listener failed on ${event.type}: ${messageOf(err)}`);
       }
     }
   }

@@ -1,4 +1,5 @@
-import { ConfigError } from '../config/port.js';
+
+import { ConfigError } from '../errors/index.js';
 import { DIR_TOKEN, PROMPT_TOKEN, splitCommand } from '../config/command.js';
 import { readClaudeLine } from './claude-output.js';
 import { readCodexLine } from './codex-output.js';

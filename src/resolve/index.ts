@@ -1,4 +1,4 @@
-export { splitCommand, CommandSyntaxError, DIR_TOKEN, PROMPT_TOKEN } from '../config/command.js';
+export { splitCommand, DIR_TOKEN, PROMPT_TOKEN } from '../config/command.js';
 export type { Backend, OutputSignal, WorkerCommand } from './port.js';
 export {
   BUILT_IN_BACKENDS,

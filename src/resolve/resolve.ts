@@ -1,4 +1,5 @@
-import { ConfigError } from '../config/port.js';
+
+import { ConfigError } from '../errors/index.js';
 import type { Config } from '../config/schema.js';
 import type { TaskSpec } from '../task/index.js';
 import type { WorkerCommand } from './port.js';

@@ -1,6 +1,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import Bottleneck from 'bottleneck';
+import { UnknownTaskError, messageOf } from '../errors/index.js';
 import { TaskSpec, type TaskEvent, type TaskEventListener } from '../task/index.js';
 import type { Backend, WorkerCommand } from '../resolve/port.js';
 import { readText, readWorkerRecord, writeAtomic } from './files.js';
@@ -67,13 +68,6 @@ export interface RunnerHost {
   close(opts?: { killWorkers?: boolean }): Promise<void>;
 }
 
-export class UnknownTaskError extends Error {
-  constructor(taskId: string) {
-    super(`no task ${taskId} on this runner host`);
-    this.name = 'UnknownTaskError';
-  }
-}
-
 const unlimited = (n: number | undefined): number | null => (n !== undefined && n > 0 ? n : null);
 
 /** Makes each listener's failure its own problem, not the worker's. */
@@ -83,7 +77,7 @@ function fanOut(listeners: Set<TaskEventListener>): (event: TaskEvent) => void {
       try {
         listener(event);
       } catch (err) {
-        process.emitWarning(`task event listener failed on ${event.type}: ${err instanceof Error ? err.message : String(err)}`);
+        process.emitWarning(`task event listener failed on ${event.type}: ${messageOf(err)}`);
       }
     }
   };

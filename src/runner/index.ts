@@ -1,7 +1,6 @@
-export { createRunnerHost, UnknownTaskError, type RunnerHost, type RunnerHostOptions, type RecoverableTask } from './host.js';
+export { createRunnerHost, type RunnerHost, type RunnerHostOptions, type RecoverableTask } from './host.js';
 export { buildWorkerPrompt } from './prompt.js';
 export { parsePlan, noteBullet, withNotes, NOTES_HEADING } from './plan.js';
-export { taskPaths, worktreePath, branchName, logPath, InvalidTaskIdError, type TaskPaths } from './paths.js';
-export { WorkspaceError } from './worktree.js';
+export { taskPaths, worktreePath, branchName, logPath, type TaskPaths } from './paths.js';
 export { killWorkerTree } from './kill.js';
 export { findWorkerTree, isRunning } from './proc.js';

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { InvalidTaskIdError } from '../errors/index.js';
 import { TaskId } from '../task/index.js';
 
 /** The files of the worker protocol (SPEC §6) for one task, inside its working directory. */
@@ -47,13 +48,6 @@ export function logPath(home: string, taskId: string): string {
 
 export function workerRecordPath(home: string, taskId: string): string {
   return join(home, 'workers', `${taskId}.json`);
-}
-
-export class InvalidTaskIdError extends Error {
-  constructor(id: string) {
-    super(`task id "${id}" cannot name a branch or directory: use lowercase letters, digits and dashes`);
-    this.name = 'InvalidTaskIdError';
-  }
 }
 
 /** Task ids end up in paths and branch names: refuse anything but the tame shape. */

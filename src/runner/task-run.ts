@@ -15,6 +15,7 @@ import { buildWorkerPrompt } from './prompt.js';
 import { LOG_NOTE_PREFIX, appendLogNote, spawnWorker, type SpawnedWorker } from './spawn.js';
 import { TaskWatcher } from './watcher.js';
 import { excludeDispatchDir, prepareWorktree, worktreeReport, type Workspace } from './worktree.js';
+import { messageOf } from '../errors/index.js';
 
 export interface RunDeps {
   home: string;
@@ -100,7 +101,7 @@ export class TaskRun {
       await this.kill().catch(() => undefined);
       this.watcher?.detach();
       if (this.timer) clearTimeout(this.timer);
-      await this.finish(this.stopReason ?? 'failed', { exitCode: null, logTail: `runner error: ${err instanceof Error ? err.message : String(err)}` });
+      await this.finish(this.stopReason ?? 'failed', { exitCode: null, logTail: `runner error: ${messageOf(err)}` });
     }
   }
 
@@ -110,7 +111,7 @@ export class TaskRun {
       this.work = await this.preparing;
     } catch (err) {
       // Not a CLI failure (no other model would help): the reason goes where a failed task's log tail goes.
-      return this.finish(this.stopReason ?? 'failed', { exitCode: null, logTail: err instanceof Error ? err.message : String(err) });
+      return this.finish(this.stopReason ?? 'failed', { exitCode: null, logTail: messageOf(err) });
     }
     if (this.stopReason) return this.finish(this.stopReason, { exitCode: null });
     const paths = taskPaths(this.work.dir, this.id);
@@ -126,7 +127,7 @@ export class TaskRun {
       command = this.deps.commandFor(this.spec);
     } catch (err) {
       // This runner's config cannot run the task's backend: say so where a failed task's log tail goes.
-      return this.finish('failed', { exitCode: null, logTail: err instanceof Error ? err.message : String(err) });
+      return this.finish('failed', { exitCode: null, logTail: messageOf(err) });
     }
     this.executable = command.argv[0];
     const spawned = await spawnWorker(command, this.work.dir, buildWorkerPrompt(this.spec, paths), log, this.id, this.deps.env);

@@ -2,16 +2,9 @@ import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { simpleGit } from 'simple-git';
+import { WorkspaceError } from '../errors/index.js';
 import type { WorktreeReport } from '../task/index.js';
 import { assertTaskId, branchName, worktreePath } from './paths.js';
-
-/** A problem with the task's directory the requester can act on (shown as the failure detail). */
-export class WorkspaceError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'WorkspaceError';
-  }
-}
 
 export interface Workspace {
   dir: string;

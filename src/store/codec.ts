@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { messageOf } from '../errors/index.js';
 
 /** Called when a stored row cannot be read back; `what` names the row (e.g. `task foo`). */
 export type CorruptRowReporter = (what: string, reason: string) => void;
@@ -33,7 +34,7 @@ export function decodeRecord<T>(
   try {
     parsed = JSON.parse(raw);
   } catch (err) {
-    report(what, `not JSON (${err instanceof Error ? err.message : String(err)})`);
+    report(what, `not JSON (${messageOf(err)})`);
     return undefined;
   }
   const input = extra && isPlainObject(parsed) ? { ...parsed, ...extra } : parsed;

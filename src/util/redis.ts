@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { messageOf } from '../errors/index.js';
 
 /** Redis connections as the store, the queue and the runners open them. */
 
@@ -23,7 +24,7 @@ export async function connectRedis(url: string, role: string): Promise<Redis> {
     await client.ping();
   } catch (err) {
     client.disconnect();
-    throw new Error(`cannot reach Redis at ${redactUrl(url)}: ${seen.lastError ?? (err instanceof Error ? err.message : String(err))}`);
+    throw new Error(`cannot reach Redis at ${redactUrl(url)}: ${seen.lastError ?? messageOf(err)}`);
   }
   seen.ok = true;
   return client;

@@ -1,10 +1,10 @@
+import { ConfigError } from '../../src/errors/index.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync, lstatSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openConfig, type FileConfigSource } from '../../src/config/file-source.js';
 import { CODEX_COMMAND } from '../../src/config/migrate.js';
-import { ConfigError } from '../../src/config/port.js';
 import type { Config } from '../../src/config/schema.js';
 
 const GOOD = `# our config

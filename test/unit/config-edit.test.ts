@@ -1,8 +1,9 @@
+import { ConfigError } from '../../src/errors/index.js';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { applyChange } from '../../src/config/edit.js';
 import { CODEX_COMMAND, migrateDoc, modernCodexCommand } from '../../src/config/migrate.js';
-import { ConfigError, type ConfigChange } from '../../src/config/port.js';
+import { type ConfigChange } from '../../src/config/port.js';
 import { parseConfigText } from '../../src/config/validate.js';
 import { renderKeepingLayout } from '../../src/config/yaml-splice.js';
 import { splitCommand } from '../../src/config/command.js';

@@ -1,8 +1,8 @@
+import { ConfigError } from '../../src/errors/index.js';
 import { describe, expect, it } from 'vitest';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { configPath, dispatchHome } from '../../src/config/paths.js';
-import { ConfigError } from '../../src/config/port.js';
 import { BUILTIN_BACKENDS, parseConfigText, validateConfigText } from '../../src/config/validate.js';
 
 /** The problems a user would be shown for this file, as [key, message]. */
