@@ -1,7 +1,7 @@
 import { basename, join } from 'node:path';
 import type { SurfaceName } from './chat/inbound.js';
 import type { ChatSurface } from './chat/surface.js';
-import { coalesceEdits, type CoalescedSurface } from './chat/coalesce.js';
+import { coalesceEdits, type CoalescedSurface, type CoalesceOptions } from './chat/coalesce.js';
 import { openConfig } from './config/file-source.js';
 import { configPath, dispatchHome } from './config/paths.js';
 import type { ConfigSource } from './config/port.js';
@@ -22,6 +22,9 @@ export interface AppOptions {
   log?: (line: string) => void;
 }
 
+/** How a surface's edits are spaced and retried (coalesceEdits' options; one edit per message per second by default). */
+export type Pacing = Partial<Pick<CoalesceOptions, 'minIntervalMs' | 'retryDelayMs' | 'maxRetryDelayMs'>>;
+
 /** Everything but the chat surfaces, wired: config, store, queue (+ in-process runner host), dispatcher. */
 export interface App {
   config: ConfigSource;
@@ -32,7 +35,7 @@ export interface App {
    * Attach a surface; its edits are coalesced (SPEC §7: edited in place, within the platform's
    * rate limits): at most `editsPerMinute` in all, one per `minIntervalMs` per message.
    */
-  attach(surface: ChatSurface, editsPerMinute: number, minIntervalMs?: number): ChatSurface;
+  attach(surface: ChatSurface, editsPerMinute: number, pacing?: Pacing): ChatSurface;
   /** Send every coalesced edit still waiting. */
   flush(): Promise<void>;
   /** Reconcile what a previous run left: re-adopt live workers, re-surface questions, mark the rest. */
@@ -82,10 +85,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     store,
     queue,
     dispatcher,
-    attach(surface, editsPerMinute, minIntervalMs = 1000) {
+    attach(surface, editsPerMinute, pacing = {}) {
       // An edit is queued, so its failure reaches no caller: it goes to the bot's log, not bare stderr.
       const onError = (error: unknown, ref: { channel: string; id: string }): void => log(`${surface.name}: editing message ${ref.channel}/${ref.id} failed: ${String(error)}`);
-      const wrapped = coalesceEdits(surface, { minIntervalMs, perMinute: editsPerMinute, onError });
+      const wrapped = coalesceEdits(surface, { minIntervalMs: 1000, ...pacing, perMinute: editsPerMinute, onError });
       surfaces.set(surface.name, wrapped);
       return wrapped;
     },
@@ -93,6 +96,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       const active = (await store.listTasks()).filter((t) => !FINAL_STATES.includes(t.state));
       await runtime.recover(active.map((t) => ({ spec: t.spec, ...(t.dir ? { dir: t.dir } : {}) })));
       await dispatcher.resumePrompts();
+      await dispatcher.resumeStatuses();
     },
     flush,
     async close(opts) {

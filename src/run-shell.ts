@@ -10,7 +10,7 @@ export async function runShellSurface(env: NodeJS.ProcessEnv, user: string): Pro
   const app = await createApp({ env, cwd: process.cwd() });
   const surface = createShellSurface(process.stdout, interactive);
   // The terminal has no rate limit worth the name; coalescing still collapses bursts of plan edits.
-  app.attach(surface, 600, 250);
+  app.attach(surface, 600, { minIntervalMs: 250 });
   await app.recover();
   // Tasks a killed earlier session left running are this session's to see through, too.
   for (const task of await app.store.listTasks({ surface: 'shell', active: true })) inherited.add(task.id);

@@ -8,11 +8,20 @@ export interface CoalesceOptions {
   perMinute?: number;
   /** Where a failed edit is reported; edits resolve when queued, so nobody else would hear of it. */
   onError?: (error: unknown, ref: MessageRef) => void;
+  /**
+   * First wait before a failed edit is tried again; it doubles per failure up to
+   * `maxRetryDelayMs`, and the content is dropped after `giveUpAfterMs` of failures (default 1 s,
+   * 5 min, 24 h). A newer edit of the same message replaces the one being retried.
+   */
+  retryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  giveUpAfterMs?: number;
 }
 
 export interface CoalescedSurface extends ChatSurface {
   /** Resolves once every queued post and edit has reached the wrapped surface and settled. */
   flush(): Promise<void>;
+  landed(ref: MessageRef): Promise<void>;
 }
 
 /** One message's edit state: at most one edit in flight and one (the latest) waiting. */
@@ -23,6 +32,13 @@ interface Slot {
   dirtySince: number;
   inFlight: boolean;
   lastSent: number;
+  /** Failures in a row, and when the first of them happened (0: the last send went through). */
+  failures: number;
+  failingSince: number;
+  /** A retried edit waits until then. */
+  retryAt: number;
+  /** Callers of `landed()`, told once nothing is waiting or in flight for this message. */
+  landed: { resolve: () => void; reject: (error: Error) => void }[];
 }
 
 const MINUTE = 60_000;
@@ -31,11 +47,17 @@ const MINUTE = 60_000;
  * Live status edits arrive far faster than chat platforms accept them. This wrapper keeps only
  * the newest content per message (an older state never lands after a newer one), spaces edits
  * of one message by `minIntervalMs`, keeps all edits under `perMinute`, and never drops the last
- * edit. `edit()` resolves as soon as the edit is queued so callers that await it still coalesce.
- * Posts pass straight through, in call order per channel.
+ * edit: one the platform refuses (a 5xx past the client's own retries, an outage) is tried again
+ * with a growing delay until it lands, unless a newer edit of that message replaces it.
+ * `edit()` resolves as soon as the edit is queued so callers that await it still coalesce;
+ * `landed()` says when the latest content is on the platform. Posts pass straight through, in
+ * call order per channel.
  */
 export function coalesceEdits(surface: ChatSurface, opts: CoalesceOptions): CoalescedSurface {
   const onError = opts.onError ?? ((error, ref) => console.error(`edit of ${ref.channel}/${ref.id} failed:`, error));
+  const retryDelayMs = opts.retryDelayMs ?? 1_000;
+  const maxRetryDelayMs = opts.maxRetryDelayMs ?? 5 * MINUTE;
+  const giveUpAfterMs = opts.giveUpAfterMs ?? 24 * 60 * MINUTE;
   const slots = new Map<string, Slot>();
   const sentAt: number[] = [];
   const posts = new Map<string, Promise<unknown>>();
@@ -43,20 +65,46 @@ export function coalesceEdits(surface: ChatSurface, opts: CoalesceOptions): Coal
   let dirtyCount = 0;
   let timer: { at: number; handle: ReturnType<typeof setTimeout> } | undefined;
 
-  const busy = (): boolean => [...slots.values()].some((s) => s.pending !== undefined || s.inFlight);
+  // An edit waiting to be retried does not hold up a flush (a shutdown would wait out an outage);
+  // a final status that never landed is edited again by the next start.
+  const busy = (): boolean => [...slots.values()].some((s) => s.inFlight || (s.pending !== undefined && s.failures === 0));
 
   const send = (slot: Slot, reply: Reply, now: number): void => {
     slot.pending = undefined;
     slot.inFlight = true;
     slot.lastSent = now;
     sentAt.push(now);
-    surface
-      .edit(slot.ref, reply)
-      .catch((error: unknown) => onError(error, slot.ref))
-      .finally(() => {
+    surface.edit(slot.ref, reply).then(
+      () => {
+        slot.failures = 0;
         slot.inFlight = false;
+        if (!slot.pending) for (const waiter of slot.landed.splice(0)) waiter.resolve();
         pump();
-      });
+      },
+      (error: unknown) => {
+        slot.inFlight = false;
+        failed(slot, reply, error, Date.now());
+        pump();
+      },
+    );
+  };
+
+  /** Keep the refused content for another try (a newer edit wins), with a growing delay. */
+  const failed = (slot: Slot, reply: Reply, error: unknown, now: number): void => {
+    onError(error, slot.ref);
+    if (slot.failures === 0) slot.failingSince = now;
+    slot.failures += 1;
+    if (now - slot.failingSince >= giveUpAfterMs) {
+      const gaveUp = new Error(`gave up editing ${slot.ref.channel}/${slot.ref.id} after ${slot.failures} failures`);
+      for (const waiter of slot.landed.splice(0)) waiter.reject(gaveUp);
+      slot.failures = 0;
+      return;
+    }
+    slot.retryAt = now + Math.min(maxRetryDelayMs, retryDelayMs * 2 ** (slot.failures - 1));
+    if (!slot.pending) {
+      slot.pending = reply;
+      slot.dirtySince = ++dirtyCount;
+    }
   };
 
   const pump = (): void => {
@@ -65,7 +113,7 @@ export function coalesceEdits(surface: ChatSurface, opts: CoalesceOptions): Coal
     let wake = Infinity;
     const waiting = [...slots.values()].filter((s) => s.pending && !s.inFlight).sort((a, b) => a.dirtySince - b.dirtySince);
     for (const slot of waiting) {
-      const due = slot.lastSent + opts.minIntervalMs;
+      const due = Math.max(slot.lastSent + opts.minIntervalMs, slot.retryAt);
       if (due > now) {
         wake = Math.min(wake, due);
         continue;
@@ -78,7 +126,7 @@ export function coalesceEdits(surface: ChatSurface, opts: CoalesceOptions): Coal
     }
     for (const [key, slot] of slots) {
       // A quiet message forgets its slot once its spacing no longer matters.
-      if (!slot.pending && !slot.inFlight && slot.lastSent + opts.minIntervalMs <= now) slots.delete(key);
+      if (!slot.pending && !slot.inFlight && slot.landed.length === 0 && slot.lastSent + opts.minIntervalMs <= now) slots.delete(key);
     }
     schedule(wake);
     if (!busy()) for (const done of idle.splice(0)) done();
@@ -114,7 +162,7 @@ export function coalesceEdits(surface: ChatSurface, opts: CoalesceOptions): Coal
     },
     async edit(ref: MessageRef, reply: Reply): Promise<void> {
       const key = `${ref.channel}\u0000${ref.id}`;
-      const slot = slots.get(key) ?? { ref, dirtySince: 0, inFlight: false, lastSent: -Infinity };
+      const slot = slots.get(key) ?? { ref, dirtySince: 0, inFlight: false, lastSent: -Infinity, failures: 0, failingSince: 0, retryAt: 0, landed: [] };
       slots.set(key, slot);
       if (!slot.pending) slot.dirtySince = ++dirtyCount;
       slot.pending = reply;
@@ -124,6 +172,11 @@ export function coalesceEdits(surface: ChatSurface, opts: CoalesceOptions): Coal
     ephemeral: (target, user, reply) => surface.ephemeral(target, user, reply),
     openInput: (trigger, request) => surface.openInput(trigger, request),
     ...(surface.permalink ? { permalink: (ref: MessageRef) => surface.permalink?.(ref) ?? Promise.resolve(undefined) } : {}),
+    landed(ref: MessageRef): Promise<void> {
+      const slot = slots.get(`${ref.channel}\u0000${ref.id}`);
+      if (!slot || (!slot.pending && !slot.inFlight)) return Promise.resolve();
+      return new Promise((resolve, reject) => slot.landed.push({ resolve, reject }));
+    },
     async flush(): Promise<void> {
       while (posts.size > 0) await Promise.all(posts.values());
       if (busy()) await new Promise<void>((resolve) => idle.push(resolve));

@@ -46,6 +46,11 @@ export interface ChatSurface {
    * when the surface cannot (trigger expired); the dispatcher then asks for a thread reply instead.
    */
   openInput(trigger: string, request: InputRequest): Promise<boolean>;
+  /**
+   * Resolves once the latest edit of `ref` is on the platform. Only a surface that queues edits
+   * (and retries refused ones) has it; on any other, an awaited `edit` has landed when it resolves.
+   */
+  landed?(ref: MessageRef): Promise<void>;
   /** A link a person can follow to the message (the status list links each task's thread). */
   permalink?(ref: MessageRef): Promise<string | undefined>;
 }

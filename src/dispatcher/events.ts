@@ -1,4 +1,5 @@
 import type { Reply } from '../chat/reply.js';
+import { messageOf } from '../errors/index.js';
 import { isFinal, transition, type TaskEvent } from '../task/index.js';
 import type { TaskRecord } from '../store/records.js';
 import { choices } from './confirm.js';
@@ -15,17 +16,27 @@ export async function onTaskEvent(deps: DispatcherDeps, event: TaskEvent): Promi
   const now = (deps.now ?? Date.now)();
   // A give-up reported after the requester already answered (a successor is on its way) is old news.
   if (event.type === 'gave-up' && (await deps.store.openQuestions(task.id)).length === 0) return task;
-  const updated = await deps.store.updateTask(task.id, transition(task, event, now));
+  const patch: Partial<TaskRecord> = transition(task, event, now);
+  if (patch.state && isFinal(patch.state) && task.status) patch.finalEditPending = true;
+  const updated = await deps.store.updateTask(task.id, patch);
   if (!updated) return undefined;
   await editStatus(deps, updated, now);
   await announce(deps, updated, event, now);
   return updated;
 }
 
-async function editStatus(deps: DispatcherDeps, task: TaskRecord, now: number): Promise<void> {
+export async function editStatus(deps: DispatcherDeps, task: TaskRecord, now: number): Promise<void> {
   const surface = deps.surface(task.where.surface);
-  if (!surface || !task.status) return;
-  await surface.edit(task.status, renderStatus(task, now));
+  const ref = task.status;
+  if (!surface || !ref) return;
+  await surface.edit(ref, renderStatus(task, now));
+  if (!task.finalEditPending) return;
+  // The final state must reach the card even through a chat outage: the surface retries the edit,
+  // and until it has landed the task says so, so that the next start edits it again.
+  const landed = surface.landed ? surface.landed(ref) : Promise.resolve();
+  void landed
+    .then(() => deps.store.updateTask(task.id, { finalEditPending: false }))
+    .catch((error: unknown) => deps.log?.(`task ${task.id}: its final status did not land: ${messageOf(error)}`));
 }
 
 async function announce(deps: DispatcherDeps, task: TaskRecord, event: TaskEvent, now: number): Promise<void> {

@@ -6,7 +6,7 @@ import { handleAction, handleInput } from './actions.js';
 import { expirePending } from './confirm.js';
 import { Conversation } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
-import { onTaskEvent } from './events.js';
+import { editStatus, onTaskEvent } from './events.js';
 import { startFirstRun } from './first-run.js';
 import { isFinal } from '../task/index.js';
 import { handleRequest } from './requests.js';
@@ -45,6 +45,14 @@ export class Dispatcher {
   async resumePrompts(): Promise<void> {
     const now = (this.deps.now ?? Date.now)();
     for (const pending of await this.deps.store.listPending()) this.later(pending.expiresAt - now, () => expirePending(this.deps, pending.id));
+  }
+
+  /** Status messages a previous run could not bring to their final state are edited again. */
+  async resumeStatuses(): Promise<void> {
+    const now = (this.deps.now ?? Date.now)();
+    for (const task of await this.deps.store.listTasks({ active: false })) {
+      if (task.finalEditPending) await this.perTask.run(task.id, () => editStatus(this.deps, task, now));
+    }
   }
 
   stop(): void {

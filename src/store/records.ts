@@ -19,6 +19,8 @@ export const TaskRecord = z.looseObject({
   thread: z.string().optional(),
   /** The status message, edited in place as the task moves. */
   status: MessageRef.optional(),
+  /** The task has finished but its status message may not show it yet (the edit has not landed). */
+  finalEditPending: z.boolean().optional(),
   createdAt: z.number(),
   updatedAt: z.number(),
 });

@@ -16,6 +16,8 @@ export class RecordingSurface implements ChatSurface {
   readonly ephemerals: { user: string; reply: Reply }[] = [];
   readonly inputs: { trigger: string; request: InputRequest }[] = [];
   canOpenInput = true;
+  /** Edits refused (as a platform outage would) before the next one is taken. */
+  refuseEdits = 0;
   private next = 1;
   private readonly waiters = new Set<() => void>();
 
@@ -33,6 +35,10 @@ export class RecordingSurface implements ChatSurface {
   async edit(ref: MessageRef, reply: Reply): Promise<void> {
     const posted = this.posts.find((p) => p.ref.id === ref.id);
     if (!posted) throw new Error(`edit of a message never posted: ${ref.id}`);
+    if (this.refuseEdits > 0) {
+      this.refuseEdits -= 1;
+      throw new Error('internal_error (the platform refused the edit)');
+    }
     posted.edits.push(reply);
     this.wake();
   }

@@ -35,9 +35,21 @@ export class Stack {
     const stack = new Stack();
     if (options.config !== undefined) writeFileSync(stack.configFile, options.config);
     stack.env = botEnv(stack.root, options.env);
-    stack.app = await createApp({ env: stack.env, cwd: stack.repo, log: (line) => stack.logs.push(line) });
-    stack.app.attach(stack.surface, 10_000);
+    await stack.open();
     return stack;
+  }
+
+  private async open(): Promise<void> {
+    this.app = await createApp({ env: this.env, cwd: this.repo, log: (line) => this.logs.push(line) });
+    // Edits 10× closer than in production, and refused ones tried again within 20–200 ms (not 1 s doubling to 5 min).
+    this.app.attach(this.surface, 10_000, { minIntervalMs: 100, retryDelayMs: 20, maxRetryDelayMs: 200 });
+  }
+
+  /** Stop the bot (its workers keep running) and start it again on the same state, as a restart would. */
+  async restart(): Promise<void> {
+    await this.app.close();
+    await this.open();
+    await this.app.recover();
   }
 
   who(id = 'alice'): Who {

@@ -122,4 +122,63 @@ describe('coalesceEdits', () => {
     expect(errors).toEqual(['Error: boom']);
     expect(platform.edits.map((e) => e.text)).toEqual(['two']);
   });
+
+  /** The platform refuses the first `times` edits (a 5xx past the client's own retries). */
+  function refusing(times: number) {
+    const platform = fakeSurface();
+    let refusals = times;
+    const surface: ChatSurface = {
+      ...platform.surface,
+      edit: (r, rep) => (refusals-- > 0 ? Promise.reject(new Error('internal_error')) : platform.surface.edit(r, rep)),
+    };
+    return { platform, surface };
+  }
+
+  it('keeps a refused edit until the platform takes it (20 refusals), and landed() says when it is there', async () => {
+    const { platform, surface } = refusing(20);
+    const errors: string[] = [];
+    const chat = coalesceEdits(surface, { minIntervalMs: 1000, onError: (e) => errors.push(String(e)) });
+    await chat.edit(ref('m1'), reply('done 3/3'));
+    let landed = false;
+    const waiting = chat.landed(ref('m1')).then(() => (landed = true));
+    // 1 s doubling to 5 min between tries: 20 refusals are waited out in a little over an hour.
+    await vi.advanceTimersByTimeAsync(2 * 60 * 60_000);
+    await waiting;
+    expect(landed).toBe(true);
+    expect(errors).toHaveLength(20);
+    expect(platform.edits.map((e) => e.text)).toEqual(['done 3/3']);
+  });
+
+  it('lets a newer edit replace one being retried, never landing the older content after it', async () => {
+    const { platform, surface } = refusing(3);
+    const chat = coalesceEdits(surface, { minIntervalMs: 100, retryDelayMs: 1000, onError: () => {} });
+    await chat.edit(ref('m1'), reply('running 1/3'));
+    await vi.advanceTimersByTimeAsync(500);
+    await chat.edit(ref('m1'), reply('done 3/3'));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(platform.edits.map((e) => e.text)).toEqual(['done 3/3']);
+  });
+
+  it('does not hold a shutdown for an edit waiting out an outage', async () => {
+    const { platform, surface } = refusing(Infinity);
+    const chat = coalesceEdits(surface, { minIntervalMs: 100, onError: () => {} });
+    await chat.edit(ref('m1'), reply('done'));
+    const flushed = chat.flush();
+    await vi.advanceTimersByTimeAsync(200);
+    await flushed;
+    expect(platform.edits).toHaveLength(0);
+  });
+
+  it('gives up after giveUpAfterMs of failures and says so to whoever waits for the edit', async () => {
+    const { surface } = refusing(Infinity);
+    const chat = coalesceEdits(surface, { minIntervalMs: 100, retryDelayMs: 1000, giveUpAfterMs: 10_000, onError: () => {} });
+    await chat.edit(ref('m1'), reply('done'));
+    const outcome = chat.landed(ref('m1')).then(
+      () => 'landed',
+      (error: Error) => error.message,
+    );
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(await outcome).toMatch(/gave up editing C1\/m1/);
+  });
 });
+

@@ -1,0 +1,54 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Stack } from '../support/stack.js';
+
+const CONFIG = 'default: opus\nmodels:\n  opus: { backend: claude }\n';
+
+let stack: Stack | undefined;
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+/** The task's id and its thread, from its status message. */
+async function statusOf(s: Stack): Promise<{ id: string; thread: string }> {
+  const posted = await s.surface.until(() => s.surface.posts.find((p) => p.reply.title));
+  return { id: posted.reply.title as string, thread: posted.target.thread as string };
+}
+
+function finalEditPending(s: Stack, id: string): Promise<boolean | undefined> {
+  return s.app.store.getTask(id).then((t) => t?.finalEditPending);
+}
+
+describe('a final status always lands', () => {
+  it('edits the card to done after the platform refused 20 edits in a row', async () => {
+    stack = await Stack.start({ config: CONFIG });
+    await stack.say('use opus to review the auth module fake:items=2 fake:await-note');
+    const { id, thread } = await statusOf(stack);
+    await stack.waitForStatus(id, /running/);
+    stack.surface.refuseEdits = 20;
+    await stack.say('go ahead', 'alice', { thread });
+    // The finish report is a post; the card is an edit the platform keeps refusing for a while.
+    await stack.waitFor(new RegExp(`\\*\\*${id}\\*\\* is done`));
+    const final = await stack.waitForStatus(id, /done/, 25_000);
+    expect(stack.surface.refuseEdits).toBe(0);
+    expect(final.progress).toEqual({ done: 2, total: 2 });
+    await vi.waitFor(async () => expect(await finalEditPending(stack as Stack, id)).toBe(false), { timeout: 10_000 });
+  });
+
+  it('edits the card to done after a restart when the edit never landed before it', async () => {
+    stack = await Stack.start({ config: CONFIG });
+    await stack.say('use opus to review the payments code fake:items=1 fake:await-note');
+    const { id, thread } = await statusOf(stack);
+    await stack.waitForStatus(id, /running/);
+    stack.surface.refuseEdits = Number.MAX_SAFE_INTEGER;
+    await stack.say('go ahead', 'alice', { thread });
+    await stack.waitFor(new RegExp(`\\*\\*${id}\\*\\* is done`));
+    expect(await finalEditPending(stack, id)).toBe(true);
+
+    stack.surface.refuseEdits = 0;
+    await stack.restart();
+    const final = await stack.waitForStatus(id, /done/);
+    expect(final.progress).toEqual({ done: 1, total: 1 });
+    await vi.waitFor(async () => expect(await finalEditPending(stack as Stack, id)).toBe(false), { timeout: 10_000 });
+  });
+});
