@@ -59,7 +59,10 @@ export function renderStatus(task: TaskRecord, now: number): Reply {
   const reply: Reply = { title: task.id, text: lines.join('\n'), fields };
   if (task.plan.length > 0) {
     reply.checklist = task.plan;
-    reply.progress = planProgress(task.plan);
+    reply.progress = planProgress(task.plan, { total: task.planTotal, done: task.planDone });
+    if (reply.progress.total > task.plan.length) {
+      reply.text += `\n(plan truncated: ${reply.progress.total.toLocaleString('en')} items; the first ${task.plan.length} are shown)`;
+    }
   }
   if (!isFinal(task.state)) {
     reply.buttons = [
@@ -100,7 +103,7 @@ export function renderFinish(task: TaskRecord): Reply {
 
 /** One line of `status`: state, progress, model, age. */
 export function renderStatusLine(task: TaskRecord, now: number): string {
-  const { done, total } = planProgress(task.plan);
+  const { done, total } = planProgress(task.plan, { total: task.planTotal, done: task.planDone });
   const progress = total > 0 ? ` ${done}/${total}` : '';
   return `${STATE_ICON[task.state]} ${task.id}: ${stateLabel(task.state)}${progress} · ${modelLabel(task)} · ${formatElapsed(now - task.createdAt)} ago`;
 }

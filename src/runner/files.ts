@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, writeFile, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { SavedTaskSpec } from '../task/index.js';
@@ -26,8 +26,36 @@ export async function readText(path: string): Promise<string | undefined> {
   }
 }
 
+/** The first `bytes` of a file as text (a report's head for a summary), undefined when it cannot be read. */
+export async function readHead(path: string, bytes: number): Promise<string | undefined> {
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const buffer = Buffer.alloc(bytes);
+      const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+      return new TextDecoder('utf-8').decode(buffer.subarray(0, bytesRead), { stream: true });
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/** What changes when a file is rewritten (a rename gives a new inode) or appended to; undefined when it is missing. */
+export async function stampOf(path: string): Promise<string | undefined> {
+  try {
+    const s = await stat(path);
+    return `${s.ino}:${s.size}:${s.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A question file as the worker wrote it: some text, trimmed. */
 const QuestionText = z.string().trim().min(1).max(20_000);
+/** Read of a question file: enough for its longest allowed text in any encoding, never the whole of a huge file. */
+const QUESTION_BYTES = 4 * 20_000 + 4;
 
 export interface IpcState {
   /** Questions with no answer and no ack yet, oldest first. */
@@ -49,7 +77,7 @@ export async function readIpc(paths: TaskPaths): Promise<IpcState> {
       answered.push(seq);
       continue;
     }
-    const text = QuestionText.safeParse(await readText(join(paths.ipc, name)));
+    const text = QuestionText.safeParse(await readHead(join(paths.ipc, name), QUESTION_BYTES));
     if (text.success) open.push({ seq, text: text.data });
   }
   return { open, answered, finished: has.has('.done') };

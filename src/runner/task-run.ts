@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isFinal, type FinalState, type StartFailure, type TaskEvent, type TaskSpec, type TaskState } from '../task/index.js';
 import type { Backend, WorkerCommand } from '../resolve/port.js';
-import { readText, summaryOf, writeAtomic, type WorkerRecord } from './files.js';
+import { readHead, readText, summaryOf, writeAtomic, type WorkerRecord } from './files.js';
 import { killWorkerTree } from './kill.js';
 import type { KeyedLock } from '../util/keyed-lock.js';
 import { LogFollower, tailLog } from './log.js';
@@ -37,6 +37,8 @@ interface WorkerHandle {
 }
 
 const LOG_TAIL_LINES = 30;
+/** What is read of output.md for the summary (the summary itself is shorter still). */
+const REPORT_HEAD_BYTES = 64 * 1024;
 
 /** How the worker ended, as far as we can know it (an adopted worker's exit code is unknown). */
 interface Ending {
@@ -265,7 +267,7 @@ export class TaskRun {
     await rm(workerRecordPath(this.deps.home, this.id), { force: true });
     const paths = this.paths;
     const done = paths ? existsSync(paths.done) : false;
-    const output = paths ? await readText(paths.output) : undefined;
+    const output = paths ? await readHead(paths.output, REPORT_HEAD_BYTES) : undefined;
     let state: FinalState;
     if (this.stopReason) state = this.stopReason;
     else if (end.spawnError) state = 'failed';
@@ -304,7 +306,7 @@ export class TaskRun {
   private async finish(state: FinalState, fields: FinishFields): Promise<void> {
     if (isFinal(this.state)) return;
     this.state = state;
-    const output = this.paths ? await readText(this.paths.output) : undefined;
+    const output = this.paths ? await readHead(this.paths.output, REPORT_HEAD_BYTES) : undefined;
     const summary = output?.trim() ? summaryOf(output) : this.watcher?.result ? summaryOf(this.watcher.result) : undefined;
     const worktree = this.work?.branch ? await worktreeReport(this.spec.repo.path, this.work) : undefined;
     this.deps.emit({

@@ -1,12 +1,12 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { samePlan, type PlanItem } from '../task/index.js';
 import type { TaskEvent } from '../task/index.js';
 import type { Backend, OutputSignal } from '../resolve/port.js';
-import { readIpc, readText, writeAtomic } from './files.js';
+import { readIpc, readText, stampOf, writeAtomic } from './files.js';
 import type { LogFollower } from './log.js';
 import type { TaskPaths } from './paths.js';
-import { missingNotes, parsePlan, withNotes } from './plan.js';
+import { PLAN_BYTES_READ, missingNotes, readPlan, withNotes } from './plan.js';
 import { LOG_NOTE_PREFIX } from './spawn.js';
 
 /** Let a burst of writes (temp + rename, several items at once) settle into one scan. */
@@ -31,6 +31,10 @@ export interface WatcherOptions {
  */
 export class TaskWatcher {
   plan: PlanItem[] = [];
+  private planTotal = 0;
+  private planDone = 0;
+  /** plan.md as last read (inode, size, mtime): an unchanged file is not read again. */
+  private planStamp?: string;
   gaveUp = false;
   model?: string;
   result?: string;
@@ -85,21 +89,15 @@ export class TaskWatcher {
   }
 
   private async scanOnce(): Promise<void> {
-    const { taskId, paths, emit } = this.opts;
-    let planText = await readText(paths.plan);
-    const notes = this.opts.notes ?? [];
-    if (planText !== undefined && missingNotes(planText, [...notes]).length > 0) {
-      planText = withNotes(planText, [...notes]);
-      await writeAtomic(paths.plan, planText);
-    }
-    if (planText !== undefined) {
-      const plan = parsePlan(planText);
-      if (!samePlan(plan, this.plan)) {
-        this.plan = plan;
-        emit({ type: 'plan', taskId, items: plan });
-      }
+    const { taskId, paths } = this.opts;
+    const stamp = await stampOf(paths.plan);
+    if (stamp !== undefined && stamp !== this.planStamp) {
+      await this.keepNotes();
+      this.planStamp = await stampOf(paths.plan);
+      await this.readPlanFile();
     }
     const ipc = await readIpc(paths);
+    const { emit } = this.opts;
     for (const q of ipc.open) {
       if (this.asked.has(q.seq)) continue;
       this.asked.add(q.seq);
@@ -110,7 +108,31 @@ export class TaskWatcher {
       this.gaveUp = true;
       emit({ type: 'gave-up', taskId, seq: waitingOn.seq });
     }
-    if (this.opts.log) this.readSignals(await this.opts.log.read());
+    if (this.opts.log) {
+      this.readSignals(await this.opts.log.read());
+      await this.opts.log.cap(LOG_NOTE_PREFIX);
+    }
+  }
+
+  /** A worker that rewrote plan.md without the team's notes gets them back (a plan too big to rewrite is left alone). */
+  private async keepNotes(): Promise<void> {
+    const notes = this.opts.notes ?? [];
+    if (notes.length === 0) return;
+    const size = await stat(this.opts.paths.plan).then((s) => s.size, () => Infinity);
+    if (size > PLAN_BYTES_READ) return;
+    const text = await readText(this.opts.paths.plan);
+    if (text !== undefined && missingNotes(text, [...notes]).length > 0) await writeAtomic(this.opts.paths.plan, withNotes(text, [...notes]));
+  }
+
+  private async readPlanFile(): Promise<void> {
+    const read = await readPlan(this.opts.paths.plan);
+    if (!read) return;
+    const truncated = read.total > read.items.length;
+    if (samePlan(read.items, this.plan) && (!truncated || (read.total === this.planTotal && read.done === this.planDone))) return;
+    this.plan = read.items;
+    this.planTotal = read.total;
+    this.planDone = read.done;
+    this.opts.emit({ type: 'plan', taskId: this.opts.taskId, items: read.items, ...(truncated ? { total: read.total, done: read.done } : {}) });
   }
 
   readSignals(lines: string[]): void {

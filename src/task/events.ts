@@ -10,7 +10,14 @@ export const TaskEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('model'), taskId: z.string(), model: z.string() }),
   /** A short line saying what the worker does right now. */
   z.object({ type: z.literal('activity'), taskId: z.string(), text: z.string() }),
-  z.object({ type: z.literal('plan'), taskId: z.string(), items: z.array(PlanItem) }),
+  /** The plan's first items; `total`/`done` count every item when there were more than were kept. */
+  z.object({
+    type: z.literal('plan'),
+    taskId: z.string(),
+    items: z.array(PlanItem),
+    total: z.number().int().nonnegative().optional(),
+    done: z.number().int().nonnegative().optional(),
+  }),
   z.object({ type: z.literal('question'), taskId: z.string(), seq: z.string(), text: z.string() }),
   z.object({ type: z.literal('answered'), taskId: z.string(), seq: z.string() }),
   /** The worker stopped waiting and marked an item `[?]`: the next answer starts a successor. */

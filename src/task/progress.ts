@@ -7,6 +7,9 @@ import { TaskState } from './state.js';
 export const TaskProgress = z.object({
   state: TaskState,
   plan: z.array(PlanItem),
+  /** Counts of the whole plan when it held more items than `plan` keeps. */
+  planTotal: z.number().int().nonnegative().optional(),
+  planDone: z.number().int().nonnegative().optional(),
   /** The real model id the CLI reported, when it reported one. */
   reportedModel: z.string().optional(),
   activity: z.string().optional(),

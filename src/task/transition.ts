@@ -23,7 +23,7 @@ export function transition(task: Pick<TaskProgress, 'state'>, change: TaskChange
     case 'activity':
       return { activity: change.text };
     case 'plan':
-      return { plan: change.items };
+      return { plan: change.items, planTotal: change.total, planDone: change.done };
     case 'question':
       return { state: 'waiting' };
     case 'answered':
