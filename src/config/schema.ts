@@ -30,16 +30,20 @@ export const ModelConfig = z
   .nullable()
   .transform((m) => m ?? {});
 
+/** Longest role prompt: it goes into every worker's instructions, which must fit a command line. */
+export const PROMPT_MAX_CHARS = 16_000;
+const RolePrompt = z.string().max(PROMPT_MAX_CHARS, `a role prompt is at most ${PROMPT_MAX_CHARS.toLocaleString('en')} characters; put longer instructions in a file in the repo and point the prompt at it`);
+
 export const AliasConfig = z.object({
   model: Name,
-  prompt: z.string().optional(),
+  prompt: RolePrompt.optional(),
 });
 
 /** Legacy Dispatch format: `agents.<name>.command` — read as aliases with inline commands. */
 export const LegacyAgent = z.object({
   command: z.string().min(1),
   model: Name.optional(),
-  prompt: z.string().optional(),
+  prompt: RolePrompt.optional(),
 });
 
 export const RepoConfig = z.union([

@@ -16,6 +16,8 @@ export interface TaskPaths {
   done: string;
   /** Who runs this task right now (pid, group, spec): read back after a restart. */
   worker: string;
+  /** The worker's instructions, when they are too long for its command line. */
+  prompt: string;
 }
 
 export function taskPaths(dir: string, taskId: string): TaskPaths {
@@ -30,6 +32,7 @@ export function taskPaths(dir: string, taskId: string): TaskPaths {
     ipc,
     done: join(ipc, '.done'),
     worker: join(root, 'worker.json'),
+    prompt: join(root, 'prompt.md'),
   };
 }
 

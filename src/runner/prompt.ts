@@ -52,3 +52,25 @@ export function buildWorkerPrompt(spec: TaskSpec, paths: TaskPaths): string {
   parts.push(protocol(paths));
   return parts.join('\n\n') + '\n';
 }
+
+/**
+ * Longest prompt passed as an argument. Linux refuses a single argument over 128 KiB (E2BIG), and
+ * the environment shares the same space, so stay well under it.
+ */
+export const ARGV_PROMPT_BYTES = 96 * 1024;
+
+/**
+ * What to put on the command line for `prompt`: the prompt itself, or for one too long for a
+ * command line, a short one sending the worker to the whole text in `promptFile` (every agent CLI
+ * can read a file in its workspace).
+ */
+export function argvPrompt(prompt: string, paths: TaskPaths, promptFile: string): { argv: string; file?: string } {
+  if (Buffer.byteLength(prompt) <= ARGV_PROMPT_BYTES) return { argv: prompt };
+  const pointer = [
+    `Your full instructions are in ${promptFile} (they are too long for a command line).`,
+    'Read that file first, completely, and follow it as your instructions for this task.',
+    '',
+    `Plan file: ${paths.plan}`,
+  ].join('\n');
+  return { argv: `${pointer}\n`, file: prompt };
+}

@@ -11,7 +11,7 @@ import { LogFollower, tailLog } from './log.js';
 import { logPath, taskPaths, workerRecordPath, type TaskPaths } from './paths.js';
 import { noteBullet, withNotes } from './plan.js';
 import { isRunning } from './proc.js';
-import { buildWorkerPrompt } from './prompt.js';
+import { argvPrompt, buildWorkerPrompt } from './prompt.js';
 import { LOG_NOTE_PREFIX, appendLogNote, spawnWorker, type SpawnedWorker } from './spawn.js';
 import { TaskWatcher } from './watcher.js';
 import { excludeDispatchDir, prepareWorktree, worktreeReport, type Workspace } from './worktree.js';
@@ -132,7 +132,9 @@ export class TaskRun {
       return this.finish('failed', { exitCode: null, logTail: messageOf(err) });
     }
     this.executable = command.argv[0];
-    const spawned = await spawnWorker(command, this.work.dir, buildWorkerPrompt(this.spec, paths), log, this.id, this.deps.env);
+    const prompt = argvPrompt(buildWorkerPrompt(this.spec, paths), paths, paths.prompt);
+    if (prompt.file !== undefined) await writeAtomic(paths.prompt, prompt.file);
+    const spawned = await spawnWorker(command, this.work.dir, prompt.argv, log, this.id, this.deps.env);
     if (!('pid' in spawned)) return this.conclude({ exitCode: spawned.exitCode, known: true, ...(spawned.spawnError ? { spawnError: spawned.spawnError } : {}) });
     this.child = spawned;
     await this.begin(spawned, Date.now(), true);
@@ -281,13 +283,16 @@ export class TaskRun {
       if (tail) fields.logTail = tail;
       const failure = end.spawnError ? this.missing(end.spawnError) : this.deps.backend.classifyFailure(end.exitCode, tail);
       if (failure) fields.failure = failure;
+      if (end.spawnError === 'E2BIG') fields.logTail = "the worker's command line is too long for this system (E2BIG)";
     }
     return this.finish(state, fields);
   }
 
-  private missing(code: string): StartFailure {
+  private missing(code: string): StartFailure | undefined {
     const cli = basename(this.executable ?? this.deps.backend.executable);
     if (code === 'ENOENT') return { cli, reason: 'missing', detail: `${cli} is not installed or not on PATH` };
+    // Not the CLI's fault: another model would fail the same way, so this is no reason to offer one.
+    if (code === 'E2BIG') return undefined;
     return { cli, reason: 'other', detail: `${cli} could not be started: ${code}` };
   }
 

@@ -117,6 +117,22 @@ describe('runner host: the plan and question protocol with a real worker process
     }
   });
 
+  it('starts a worker whose instructions are too long for a command line (150 kB), handing it the whole text in a file', async () => {
+    const { host, events, agentLog, spec } = setup();
+    // Shared context of a long request written in Japanese: 3 bytes a character on the command line.
+    const context = '認証フローを確認してください。'.repeat(3_400);
+    expect(Buffer.byteLength(context)).toBeGreaterThan(150_000);
+    const task = spec('long-prompt', 'Review auth fake:items=1', { context, backend: 'claude' });
+    await host.submit(task);
+    const finished = await events.finished(task.id);
+    expect(finished.state).toBe('done');
+    const start = agentStarts(agentLog)[0];
+    expect(Buffer.byteLength(start?.argv.at(-1) ?? '')).toBeLessThan(1_000);
+    expect(start?.argv.at(-1)).toContain(taskPaths(task.repo.path, task.id).prompt);
+    expect(start?.prompt).toContain(context);
+    expect(start?.prompt).toContain('Review auth');
+  });
+
   it("reads claude's stream-json for the real model id and what the worker is doing", async () => {
     const { host, events, agentLog, spec } = setup();
     const task = spec('stream', 'Refactor fake:items=2', { backend: 'claude', model: 'opus' });

@@ -114,6 +114,13 @@ describe('every problem names its key', () => {
     expect(problems('modles:\n  opus:\n')).toEqual([['modles', expect.stringContaining('unknown key (known keys: default, backends, models')]]);
   });
 
+  it('an alias prompt of 150 kB, with the limit and what to do instead', () => {
+    const [problem, ...rest] = problems(`models:\n  opus:\naliases:\n  reviewer:\n    model: opus\n    prompt: "${'x'.repeat(150_000)}"\n`);
+    expect(rest).toEqual([]);
+    expect(problem?.[0]).toBe('aliases.reviewer.prompt');
+    expect(problem?.[1]).toMatch(/at most 16,000 characters; put longer instructions in a file/);
+  });
+
   it('an alias missing its model', () => {
     expect(problems('aliases:\n  sec:\n    prompt: hi\n')).toEqual([['aliases.sec.model', 'aliases.sec.model: is required']]);
   });
