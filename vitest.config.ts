@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup-env.ts'],
+    // The reliability suite's figures (fuzz, configs, access, hostile corpus) print after the summary.
+    reporters: ['default', './test/support/figures-reporter.ts'],
     // Integration tests start real child processes, git repos and loopback servers: give them room
     // on a 2-core machine rather than racing them.
     testTimeout: 30_000,

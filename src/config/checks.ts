@@ -1,7 +1,7 @@
 import { CommandSyntaxError, ConfigError } from '../errors/index.js';
 import { splitCommand } from './command.js';
 import { configError } from './issues.js';
-import type { Config } from './schema.js';
+import { RESERVED_NAMES, reservedName, type Config } from './schema.js';
 
 /** Backends with built-in commands (SPEC §3): a model may name them without a `backends:` entry. */
 export const BUILTIN_BACKENDS = ['claude', 'cursor', 'codex', 'gemini'] as const;
@@ -109,4 +109,23 @@ const repos: Check = (config, file) => {
 /** Checks that need the whole (legacy-normalised) config: names that must point at each other. */
 export function crossKeyErrors(config: Config, file?: string): ConfigError[] {
   return [defaults, backendsExist, aliases, repos].flatMap((check) => check(config, file));
+}
+
+/** Sections whose keys are names (`limits.per_backend` too); channel ids are the platform's. */
+const NAMED_SECTIONS = ['backends', 'models', 'aliases', 'agents', 'repos', 'channels'] as const;
+
+const isMapping = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * Reserved names used as keys, found in the raw file data: the schema alone cannot see a
+ * `__proto__:` key (it reads as the object's prototype, not as an entry), so it would vanish.
+ */
+export function reservedKeyErrors(raw: unknown, file?: string): ConfigError[] {
+  if (!isMapping(raw)) return [];
+  const sections: [string[], unknown][] = NAMED_SECTIONS.map((name) => [[name], raw[name]]);
+  const limits = raw.limits;
+  if (isMapping(limits)) sections.push([['limits', 'per_backend'], limits.per_backend]);
+  return sections.flatMap(([path, section]) =>
+    isMapping(section) ? Object.keys(section).filter((key) => RESERVED_NAMES.has(key)).map((key) => configError([...path, key], reservedName(key), file)) : [],
+  );
 }

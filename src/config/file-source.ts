@@ -30,6 +30,8 @@ export class FileConfigSource implements ConfigSource {
   #config: Config = parseConfigText('');
   #error: ConfigError | undefined;
   #exists = false;
+  /** A valid file has been read or written since start: until then nothing may be dispatched or changed. */
+  #ready = false;
   /** The text last read or written (good or bad): a watch event showing the same text is not news. */
   #seen: string | undefined;
   #queue: Promise<unknown> = Promise.resolve();
@@ -65,6 +67,10 @@ export class FileConfigSource implements ConfigSource {
 
   exists(): boolean {
     return this.#exists;
+  }
+
+  ready(): boolean {
+    return this.#ready;
   }
 
   current(): Config {
@@ -121,6 +127,7 @@ export class FileConfigSource implements ConfigSource {
     const { config, errors } = validateConfigText(text, this.path);
     if (!config) this.#refuse(combine(errors, this.path, 'is not in force'));
     this.#config = config;
+    this.#ready = true;
     this.#error = undefined;
     this.#emit();
     return config;
@@ -138,9 +145,8 @@ export class FileConfigSource implements ConfigSource {
   }
 
   async #apply(changes: ConfigChange[]): Promise<string[]> {
-    const source = (await this.#read()) ?? '';
+    const source = await this.#writable();
     const doc = parseDocument(source, { prettyErrors: true, uniqueKeys: true });
-    if (doc.errors.length > 0) throw combine(validateConfigText(source, this.path).errors, this.path, 'has to be fixed first');
     const before = data(doc);
     const lines = changes.flatMap((change) => {
       if (change.op !== 'migrate') return [applyChange(doc, change)];
@@ -158,11 +164,37 @@ export class FileConfigSource implements ConfigSource {
     });
     this.#seen = text;
     this.#exists = true;
+    this.#ready = true;
     this.#config = config;
     this.#error = undefined;
     this.#watch?.refresh();
     this.#emit();
     return lines;
+  }
+
+  /**
+   * The text a change may be made to. A file the bot cannot use is its owner's to fix: an edit
+   * would have to replace what it does not understand (a top-level list, `models:` as a list), so
+   * nothing is written. A file deleted while the bot runs is not recreated from nothing either:
+   * that would drop whatever the owner had there, `access:` included.
+   */
+  async #writable(): Promise<string> {
+    const source = await this.#read();
+    if (source === undefined) {
+      if (!this.#ready) return '';
+      throw new ConfigError(
+        `${this.path} is gone, so nothing was written (the bot keeps using the config it last read). Put the file back, or restart the bot to set it up afresh.`,
+        undefined,
+        this.path,
+      );
+    }
+    const { errors } = validateConfigText(source, this.path);
+    const first = errors[0];
+    if (first) {
+      const list = errors.map((e) => `- ${e.message}`).join('\n');
+      throw new ConfigError(`${this.path} has problems, so the bot will not write over it; fix them first:\n${list}`, first.key, this.path);
+    }
+    return source;
   }
 
   /** A file that cannot be used: say so, keep the last good config. */

@@ -21,6 +21,11 @@ export interface ConfigSource {
   readonly path: string;
   /** False before first-run setup has written a file. */
   exists(): boolean;
+  /**
+   * True once a valid config file has been read or written since start. Until then nothing may
+   * be dispatched or changed (a broken file at start-up must not fall back to an open default).
+   */
+  ready(): boolean;
   /** The last good config (built-in defaults when no file exists yet). */
   current(): Config;
   /** Why the file on disk is not in force, when it is not. */

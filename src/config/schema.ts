@@ -1,22 +1,63 @@
 import { z } from 'zod';
 
-/** `90s`, `30m`, `2h`, `1h30m` or a bare number of seconds → milliseconds. */
-export const Duration = z.union([z.number().nonnegative(), z.string()]).transform((value, ctx) => {
-  if (typeof value === 'number') return Math.round(value * 1000);
+const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000 } as const;
+
+/** `2d`, `90s`, `30m`, `2h`, `1h30m` or a bare number of seconds → milliseconds (undefined: not a duration). */
+function durationMs(value: number | string): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? Math.round(value * 1000) : undefined;
   const text = value.trim();
-  const parts = /^(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?$/.exec(text);
-  if (text === '' || !parts || (!parts[1] && !parts[2] && !parts[3])) {
-    if (/^\d+$/.test(text)) return Number(text) * 1000;
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (use e.g. 90s, 30m, 2h)` });
-    return z.NEVER;
-  }
-  return ((Number(parts[1] ?? 0) * 60 + Number(parts[2] ?? 0)) * 60 + Number(parts[3] ?? 0)) * 1000;
-});
+  if (/^\d{1,12}$/.test(text)) return Number(text) * 1000;
+  // Each unit at most once, in order; every part is bounded, so the match is linear.
+  const parts = /^(?:(\d{1,9})d)?\s?(?:(\d{1,9})h)?\s?(?:(\d{1,9})m)?\s?(?:(\d{1,9})s)?$/.exec(text);
+  if (text === '' || !parts || parts.slice(1).every((p) => p === undefined)) return undefined;
+  const [d, h, m, s] = parts.slice(1).map((p) => Number(p ?? 0)) as [number, number, number, number];
+  return d * UNIT_MS.d + h * UNIT_MS.h + m * UNIT_MS.m + s * UNIT_MS.s;
+}
+
+/** A duration as the user wrote it, for messages. */
+const written = (value: number | string) => (typeof value === 'number' ? String(value) : value.trim());
+
+/**
+ * A duration of at least one second and at most `max` (written like the value, e.g. `7d`). The cap
+ * matters: Node fires a timer at once when its delay is above 2^31-1 ms (about 24.8 days), so an
+ * uncapped `600h` would time a task out the moment it starts.
+ */
+export function duration(max: string) {
+  const maxMs = durationMs(max) ?? 0;
+  return z.union([z.number().nonnegative(), z.string()]).transform((value, ctx) => {
+    const ms = durationMs(value);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `"${written(value)}" is not a duration (use e.g. 90s, 30m, 2h, 1d)` });
+      return z.NEVER;
+    }
+    if (ms < 1000) {
+      ctx.addIssue({ code: 'custom', message: `${written(value)} is too short (at least 1s)` });
+      return z.NEVER;
+    }
+    if (ms > maxMs) {
+      ctx.addIssue({ code: 'custom', message: `${written(value)} is longer than the maximum, ${max}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+}
+
+/**
+ * Names a config file may not use: the built-in properties of every JavaScript object. A model
+ * named `constructor` would read as already configured everywhere the bot looks a name up, and
+ * `__proto__` silently vanishes when the file is read.
+ */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
+
+export function reservedName(name: string): string {
+  return `"${name}" is reserved (a built-in property name of JavaScript objects); pick another name`;
+}
 
 /** Names of models, aliases, backends, repos: what a user can type in chat and git can carry. */
 export const Name = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,79}$/, 'a name is letters, digits and . _ : / - (max 80), starting with a letter or digit');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,79}$/, 'a name is letters, digits and . _ : / - (max 80), starting with a letter or digit')
+  .refine((name) => !RESERVED_NAMES.has(name), { error: (issue) => reservedName(String(issue.input)) });
 
 export const BackendConfig = z.object({
   /** The base command, split like a shell would (never run through one); `$(pwd)` = the task's directory. */
@@ -72,8 +113,8 @@ export const AccessConfig = z.object({
 
 export const LimitsConfig = z.object({
   // prefault, not default: zod 4 hands a default out as-is, skipping the transform to milliseconds.
-  task_timeout: Duration.prefault('30m'),
-  confirm_timeout: Duration.prefault('15m'),
+  task_timeout: duration('7d').prefault('30m'),
+  confirm_timeout: duration('24h').prefault('15m'),
   /** Workers running at once on one runner host. */
   concurrency: z.number().int().positive().default(4),
   /** Per-backend caps, e.g. `{ claude: 2 }`. */

@@ -1,6 +1,6 @@
 import { ConfigError, messageOf } from '../errors/index.js';
 import { parseDocument } from 'yaml';
-import { commandErrors, crossKeyErrors } from './checks.js';
+import { commandErrors, crossKeyErrors, reservedKeyErrors } from './checks.js';
 import { configError, issuesToErrors, yamlErrorToConfigError } from './issues.js';
 import { normaliseLegacy } from './legacy.js';
 import { ConfigFile, type Config } from './schema.js';
@@ -21,8 +21,11 @@ export interface Validation {
 export function validateConfigText(text: string, file?: string): Validation {
   const yaml = parseYaml(text, file);
   if ('errors' in yaml) return { errors: cap(yaml.errors, file) };
+  const reserved = reservedKeyErrors(yaml.data, file);
   const parsed = ConfigFile.safeParse(yaml.data ?? {}, { reportInput: true });
-  if (!parsed.success) return { errors: cap(issuesToErrors(parsed.error.issues, ROOT_KEYS, file), file) };
+  const reported = new Set(reserved.map((e) => e.key));
+  const schemaErrors = parsed.success ? [] : issuesToErrors(parsed.error.issues, ROOT_KEYS, file).filter((e) => !reported.has(e.key));
+  if (!parsed.success || reserved.length > 0) return { errors: cap([...reserved, ...schemaErrors], file) };
   const config = normaliseLegacy(parsed.data);
   const errors = [...commandErrors(parsed.data, file), ...crossKeyErrors(config, file)];
   return errors.length > 0 ? { errors: cap(errors, file) } : { config, errors: [] };

@@ -8,7 +8,7 @@ import type { ConfigRequest } from './types.js';
  * request at all: "review the config loader for bugs" is a task, whatever words it shares.
  */
 const MAX_CONFIG_TEXT = 400;
-const N = '([a-z0-9][a-z0-9._:/-]{0,79})';
+const N = '([a-z0-9][a-z0-9_.:/-]{0,79})';
 const LEAD = '(?:(?:please|pls|can you|could you|now)\\s+)?';
 const THE = '(?:(?:the|a|an|my|our)\\s+)?';
 const CONFIG = '(?:(?:my|the|our)\\s+)?(?:dispatch\\s+)?(?:config|configuration|config file|models|model list)';
@@ -93,7 +93,7 @@ export function parseConfigRequests(text: string, lookup: Map<string, string>, a
     return lookup.get(word) ?? original.get(word) ?? word;
   };
   for (const clause of text.split(CLAUSES)) {
-    const form = commandForm(clause.replace(/[`*_"]/g, ''));
+    const form = commandForm(unemphasised(clause));
     if (form === '') continue;
     const request = matchClause(form, name, names);
     if (!request) return undefined;
@@ -101,6 +101,11 @@ export function parseConfigRequests(text: string, lookup: Map<string, string>, a
     requests.push(request);
   }
   return requests.length > 0 ? requests : undefined;
+}
+
+/** Markdown marks around words (`**opus**`, `_opus_`, `` `opus` ``) go; underscores inside a name stay. */
+function unemphasised(clause: string): string {
+  return clause.replace(/[`*"]/g, '').replace(/(^|[\s(])_+|_+(?=[\s).,;:!?]|$)/g, '$1');
 }
 
 function matchClause(form: string, name: (raw: string | undefined) => string | undefined, names: Names): ConfigRequest | undefined {

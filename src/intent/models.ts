@@ -8,7 +8,7 @@ export interface Mention {
 }
 
 /** Model names are one token even when versioned: `sonnet-4.6`, `claude-4.7-sonnet`, `o4-mini`. */
-const TOKEN = /[A-Za-z0-9][A-Za-z0-9._:/-]*/g;
+const TOKEN = /[A-Za-z0-9][A-Za-z0-9_.:/-]*/g;
 const MAX_NAME = 80;
 const FAMILY = /opus|sonnet|haiku|claude|gpt|codex|gemini|grok|llama|mistral|deepseek|qwen|composer|kimi/;
 const O_SERIES = /^o[1-9](?:-(?:mini|pro|preview|high|medium|low))*$/;
