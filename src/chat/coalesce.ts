@@ -177,6 +177,7 @@ export function coalesceEdits(surface: ChatSurface, opts: CoalesceOptions): Coal
       if (!slot || (!slot.pending && !slot.inFlight)) return Promise.resolve();
       return new Promise((resolve, reject) => slot.landed.push({ resolve, reject }));
     },
+    ...(surface.groupsOf ? { groupsOf: (user: string, candidates: readonly string[]) => surface.groupsOf?.(user, candidates) ?? Promise.resolve([]) } : {}),
     async flush(): Promise<void> {
       while (posts.size > 0) await Promise.all(posts.values());
       if (busy()) await new Promise<void>((resolve) => idle.push(resolve));

@@ -53,4 +53,9 @@ export interface ChatSurface {
   landed?(ref: MessageRef): Promise<void>;
   /** A link a person can follow to the message (the status list links each task's thread). */
   permalink?(ref: MessageRef): Promise<string | undefined>;
+  /**
+   * Of `candidates` (group ids the access rules name), the ones `user` belongs to, for platforms
+   * whose payloads do not carry membership (Slack user groups). Ids only, never names.
+   */
+  groupsOf?(user: string, candidates: readonly string[]): Promise<string[]>;
 }

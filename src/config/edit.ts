@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors/index.js';
 import { Scalar, isMap, type Document } from 'yaml';
+import { grant, initAccess, revoke } from './access-edit.js';
 import { type ConfigChange } from './port.js';
 
 type Data = Record<string, unknown>;
@@ -73,6 +74,16 @@ export function applyChange(doc: Document, change: Exclude<ConfigChange, { op: '
       return removeAlias(doc, config, change.alias);
     case 'set-backend':
       return setBackend(doc, config, change.backend, change.command);
+    case 'init-access':
+      return initAccess(doc, config, change.admin);
+    case 'grant': {
+      const added = grant(doc, config, change.list, change.principals);
+      return added.length ? `Added ${added.join(', ')} to access.${change.list}.` : `access.${change.list} already has ${change.principals.join(', ')}.`;
+    }
+    case 'revoke': {
+      const removed = revoke(doc, config, change.lists, change.principals);
+      return removed.length ? removed.map(([key, gone]) => `Removed ${gone.join(', ')} from access.${key}.`).join('\n') : `${change.principals.join(', ')} was not in ${change.lists.map((k) => `access.${k}`).join(' or ')}.`;
+    }
   }
 }
 

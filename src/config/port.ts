@@ -10,7 +10,14 @@ export type ConfigChange =
   | { op: 'remove-alias'; alias: string }
   | { op: 'set-backend'; backend: string; command: string }
   /** Rewrite the legacy `agents:` format as aliases (+ backends), and `--full-auto` codex commands. */
-  | { op: 'migrate' };
+  | { op: 'migrate' }
+  /** Add principals (ids, `role:<id>`, `channel:<id>`, `*`) to `access.dispatch` or `access.admin`. */
+  | { op: 'grant'; list: AccessKey; principals: string[] }
+  | { op: 'revoke'; lists: AccessKey[]; principals: string[] }
+  /** First run: `admin` becomes the only admin and dispatcher, with comments saying how to open up. */
+  | { op: 'init-access'; admin: string };
+
+export type AccessKey = 'dispatch' | 'admin';
 
 /**
  * The config file as the bot sees it: the last good version in memory, writes that are atomic

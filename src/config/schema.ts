@@ -103,13 +103,31 @@ export const ChannelConfig = z.object({
   default: Name.optional(),
 });
 
-/** A principal: a user id, a group id, `role:<id>`, or `"*"` for everyone. */
-export const Principal = z.string().min(1).max(200);
+/**
+ * A principal: a user id, a Slack user-group id, `role:<id>` (a Discord role), `channel:<id>`
+ * (everyone in that channel), or `"*"` for everyone. Always text: YAML reads an unquoted Discord
+ * id as a number and loses its last digits.
+ */
+export const Principal = z
+  .string({
+    error: (issue) =>
+      typeof issue.input === 'number' ? `write ids in quotes ("${String(issue.input)}" loses digits as a number: YAML reads it as ${String(issue.input)})` : undefined,
+  })
+  .min(1, 'an empty id matches nobody')
+  .max(200);
 
-export const AccessConfig = z.object({
-  dispatch: z.array(Principal).default(['*']),
-  admin: z.array(Principal).default(['*']),
-});
+/**
+ * Who may do what. A key left out keeps the open meaning it had before access rules existed
+ * (warm-up and `doctor` warn about it); the first run writes both keys.
+ */
+export const AccessConfig = z
+  .object({
+    /** May start tasks (admins may too). */
+    dispatch: z.array(Principal).optional(),
+    /** May change the config from chat and act on any task. */
+    admin: z.array(Principal).optional(),
+  })
+  .strict();
 
 export const LimitsConfig = z.object({
   // prefault, not default: zod 4 hands a default out as-is, skipping the transform to milliseconds.
@@ -135,7 +153,7 @@ export const ConfigFile = z
     agents: z.record(Name, LegacyAgent).optional(),
     repos: z.record(Name, RepoConfig).default({}),
     channels: z.record(z.string().min(1), ChannelConfig).default({}),
-    access: AccessConfig.default({ dispatch: ['*'], admin: ['*'] }),
+    access: AccessConfig.optional(),
     limits: LimitsConfig.prefault({}),
   })
   .strict();

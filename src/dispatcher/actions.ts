@@ -1,45 +1,73 @@
 import { UserError } from '../errors/index.js';
 import type { InboundAction, InboundInput } from '../chat/inbound.js';
-import { requireAdmin } from './access.js';
+import type { TaskRecord } from '../store/records.js';
+import type { Right } from './access.js';
 import { deliverAnswer } from './answers.js';
 import { Conversation, postToTask } from './conversation.js';
 import { expiredReply } from './confirm.js';
-import { control, findTask, retry } from './control.js';
+import { findTask, planControl, retry } from './control.js';
 import type { DispatcherDeps } from './deps.js';
 import { finishFirstRun } from './first-run.js';
 import { launchPending } from './requests.js';
+import { step, type Step } from './step.js';
+
+const ADMIN: Right = { kind: 'admin' };
+
+/** Only the task's requester: answers to its questions, a pick of another model after a failed start. */
+function requesterOf(task: TaskRecord, what: string): Right {
+  return { kind: 'requester', requester: task.spec.requester, what };
+}
 
 /** A button press or menu pick on one of our messages. */
-export async function handleAction(deps: DispatcherDeps, inbound: InboundAction): Promise<void> {
+export async function planAction(deps: DispatcherDeps, inbound: InboundAction): Promise<Step> {
   const [first = '', second = ''] = inbound.value.split('|');
   switch (inbound.action) {
     case 'confirm':
-      return resolvePending(deps, inbound, first, undefined);
+      return planPending(deps, inbound, first, undefined);
     case 'pick-model':
-      return resolvePending(deps, inbound, first, second);
     case 'first-run':
-      return resolvePending(deps, inbound, first, second);
+      return planPending(deps, inbound, first, second);
     case 'cancel-confirm':
-      return resolvePending(deps, inbound, first, null);
+      return planPending(deps, inbound, first, null);
     case 'cancel-task':
-      return control(deps, inbound, 'cancel', first);
+      return planControl(deps, inbound, 'cancel', first);
     case 'logs':
-      return control(deps, inbound, 'logs', first);
+      return planControl(deps, inbound, 'logs', first);
     case 'retry':
-      return control(deps, inbound, 'retry', first);
-    case 'recover':
-      return recover(deps, inbound, first, second);
+      return planControl(deps, inbound, 'retry', first);
+    case 'recover': {
+      const task = await findTask(deps, first);
+      const rights: Right[] = [requesterOf(task, `pick a model for **${task.id}**`), { kind: 'dispatch', where: task.where }];
+      return step(rights, () => recover(deps, inbound, task, second));
+    }
     case 'set-default':
-      requireAdmin(inbound.who, deps.config.current());
-      await Conversation.of(deps, inbound).answer({ text: (await deps.config.apply([{ op: 'set-default', model: first }])).join('\n') });
-      return;
-    case 'input:answer':
-      return openAnswer(deps, inbound, first, second);
+      return step([ADMIN], async () => {
+        await Conversation.of(deps, inbound).answer({ text: (await deps.config.apply([{ op: 'set-default', model: first }])).join('\n') });
+      });
+    case 'input:answer': {
+      const task = await findTask(deps, first);
+      return step([requesterOf(task, `answer **${task.id}**'s questions`)], () => openAnswer(deps, inbound, task, second));
+    }
     case 'input:alias-prompt':
-      return openAliasPrompt(deps, inbound, first);
+      return step([ADMIN], () => openAliasPrompt(deps, inbound, first));
     default:
-      deps.log?.(`ignored unknown action ${inbound.action}`);
+      return step([], async () => deps.log?.(`ignored unknown action ${inbound.action}`));
   }
+}
+
+/**
+ * A press on a prompt: only its requester's counts; confirming or picking dispatches, so it takes
+ * the right to dispatch where the request was made (it may have been withdrawn meanwhile), and the
+ * first-run pick of a default changes the config, so it takes an admin.
+ */
+async function planPending(deps: DispatcherDeps, inbound: InboundAction, id: string, model: string | undefined | null): Promise<Step> {
+  const peek = await deps.store.getPending(id);
+  if (!peek) {
+    return step([], () => Conversation.of(deps, inbound).ephemeral(inbound.who.id, { text: 'That prompt was already answered or has expired.' }));
+  }
+  const rights: Right[] = [{ kind: 'requester', requester: peek.requester, what: 'answer that prompt' }];
+  if (model !== null) rights.push(peek.purpose === 'first-run' ? ADMIN : { kind: 'dispatch', where: peek.where });
+  return step(rights, () => resolvePending(deps, inbound, id, model));
 }
 
 /**
@@ -48,15 +76,6 @@ export async function handleAction(deps: DispatcherDeps, inbound: InboundAction)
  */
 async function resolvePending(deps: DispatcherDeps, inbound: InboundAction, id: string, model: string | undefined | null): Promise<void> {
   const talk = Conversation.of(deps, inbound);
-  const peek = await deps.store.getPending(id);
-  if (!peek) {
-    await talk.ephemeral(inbound.who.id, { text: 'That prompt was already answered or has expired.' });
-    return;
-  }
-  if (peek.requester !== inbound.who.id) {
-    await talk.ephemeral(inbound.who.id, { text: `Only <@${peek.requester}> can answer that prompt.` });
-    return;
-  }
   const pending = await deps.store.takePending(id);
   if (!pending) return; // another press of the same requester won the race
   const surface = talk.surface;
@@ -75,9 +94,7 @@ async function resolvePending(deps: DispatcherDeps, inbound: InboundAction, id: 
   await launchPending(deps, pending, chosen);
 }
 
-async function recover(deps: DispatcherDeps, inbound: InboundAction, taskId: string, model: string): Promise<void> {
-  const task = await findTask(deps, taskId);
-  if (inbound.who.id !== task.spec.requester) throw new UserError(`Only <@${task.spec.requester}> can pick a model for **${task.id}**.`);
+async function recover(deps: DispatcherDeps, inbound: InboundAction, task: TaskRecord, model: string): Promise<void> {
   await retry(deps, inbound, task, model);
   await Conversation.of(deps, inbound).answer({
     text: `Retrying with **${model}**. Make it the config's default?`,
@@ -85,13 +102,11 @@ async function recover(deps: DispatcherDeps, inbound: InboundAction, taskId: str
   });
 }
 
-async function openAnswer(deps: DispatcherDeps, inbound: InboundAction, taskId: string, seq: string): Promise<void> {
-  const task = await findTask(deps, taskId);
-  if (inbound.who.id !== task.spec.requester) throw new UserError(`Only <@${task.spec.requester}> can answer **${task.id}**'s questions.`);
+async function openAnswer(deps: DispatcherDeps, inbound: InboundAction, task: TaskRecord, seq: string): Promise<void> {
   const opened = inbound.trigger
     ? await Conversation.of(deps, inbound).surface.openInput(inbound.trigger, {
-        inputId: `answer|${taskId}|${seq}`,
-        title: `Answer ${taskId}`.slice(0, 24),
+        inputId: `answer|${task.id}|${seq}`,
+        title: `Answer ${task.id}`.slice(0, 24),
         label: 'Your answer',
         multiline: true,
       })
@@ -100,8 +115,7 @@ async function openAnswer(deps: DispatcherDeps, inbound: InboundAction, taskId: 
 }
 
 async function openAliasPrompt(deps: DispatcherDeps, inbound: InboundAction, alias: string): Promise<void> {
-  requireAdmin(inbound.who, deps.config.current());
-  const current = deps.config.current().aliases[alias];
+  const current = Object.hasOwn(deps.config.current().aliases, alias) ? deps.config.current().aliases[alias] : undefined;
   if (!current) throw new UserError(`There is no alias **${alias}**.`);
   const opened = inbound.trigger
     ? await Conversation.of(deps, inbound).surface.openInput(inbound.trigger, {
@@ -115,21 +129,23 @@ async function openAliasPrompt(deps: DispatcherDeps, inbound: InboundAction, ali
   if (!opened) await Conversation.of(deps, inbound).ephemeral(inbound.who.id, { text: `Edit \`aliases.${alias}.prompt\` in ${deps.config.path}.` });
 }
 
-/** A submitted modal: an answer to a worker question, or an alias prompt. */
-export async function handleInput(deps: DispatcherDeps, inbound: InboundInput): Promise<void> {
+/** A submitted modal: an answer to a worker question (its requester's only), or an alias prompt (admins). */
+export async function planInput(deps: DispatcherDeps, inbound: InboundInput): Promise<Step> {
   const [kind, first = '', second = ''] = inbound.inputId.split('|');
-  const talk = Conversation.of(deps, inbound);
   if (kind === 'answer') {
     const task = await findTask(deps, first);
-    const text = await deliverAnswer(deps, inbound.who, task, inbound.value, second);
-    await postToTask(deps, task, { text });
-    return;
+    return step([requesterOf(task, `answer **${task.id}**'s questions`)], async () => {
+      await postToTask(deps, task, { text: await deliverAnswer(deps, task, inbound.value, second) });
+    });
   }
   if (kind === 'alias-prompt') {
-    requireAdmin(inbound.who, deps.config.current());
-    const alias = deps.config.current().aliases[first];
-    if (!alias) throw new UserError(`There is no alias **${first}**.`);
-    const lines = await deps.config.apply([{ op: 'set-alias', alias: first, model: alias.model, prompt: inbound.value }]);
-    await talk.answer({ text: lines.join('\n') });
+    return step([ADMIN], async () => {
+      const config = deps.config.current();
+      const alias = Object.hasOwn(config.aliases, first) ? config.aliases[first] : undefined;
+      if (!alias) throw new UserError(`There is no alias **${first}**.`);
+      const lines = await deps.config.apply([{ op: 'set-alias', alias: first, model: alias.model, prompt: inbound.value }]);
+      await Conversation.of(deps, inbound).answer({ text: lines.join('\n') });
+    });
   }
+  return step([], async () => deps.log?.(`ignored unknown input ${inbound.inputId}`));
 }

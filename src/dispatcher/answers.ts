@@ -1,18 +1,14 @@
 import { UserError } from '../errors/index.js';
-import type { Who } from '../chat/inbound.js';
 import type { TaskRecord } from '../store/records.js';
 import { transition } from '../task/index.js';
 import type { DispatcherDeps } from './deps.js';
 
 /**
- * Deliver an answer to the task's open question. A worker still waiting gets `NNN.answer`; one
- * that gave up (`[?]`) gets the answer file too and a successor worker that resumes from it.
- * Returns what to tell the requester.
+ * Deliver an answer to the task's open question (the Dispatcher has checked it comes from the
+ * requester). A worker still waiting gets `NNN.answer`; one that gave up (`[?]`) gets the answer
+ * file too and a successor worker that resumes from it. Returns what to tell the requester.
  */
-export async function deliverAnswer(deps: DispatcherDeps, who: Who, task: TaskRecord, text: string, seq?: string): Promise<string> {
-  if (who.id !== task.spec.requester) {
-    throw new UserError(`Only <@${task.spec.requester}>, who dispatched **${task.id}**, can answer its questions.`);
-  }
+export async function deliverAnswer(deps: DispatcherDeps, task: TaskRecord, text: string, seq?: string): Promise<string> {
   const open = await deps.store.openQuestions(task.id);
   const question = seq ? open.find((q) => q.seq === seq) : open[0];
   if (!question) throw new UserError(`**${task.id}** has no open question${seq ? ` ${seq}` : ''} (it may have been answered already).`);

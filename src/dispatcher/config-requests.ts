@@ -4,12 +4,11 @@ import type { Reply } from '../chat/reply.js';
 import type { ConfigChange } from '../config/port.js';
 import type { ConfigRequest } from '../intent/index.js';
 import { backendForModel } from '../resolve/index.js';
-import { requireAdmin } from './access.js';
 import { isKnown } from './confirm.js';
 import { Conversation } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
 
-/** SPEC §2.4: change the config and say exactly what changed. Never dispatches. */
+/** SPEC §2.4: change the config and say exactly what changed (the Dispatcher checked who may). Never dispatches. */
 export async function applyConfigRequests(deps: DispatcherDeps, inbound: InboundMessage, requests: ConfigRequest[]): Promise<void> {
   const talk = Conversation.of(deps, inbound);
   const personal = requests.filter((r) => r.op === 'set-my-default');
@@ -21,7 +20,6 @@ export async function applyConfigRequests(deps: DispatcherDeps, inbound: Inbound
     lines.push(`Your own default is now ${request.model} (the config's default stays ${deps.config.current().default ?? 'unset'}).`);
   }
   if (shared.length > 0) {
-    requireAdmin(inbound.who, deps.config.current());
     const changes = await Promise.all(shared.map((r) => toChange(deps, r)));
     lines.push(...(await deps.config.apply(changes)));
   }

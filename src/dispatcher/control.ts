@@ -1,12 +1,13 @@
-import { AccessDenied, UnknownTaskError, UserError } from '../errors/index.js';
-import type { InboundMessage, Who } from '../chat/inbound.js';
+import { UnknownTaskError, UserError } from '../errors/index.js';
+import type { InboundMessage } from '../chat/inbound.js';
 import type { ControlAction } from '../intent/index.js';
 import type { TaskRecord } from '../store/records.js';
-import { allowed } from './access.js';
+import type { Right } from './access.js';
 import { Conversation } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
 import { launch } from './launch.js';
 import { isFinal } from '../task/index.js';
+import { step, type Step } from './step.js';
 
 const LOG_LINES = 40;
 
@@ -16,26 +17,30 @@ export async function findTask(deps: DispatcherDeps, id: string): Promise<TaskRe
   return task;
 }
 
-/** Cancel and retry belong to the requester and admins; logs are for anyone who can see the channel. */
-function requireOwner(deps: DispatcherDeps, who: Who, task: TaskRecord): void {
-  if (who.id === task.spec.requester || allowed(who, deps.config.current().access.admin)) return;
-  throw new AccessDenied(`Only <@${task.spec.requester}> (who dispatched **${task.id}**) or an admin can do that.`);
+type Asker = Pick<InboundMessage, 'who' | 'where'>;
+
+/**
+ * `logs` reads a task of the channel asked in; cancel and cleanup belong to its requester and the
+ * admins; retry starts it again, so it also takes the right to dispatch in the task's channel.
+ */
+function controlRights(action: ControlAction, task: TaskRecord, asker: Asker): Right[] {
+  if (action === 'logs') return [{ kind: 'read', task, where: asker.where }];
+  if (action === 'retry') return [{ kind: 'own', task }, { kind: 'dispatch', where: task.where }];
+  return [{ kind: 'own', task }];
 }
 
-export async function control(
-  deps: DispatcherDeps,
-  inbound: Pick<InboundMessage, 'who' | 'where'>,
-  action: ControlAction,
-  id: string,
-): Promise<void> {
+export async function planControl(deps: DispatcherDeps, asker: Asker, action: ControlAction, id: string): Promise<Step> {
   const task = await findTask(deps, id);
-  const talk = new Conversation(deps, inbound.where);
+  return step(controlRights(action, task, asker), () => control(deps, asker, action, task));
+}
+
+async function control(deps: DispatcherDeps, asker: Asker, action: ControlAction, task: TaskRecord): Promise<void> {
+  const talk = new Conversation(deps, asker.where);
   if (action === 'logs') {
     const tail = await deps.queue.logs(task.id, LOG_LINES);
     await talk.answer({ text: `Last ${LOG_LINES} lines of **${task.id}**'s log:`, code: tail.trim() || '(the log is empty)' });
     return;
   }
-  requireOwner(deps, inbound.who, task);
   if (action === 'cancel') {
     if (isFinal(task.state)) throw new UserError(`**${task.id}** has already finished (${task.state}).`);
     await talk.answer({ text: `Cancelling **${task.id}**…` });
@@ -47,7 +52,7 @@ export async function control(
     await talk.answer({ text: await cleanUp(deps, task) });
     return;
   }
-  await retry(deps, inbound, task);
+  await retry(deps, asker, task);
 }
 
 /** Remove a finished task's worktree on request (kept when it has uncommitted work). */

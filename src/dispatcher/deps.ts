@@ -1,4 +1,4 @@
-import type { SurfaceName } from '../chat/inbound.js';
+import type { Inbound, SurfaceName } from '../chat/inbound.js';
 import type { ChatSurface } from '../chat/surface.js';
 import type { ConfigSource } from '../config/port.js';
 import type { TaskQueue } from '../queue/port.js';
@@ -28,4 +28,6 @@ export interface DispatcherDeps {
   log?: (line: string) => void;
   /** Run `work` after `ms` (the Dispatcher provides it and cancels what is left on stop). */
   later?: (ms: number, work: () => Promise<void>) => void;
+  /** Route a request held back earlier as if it arrived now, access check included (the Dispatcher provides it). */
+  route?: (inbound: Inbound) => Promise<void>;
 }

@@ -24,12 +24,17 @@ export async function startFirstRun(deps: DispatcherDeps, inbound: InboundMessag
     await talk.answer({ text: 'No agent CLI found on PATH (looked for claude, agent, codex, gemini). Install one and try again; nothing was written.' });
     return;
   }
-  const changes = await discoveredModels(deps, clis);
+  const changes: ConfigChange[] = [...(await discoveredModels(deps, clis)), { op: 'init-access', admin: inbound.who.id }];
   const lines = await deps.config.apply(changes);
   const models = changes.flatMap((c) => (c.op === 'add-model' ? [c.model] : []));
   const found = [...clis].map(([n, v]) => `${n} ${v}`.trim()).join(', ');
   await postPending(deps, inbound, { model: '', purpose: 'first-run' }, (pending) => ({
-    text: [`First run: found ${found}.`, `Wrote ${deps.config.path} with ${models.length} models (${lines.length} changes).`, 'Pick the default model:'].join('\n'),
+    text: [
+      `First run: found ${found}.`,
+      `Wrote ${deps.config.path} with ${models.length} models (${lines.length} changes).`,
+      `You (<@${inbound.who.id}>) are its admin and the only one who may dispatch; say "allow @name" or "allow everyone here" to let others in.`,
+      'Pick the default model:',
+    ].join('\n'),
     buttons: models.slice(0, 10).map((m) => ({ action: 'first-run', value: `${pending.id}|${m}`, label: m })),
   }));
 }

@@ -2,21 +2,26 @@ import { UserError, asDispatchError } from '../errors/index.js';
 import type { Inbound, InboundMessage, SurfaceName } from '../chat/inbound.js';
 import type { TaskEvent } from '../task/index.js';
 import type { TaskRecord } from '../store/records.js';
-import { handleAction, handleInput } from './actions.js';
+import { accessState, authorize } from './access.js';
+import { planAction, planInput } from './actions.js';
 import { expirePending } from './confirm.js';
 import { Conversation } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
 import { editStatus, onTaskEvent } from './events.js';
 import { startFirstRun } from './first-run.js';
+import { withGroups } from './groups.js';
 import { isFinal } from '../task/index.js';
-import { handleRequest } from './requests.js';
-import { handleThreadReply, tasksAddressed } from './thread.js';
+import { planRequest } from './requests.js';
+import { nothing, step, type Step } from './step.js';
+import { planThreadReply, tasksAddressed } from './thread.js';
 import { KeyedLock } from '../util/keyed-lock.js';
 
 export type { DispatcherDeps, Discovery, DiscoverResult } from './deps.js';
 
 /** Longest text we act on: a chat line is not a file upload. */
 const MAX_TEXT = 40_000;
+/** Node fires a timer at once when its delay is above 2^31-1 ms; longer waits are made in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The conversation engine: every surface hands it Inbound requests; it answers through the
@@ -32,7 +37,7 @@ export class Dispatcher {
   private readonly deps: DispatcherDeps;
 
   constructor(deps: DispatcherDeps) {
-    this.deps = { ...deps, later: (ms, work) => this.later(ms, work) };
+    this.deps = { ...deps, later: (ms, work) => this.later(ms, work), route: (inbound) => this.route(inbound) };
   }
 
   start(): void {
@@ -63,10 +68,12 @@ export class Dispatcher {
 
   /** Timers never keep the process alive, and a failure is logged, not thrown. */
   private later(ms: number, work: () => Promise<void>): void {
+    const wait = Math.max(0, Number.isFinite(ms) ? ms : MAX_TIMER_MS);
     const timer = setTimeout(() => {
       this.timers.delete(timer);
+      if (wait > MAX_TIMER_MS) return this.later(wait - MAX_TIMER_MS, work);
       work().catch((error: unknown) => this.deps.log?.(`scheduled work failed: ${String(error)}`));
-    }, Math.max(0, ms));
+    }, Math.min(wait, MAX_TIMER_MS));
     timer.unref();
     this.timers.add(timer);
   }
@@ -96,9 +103,23 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * Every request of every surface passes here: what it asks for is planned, then the rights it
+   * takes are checked in one place against the access rules (by ids only), then it runs.
+   */
   private async route(inbound: Inbound): Promise<void> {
-    if (inbound.kind === 'action') return handleAction(this.deps, inbound);
-    if (inbound.kind === 'input') return handleInput(this.deps, inbound);
+    const planned = await this.plan(inbound);
+    if (planned.rights.length > 0) {
+      const who = await withGroups(this.deps, inbound);
+      authorize(who, planned.rights, accessState(this.deps.config));
+    }
+    await planned.run();
+  }
+
+  private async plan(inbound: Inbound): Promise<Step> {
+    if (inbound.kind === 'action') return planAction(this.deps, inbound);
+    if (inbound.kind === 'input') return planInput(this.deps, inbound);
+    // Size first, before any pattern reads the text.
     if (inbound.text.length > MAX_TEXT) {
       throw new UserError(
         `That message is ${inbound.text.length.toLocaleString('en')} characters; the limit is ${MAX_TEXT.toLocaleString('en')}. Put long specs in a file in the repo and point the task at it.`,
@@ -106,12 +127,14 @@ export class Dispatcher {
     }
     const message: InboundMessage = { ...inbound, text: clean(inbound.text) };
     const tasks = await tasksAddressed(this.deps, message);
-    if (tasks.length > 0) return handleThreadReply(this.deps, message, tasks);
+    if (tasks.length > 0) return planThreadReply(this.deps, message, tasks);
     if (message.task) throw new UserError(`There is no task **${message.task}**.`);
     // Chatter in threads the bot does not own is not for us unless the bot was addressed.
-    if (message.where.thread && message.addressed !== true) return;
-    if (!this.deps.config.exists() && !this.deps.config.lastError()) return startFirstRun(this.deps, message);
-    return handleRequest(this.deps, message);
+    if (message.where.thread && message.addressed !== true) return nothing;
+    // First run: no config has ever loaded and none is on disk; whoever asks first becomes the admin.
+    const config = this.deps.config;
+    if (!config.exists() && !config.ready() && !config.lastError()) return step([], () => startFirstRun(this.deps, message));
+    return planRequest(this.deps, message);
   }
 
   private async onEvent(event: TaskEvent): Promise<void> {

@@ -4,12 +4,13 @@ import type { PendingConfirm } from '../store/records.js';
 import { parseIntent, type Intent, type TaskDraft } from '../intent/index.js';
 import { Conversation } from './conversation.js';
 import { askToConfirm, defaultModel, isKnown } from './confirm.js';
+import { applyAccessRequest } from './access-requests.js';
 import { applyConfigRequests } from './config-requests.js';
-import { control } from './control.js';
+import { findTask, planControl } from './control.js';
 import type { DispatcherDeps } from './deps.js';
-import { requireDispatch } from './access.js';
 import { launch } from './launch.js';
-import { answerStatus } from './status.js';
+import { answerStatus, answerTaskStatus } from './status.js';
+import { step, type Step } from './step.js';
 import { warmUp } from './warm-up.js';
 
 export function knownNames(config: Config): { models: string[]; aliases: string[]; repos: string[] } {
@@ -20,24 +21,34 @@ export function intentOf(deps: DispatcherDeps, text: string): Intent {
   return parseIntent(text, knownNames(deps.config.current()));
 }
 
-/** A message that is not a reply in a task's thread: SPEC §2's routing, in order. */
-export async function handleRequest(deps: DispatcherDeps, inbound: InboundMessage): Promise<void> {
+/** A message that is not a reply in a task's thread: SPEC §2's routing, in order, with the rights each takes. */
+export async function planRequest(deps: DispatcherDeps, inbound: InboundMessage): Promise<Step> {
   const intent = intentOf(deps, inbound.text);
-  const talk = Conversation.of(deps, inbound);
+  const talk = () => Conversation.of(deps, inbound);
+  const dispatch = { kind: 'dispatch', where: inbound.where } as const;
   switch (intent.kind) {
     case 'warm-up':
-      return warmUp(deps, talk);
-    case 'status':
-      return answerStatus(deps, talk, inbound.where, intent.task);
+      return step([{ kind: 'see' }], () => warmUp(deps, talk()));
+    case 'status': {
+      if (!intent.task) return step([{ kind: 'see' }], () => answerStatus(deps, talk(), inbound.where));
+      const task = await findTask(deps, intent.task);
+      return step([{ kind: 'read', task, where: inbound.where }], () => answerTaskStatus(deps, talk(), task));
+    }
     case 'control':
-      return control(deps, inbound, intent.action, intent.task);
-    case 'config':
-      return applyConfigRequests(deps, inbound, intent.requests);
+      return planControl(deps, inbound, intent.action, intent.task);
+    case 'config': {
+      // One's own default is one's own business (where one may dispatch); the shared config is the admins'.
+      const shared = intent.requests.some((r) => r.op !== 'set-my-default');
+      return step([shared ? { kind: 'admin' } : dispatch], () => applyConfigRequests(deps, inbound, intent.requests));
+    }
+    case 'access':
+      return step([intent.request.op === 'list' ? { kind: 'see' } : { kind: 'admin' }], () => applyAccessRequest(deps, inbound, intent.request));
     case 'invalid':
-      await talk.answer({ text: intent.reason });
-      return;
+      return step([{ kind: 'see' }], async () => {
+        await talk().answer({ text: intent.reason });
+      });
     case 'tasks':
-      return requestTasks(deps, inbound, intent.context, intent.tasks, intent.splitHint);
+      return step([dispatch], () => requestTasks(deps, inbound, intent.context, intent.tasks, intent.splitHint));
   }
 }
 
@@ -50,7 +61,6 @@ export async function requestTasks(
   splitHint?: string[],
   fallbackModel?: string,
 ): Promise<void> {
-  requireDispatch(inbound.who, deps.config.current());
   const ready = await discoverUnknown(deps, inbound, drafts);
   if (ready.length === 0) return;
   const config = deps.config.current();
@@ -90,6 +100,7 @@ async function discoverUnknown(deps: DispatcherDeps, inbound: InboundMessage, dr
 export async function launchPending(deps: DispatcherDeps, pending: PendingConfirm, model: string): Promise<void> {
   const inbound: InboundMessage = { kind: 'message', who: { id: pending.requester, groups: [] }, where: pending.where, text: pending.text };
   const intent = intentOf(deps, pending.text);
-  if (intent.kind !== 'tasks') return handleRequest(deps, inbound);
+  // A first-run prompt may hold any request: it goes through routing (and its access check) again.
+  if (intent.kind !== 'tasks') return deps.route?.(inbound);
   await requestTasks(deps, inbound, intent.context, intent.tasks, intent.splitHint, model);
 }

@@ -8,15 +8,14 @@ import { renderStatus, renderStatusLine } from './render.js';
 
 const RECENT_FINISHED = 10;
 
-/** `status` lists the channel's tasks (active first, then the latest finished); `status <id>` one task. */
-export async function answerStatus(deps: DispatcherDeps, talk: Conversation, where: Where, task?: string): Promise<void> {
+/** `status <id>`: one task's status card, in place. */
+export async function answerTaskStatus(deps: DispatcherDeps, talk: Conversation, task: TaskRecord): Promise<void> {
+  await talk.answer(renderStatus(task, (deps.now ?? Date.now)()));
+}
+
+/** `status` lists the channel's tasks (active first, then the latest finished). */
+export async function answerStatus(deps: DispatcherDeps, talk: Conversation, where: Where): Promise<void> {
   const now = (deps.now ?? Date.now)();
-  if (task) {
-    const record = await deps.store.getTask(task);
-    if (!record) throw new UnknownTaskError(task);
-    await talk.answer(renderStatus(record, now));
-    return;
-  }
   const tasks = await deps.store.listTasks({ channel: where.channel, surface: where.surface });
   if (tasks.length === 0) {
     await talk.answer({ text: 'No tasks in this channel yet. Dispatch one with e.g. "use opus to review the auth module".' });

@@ -1,12 +1,14 @@
 import type { InboundMessage } from '../chat/inbound.js';
 import type { TaskRecord } from '../store/records.js';
+import type { Right } from './access.js';
 import { deliverAnswer } from './answers.js';
 import { Conversation } from './conversation.js';
-import { control } from './control.js';
+import { planControl } from './control.js';
 import type { DispatcherDeps } from './deps.js';
 import { isFinal } from '../task/index.js';
 import { renderStatus, renderStatusLine } from './render.js';
-import { handleRequest, intentOf } from './requests.js';
+import { intentOf, planRequest } from './requests.js';
+import { nothing, step, type Step } from './step.js';
 
 /** The tasks a message speaks to: `#<task-id>` in the shell, else those posted in its thread. */
 export async function tasksAddressed(deps: DispatcherDeps, inbound: InboundMessage): Promise<TaskRecord[]> {
@@ -20,33 +22,38 @@ export async function tasksAddressed(deps: DispatcherDeps, inbound: InboundMessa
 
 /**
  * A reply in a task's thread (SPEC §7): status and control words act; the requester's reply to an
- * open question is the answer; any other reply while the task runs becomes a note in plan.md.
+ * open question is the answer; any other reply while the task runs becomes a note in plan.md,
+ * from those who may instruct the task (a note is an instruction the worker follows).
  */
-export async function handleThreadReply(deps: DispatcherDeps, original: InboundMessage, all: TaskRecord[]): Promise<void> {
+export async function planThreadReply(deps: DispatcherDeps, original: InboundMessage, all: TaskRecord[]): Promise<Step> {
   const { inbound, tasks } = narrow(original, all);
-  const talk = Conversation.of(deps, inbound.task && tasks[0]?.thread ? { ...inbound, where: { ...inbound.where, thread: tasks[0].thread } } : inbound);
+  const talk = () => Conversation.of(deps, inbound.task && tasks[0]?.thread ? { ...inbound, where: { ...inbound.where, thread: tasks[0].thread } } : inbound);
   const intent = intentOf(deps, inbound.text);
-  const now = (deps.now ?? Date.now)();
   if (intent.kind === 'status') {
     const shown = intent.task ? tasks.filter((t) => t.id === intent.task) : tasks;
-    await talk.answer(shown.length === 1 ? renderStatus(shown[0] as TaskRecord, now) : { text: shown.map((t) => renderStatusLine(t, now)).join('\n') });
-    return;
+    const rights: Right[] = shown.map((task) => ({ kind: 'read', task, where: inbound.where }));
+    return step(rights, async () => {
+      const now = (deps.now ?? Date.now)();
+      await talk().answer(shown.length === 1 ? renderStatus(shown[0] as TaskRecord, now) : { text: shown.map((t) => renderStatusLine(t, now)).join('\n') });
+    });
   }
-  if (intent.kind === 'control') return control(deps, inbound, intent.action, intent.task);
-  if (intent.kind === 'warm-up') return;
+  if (intent.kind === 'control') return planControl(deps, inbound, intent.action, intent.task);
+  if (intent.kind === 'warm-up') return nothing;
   const asking = tasks.find((t) => (t.state === 'waiting' || t.state === 'blocked') && t.spec.requester === inbound.who.id);
   if (asking) {
-    await talk.answer({ text: await deliverAnswer(deps, inbound.who, asking, inbound.text) });
-    return;
+    return step([{ kind: 'requester', requester: asking.spec.requester, what: `answer **${asking.id}**'s questions` }], async () => {
+      await talk().answer({ text: await deliverAnswer(deps, asking, inbound.text) });
+    });
   }
-  const running = tasks.filter((t) => !isFinal(t.state));
-  if (running.length > 0) {
-    const target = running[0] as TaskRecord;
-    await deps.queue.note(target.id, `${inbound.who.name ?? inbound.who.id}: ${inbound.text}`);
-    await talk.answer({ text: `Added your note to **${target.id}**'s plan; the worker will read it.` });
-    return;
+  const target = tasks.find((t) => !isFinal(t.state));
+  if (target) {
+    return step([{ kind: 'instruct', task: target }], async () => {
+      await deps.queue.note(target.id, `${inbound.who.name ?? inbound.who.id}: ${inbound.text}`);
+      await talk().answer({ text: `Added your note to **${target.id}**'s plan; the worker will read it.` });
+    });
   }
-  if (intent.kind === 'config' || intent.kind === 'tasks') return handleRequest(deps, inbound);
+  if (intent.kind === 'config' || intent.kind === 'tasks' || intent.kind === 'access') return planRequest(deps, inbound);
+  return nothing;
 }
 
 /**

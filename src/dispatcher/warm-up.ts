@@ -1,3 +1,4 @@
+import { accessWarnings } from './access.js';
 import type { Conversation } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
 
@@ -7,7 +8,9 @@ export async function warmUp(deps: DispatcherDeps, talk: Conversation): Promise<
   try {
     await deps.config.reload();
   } catch (error) {
-    problem = `\n⚠ The config file has a problem, so the last good one stays in force: ${(error as Error).message}`;
+    problem = deps.config.ready()
+      ? `\n⚠ The config file has a problem, so the last good one stays in force: ${(error as Error).message}`
+      : `\n⚠ The config file has a problem, so nothing is dispatched or changed until it is fixed: ${(error as Error).message}`;
   }
   const config = deps.config.current();
   const clis = await deps.discovery.clis();
@@ -21,5 +24,6 @@ export async function warmUp(deps: DispatcherDeps, talk: Conversation): Promise<
     `${aliases.length} alias${aliases.length === 1 ? '' : 'es'}${aliases.length ? `: ${aliases.join(', ')}` : ''}`,
     `Agent CLIs found: ${found.length ? found.join(', ') : 'none on PATH'}`,
   ];
+  if (deps.config.ready()) lines.push(...accessWarnings(config).map((w) => `⚠ ${w}`));
   await talk.answer({ text: lines.join('\n') + problem });
 }

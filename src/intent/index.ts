@@ -1,4 +1,4 @@
-export type { Intent, ConfigRequest, ControlAction, TaskDraft, KnownNames } from './types.js';
+export type { Intent, ConfigRequest, ControlAction, TaskDraft, KnownNames, AccessRequest, AccessTarget, AccessList } from './types.js';
 export { parseIntent, MAX_REQUEST_CHARS, MAX_TASKS, type ParseOptions } from './parse.js';
 export { aliasPrompt, SECURITY_PROMPT, PERF_PROMPT } from './alias-prompt.js';
 export { isModelLike } from './models.js';

@@ -1,3 +1,4 @@
+import { parseAccess } from './access.js';
 import { parseControl, parseStatus } from './commands.js';
 import { parseConfigRequests } from './config.js';
 import { goalWithoutDirectives, repoDirective, worktreeDirective } from './directives.js';
@@ -20,21 +21,37 @@ export interface ParseOptions {
   maxChars?: number;
 }
 
+/**
+ * Markup (mentions, links) makes raw text longer than what it says; a raw text this many times
+ * the limit is refused before any pattern reads it.
+ */
+const RAW_SLACK = 2;
+
 /** SPEC §2: what a chat line asks for, in routing order. Pure; never throws on any text. */
 export function parseIntent(text: string, known: KnownNames, options: ParseOptions = {}): Intent {
-  const clean = cleanText(typeof text === 'string' ? text : '');
-  if (clean === '') return { kind: 'warm-up' };
+  const raw = typeof text === 'string' ? text : '';
   const max = options.maxChars ?? MAX_REQUEST_CHARS;
-  if (clean.length > max) {
-    return { kind: 'invalid', reason: `That request is too long (${clean.length.toLocaleString('en-US')} characters; the limit is ${max.toLocaleString('en-US')}). Put the details in a file in the repo and point the task at it.` };
-  }
+  // Size first: every later stage is linear, but only a bounded input keeps it cheap.
+  if (raw.length > max * RAW_SLACK) return tooLong(raw.length, max);
+  const clean = cleanText(raw);
+  if (clean === '') return { kind: 'warm-up' };
+  if (clean.length > max) return tooLong(clean.length, max);
   const lookup = knownLookup(known);
   return (
+    // Access sentences read the mention markup cleanText removes: it carries the ids.
+    parseAccess(raw) ??
     parseStatus(clean) ??
     parseControl(clean) ??
     configIntent(clean, lookup, known.aliases) ??
     tasksIntent(clean, lookup, known.repos ?? [])
   );
+}
+
+function tooLong(length: number, max: number): Intent {
+  return {
+    kind: 'invalid',
+    reason: `That request is too long (${length.toLocaleString('en-US')} characters; the limit is ${max.toLocaleString('en-US')}). Put the details in a file in the repo and point the task at it.`,
+  };
 }
 
 function configIntent(text: string, lookup: Map<string, string>, aliases: string[]): Intent | undefined {

@@ -7,10 +7,13 @@ const MARKUP = /<([@#!][^<>\s|]{1,120})(?:\|([^<>\n]{0,200}))?>/g;
 const LINK = /<((?:https?|mailto):[^<>\s|]{1,2000})(?:\|([^<>\n]{0,200}))?>/g;
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069]/g;
 
+/** Line endings made `\n`; control and invisible characters (bidi overrides, zero-width) removed. */
+export function withoutInvisible(text: string): string {
+  return text.replace(/\r\n?/g, '\n').replace(CONTROL, '');
+}
+
 export function cleanText(text: string): string {
-  return text
-    .replace(/\r\n?/g, '\n')
-    .replace(CONTROL, '')
+  return withoutInvisible(text)
     .replace(MARKUP, (_all, ref: string, label: string | undefined) => (ref.startsWith('#') && label ? `#${label}` : ''))
     .replace(LINK, (_all, url: string, label: string | undefined) => label ?? url)
     .replace(/[\u2018\u2019\u02bc]/g, "'")

@@ -6,6 +6,8 @@ export type Intent =
   | { kind: 'config'; requests: ConfigRequest[] }
   /** `splitHint`: the models a prose request named, in order, when it named more than one. */
   | { kind: 'tasks'; context: string; tasks: TaskDraft[]; splitHint?: string[] }
+  /** Who may dispatch or administer: open it up, close it, or ask who may. */
+  | { kind: 'access'; request: AccessRequest }
   /** Looked like a command but cannot be carried out: `reason` is the reply. */
   | { kind: 'invalid'; reason: string };
 
@@ -40,3 +42,24 @@ export interface KnownNames {
   aliases: string[];
   repos?: string[];
 }
+
+/** Someone named in an access sentence, by the id the platform's mention markup carries. */
+export type AccessTarget =
+  /** `typed`: a plain `@name` (a name, not a platform mention): only the shell's users are names. */
+  | { kind: 'user'; id: string; typed: boolean }
+  /** A Slack user group (`S…`). */
+  | { kind: 'group'; id: string }
+  /** A Discord role. */
+  | { kind: 'role'; id: string }
+  /** Everyone in that channel. */
+  | { kind: 'channel'; id: string }
+  /** Everyone in the channel the sentence was said in. */
+  | { kind: 'here' }
+  | { kind: 'everyone' };
+
+export type AccessList = 'dispatch' | 'admin' | 'both';
+
+export type AccessRequest =
+  | { op: 'grant'; list: Exclude<AccessList, 'both'>; targets: AccessTarget[] }
+  | { op: 'revoke'; list: AccessList; targets: AccessTarget[] }
+  | { op: 'list' };

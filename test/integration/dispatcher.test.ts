@@ -122,7 +122,7 @@ describe('dispatcher: confirming the default', () => {
   });
 
   it('says a prompt expired instead of dispatching', async () => {
-    stack = await Stack.start({ config: `${CONFIG}limits:\n  confirm_timeout: 0s\n` });
+    stack = await Stack.start({ config: `${CONFIG}limits:\n  confirm_timeout: 1s\n` });
     await stack.say('do a security review');
     const prompt = await stack.waitFor(/Sound good\?/);
     // it says so at its deadline, unpressed, and a late press dispatches nothing

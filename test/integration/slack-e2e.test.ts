@@ -167,7 +167,7 @@ describe('Slack end to end: the confirm prompt menu, Cancel and expiry', () => {
   });
 
   it('says an expired prompt expired instead of dispatching', async () => {
-    const r = await started(await SlackRig.start({ config: `${CONFIG.replace('limits:\n', 'limits:\n  confirm_timeout: 0s\n')}` }));
+    const r = await started(await SlackRig.start({ config: `${CONFIG.replace('limits:\n', 'limits:\n  confirm_timeout: 1s\n')}` }));
     await r.command('do a security review fake:items=1');
     await r.until('the confirm prompt', () => r.accepted().find((c) => /Sound good\?/.test(visibleCall(c))));
     // Nobody presses: at its deadline the prompt is edited to say it expired, its buttons gone (a late

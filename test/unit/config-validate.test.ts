@@ -58,7 +58,8 @@ describe('a valid config', () => {
       expect(config.models).toEqual({});
       expect(config.limits.task_timeout).toBe(30 * 60 * 1000);
       expect(config.limits.concurrency).toBe(4);
-      expect(config.access.dispatch).toEqual(['*']);
+      // No access rules written: the old open meaning (warm-up and doctor warn about it).
+      expect(config.access).toBeUndefined();
     }
   });
 
