@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Inbound } from '../../src/chat/inbound.js';
 import type { ChatSurface } from '../../src/chat/surface.js';
 import { slackSurface } from './egress.js';
+import { UserGroups } from './groups.js';
 import { CommandResponses } from './responses.js';
 import { listen } from './listen.js';
 
@@ -51,7 +52,8 @@ export async function startSlack(opts: SlackOptions): Promise<SlackSurface> {
     deferInitialization: true,
   });
   const responses = new CommandResponses();
-  listen(app, { onInbound: opts.onInbound, firstDelivery: opts.firstDelivery, log, responses });
+  const groups = new UserGroups(app.client, log);
+  listen(app, { onInbound: opts.onInbound, firstDelivery: opts.firstDelivery, log, responses, groups });
   await app.init();
   let port: number | undefined;
   if (socketMode) await app.start();
@@ -62,6 +64,7 @@ export async function startSlack(opts: SlackOptions): Promise<SlackSurface> {
   let stopped = false;
   return {
     ...slackSurface(app.client, log, responses),
+    groupsOf: (user: string, candidates: readonly string[]) => groups.groupsOf(user, candidates),
     port,
     async stop() {
       if (stopped) return;

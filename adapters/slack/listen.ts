@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { Inbound } from '../../src/chat/inbound.js';
 import { fromBlockActions, fromCommand, fromEvent, fromViewSubmission, type Translated } from './ingress.js';
 import { INPUT_CALLBACK } from './modal.js';
+import type { UserGroups } from './groups.js';
 import type { CommandResponses } from './responses.js';
 
 export interface DeliveryDeps {
@@ -10,6 +11,8 @@ export interface DeliveryDeps {
   responses: CommandResponses;
   firstDelivery: (key: string, ttlMs: number) => Promise<boolean>;
   log: (line: string) => void;
+  /** Told when a user group's members change, so access sees the change at once. */
+  groups: UserGroups;
 }
 
 /** Longer than Slack's whole retry schedule (immediately, +1 min, +5 min). */
@@ -31,6 +34,7 @@ export function listen(app: App, deps: DeliveryDeps): void {
   // Events are acked by Bolt itself before listeners run.
   app.event('app_mention', async ({ body, context }) => later(fromEvent(body, context.botUserId)));
   app.event('message', async ({ body, context }) => later(fromEvent(body, context.botUserId)));
+  app.event('subteam_members_changed', async ({ event }) => deps.groups.changed(event.subteam_id));
   app.action({ type: 'block_actions' }, async ({ ack, body }) => {
     await ack();
     later(fromBlockActions(body));

@@ -10,12 +10,12 @@ export function escapeSlack(text: string): string {
 
 /**
  * Our tiny markdown (**bold**, `code`, newlines) as Slack mrkdwn (*bold*). A user mention
- * `<@U…>` stays markup so Slack shows the person, never the raw id; nothing else is unescaped
- * (no `<!channel>` broadcasts, no links).
+ * `<@U…>` and a channel reference `<#C…>` stay markup so Slack shows the person or channel, never
+ * the raw id; nothing else is unescaped (no `<!channel>` broadcasts or group pings, no links).
  */
 export function toMrkdwn(text: string): string {
   return escapeSlack(text)
-    .replace(/&lt;@([UW][A-Z0-9]{1,30})&gt;/g, '<@$1>')
+    .replace(/&lt;([@#])([UWC][A-Z0-9]{1,30})&gt;/g, '<$1$2>')
     .replace(/\*\*([^*\n]+?)\*\*/g, '*$1*');
 }
 
@@ -69,8 +69,9 @@ function bestBreak(window: string, max: number): number {
 }
 
 /**
- * A user's message as the dispatcher should read it: the bot's own mention removed, links and
- * channel references unwrapped, entities decoded. Other users' mentions stay (`<@U…>`).
+ * A user's message as the dispatcher should read it: the bot's own mention removed, links
+ * unwrapped, entities decoded. Mentions of people, channels and user groups stay markup
+ * (`<@U…>`, `<#C…|name>`, `<!subteam^S…>`): they carry the ids access sentences need.
  */
 export function cleanInbound(text: string, botUserId: string | undefined): string {
   let out = text;
@@ -79,7 +80,6 @@ export function cleanInbound(text: string, botUserId: string | undefined): strin
     out = out.replace(mention, '');
   }
   out = out
-    .replace(/<#[A-Z0-9]+\|([^>]*)>/g, '#$1')
     .replace(/<((?:https?|mailto):[^|>]+)\|[^>]*>/g, '$1')
     .replace(/<((?:https?|mailto):[^>]+)>/g, '$1');
   return out.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').trim();

@@ -39,6 +39,10 @@ export interface FakeSlackOptions {
   viewsOpenError?: string;
   /** Channels the bot is not a member of: posts there fail with not_in_channel. */
   notInChannels?: string[];
+  /** User groups (S… id → member user ids), answered by usergroups.users.list. */
+  userGroups?: Record<string, string[]>;
+  /** Make usergroups.users.list fail with this error (e.g. missing_scope). */
+  userGroupsError?: string;
 }
 
 export interface Envelope {
@@ -55,12 +59,21 @@ export interface FakeSlack {
   callsOf(method: string): SlackCall[];
   /** A message as users see it now (after edits). */
   message(channel: string, ts: string): PostedMessage | undefined;
+  /** Every message posted, as users see it now, oldest first. */
+  allMessages(): PostedMessage[];
   /** Uploaded file contents by file id. */
   readonly uploads: Map<string, string>;
   /** What was posted to response URLs under `${apiUrl}response/…`. */
   readonly responses: { path: string; body: Record<string, unknown> }[];
   /** Socket Mode acks received, in order. */
   readonly acks: { envelope_id: string; payload?: unknown }[];
+  /** User groups as Slack holds them now: change a group with setGroupMembers. */
+  readonly userGroups: Map<string, string[]>;
+  /**
+   * Change a group's members as a workspace admin would; returns the `subteam_members_changed`
+   * event Slack then sends to the app (send it with SlackSender.event).
+   */
+  setGroupMembers(group: string, members: string[]): Record<string, unknown>;
   /** Socket Mode: deliver an envelope; resolves with the client's ack. */
   sendEnvelope(envelope: Envelope): Promise<{ envelope_id: string; payload?: unknown }>;
   close(): Promise<void>;
@@ -75,6 +88,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const uploads = new Map<string, string>();
   const responses: { path: string; body: Record<string, unknown> }[] = [];
   const limits = rateLimits(opts);
+  const userGroups = new Map(Object.entries(opts.userGroups ?? {}));
   let counter = 0;
   const epoch = Math.floor(Date.now() / 1000);
   const nextTs = (): string => `${epoch + Math.floor(counter / 1000)}.${String(++counter).padStart(6, '0')}`;
@@ -133,6 +147,11 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         uploads.set(id, String(body.content ?? ''));
         return ok({ file: { id } });
       }
+      case 'usergroups.users.list': {
+        if (opts.userGroupsError) return fail(opts.userGroupsError);
+        const members = userGroups.get(String(body.usergroup));
+        return members ? ok({ users: members }) : fail('no_such_subteam');
+      }
       case 'apps.connections.open':
         return ok({ url: `${base.replace(/^http/, 'ws')}socket` });
       default:
@@ -190,8 +209,27 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     uploads,
     responses,
     acks,
+    userGroups,
+    setGroupMembers(group, members) {
+      const before = userGroups.get(group) ?? [];
+      userGroups.set(group, members);
+      const now = Math.floor(Date.now() / 1000);
+      return {
+        type: 'subteam_members_changed',
+        subteam_id: group,
+        team_id: 'T1',
+        date_previous_update: now - 60,
+        date_update: now,
+        added_users: members.filter((m) => !before.includes(m)),
+        added_users_count: String(members.filter((m) => !before.includes(m)).length),
+        removed_users: before.filter((m) => !members.includes(m)),
+        removed_users_count: String(before.filter((m) => !members.includes(m)).length),
+        event_ts: `${now}.000100`,
+      };
+    },
     callsOf: (method) => calls.filter((c) => c.method === method),
     message: (channel, ts) => messages.get(`${channel}/${ts}`),
+    allMessages: () => [...messages.values()],
     sendEnvelope(envelope) {
       const id = randomUUID();
       const acked = new Promise<{ envelope_id: string; payload?: unknown }>((resolve) => ackWaiters.set(id, resolve));

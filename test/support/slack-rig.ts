@@ -176,6 +176,20 @@ export class SlackRig {
     return { channel, ts, eventId, result };
   }
 
+  /** A direct message to the bot (Slack's `message` event in an `im` channel). */
+  async dm(text: string, who: Person = ALICE, channel = `D${who.id}`): Promise<Said> {
+    const ts = this.nextTs();
+    const eventId = this.nextEventId();
+    const event = { type: 'message', channel_type: 'im', user: who.id, text, channel, ts, event_ts: ts };
+    const result = await this.send.event(event, eventId);
+    return { channel, ts, eventId, result };
+  }
+
+  /** Any other event Slack sends the app (e.g. subteam_members_changed). */
+  event(event: Record<string, unknown>): Promise<SendResult> {
+    return this.send.event(event, this.nextEventId());
+  }
+
   /** A plain reply in a thread (Slack's `message` event). */
   async threadReply(text: string, thread: string, who: Person = ALICE, channel = 'C1'): Promise<Said> {
     const ts = this.nextTs();
@@ -288,6 +302,11 @@ export class SlackRig {
       },
       timeoutMs,
     );
+  }
+
+  /** The first message (as shown now) whose visible text matches, once there is one. */
+  messageShowing(pattern: RegExp): Promise<PostedMessage> {
+    return this.until(`a message showing ${pattern}`, () => this.api.allMessages().find((m) => pattern.test(visible(m))));
   }
 
   /** The chat.postMessage calls that Slack accepted, in order. */

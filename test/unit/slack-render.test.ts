@@ -7,7 +7,7 @@ import { cleanInbound, splitText, toMrkdwn } from '../../adapters/slack/text.js'
 describe('Slack text', () => {
   it('reads a user message as typed: bot mention gone, links unwrapped, entities decoded', () => {
     expect(cleanInbound('<@UBOT> review <https://github.com/acme/api/pull/7|PR 7> in <#C1|backend> &amp; ping <@U2>', 'UBOT')).toBe(
-      'review https://github.com/acme/api/pull/7 in #backend & ping <@U2>',
+      'review https://github.com/acme/api/pull/7 in <#C1|backend> & ping <@U2>',
     );
     expect(cleanInbound('1) audit &lt;auth&gt;\n2) test it <@UBOT|dispatch>', 'UBOT')).toBe('1) audit <auth>\n2) test it');
   });
