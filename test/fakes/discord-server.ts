@@ -23,6 +23,12 @@ export interface FakeUser {
   id: string;
   username: string;
   bot?: boolean;
+  /** The display name the user chose (anyone can set it to anything, another user's id included). */
+  global_name?: string;
+  /** The server nickname, in member payloads. */
+  nick?: string;
+  /** Server roles; unset: alice has the dispatchers role, others none. */
+  roles?: string[];
 }
 
 export interface FakeChannel {
@@ -82,6 +88,8 @@ export class FakeDiscord {
   readonly bob: FakeUser = { id: '900000000000000011', username: 'bob' };
   /** A server role alice has (access rules may name it). */
   readonly dispatchersRole = '900000000000000050';
+  /** A second server role nobody has unless a test gives it (FakeUser.roles). */
+  readonly developersRole = '900000000000000060';
   /** The role Discord makes for the bot itself; users often mention it instead of the bot. */
   readonly botRole = '900000000000000051';
   readonly general: FakeChannel = { id: '900000000000000100', type: 0, name: 'general', guild_id: this.guildId };
@@ -177,7 +185,7 @@ export class FakeDiscord {
     this.live = session;
     this.emit('READY', {
       v: 10,
-      user: { ...this.bot, discriminator: '0', avatar: null, global_name: null },
+      user: this.userPayload(this.bot),
       guilds: [{ id: this.guildId, unavailable: true }],
       session_id: session.id,
       resume_gateway_url: `ws://127.0.0.1:${this.port}/gateway`,
@@ -219,6 +227,7 @@ export class FakeDiscord {
       roles: [
         { id: this.guildId, name: '@everyone', permissions: '0', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 },
         { id: this.dispatchersRole, name: 'dispatchers', permissions: '0', position: 1, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 },
+        { id: this.developersRole, name: 'developers', permissions: '0', position: 3, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 },
         { id: this.botRole, name: 'dispatch', permissions: '0', position: 2, color: 0, hoist: false, managed: true, mentionable: true, flags: 0, tags: { bot_id: this.bot.id } },
       ],
       emojis: [],
@@ -261,8 +270,17 @@ export class FakeDiscord {
   }
 
   private rolesOf(user: FakeUser): string[] {
-    return user.id === this.alice.id ? [this.dispatchersRole] : [];
+    return user.roles ?? (user.id === this.alice.id ? [this.dispatchersRole] : []);
   }
+
+  /** A user as Discord sends one in payloads. */
+  private userPayload(user: FakeUser): Record<string, unknown> {
+    const { nick: _nick, roles: _roles, global_name: globalName, ...rest } = user;
+    return { ...rest, discriminator: '0', avatar: null, global_name: globalName ?? null };
+  }
+
+  /** Users the fake knows, for mentions: the three built in plus any a test added. */
+  readonly users: FakeUser[] = [];
 
   // ── injection ─────────────────────────────────────────────────────────────
 
@@ -277,15 +295,15 @@ export class FakeDiscord {
   userMessage(opts: { channel: FakeChannel | { id: string; type: 1 }; author?: FakeUser; content: string; id?: string }): Record<string, unknown> {
     const author = opts.author ?? this.alice;
     const mentioned = [...opts.content.matchAll(/<@!?(\d+)>/g)].map((m) => m[1]);
-    const users = [this.bot, this.alice, this.bob].filter((u) => mentioned.includes(u.id));
+    const users = [this.bot, this.alice, this.bob, ...this.users].filter((u) => mentioned.includes(u.id));
     const guildId = 'guild_id' in opts.channel ? opts.channel.guild_id : undefined;
     if (opts.channel.type === 1 && !this.channels.has(opts.channel.id)) this.channels.set(opts.channel.id, { id: opts.channel.id, type: 1 });
     const payload: Record<string, unknown> = {
       ...this.messageBody(opts.id ?? this.id(), opts.channel.id, author, opts.content),
       channel_type: opts.channel.type,
-      mentions: users.map((u) => ({ ...u, discriminator: '0', avatar: null, global_name: null })),
+      mentions: users.map((u) => this.userPayload(u)),
       mention_roles: [...opts.content.matchAll(/<@&(\d+)>/g)].map((m) => m[1]),
-      ...(guildId ? { guild_id: guildId, member: { roles: this.rolesOf(author), joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 } } : {}),
+      ...(guildId ? { guild_id: guildId, member: { roles: this.rolesOf(author), nick: author.nick ?? null, joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 } } : {}),
     };
     this.messages.set(String(payload.id), { id: String(payload.id), channel_id: opts.channel.id, content: opts.content, author, embeds: [], components: [], attachments: [] });
     this.emit('MESSAGE_CREATE', payload);
@@ -311,8 +329,9 @@ export class FakeDiscord {
       channel_id: channel.id,
       channel: { ...channel },
       member: {
-        user: { ...user, discriminator: '0', avatar: null, global_name: null },
+        user: this.userPayload(user),
         roles: this.rolesOf(user),
+        nick: user.nick ?? null,
         joined_at: new Date().toISOString(),
         deaf: false,
         mute: false,
@@ -363,7 +382,7 @@ export class FakeDiscord {
     return {
       id,
       channel_id: channelId,
-      author: { ...author, discriminator: '0', avatar: null, global_name: null },
+      author: this.userPayload(author),
       content,
       timestamp: new Date().toISOString(),
       edited_timestamp: null,
@@ -456,7 +475,7 @@ export class FakeDiscord {
     if (method === 'GET' && path === '/gateway/bot') {
       return ok({ url: `ws://127.0.0.1:${this.port}/gateway`, shards: 1, session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 } });
     }
-    if (method === 'GET' && path === '/users/@me') return ok({ ...this.bot, discriminator: '0', avatar: null, global_name: null });
+    if (method === 'GET' && path === '/users/@me') return ok(this.userPayload(this.bot));
     if (seg[0] === 'applications') return this.commands(call, seg);
     if (seg[0] === 'interactions' && method === 'POST') return { status: 204 };
     if (seg[0] === 'webhooks') return this.webhook(call, seg);
