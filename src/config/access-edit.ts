@@ -1,9 +1,7 @@
 import { isSeq, type Document } from 'yaml';
-import { record, setUnder } from './edit.js';
 import { ConfigError } from '../errors/index.js';
 import type { AccessKey } from './port.js';
-
-type Data = Record<string, unknown>;
+import { record, setUnder, type Data } from './yaml-doc.js';
 
 const HOW = [
   ' Who may use the bot, by immutable id only (a display name can be set to anyone\'s id):',

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { z } from 'zod';
 import type { Document } from 'yaml';
 import { DIR_TOKEN, splitCommand } from './command.js';
-import { data, foldedPrompt, record, setUnder } from './edit.js';
+import { data, foldedPrompt, record, setUnder } from './yaml-doc.js';
 import { legacyPlan } from './legacy.js';
 import { LegacyAgent, Name } from './schema.js';
 
