@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import { z } from 'zod';
-import { describe } from './listen.js';
+import { messageOf } from '../../src/errors/index.js';
 
 type WebClient = webApi.WebClient;
 
@@ -59,7 +59,7 @@ export class UserGroups {
       return new Set(answer.users);
     } catch (error) {
       this.cache.delete(group);
-      this.log(`slack: usergroups.users.list for ${group} failed (the bot needs the usergroups:read scope): ${describe(error)}`);
+      this.log(`slack: usergroups.users.list for ${group} failed, so nobody counts as in it (the app needs the usergroups:read scope): ${messageOf(error)}`);
       return new Set();
     }
   }
