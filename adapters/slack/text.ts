@@ -76,12 +76,13 @@ function bestBreak(window: string, max: number): number {
 export function cleanInbound(text: string, botUserId: string | undefined): string {
   let out = text;
   if (botUserId) {
-    const mention = new RegExp(`<@${escapeRegExp(botUserId)}(?:\\|[^>]*)?>[ \\t]?`, 'g');
+    const mention = new RegExp(`<@${escapeRegExp(botUserId)}(?:\\|[^<>]*)?>[ \\t]?`, 'g');
     out = out.replace(mention, '');
   }
   out = out
-    .replace(/<((?:https?|mailto):[^|>]+)\|[^>]*>/g, '$1')
-    .replace(/<((?:https?|mailto):[^>]+)>/g, '$1');
+    // Each pattern stops at the next `<`, so a run of unclosed `<http:` costs one pass, not one per `<`.
+    .replace(/<((?:https?|mailto):[^<>|]+)\|[^<>]*>/g, '$1')
+    .replace(/<((?:https?|mailto):[^<>]+)>/g, '$1');
   return out.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').trim();
 }
 

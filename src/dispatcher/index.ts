@@ -118,7 +118,8 @@ export class Dispatcher {
 
   private async plan(inbound: Inbound): Promise<Step> {
     if (inbound.kind === 'action') return planAction(this.deps, inbound);
-    if (inbound.kind === 'input') return planInput(this.deps, inbound);
+    // A modal's text becomes an answer file or an alias prompt (a worker's argv): no NULs or terminal escapes.
+    if (inbound.kind === 'input') return planInput(this.deps, { ...inbound, value: clean(inbound.value) });
     // Size first, before any pattern reads the text.
     if (inbound.text.length > MAX_TEXT) {
       throw new UserError(

@@ -17,7 +17,7 @@ const CATEGORY: Record<string, string> = {
 
 function category(id: string): string {
   const first = id.split('-')[0] ?? id;
-  return CATEGORY[first] ?? first.charAt(0).toUpperCase() + first.slice(1);
+  return (Object.hasOwn(CATEGORY, first) ? CATEGORY[first] : undefined) ?? first.charAt(0).toUpperCase() + first.slice(1);
 }
 
 /** The goal on one line, short enough for a summary. */

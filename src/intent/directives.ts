@@ -3,7 +3,8 @@
 const WORKTREE_YES = [
   /\b(?:in|use|using|with|on|into)\s+(?:a|an|its\s+own|their\s+own|own|a\s+separate|separate|a\s+new|a\s+dedicated|a\s+fresh)\s+(?:git\s+)?worktrees?\b/,
   /\b(?:in|use|using|with)\s+(?:git\s+)?worktrees?\s*(?=$|[.,;!)])/m,
-  /(?:^|[,;(]|\s[-\u2013\u2014])\s*(?:git\s+)?worktrees?\s*(?=$|[.,;!)])/m,
+  // After a line start only spaces and tabs: `\s*` there would rescan a run of newlines from every line.
+  /(?:^|[,;(]|\s[-\u2013\u2014])[ \t]*(?:git[ \t]+)?worktrees?[ \t]*(?=$|[.,;!)])/m,
   /\bworktrees?\s*[=:]\s*(?:yes|true|on)\b/,
 ];
 const WORKTREE_NO = [

@@ -8,17 +8,20 @@ import { TaskId } from '../task/index.js';
  */
 const SCAN_CHARS = 300;
 
-const SHORT: Record<string, string> = {
+/** Word tables: lookups take any word a user typed, so no inherited key ("constructor") may answer. */
+const table = (entries: Record<string, string>): Readonly<Record<string, string>> => Object.freeze(Object.assign(Object.create(null) as Record<string, string>, entries));
+
+const SHORT = table({
   performance: 'perf', openapi: 'api', documentation: 'docs', authentication: 'auth', authorization: 'auth',
   configuration: 'config', database: 'db', accessibility: 'a11y', application: 'app', repository: 'repo',
   infrastructure: 'infra', dependencies: 'deps', architectural: 'architecture',
-};
-const KIND: Record<string, string> = {
+});
+const KIND = table({
   audit: 'audit', audits: 'audit', auditing: 'audit', sweep: 'audit', review: 'review', reviews: 'review',
   reviewing: 'review', test: 'test', tests: 'test', testing: 'test', spec: 'docs', specs: 'docs', docs: 'docs',
   document: 'docs', fix: 'fix', fixes: 'fix', refactor: 'refactor', refactoring: 'refactor', migration: 'migration',
   migrate: 'migration', cleanup: 'cleanup',
-};
+});
 const STOP = new Set(
   (
     'a an the this that these those my our your their its it to for of and or with in on at by from into about as ' +

@@ -28,7 +28,7 @@ export function findMentions(text: string, lookup: Map<string, string>): Mention
   const mentions: Mention[] = [];
   let previous = '';
   for (const match of text.matchAll(TOKEN)) {
-    const token = match[0].replace(/[.:/-]+$/, '');
+    const token = trimTrailing(match[0], '.:/-');
     const lower = token.toLowerCase();
     if (token.length > 0 && token.length <= MAX_NAME) {
       const canonical = lookup.get(lower);
@@ -38,6 +38,13 @@ export function findMentions(text: string, lookup: Map<string, string>): Mention
     previous = lower;
   }
   return mentions;
+}
+
+/** `token` without trailing `chars`, by a scan (a `[.:/-]+$` pattern rescans a long run from each start). */
+function trimTrailing(token: string, chars: string): string {
+  let end = token.length;
+  while (end > 0 && chars.includes(token.charAt(end - 1))) end -= 1;
+  return token.slice(0, end);
 }
 
 function unknownMention(token: string, lower: string, previous: string, lookup: Map<string, string>): Mention | undefined {
