@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { configPath } from './config/paths.js';
 import type { Config } from './config/schema.js';
 import { validateConfigText } from './config/validate.js';
+import { accessWarnings } from './dispatcher/access.js';
 import { backendForModel, workerCommand } from './resolve/index.js';
 import { detectClis } from './resolve/discovery.js';
 
@@ -18,7 +19,9 @@ export async function doctor(env: NodeJS.ProcessEnv, say: Say): Promise<number> 
   const config = await loadConfig(path, say);
   if (!config) return 1;
   const available = new Set(clis.keys());
-  const warnings = collectWarnings(config, available);
+  // A config not written yet gets its access rules on first run; one on disk without them is open.
+  const onDisk = await stat(path).then(() => true, () => false);
+  const warnings = [...collectWarnings(config, available), ...(onDisk ? accessWarnings(config) : [])];
   say('Models:');
   for (const model of Object.keys(config.models)) say(`  ${model} → ${describe(model, config, available, env)}`);
   say('Aliases:');

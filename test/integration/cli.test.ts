@@ -56,7 +56,16 @@ describe('dispatch-bot doctor', () => {
     expect(out).toMatch(/✓ claude \S+/);
     expect(out).toMatch(/opus → claude: claude -p --dangerously-skip-permissions .*--model opus/);
     expect(out).toContain('--full-auto');
+    // No access: section: the bot is open to everyone who can reach it, and doctor says so.
+    expect(out).toMatch(/! no `access:` section: everyone who can reach the bot may dispatch and change the config/);
     if (process.getuid?.() === 0) expect(out).toContain('claude refuses --dangerously-skip-permissions');
+  });
+
+  it('does not warn about access once both keys are written', () => {
+    writeFileSync(join(root, 'config.yaml'), "default: opus\nmodels:\n  opus: { backend: claude }\naccess:\n  admin: [U1]\n  dispatch: [U1, 'channel:C1']\n");
+    const { code, out } = run(['doctor']);
+    expect(code).toBe(0);
+    expect(out).not.toMatch(/access/);
   });
 
   it('exits 1 and names the key when the config is invalid', () => {
