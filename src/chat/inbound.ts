@@ -4,9 +4,10 @@ import { z } from 'zod';
 export const SurfaceName = z.enum(['slack', 'discord', 'shell']);
 export type SurfaceName = z.infer<typeof SurfaceName>;
 
-/** Who is speaking: a platform user id plus what access rules may match on. */
+/** Who is speaking: the platform's immutable user id plus the group ids access rules may match on. */
 export const Who = z.object({
   id: z.string().min(1).max(200),
+  /** For display only: the user chooses it (it can be set to anyone's id), so it never grants a right. */
   name: z.string().max(200).optional(),
   /** Group / role ids the user belongs to (Slack user groups, Discord roles). */
   groups: z.array(z.string().max(200)).max(500).default([]),
