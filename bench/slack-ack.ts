@@ -28,7 +28,7 @@ export async function runSlackAckBench(requests = 200): Promise<void> {
     onInbound: async () => {
       handed += 1;
     },
-    firstDelivery: memoryDedupe().firstDelivery,
+    accept: memoryDedupe().accept,
     log: () => {},
   });
   const bare = new App({

@@ -97,6 +97,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       await runtime.recover(active.map((t) => ({ spec: t.spec, ...(t.dir ? { dir: t.dir } : {}) })));
       await dispatcher.resumePrompts();
       await dispatcher.resumeStatuses();
+      await dispatcher.resumeRequests();
     },
     flush,
     async close(opts) {

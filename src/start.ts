@@ -19,7 +19,7 @@ export async function startSurfaces(env: NodeJS.ProcessEnv): Promise<number> {
   const app = await createApp({ env, cwd: process.cwd(), log });
   const deps = {
     onInbound: (inbound: Inbound) => app.dispatcher.handle(inbound),
-    firstDelivery: (key: string, ttlMs: number) => app.store.firstDelivery(key, ttlMs),
+    accept: (keys: readonly string[], inbound: Inbound) => app.dispatcher.accept(keys, inbound),
     log,
   };
   const stops: (() => Promise<void>)[] = [];

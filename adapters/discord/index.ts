@@ -19,8 +19,11 @@ export interface DiscordSurface extends ChatSurface {
 
 export interface DiscordDeps {
   onInbound: (inbound: Inbound) => Promise<void>;
-  /** True the first time `key` is seen within `ttlMs` (durable, so a restart does not re-deliver). */
-  firstDelivery: (key: string, ttlMs: number) => Promise<boolean>;
+  /**
+   * Keep a request durably before it is acknowledged; false when one of its keys was delivered
+   * already (so a gateway replay or a restart does not handle it twice).
+   */
+  accept: (keys: readonly string[], inbound: Inbound) => Promise<boolean>;
   log?: (line: string) => void;
 }
 
@@ -69,7 +72,7 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordSurface
   });
   const ids = new CustomIds();
   const interactions = new InteractionRegistry();
-  const deps: IngressDeps = { client, ids, interactions, onInbound: opts.onInbound, firstDelivery: opts.firstDelivery, log, modalHoldMs: opts.modalHoldMs ?? DEFAULT_MODAL_HOLD_MS };
+  const deps: IngressDeps = { client, ids, interactions, onInbound: opts.onInbound, accept: opts.accept, log, modalHoldMs: opts.modalHoldMs ?? DEFAULT_MODAL_HOLD_MS };
   client.on(Events.MessageCreate, (message) => void onMessage(deps, message).catch((e: unknown) => log(`discord: message ${message.id} failed: ${String(e)}`)));
   client.on(Events.InteractionCreate, (interaction) => void onInteraction(deps, interaction));
   client.on(Events.Error, (error) => log(`discord: client error: ${String(error)}`));

@@ -31,7 +31,8 @@ export interface IngressDeps {
   ids: CustomIds;
   interactions: InteractionRegistry;
   onInbound: (inbound: Inbound) => Promise<void>;
-  firstDelivery: (key: string, ttlMs: number) => Promise<boolean>;
+  /** Keep the request durably before it is acknowledged; false when it was delivered already. */
+  accept: (keys: readonly string[], inbound: Inbound) => Promise<boolean>;
   log: (line: string) => void;
   /** How long a press on an `input:` button waits for `openInput` before it is deferred. */
   modalHoldMs: number;
@@ -83,7 +84,8 @@ async function deliver(deps: IngressDeps, inbound: Inbound): Promise<boolean> {
   }
 }
 
-const fresh = (deps: IngressDeps, id: string): Promise<boolean> => deps.firstDelivery(`discord:${id}`, DELIVERY_TTL_MS);
+/** A first delivery (a gateway RESUME can replay one), kept until handled. */
+const fresh = (deps: IngressDeps, inbound: Inbound & { deliveryId: string }): Promise<boolean> => deps.accept([`discord:${inbound.deliveryId}`], inbound);
 
 /** A mention, a DM, or any message in a thread the bot started becomes a message request. */
 export async function onMessage(deps: IngressDeps, message: Message): Promise<void> {
@@ -95,32 +97,34 @@ export async function onMessage(deps: IngressDeps, message: Message): Promise<vo
   const mentioned = message.mentions.users.has(botId) || botRoles.length > 0 || mentionPattern(botId).test(message.content);
   const inBotThread = channel.isThread() && channel.ownerId === botId;
   if (!isDm && !mentioned && !inBotThread) return;
-  if (!(await fresh(deps, message.id))) return;
   const text = message.content.replace(mentionPattern(botId, botRoles), ' ').replace(/[ \t]+/g, ' ').trim();
-  await deliver(deps, {
-    kind: 'message',
+  const inbound = {
+    kind: 'message' as const,
     who: who(message.author, message.member, message.guildId),
     where: whereOf(channel, message.channelId, message.id),
     text,
     addressed: isDm || mentioned,
     deliveryId: message.id,
-  });
+  };
+  if (!(await fresh(deps, inbound))) return;
+  await deliver(deps, inbound);
 }
 
 async function onCommand(deps: IngressDeps, interaction: ChatInputCommandInteraction): Promise<void> {
   if (interaction.commandName !== COMMAND_NAME) return;
-  if (!(await fresh(deps, interaction.id))) return;
-  await interaction.deferReply();
-  deps.interactions.addCommand(interaction);
-  const handled = await deliver(deps, {
-    kind: 'message',
+  const inbound = {
+    kind: 'message' as const,
     who: who(interaction.user, interaction.member, interaction.guildId),
     // The interaction id stands in for the request message: a post `fromMessage` it answers the command.
     where: whereOf(interaction.channel, interaction.channelId, interaction.id),
     text: (interaction.options.getString('text') ?? '').trim(),
     addressed: true,
     deliveryId: interaction.id,
-  });
+  };
+  if (!(await fresh(deps, inbound))) return;
+  await interaction.deferReply();
+  deps.interactions.addCommand(interaction);
+  const handled = await deliver(deps, inbound);
   // Never leave the user looking at "thinking…" until Discord gives up on us.
   if (!handled && deps.interactions.isPendingCommand(interaction.id)) {
     deps.interactions.dropCommand(interaction.id);
@@ -129,13 +133,22 @@ async function onCommand(deps: IngressDeps, interaction: ChatInputCommandInterac
 }
 
 async function onComponent(deps: IngressDeps, interaction: ButtonInteraction | StringSelectMenuInteraction): Promise<void> {
-  if (!(await fresh(deps, interaction.id))) return;
   const decoded = deps.ids.decode(interaction.customId);
   if (!decoded) {
     await interaction.reply({ content: 'This button has expired. Ask again in the thread.', flags: MessageFlags.Ephemeral });
     return;
   }
   const picked = interaction.isStringSelectMenu() ? deps.ids.decodeOption(interaction.values[0] ?? '') : decoded.value;
+  const inbound = {
+    kind: 'action' as const,
+    who: who(interaction.user, interaction.member, interaction.guildId),
+    where: whereOf(interaction.channel, interaction.channelId, interaction.message.id),
+    action: decoded.action,
+    value: picked ?? '',
+    trigger: interaction.id,
+    deliveryId: interaction.id,
+  };
+  if (!(await fresh(deps, inbound))) return;
   if (interaction.isButton() && decoded.action.startsWith(INPUT_ACTION_PREFIX)) {
     deps.interactions.hold(interaction, deps.modalHoldMs, (held) => {
       if (!held.replied && !held.deferred) held.deferUpdate().catch((e: unknown) => deps.log(`discord: deferUpdate failed: ${String(e)}`));
@@ -144,35 +157,28 @@ async function onComponent(deps: IngressDeps, interaction: ButtonInteraction | S
     await interaction.deferUpdate();
     deps.interactions.addRecent(interaction);
   }
-  await deliver(deps, {
-    kind: 'action',
-    who: who(interaction.user, interaction.member, interaction.guildId),
-    where: whereOf(interaction.channel, interaction.channelId, interaction.message.id),
-    action: decoded.action,
-    value: picked ?? '',
-    trigger: interaction.id,
-    deliveryId: interaction.id,
-  });
+  await deliver(deps, inbound);
 }
 
 async function onModal(deps: IngressDeps, interaction: ModalSubmitInteraction): Promise<void> {
-  if (!(await fresh(deps, interaction.id))) return;
   const decoded = deps.ids.decode(interaction.customId);
   if (!decoded || decoded.action !== MODAL_ACTION) {
     await interaction.reply({ content: 'This form has expired. Answer in the thread instead.', flags: MessageFlags.Ephemeral });
     return;
   }
-  if (interaction.isFromMessage()) await interaction.deferUpdate();
-  else await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-  deps.interactions.addRecent(interaction);
-  await deliver(deps, {
-    kind: 'input',
+  const inbound = {
+    kind: 'input' as const,
     who: who(interaction.user, interaction.member, interaction.guildId),
     where: whereOf(interaction.channel, interaction.channelId ?? interaction.message?.channelId ?? interaction.user.id, interaction.message?.id),
     inputId: decoded.value,
     value: interaction.fields.getTextInputValue(MODAL_FIELD),
     deliveryId: interaction.id,
-  });
+  };
+  if (!(await fresh(deps, inbound))) return;
+  if (interaction.isFromMessage()) await interaction.deferUpdate();
+  else await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  deps.interactions.addRecent(interaction);
+  await deliver(deps, inbound);
 }
 
 export async function onInteraction(deps: IngressDeps, interaction: Interaction): Promise<void> {

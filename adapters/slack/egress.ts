@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { Reply } from '../../src/chat/reply.js';
 import type { ChatSurface, InputRequest, MessageRef, PostTarget } from '../../src/chat/surface.js';
-import { describe } from './listen.js';
+import { messageOf } from '../../src/errors/index.js';
 import { decodeTrigger, inputModal } from './modal.js';
 import { renderPost, renderSingle, type SlackFile } from './render.js';
 import { cannotPostThere, type CommandResponses } from './responses.js';
@@ -24,7 +24,7 @@ export function slackSurface(client: WebClient, log: (line: string) => void, res
           const told = await responses
             .tell(target.channel, "I can't post in this channel yet. Invite me with `/invite @dispatch` (or use me in a channel I'm in), then send the request again.")
             .catch(() => false);
-          log(`slack: cannot post in ${target.channel} (${describe(error)})${told ? '; told the user through the command response' : ''}`);
+          log(`slack: cannot post in ${target.channel} (${messageOf(error)})${told ? '; told the user through the command response' : ''}`);
         }
         throw error;
       }
@@ -35,7 +35,7 @@ export function slackSurface(client: WebClient, log: (line: string) => void, res
       try {
         await client.chat.update({ channel: ref.channel, ts: ref.id, text: message.text, blocks: message.blocks });
       } catch (error) {
-        log(`slack: chat.update ${ref.channel}/${ref.id} failed: ${describe(error)}`);
+        log(`slack: chat.update ${ref.channel}/${ref.id} failed: ${messageOf(error)}`);
       }
     },
 
@@ -50,7 +50,7 @@ export function slackSurface(client: WebClient, log: (line: string) => void, res
           ...(target.thread ? { thread_ts: target.thread } : {}),
         });
       } catch (error) {
-        log(`slack: chat.postEphemeral to ${user} in ${target.channel} failed: ${describe(error)}`);
+        log(`slack: chat.postEphemeral to ${user} in ${target.channel} failed: ${messageOf(error)}`);
       }
     },
 
@@ -58,7 +58,7 @@ export function slackSurface(client: WebClient, log: (line: string) => void, res
       try {
         return (await client.chat.getPermalink({ channel: ref.channel, message_ts: ref.id })).permalink;
       } catch (error) {
-        log(`slack: chat.getPermalink ${ref.channel}/${ref.id} failed: ${describe(error)}`);
+        log(`slack: chat.getPermalink ${ref.channel}/${ref.id} failed: ${messageOf(error)}`);
         return undefined;
       }
     },
@@ -71,7 +71,7 @@ export function slackSurface(client: WebClient, log: (line: string) => void, res
         return true;
       } catch (error) {
         // expired_trigger_id is the usual case: the dispatcher falls back to a thread reply.
-        log(`slack: views.open failed: ${describe(error)}`);
+        log(`slack: views.open failed: ${messageOf(error)}`);
         return false;
       }
     },
@@ -113,6 +113,6 @@ async function upload(
     const what = { content: file.content, filename: file.filename, title: file.title };
     await client.filesUploadV2(thread ? { ...what, channel_id: channel, thread_ts: thread } : { ...what, channel_id: channel });
   } catch (error) {
-    log(`slack: file upload to ${channel} failed: ${describe(error)}`);
+    log(`slack: file upload to ${channel} failed: ${messageOf(error)}`);
   }
 }

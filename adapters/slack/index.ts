@@ -20,8 +20,11 @@ export interface SlackOptions {
   /** HTTP mode only: interface to listen on (default: all). */
   host?: string;
   onInbound: (inbound: Inbound) => Promise<void>;
-  /** TaskStore dedupe: true on the first sighting of a key; must survive restarts. */
-  firstDelivery: (key: string, ttlMs: number) => Promise<boolean>;
+  /**
+   * Keep a request durably before Slack is told it arrived; false when one of its keys was
+   * delivered already (Slack retries a slow delivery). Must survive restarts.
+   */
+  accept: (keys: readonly string[], inbound: Inbound) => Promise<boolean>;
   log?: (line: string) => void;
 }
 
@@ -50,10 +53,15 @@ export async function startSlack(opts: SlackOptions): Promise<SlackSurface> {
     clientOptions: { ...(opts.apiUrl ? { slackApiUrl: withSlash(opts.apiUrl) } : {}), retryConfig: RETRY, timeout: 30_000 },
     // auth.test runs in init(), where a bad token fails start-up instead of every request.
     deferInitialization: true,
+    // Over HTTP an event's 200 goes out only once our listener has returned, and the listener
+    // returns once the request is kept (it is handled afterwards): acknowledged means not lost.
+    // In Socket Mode Bolt acknowledges events before listeners run; commands and actions are
+    // acknowledged by our listeners, after the request is kept.
+    processBeforeResponse: true,
   });
   const responses = new CommandResponses();
   const groups = new UserGroups(app.client, log);
-  listen(app, { onInbound: opts.onInbound, firstDelivery: opts.firstDelivery, log, responses, groups });
+  listen(app, { onInbound: opts.onInbound, accept: opts.accept, log, responses, groups });
   await app.init();
   let port: number | undefined;
   if (socketMode) await app.start();
@@ -85,7 +93,7 @@ const SlackEnv = z.object({
 /** The Slack surface when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set; undefined otherwise. */
 export async function slackFromEnv(
   env: Record<string, string | undefined>,
-  deps: Pick<SlackOptions, 'onInbound' | 'firstDelivery' | 'log'>,
+  deps: Pick<SlackOptions, 'onInbound' | 'accept' | 'log'>,
 ): Promise<SlackSurface | undefined> {
   if (!env.SLACK_BOT_TOKEN || !env.SLACK_SIGNING_SECRET) return undefined;
   const blankless = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));

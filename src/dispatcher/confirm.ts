@@ -54,6 +54,7 @@ export async function postPending(
     text: inbound.text,
     createdAt: now,
     expiresAt: now + deps.config.current().limits.confirm_timeout,
+    ...(inbound.deliveryId ? { origin: inbound.deliveryId } : {}),
     ...fields,
   };
   pending.prompt = await Conversation.of(deps, inbound).answer(prompt(pending));

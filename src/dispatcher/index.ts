@@ -1,4 +1,4 @@
-import { UserError, asDispatchError } from '../errors/index.js';
+import { UserError, asDispatchError, messageOf } from '../errors/index.js';
 import type { Inbound, InboundMessage, SurfaceName } from '../chat/inbound.js';
 import type { TaskEvent } from '../task/index.js';
 import type { TaskRecord } from '../store/records.js';
@@ -17,6 +17,9 @@ import { planThreadReply, tasksAddressed } from './thread.js';
 import { KeyedLock } from '../util/keyed-lock.js';
 
 export type { DispatcherDeps, Discovery, DiscoverResult } from './deps.js';
+
+/** Longer than any platform's redelivery of one request (Slack retries for about 5 minutes). */
+const DELIVERY_TTL_MS = 60 * 60 * 1000;
 
 /** Longest text we act on: a chat line is not a file upload. */
 const MAX_TEXT = 40_000;
@@ -78,6 +81,21 @@ export class Dispatcher {
     this.timers.add(timer);
   }
 
+  /**
+   * Take a delivered request before the platform is told it arrived: `keys` are its delivery
+   * keys (a repeat of any of them is refused: false), and the request is kept until `handle`
+   * has finished it, so a bot killed in between finishes it after its restart. A store that
+   * cannot answer must not lose a request: it is taken anyway, and the log says so.
+   */
+  async accept(keys: readonly string[], inbound: Inbound): Promise<boolean> {
+    try {
+      return await this.deps.store.acceptRequest(keys, inbound, DELIVERY_TTL_MS);
+    } catch (error) {
+      this.deps.log?.(`could not record ${inbound.deliveryId ?? inbound.kind} before handling it (${messageOf(error)}); handling it anyway`);
+      return true;
+    }
+  }
+
   /** Handle one inbound request. Never throws: user errors become replies, the rest is logged and said. */
   async handle(inbound: Inbound): Promise<void> {
     try {
@@ -85,6 +103,27 @@ export class Dispatcher {
     } catch (error) {
       await this.sayError(inbound, error);
     }
+    if (inbound.deliveryId !== undefined) {
+      await this.deps.store.finishRequest(inbound.deliveryId).catch((error: unknown) => this.deps.log?.(`could not mark ${inbound.deliveryId} handled: ${messageOf(error)}`));
+    }
+  }
+
+  /**
+   * Requests a previous run accepted but did not finish are handled now, once: one that had
+   * already started a task or posted a prompt before the bot stopped is not started again.
+   */
+  async resumeRequests(): Promise<void> {
+    for (const accepted of await this.deps.store.unfinishedRequests()) {
+      if (await this.alreadyActedOn(accepted.request)) await this.deps.store.finishRequest(accepted.id);
+      else await this.handle(accepted.request);
+    }
+  }
+
+  private async alreadyActedOn(request: Inbound): Promise<boolean> {
+    const origin = request.deliveryId;
+    const tasks = await this.deps.store.listTasks({ channel: request.where.channel, surface: request.where.surface });
+    if (tasks.some((t) => t.origin === origin)) return true;
+    return (await this.deps.store.listPending()).some((p) => p.origin === origin);
   }
 
   /**

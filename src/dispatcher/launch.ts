@@ -41,6 +41,7 @@ export async function launch(deps: DispatcherDeps, request: Request): Promise<Ta
   for (const spec of specs) {
     const record: TaskRecord = { ...queuedProgress(), id: spec.id, spec, where: request.inbound.where, createdAt: now, updatedAt: now };
     if (thread) record.thread = thread;
+    if (request.inbound.deliveryId) record.origin = request.inbound.deliveryId;
     record.status = await talk.inThread(thread, renderStatus(record, now));
     await deps.store.putTask(record);
     records.push(record);

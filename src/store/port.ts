@@ -1,4 +1,5 @@
-import type { PendingConfirm, QuestionRecord, TaskRecord } from './records.js';
+import type { Inbound } from '../chat/inbound.js';
+import type { AcceptedRequest, PendingConfirm, QuestionRecord, TaskRecord } from './records.js';
 
 /**
  * Durable state of the bot: survives restarts. SQLite by default, Redis at scale.
@@ -33,6 +34,16 @@ export interface TaskStore {
 
   /** First sighting of a delivery key returns true; repeats within `ttlMs` return false. */
   firstDelivery(key: string, ttlMs: number): Promise<boolean>;
+
+  /**
+   * In one write: claim every delivery key (as firstDelivery does) and, when all were new, keep
+   * the request (under its `deliveryId`, when it has one) until `finishRequest`. False: a
+   * repeat delivery; nothing is kept.
+   */
+  acceptRequest(keys: readonly string[], request: Inbound, ttlMs: number): Promise<boolean>;
+  finishRequest(id: string): Promise<void>;
+  /** Requests accepted and never finished (the bot stopped while handling them), oldest first. */
+  unfinishedRequests(): Promise<AcceptedRequest[]>;
 
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Where } from '../chat/inbound.js';
+import { Inbound, Where } from '../chat/inbound.js';
 import { MessageRef } from '../chat/surface.js';
 import { SavedTaskSpec, TaskProgress } from '../task/index.js';
 
@@ -19,6 +19,8 @@ export const TaskRecord = z.looseObject({
   thread: z.string().optional(),
   /** The status message, edited in place as the task moves. */
   status: MessageRef.optional(),
+  /** The delivery id of the request that created the task: a request replayed after a crash creates it once. */
+  origin: z.string().optional(),
   /** The task has finished but its status message may not show it yet (the edit has not landed). */
   finalEditPending: z.boolean().optional(),
   createdAt: z.number(),
@@ -38,6 +40,8 @@ export const PendingConfirm = z.looseObject({
   expiresAt: z.number(),
   prompt: MessageRef.optional(),
   purpose: z.enum(['confirm', 'first-run', 'recover']),
+  /** The delivery id of the request that posted the prompt (see TaskRecord.origin). */
+  origin: z.string().optional(),
 });
 export type PendingConfirm = z.infer<typeof PendingConfirm>;
 
@@ -52,3 +56,16 @@ export const QuestionRecord = z.looseObject({
   answeredAt: z.number().optional(),
 });
 export type QuestionRecord = z.infer<typeof QuestionRecord>;
+
+/**
+ * A request the bot has acknowledged to its platform and not yet handled to the end. It is
+ * written before the acknowledgement, so a bot killed right after it finishes the request when
+ * it starts again (the platform will not send it twice).
+ */
+export const AcceptedRequest = z.looseObject({
+  /** The request's delivery id (Slack event or trigger, Discord message or interaction). */
+  id: z.string().min(1),
+  request: Inbound,
+  acceptedAt: z.number(),
+});
+export type AcceptedRequest = z.infer<typeof AcceptedRequest>;

@@ -73,3 +73,22 @@ redis.call('ZREM', KEYS[2], ARGV[3])
 redis.call('ZREM', KEYS[3], ARGV[4])
 return 1
 `);
+
+/**
+ * Claim every delivery key of a request and keep the request, in one step: all keys new, or
+ * nothing written (a repeat delivery).
+ * KEYS: the delivery keys, then the hash of accepted requests.
+ * ARGV: ttl in ms, request id ('' keeps nothing), request body, number of delivery keys.
+ * Returns 1 when accepted, 0 for a repeat.
+ */
+export const ACCEPT_REQUEST = new LuaScript(`
+local n = tonumber(ARGV[4])
+for i = 1, n do
+  if redis.call('EXISTS', KEYS[i]) == 1 then return 0 end
+end
+for i = 1, n do
+  redis.call('SET', KEYS[i], '1', 'PX', ARGV[1])
+end
+if ARGV[2] ~= '' then redis.call('HSET', KEYS[n + 1], ARGV[2], ARGV[3]) end
+return 1
+`);

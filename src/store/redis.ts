@@ -2,7 +2,8 @@ import type { Redis } from 'ioredis';
 import { DEFAULT_REDIS_URL, connectRedis } from '../util/redis.js';
 export { redactUrl } from '../util/redis.js';
 import type { TaskStore } from './port.js';
-import { PendingConfirm, QuestionRecord, TaskRecord } from './records.js';
+import type { Inbound } from '../chat/inbound.js';
+import { AcceptedRequest, PendingConfirm, QuestionRecord, TaskRecord } from './records.js';
 import {
   assertRecord,
   decodeRecord,
@@ -10,7 +11,7 @@ import {
   reportToConsole,
   type CorruptRowReporter,
 } from './codec.js';
-import { ANSWER_QUESTION, PUT_QUESTION, WRITE_TASK } from './redis-scripts.js';
+import { ACCEPT_REQUEST, ANSWER_QUESTION, PUT_QUESTION, WRITE_TASK } from './redis-scripts.js';
 import { matchesFilter, mergeTask, newestFirst, oldestFirst, threadsOf, type TaskFilter } from './task-rules.js';
 
 export interface RedisStore extends TaskStore {
@@ -164,6 +165,24 @@ class RedisTaskStore implements RedisStore {
     return (await this.client.set(this.key.delivery(key), '1', 'PX', ttl, 'NX')) === 'OK';
   }
 
+  async acceptRequest(keys: readonly string[], request: Inbound, ttlMs: number): Promise<boolean> {
+    const id = request.deliveryId;
+    const body = id === undefined ? '' : encodeRecord(AcceptedRequest, `request ${id}`, { id, request, acceptedAt: Date.now() });
+    const ttl = Math.max(1, Math.ceil(ttlMs));
+    const accepted = await ACCEPT_REQUEST.run(this.client, [...keys.map((k) => this.key.delivery(k)), this.key.requests()], [ttl, id ?? '', body, keys.length]);
+    return accepted === 1;
+  }
+
+  async finishRequest(id: string): Promise<void> {
+    await this.client.hdel(this.key.requests(), id);
+  }
+
+  async unfinishedRequests(): Promise<AcceptedRequest[]> {
+    const all = await this.client.hgetall(this.key.requests());
+    const requests = Object.entries(all).flatMap(([id, raw]) => decodeRecord(AcceptedRequest, `request ${id}`, raw, this.report) ?? []);
+    return requests.sort((a, b) => a.acceptedAt - b.acceptedAt || (a.id < b.id ? -1 : 1));
+  }
+
   async close(): Promise<void> {
     if (this.client.status === 'end') return;
     await this.client.quit();
@@ -260,6 +279,7 @@ class RedisTaskStore implements RedisStore {
     openQuestionsOf: (taskId: string) => `${this.prefix}open-questions:${encodeURIComponent(taskId)}`,
     userDefaults: () => `${this.prefix}user-defaults`,
     delivery: (key: string) => `${this.prefix}delivery:${key}`,
+    requests: () => `${this.prefix}requests`,
   };
 }
 

@@ -58,6 +58,13 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX deliveries_by_expiry ON deliveries (expires_at);
   `,
+  `
+  CREATE TABLE requests (
+    id TEXT PRIMARY KEY,
+    accepted_at INTEGER NOT NULL,
+    body TEXT NOT NULL
+  );
+  `,
 ];
 
 /** Bring the file up to the newest schema; refuse a file written by a newer build. */

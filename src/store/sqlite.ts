@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { TaskStore } from './port.js';
-import { PendingConfirm, QuestionRecord, TaskRecord } from './records.js';
+import type { Inbound } from '../chat/inbound.js';
+import { AcceptedRequest, PendingConfirm, QuestionRecord, TaskRecord } from './records.js';
 import {
   assertRecord,
   decodeRecord,
@@ -71,6 +72,7 @@ class SqliteTaskStore implements SqliteStore {
     (id: string, patch: Partial<Omit<TaskRecord, 'id'>>) => TaskRecord | undefined
   >;
   private readonly claimTx: Database.Transaction<(key: string, now: number, ttlMs: number) => boolean>;
+  private readonly acceptTx: Database.Transaction<(keys: readonly string[], now: number, ttlMs: number, id: string | undefined, body: string) => boolean>;
 
   constructor(
     private readonly db: Database.Database,
@@ -95,6 +97,13 @@ class SqliteTaskStore implements SqliteStore {
     this.claimTx = db.transaction((key: string, now: number, ttlMs: number): boolean => {
       this.sql.pruneDeliveries.run(now);
       return this.sql.claimDelivery.run(key, now + ttlMs).changes === 1;
+    });
+    this.acceptTx = db.transaction((keys: readonly string[], now: number, ttlMs: number, id: string | undefined, body: string): boolean => {
+      this.sql.pruneDeliveries.run(now);
+      if (keys.some((key) => this.sql.hasDelivery.get(key) !== undefined)) return false;
+      for (const key of keys) this.sql.claimDelivery.run(key, now + ttlMs);
+      if (id !== undefined) this.sql.putRequest.run(id, now, body);
+      return true;
     });
   }
 
@@ -198,6 +207,21 @@ class SqliteTaskStore implements SqliteStore {
 
   async firstDelivery(key: string, ttlMs: number): Promise<boolean> {
     return this.claimTx.immediate(key, Date.now(), Math.max(1, Math.ceil(ttlMs)));
+  }
+
+  async acceptRequest(keys: readonly string[], request: Inbound, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    const id = request.deliveryId;
+    const body = id === undefined ? '' : encodeRecord(AcceptedRequest, `request ${id}`, { id, request, acceptedAt: now });
+    return this.acceptTx.immediate(keys, now, Math.max(1, Math.ceil(ttlMs)), id, body);
+  }
+
+  async finishRequest(id: string): Promise<void> {
+    this.sql.deleteRequest.run(id);
+  }
+
+  async unfinishedRequests(): Promise<AcceptedRequest[]> {
+    return this.sql.listRequests.all().flatMap((row) => decodeRecord(AcceptedRequest, `request ${row.id}`, row.body, this.report) ?? []);
   }
 
   async close(): Promise<void> {
@@ -308,5 +332,9 @@ function prepareStatements(db: Database.Database) {
     ),
     pruneDeliveries: db.prepare<[number]>('DELETE FROM deliveries WHERE expires_at <= ?'),
     claimDelivery: db.prepare<[string, number]>('INSERT OR IGNORE INTO deliveries (key, expires_at) VALUES (?, ?)'),
+    hasDelivery: db.prepare<[string], { key: string }>('SELECT key FROM deliveries WHERE key = ?'),
+    putRequest: db.prepare<[string, number, string]>('INSERT OR REPLACE INTO requests (id, accepted_at, body) VALUES (?, ?, ?)'),
+    deleteRequest: db.prepare<[string]>('DELETE FROM requests WHERE id = ?'),
+    listRequests: db.prepare<[], { id: string; body: string }>('SELECT id, body FROM requests ORDER BY accepted_at, id'),
   };
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskStore } from '../../src/store/port.js';
 import type { PendingConfirm, QuestionRecord, TaskRecord } from '../../src/store/records.js';
 import type { TaskState } from '../../src/task/index.js';
-import type { SurfaceName } from '../../src/chat/inbound.js';
+import type { Inbound, SurfaceName } from '../../src/chat/inbound.js';
 
 /**
  * What every TaskStore must do, as a user of the bot would notice it: status listings, thread
@@ -288,6 +288,41 @@ export function runStoreContract(
         await sleepUntil(seen + ttlMs + 50);
         expect(await store.firstDelivery('Ev-short', 60_000)).toBe(true);
         expect(await store.firstDelivery('Ev-short', 60_000)).toBe(false);
+      });
+    });
+
+    describe('accepted requests', () => {
+      const request = (deliveryId: string): Inbound => ({
+        kind: 'message',
+        who: { id: 'U1', groups: [] },
+        where: { surface: 'slack', channel: 'C1' },
+        text: 'use opus to review the auth module',
+        addressed: true,
+        deliveryId,
+      });
+
+      it('keeps an accepted request until it is finished, across a restart, and refuses a repeat of any of its keys', async () => {
+        const first = await openStore();
+        expect(await first.acceptRequest(['slack:Ev1', 'slack:msg:C1:1.0'], request('Ev1'), 60_000)).toBe(true);
+        expect(await first.acceptRequest(['slack:Ev2', 'slack:msg:C1:1.0'], request('Ev2'), 60_000)).toBe(false);
+        expect(await first.acceptRequest(['slack:Ev3'], request('Ev3'), 60_000)).toBe(true);
+        await first.finishRequest('Ev3');
+        await closeStore(first);
+
+        const second = await openStore();
+        const unfinished = await second.unfinishedRequests();
+        expect(unfinished.map((r) => r.id)).toEqual(['Ev1']);
+        expect(unfinished[0]?.request).toStrictEqual(request('Ev1'));
+        expect(await second.firstDelivery('slack:Ev2', 60_000)).toBe(true);
+        await second.finishRequest('Ev1');
+        expect(await second.unfinishedRequests()).toEqual([]);
+      });
+
+      it('accepts a request once when the same delivery arrives many times at once', async () => {
+        const store = await openStore();
+        const results = await Promise.all(Array.from({ length: 20 }, () => store.acceptRequest(['slack:Ev-race'], request('Ev-race'), 60_000)));
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect((await store.unfinishedRequests()).map((r) => r.id)).toEqual(['Ev-race']);
       });
     });
 

@@ -567,16 +567,17 @@ export class InboundRecorder<T> {
 }
 
 /** An in-memory `firstDelivery`, shareable between adapter instances to model a durable store. */
-export function memoryDeliveries(): { firstDelivery: (key: string, ttlMs: number) => Promise<boolean>; keys: Set<string>; asked: string[] } {
-  const keys = new Set<string>();
+/** A Set-backed accept (the TaskStore's job in production): every key of a request new, or it is a repeat. */
+export function memoryDeliveries(): { accept: (keys: readonly string[]) => Promise<boolean>; keys: Set<string>; asked: string[] } {
+  const seen = new Set<string>();
   const asked: string[] = [];
   return {
-    keys,
+    keys: seen,
     asked,
-    firstDelivery: async (key: string) => {
-      asked.push(key);
-      if (keys.has(key)) return false;
-      keys.add(key);
+    accept: async (keys: readonly string[]) => {
+      asked.push(...keys);
+      if (keys.some((key) => seen.has(key))) return false;
+      for (const key of keys) seen.add(key);
       return true;
     },
   };
@@ -612,7 +613,7 @@ export async function startDiscordRig(opts: { guild?: boolean; modalHoldMs?: num
         if (opts.onInbound && holder.surface) await opts.onInbound(item, holder.surface);
         await inbound.record(item);
       },
-      firstDelivery: deliveries.firstDelivery,
+      accept: deliveries.accept,
       log: (line) => log.push(line),
     });
   } catch (error) {

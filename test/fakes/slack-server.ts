@@ -57,6 +57,11 @@ export interface FakeSlack {
   readonly apiUrl: string;
   readonly calls: SlackCall[];
   callsOf(method: string): SlackCall[];
+  /**
+   * Hold every call of `method` until `release()` (a slow or unreachable Slack); `seen` resolves
+   * when the first one arrives. A call whose caller has gone meanwhile is dropped unanswered.
+   */
+  hold(method: string): { seen: Promise<void>; release: () => void };
   /** A message as users see it now (after edits). */
   message(channel: string, ts: string): PostedMessage | undefined;
   /** Every message posted, as users see it now, oldest first. */
@@ -159,6 +164,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     }
   };
 
+  const holds = new Map<string, { arrived: () => void; released: Promise<void> }>();
+
   const server = createServer((req, res) => {
     void handle(req, res);
   });
@@ -179,6 +186,13 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     }
     const method = path.replace(/^\/api\//, '');
     const body = parseBody(raw.toString('utf8'), req.headers['content-type'] ?? '');
+    const held = holds.get(method);
+    if (held) {
+      held.arrived();
+      await held.released;
+      // The caller died while we held its call: Slack would never have seen it either.
+      if (req.socket.destroyed) return;
+    }
     const { status, json, retryAfter } = answer(method, body);
     const error = 'error' in json && typeof json.error === 'string' ? json.error : undefined;
     calls.push({ method, body, status, ...(error ? { error } : {}) });
@@ -228,6 +242,20 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       };
     },
     callsOf: (method) => calls.filter((c) => c.method === method),
+    hold(method) {
+      let arrived = (): void => undefined;
+      let release = (): void => undefined;
+      const seen = new Promise<void>((resolve) => (arrived = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      holds.set(method, { arrived, released });
+      return {
+        seen,
+        release: () => {
+          holds.delete(method);
+          release();
+        },
+      };
+    },
     message: (channel, ts) => messages.get(`${channel}/${ts}`),
     allMessages: () => [...messages.values()],
     sendEnvelope(envelope) {
@@ -466,9 +494,9 @@ export function recordingInbound(): {
   return state;
 }
 
-/** A Map-backed firstDelivery (the TaskStore's job in production) that reports each answer. */
+/** A Map-backed accept (the TaskStore's job in production) that reports its answer for each key. */
 export function memoryDedupe(): {
-  firstDelivery: (key: string, ttlMs: number) => Promise<boolean>;
+  accept: (keys: readonly string[]) => Promise<boolean>;
   answers: { key: string; first: boolean }[];
   asked(key: string, times: number): Promise<void>;
 } {
@@ -477,11 +505,13 @@ export function memoryDedupe(): {
   const waiters: (() => void)[] = [];
   return {
     answers,
-    async firstDelivery(key, ttlMs) {
+    async accept(keys) {
       const now = Date.now();
-      const first = (expiry.get(key) ?? 0) <= now;
-      if (first) expiry.set(key, now + ttlMs);
-      answers.push({ key, first });
+      const first = keys.every((key) => (expiry.get(key) ?? 0) <= now);
+      for (const key of keys) {
+        if (first) expiry.set(key, now + 60 * 60_000);
+        answers.push({ key, first });
+      }
       for (const wake of waiters.splice(0)) wake();
       return first;
     },

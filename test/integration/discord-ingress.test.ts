@@ -151,8 +151,8 @@ describe('discordFromEnv', () => {
     const never = async (): Promise<never> => {
       throw new Error('not called');
     };
-    expect(discordFromEnv({ DISCORD_TOKEN: '' }, { onInbound: never, firstDelivery: never })).toBeUndefined();
-    expect(discordFromEnv({}, { onInbound: never, firstDelivery: never })).toBeUndefined();
+    expect(discordFromEnv({ DISCORD_TOKEN: '' }, { onInbound: never, accept: never })).toBeUndefined();
+    expect(discordFromEnv({}, { onInbound: never, accept: never })).toBeUndefined();
   });
 
   it('logs in with DISCORD_TOKEN, DISCORD_API_URL and DISCORD_GUILD_ID', async () => {
@@ -161,7 +161,7 @@ describe('discordFromEnv', () => {
       const deliveries = memoryDeliveries();
       const started = discordFromEnv(
         { DISCORD_TOKEN: 'env-token', DISCORD_API_URL: fake.apiUrl, DISCORD_GUILD_ID: fake.guildId, PATH: '/usr/bin' },
-        { onInbound: async () => undefined, firstDelivery: deliveries.firstDelivery },
+        { onInbound: async () => undefined, accept: deliveries.accept },
       );
       const surface = await started;
       await surface?.stop();
@@ -174,6 +174,6 @@ describe('discordFromEnv', () => {
 
   it('refuses a guild id that is not an id, naming the variable', () => {
     const none = async (): Promise<boolean> => true;
-    expect(() => discordFromEnv({ DISCORD_TOKEN: 't', DISCORD_GUILD_ID: 'my server' }, { onInbound: async () => undefined, firstDelivery: none })).toThrow(/DISCORD_GUILD_ID/);
+    expect(() => discordFromEnv({ DISCORD_TOKEN: 't', DISCORD_GUILD_ID: 'my server' }, { onInbound: async () => undefined, accept: none })).toThrow(/DISCORD_GUILD_ID/);
   });
 });

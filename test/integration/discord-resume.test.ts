@@ -57,7 +57,7 @@ describe('discord delivery across reconnects', () => {
     cleanups.push(() => fake.close());
     const deliveries = memoryDeliveries();
     const start = async (inbound: InboundRecorder<Inbound>): Promise<DiscordSurface> => {
-      const surface = await startDiscord({ token: 't', apiUrl: fake.apiUrl, guildId: fake.guildId, onInbound: inbound.record, firstDelivery: deliveries.firstDelivery });
+      const surface = await startDiscord({ token: 't', apiUrl: fake.apiUrl, guildId: fake.guildId, onInbound: inbound.record, accept: deliveries.accept });
       cleanups.push(() => surface.stop());
       return surface;
     };

@@ -24,7 +24,7 @@ describe('Slack egress (real Web API client, fake Slack)', () => {
       port: 0,
       host: '127.0.0.1',
       onInbound: recordingInbound().onInbound,
-      firstDelivery: memoryDedupe().firstDelivery,
+      accept: memoryDedupe().accept,
       log: (line) => logs.push(line),
     });
     return { fake, slack };

@@ -28,7 +28,7 @@ describe('Slack ingress over HTTP (real Bolt app, fake Slack)', () => {
       port: 0,
       host: '127.0.0.1',
       onInbound: inbound.onInbound,
-      firstDelivery: dedupe.firstDelivery,
+      accept: dedupe.accept,
       log: (line) => logs.push(line),
     });
     send = new SlackSender(`http://127.0.0.1:${slack.port}/slack/events`, SECRET);

@@ -23,7 +23,7 @@ describe('Slack in Socket Mode (real Bolt app, fake apps.connections.open + WebS
       appToken: 'xapp-test',
       apiUrl: fake.apiUrl,
       onInbound: inbound.onInbound,
-      firstDelivery: dedupe.firstDelivery,
+      accept: dedupe.accept,
       log: () => {},
     });
     expect(slack.port).toBeUndefined();
@@ -55,7 +55,7 @@ describe('Slack in Socket Mode (real Bolt app, fake apps.connections.open + WebS
 
   it('starts from the environment only when the bot token and signing secret are both there', async () => {
     fake = await startFakeSlack({ botUserId: 'UBOT' });
-    const deps = { onInbound: recordingInbound().onInbound, firstDelivery: memoryDedupe().firstDelivery, log: () => {} };
+    const deps = { onInbound: recordingInbound().onInbound, accept: memoryDedupe().accept, log: () => {} };
     expect(await slackFromEnv({}, deps)).toBeUndefined();
     expect(await slackFromEnv({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: '' }, deps)).toBeUndefined();
     slack = await slackFromEnv(

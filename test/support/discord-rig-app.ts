@@ -92,9 +92,9 @@ export class DiscordApp {
         await this.app.dispatcher.handle(inbound);
         this.handled.push(inbound);
       },
-      firstDelivery: async (key, ttlMs) => {
-        const first = await this.app.store.firstDelivery(key, ttlMs);
-        this.deliveries.push({ key, first });
+      accept: async (keys, inbound) => {
+        const first = await this.app.dispatcher.accept(keys, inbound);
+        for (const key of keys) this.deliveries.push({ key, first });
         return first;
       },
       log: (line) => this.logs.push(line),

@@ -97,9 +97,9 @@ export class SlackRig {
       apiUrl: this.api.apiUrl,
       ...(options.socketMode ? { appToken: 'xapp-e2e' } : { port: 0, host: '127.0.0.1' }),
       onInbound: (inbound) => app.dispatcher.handle(inbound),
-      firstDelivery: async (key, ttlMs) => {
-        const first = await app.store.firstDelivery(key, ttlMs);
-        this.deliveries.push({ key, first });
+      accept: async (keys, inbound) => {
+        const first = await app.dispatcher.accept(keys, inbound);
+        for (const key of keys) this.deliveries.push({ key, first });
         return first;
       },
       log: (line) => this.logs.push(line),
