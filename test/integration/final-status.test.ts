@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { recordFault } from '../support/figures.js';
 import { Stack } from '../support/stack.js';
 
 const CONFIG = 'default: opus\nmodels:\n  opus: { backend: claude }\n';
@@ -15,12 +16,17 @@ async function statusOf(s: Stack): Promise<{ id: string; thread: string }> {
   return { id: posted.reply.title as string, thread: posted.target.thread as string };
 }
 
+/** Status cards of the task showing it done: one is right, none is a lost final status. */
+function finalCards(s: Stack, id: string): number {
+  return s.surface.posts.filter((p) => p.reply.title === id && /done/.test(s.surface.latest(p).text)).length;
+}
+
 function finalEditPending(s: Stack, id: string): Promise<boolean | undefined> {
   return s.app.store.getTask(id).then((t) => t?.finalEditPending);
 }
 
 describe('a final status always lands', () => {
-  it('edits the card to done after the platform refused 20 edits in a row', async () => {
+  it('edits the card to done after the platform refused 20 edits in a row', async (context) => {
     stack = await Stack.start({ config: CONFIG });
     await stack.say('use opus to review the auth module fake:items=2 fake:await-note');
     const { id, thread } = await statusOf(stack);
@@ -33,9 +39,10 @@ describe('a final status always lands', () => {
     expect(stack.surface.refuseEdits).toBe(0);
     expect(final.progress).toEqual({ done: 2, total: 2 });
     await vi.waitFor(async () => expect(await finalEditPending(stack as Stack, id)).toBe(false), { timeout: 10_000 });
+    recordFault(context, [finalCards(stack, id)]);
   });
 
-  it('edits the card to done after a restart when the edit never landed before it', async () => {
+  it('edits the card to done after a restart when the edit never landed before it', async (context) => {
     stack = await Stack.start({ config: CONFIG });
     await stack.say('use opus to review the payments code fake:items=1 fake:await-note');
     const { id, thread } = await statusOf(stack);
@@ -50,5 +57,6 @@ describe('a final status always lands', () => {
     const final = await stack.waitForStatus(id, /done/);
     expect(final.progress).toEqual({ done: 1, total: 1 });
     await vi.waitFor(async () => expect(await finalEditPending(stack as Stack, id)).toBe(false), { timeout: 10_000 });
+    recordFault(context, [finalCards(stack, id)]);
   });
 });

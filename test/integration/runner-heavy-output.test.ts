@@ -4,6 +4,7 @@ import type { Backend } from '../../src/resolve/port.js';
 import { LOG_LINE_CHARS, LOG_MAX_BYTES } from '../../src/runner/log.js';
 import { createRunnerHost, logPath, type RunnerHost } from '../../src/runner/index.js';
 import { PLAN_ITEMS_KEPT } from '../../src/task/index.js';
+import { recordFault } from '../support/figures.js';
 import { EventRecorder, TempDirs, backendFor, fakeCommandFor, fakeSpec, uniqueId } from '../fixtures/fake-agent-support.js';
 
 describe('runner host: a worker cannot exhaust the bot', () => {
@@ -35,7 +36,7 @@ describe('runner host: a worker cannot exhaust the bot', () => {
     return { home, host, events, repo: temp.repo(), longestLine: () => longestLine };
   }
 
-  it('a 40 MB single-line stdout: the log is cut back, no line past the cap is held, the task still finishes', async () => {
+  it('a 40 MB single-line stdout: the log is cut back, no line past the cap is held, the task still finishes', async (context) => {
     const { home, host, events, repo, longestLine } = setup();
     const task = fakeSpec({ id: uniqueId('flood'), goal: 'Print a lot fake:flood=40 fake:items=2', repo, backend: 'claude' });
     await host.submit(task);
@@ -49,9 +50,10 @@ describe('runner host: a worker cannot exhaust the bot', () => {
     expect(events.of(task.id, 'model').at(-1)?.model).toBe('claude-opus-4-6');
     const tail = await host.logs(task.id, 40);
     expect(tail.length).toBeLessThan(40 * 2002);
+    recordFault(context, [events.of(task.id, 'finished').length]);
   });
 
-  it('a plan of 216,263 items: the first items are kept, every one is counted', async () => {
+  it('a plan of 216,263 items: the first items are kept, every one is counted', async (context) => {
     const { host, events, repo } = setup();
     const task = fakeSpec({ id: uniqueId('bigplan'), goal: 'List every file fake:bigplan=216263', repo });
     await host.submit(task);
@@ -61,5 +63,6 @@ describe('runner host: a worker cannot exhaust the bot', () => {
     expect(last?.items).toHaveLength(PLAN_ITEMS_KEPT);
     expect(last).toMatchObject({ total: 216_263, done: 216_263 });
     for (const plan of plans) expect(plan.items.length).toBeLessThanOrEqual(PLAN_ITEMS_KEPT);
+    recordFault(context, [events.of(task.id, 'finished').length]);
   });
 });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { recordFault } from '../support/figures.js';
 import { ALICE, MALLORY, SlackRig, visible, visibleCall } from '../support/slack-rig.js';
 
 // Issue 4's acceptance end to end: the real Bolt app (HTTP, and Socket Mode once) against the fake
@@ -335,9 +336,10 @@ describe('Slack end to end: delivery across a restart', () => {
 });
 
 describe('Slack end to end: a bot restart mid-task', () => {
-  it('re-adopts the running worker and edits the same status message through to done', async () => {
+  it('re-adopts the running worker and edits the same status message through to done', async (context) => {
     const r = await started(await SlackRig.start({ config: CONFIG }));
-    await r.command('use opus to review the search module fake:items=3 fake:slow=1500');
+    // The worker waits for a note at its second step: it is running for as long as the test needs.
+    await r.command('use opus to review the search module fake:items=3 fake:await-note');
     const id = await onlyTask(r);
     await r.untilStatus(id, /running/);
     const before = await r.task(id);
@@ -345,7 +347,8 @@ describe('Slack end to end: a bot restart mid-task', () => {
     await r.restart({ config: CONFIG });
     expect(alive(before.pid)).toBe(true);
     expect((await r.task(id)).state).toBe('running');
-    const final = await r.untilStatus(id, /done/, 30_000);
+    await r.threadReply('go on', before.thread as string);
+    const final = await r.untilStatus(id, /done/);
     expect(visible(final)).toContain('▓▓▓ 3/3');
     const after = await r.task(id);
     expect(after.status?.id).toBe(before.status?.id);
@@ -354,6 +357,7 @@ describe('Slack end to end: a bot restart mid-task', () => {
     await r.until('the finish report', () => r.threadPosts('C1', thread).find((c) => visibleCall(c).includes(`*${id}* is done`)));
     expect(r.threadPosts('C1', thread).filter((c) => JSON.stringify(c.body.blocks ?? []).includes('"type":"header"'))).toHaveLength(1);
     expect(r.agentRuns()).toHaveLength(1);
+    recordFault(context, [r.threadPosts('C1', thread).filter((c) => visibleCall(c).includes(`*${id}* is done`)).length]);
   });
 });
 

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SlackSender, startFakeSlack, type FakeSlack } from '../fakes/slack-server.js';
 import { botEnv, botPaths, makeRepo, readAgentRuns } from '../support/bot-env.js';
+import { recordFault } from '../support/figures.js';
 
 const BIN = fileURLToPath(new URL('../../bin/dispatch-bot.js', import.meta.url));
 const SECRET = 'kill-test-signing-secret';
@@ -47,7 +48,7 @@ afterEach(async () => {
 });
 
 describe('an acknowledged request is never lost', () => {
-  it('a /dispatch acknowledged with 200, the bot SIGKILLed before it said a word: after the restart the task runs, once', async () => {
+  it('a /dispatch acknowledged with 200, the bot SIGKILLed before it said a word: after the restart the task runs, once', async (context) => {
     const root = mkdtempSync(join(tmpdir(), 'dispatch-kill-'));
     cleanups.push(() => rmSync(root, { recursive: true, force: true }));
     const slack: FakeSlack = await startFakeSlack();
@@ -77,5 +78,6 @@ describe('an acknowledged request is never lost', () => {
     await vi.waitFor(() => expect(slack.allMessages().some((m) => /is done/.test(m.text))).toBe(true), { timeout: 25_000, interval: 100 });
     expect(readAgentRuns(botPaths(root).agentLog)).toHaveLength(1);
     expect(slack.allMessages().filter((m) => /Dispatching/.test(m.text))).toHaveLength(1);
+    recordFault(context, [slack.allMessages().filter((m) => /is done/.test(m.text)).length]);
   });
 });

@@ -4,7 +4,7 @@ import type { TestContext } from 'vitest';
  * Figures the reliability suite reports at the end of `npm test` (printed by figures-reporter.ts):
  * each test adds counts to a group; counts add up across tests, `max…` keys keep the largest.
  */
-export type FigureGroup = 'fuzz' | 'configs' | 'access' | 'hostile';
+export type FigureGroup = 'fuzz' | 'configs' | 'access' | 'hostile' | 'faults';
 
 export interface Figure {
   group: FigureGroup;
@@ -57,5 +57,17 @@ export function describeFigures(figures: readonly Figure[]): string[] {
   }
   const hostile = merged.get('hostile');
   if (hostile) lines.push(`hostile corpus: ${n(hostile.lines)} lines, ${n(hostile.escapes)} shell escapes`);
+  const faults = merged.get('faults');
+  if (faults) lines.push(`faults: ${n(faults.kinds)} kinds, ${n(faults.tasks)} tasks, ${n(faults.lost)} lost, ${n(faults.duplicated)} duplicated`);
   return lines;
+}
+
+/**
+ * One fault injected (a kill, an outage, a refused call…) and what became of the tasks it hit:
+ * `expected` tasks should each have finished once; `finished` counts each task's final reports.
+ */
+export function recordFault(context: Pick<TestContext, 'task'>, finishedPerTask: readonly number[]): void {
+  const lost = finishedPerTask.filter((count) => count === 0).length;
+  const duplicated = finishedPerTask.filter((count) => count > 1).length;
+  recordFigure(context, 'faults', { kinds: 1, tasks: finishedPerTask.length, lost, duplicated });
 }
