@@ -1,76 +1,118 @@
-import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { configPath } from './config/paths.js';
-import { validateConfigText } from './config/validate.js';
-import { doctor } from './doctor.js';
-import { runRunner } from './run-runner.js';
-import { runShellSurface } from './run-shell.js';
-import { shellUser } from './shell-user.js';
-import { startSurfaces } from './start.js';
+import { resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { commandHelp, overview } from './cli-help.js';
+import { packageRoot, packageVersion } from './util/package.js';
 
-const USAGE = `usage: dispatch-bot <command>
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values = Record<string, string | boolean | undefined>;
 
-  start                  run every surface whose credentials are set (Slack, Discord); the shell when none is
-  shell [--user NAME]    chat from this terminal or a pipe (one chat line per line)
-  runner                 a runner host serving the Redis queue (the bot runs with DISPATCH_QUEUE=redis)
-  doctor                 check the agent CLIs, the config and the models it resolves
-  config validate [FILE] check a config file (default: the bot's config)
+interface Command {
+  options: Options;
+  /** Positional arguments it takes at most. */
+  positionals: number;
+  run(values: Values, positionals: string[], env: NodeJS.ProcessEnv): Promise<number>;
+}
 
-Environment: DISPATCH_CONFIG (config file), DISPATCH_HOME (state, logs; default ~/.dispatch),
-SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET [+ SLACK_APP_TOKEN], DISCORD_TOKEN [+ DISCORD_GUILD_ID],
-DISPATCH_STORE=redis / DISPATCH_QUEUE=redis with REDIS_URL, DISPATCH_REDIS_PREFIX, DISPATCH_RUNNER_ID.`;
+const REPO = { repo: { type: 'string' } } as const;
+
+/**
+ * Each command imports what it needs when it runs: `--help`, `doctor` and `config validate` must
+ * not pay for loading Bolt and discord.js, nor the shell for either of them.
+ */
+const COMMANDS: Record<string, Command> = {
+  start: {
+    options: REPO,
+    positionals: 0,
+    async run(values, _args, env) {
+      const { startSurfaces } = await import('./start.js');
+      const { repoDir } = await import('./repo-dir.js');
+      return startSurfaces(env, { repo: repoDir(str(values.repo), env), again: again('start', env) });
+    },
+  },
+  shell: {
+    options: { ...REPO, user: { type: 'string' } },
+    positionals: 0,
+    async run(values, _args, env) {
+      const [{ runShellSurface }, { repoDir }, { shellUser }] = await Promise.all([import('./run-shell.js'), import('./repo-dir.js'), import('./shell-user.js')]);
+      return runShellSurface(env, { user: str(values.user) ?? shellUser(), repo: repoDir(str(values.repo), env), again: again('shell', env) });
+    },
+  },
+  runner: {
+    options: {},
+    positionals: 0,
+    async run(_values, _args, env) {
+      const { runRunner } = await import('./run-runner.js');
+      return runRunner(env);
+    },
+  },
+  doctor: {
+    options: {},
+    positionals: 0,
+    async run(_values, _args, env) {
+      const { doctor } = await import('./doctor.js');
+      return doctor(env, (line) => process.stdout.write(`${line}\n`));
+    },
+  },
+  config: {
+    options: {},
+    positionals: 2,
+    async run(_values, args, env) {
+      const [sub, file] = args;
+      if (sub !== 'validate') return usageError('config', sub === undefined ? 'say what to do: `config validate [FILE]`' : `unknown subcommand "${sub}"`);
+      const { validateCommand } = await import('./config-validate.js');
+      return validateCommand(file, env);
+    },
+  },
+};
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'start':
-      return startSurfaces(env);
-    case 'shell':
-      return runShellSurface(env, userFlag(rest));
-    case 'runner':
-      return runRunner(env);
-    case 'doctor':
-      return doctor(env, (line) => process.stdout.write(`${line}\n`));
-    case 'config':
-      return configCommand(rest, env);
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(`${USAGE}\n`);
-      return command === undefined ? 2 : 0;
-    default:
-      process.stderr.write(`dispatch-bot: unknown command "${command}"\n${USAGE}\n`);
-      return 2;
+  const [first, ...rest] = argv;
+  if (first === '--version' || first === '-v' || first === 'version') {
+    process.stdout.write(`dispatch-bot ${packageVersion()}\n`);
+    return 0;
   }
-}
-
-function userFlag(args: string[]): string {
-  const { values } = parseArgs({ args, options: { user: { type: 'string' } }, allowPositionals: false });
-  return values.user ?? shellUser();
-}
-
-async function configCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const [sub, file] = args;
-  if (sub !== 'validate') {
-    process.stderr.write('usage: dispatch-bot config validate [FILE]\n');
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') return help(first === 'help' ? rest[0] : undefined, first === undefined);
+  const command = COMMANDS[first];
+  if (!command) {
+    process.stderr.write(`dispatch-bot: unknown command "${first}"\n\n${overview()}\n`);
     return 2;
   }
-  const path = file ?? configPath(env);
-  let text: string;
+  let parsed: { values: Values; positionals: string[] };
   try {
-    text = await readFile(path, 'utf8');
+    parsed = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (error) {
-    process.stderr.write(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
-    return 1;
+    // node's own message goes on about `--` after its first sentence; the first one says it all.
+    return usageError(first, (error as Error).message.replace(/\. To specify a positional[\s\S]*$/, ''));
   }
-  const { config, errors } = validateConfigText(text, path);
-  if (errors.length > 0 || !config) {
-    for (const error of errors) process.stderr.write(`${path}: ${error.message}\n`);
-    return 1;
+  if (parsed.values.help || parsed.positionals[0] === 'help') return help(first, false);
+  if (parsed.positionals.length > command.positionals) return usageError(first, `unexpected argument "${parsed.positionals[command.positionals]}"`);
+  return command.run(parsed.values, parsed.positionals, env);
+}
+
+function help(command: string | undefined, missing: boolean): number {
+  if (command !== undefined && !COMMANDS[command]) {
+    process.stderr.write(`dispatch-bot: no command "${command}"\n\n${overview()}\n`);
+    return 2;
   }
-  const models = Object.keys(config.models).length;
-  const aliases = Object.keys(config.aliases).length;
-  process.stdout.write(`${path}: OK (default ${config.default ?? 'unset'}, ${models} models, ${aliases} aliases)\n`);
-  return 0;
+  const text = command ? commandHelp(command) : overview();
+  (missing ? process.stderr : process.stdout).write(`${text}\n`);
+  return missing ? 2 : 0;
+}
+
+function usageError(command: string, message: string): number {
+  process.stderr.write(`dispatch-bot ${command}: ${message}\n\n${commandHelp(command)}\n`);
+  return 2;
+}
+
+function str(value: string | boolean | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** How the user starts this again: the npm script they ran (from where they ran it), else the command itself. */
+function again(command: string, env: NodeJS.ProcessEnv): string {
+  const script = env.npm_package_name === 'dispatch-bot' ? env.npm_lifecycle_event : undefined;
+  if (script !== 'start' && script !== 'shell') return `dispatch-bot ${command}`;
+  const root = packageRoot();
+  const elsewhere = env.INIT_CWD && resolve(env.INIT_CWD) !== root ? ` --prefix ${root}` : '';
+  return script === 'start' ? `npm${elsewhere} start` : `npm${elsewhere} run shell`;
 }

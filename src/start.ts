@@ -1,41 +1,53 @@
-import { discordFromEnv } from '../adapters/discord/index.js';
-import { slackFromEnv } from '../adapters/slack/index.js';
+import type { DiscordDeps } from '../adapters/discord/index.js';
 import type { Inbound } from './chat/inbound.js';
+import type { ChatSurface } from './chat/surface.js';
+import { wantedSurfaces } from './chat-env.js';
 import { createApp, type App } from './app.js';
-import { runShellSurface } from './run-shell.js';
+import { runShellSurface, type ShellRun } from './run-shell.js';
 import { shellUser } from './shell-user.js';
+import { startFailure } from './start-failure.js';
 
 /** Slack's chat.update is Tier 3 (~50/min per workspace); stay under it with room for retries. */
 const SLACK_EDITS_PER_MINUTE = 45;
 /** Discord allows 5 message edits per 5 s per channel; we keep the whole bot under that rate. */
 const DISCORD_EDITS_PER_MINUTE = 50;
 
+type Log = (line: string) => void;
+type Started = ChatSurface & { stop(): Promise<void> };
+
 /** `dispatch-bot start`: every surface whose credentials are in the environment; the shell when none are. */
-export async function startSurfaces(env: NodeJS.ProcessEnv): Promise<number> {
-  const wantsSlack = Boolean(env.SLACK_BOT_TOKEN && env.SLACK_SIGNING_SECRET);
-  const wantsDiscord = Boolean(env.DISCORD_TOKEN);
-  if (!wantsSlack && !wantsDiscord) return runShellSurface(env, shellUser());
-  const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
-  const app = await createApp({ env, cwd: process.cwd(), log });
-  const deps = {
+export async function startSurfaces(env: NodeJS.ProcessEnv, run: Omit<ShellRun, 'user'>): Promise<number> {
+  const wanted = wantedSurfaces(env);
+  if (!wanted.slack && !wanted.discord) {
+    // Said on stderr so a pipe's output stays the chat's; a service with no tokens learns why it ended.
+    if (!process.stdin.isTTY) process.stderr.write('dispatch-bot: no SLACK_BOT_TOKEN or DISCORD_TOKEN set: reading requests from standard input (the shell)\n');
+    return runShellSurface(env, { ...run, user: shellUser() });
+  }
+  // Listening from the first moment: a stop asked for during start-up still shuts down cleanly.
+  const stopAsked = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  const log: Log = (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  const app = await createApp({ env, cwd: run.repo, log });
+  const deps: DiscordDeps = {
     onInbound: (inbound: Inbound) => app.dispatcher.handle(inbound),
     accept: (keys: readonly string[], inbound: Inbound) => app.dispatcher.accept(keys, inbound),
     log,
   };
   const stops: (() => Promise<void>)[] = [];
   try {
-    await startChat(env, deps, app, stops, log);
+    if (wanted.slack) await attach(app, stops, log, 'slack', env, () => startSlack(env, deps));
+    if (wanted.discord) await attach(app, stops, log, 'discord', env, () => startDiscord(env, deps));
   } catch (error) {
     // Whatever did start must not keep the process alive after a failed start.
     for (const stop of stops) await stop().catch(() => undefined);
     await app.close();
     throw error;
   }
+  log(`working on ${run.repo}`);
   await app.recover();
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopAsked;
   log('shutting down');
   // Queued status edits go out while the surfaces can still send them (a stopped client cannot).
   await app.flush();
@@ -44,28 +56,29 @@ export async function startSurfaces(env: NodeJS.ProcessEnv): Promise<number> {
   return 0;
 }
 
-type Deps = Parameters<typeof slackFromEnv>[1] & Parameters<typeof discordFromEnv>[1];
-
-/** Start Slack and Discord when their credentials are set; each started one is attached and its stop recorded. */
-async function startChat(env: NodeJS.ProcessEnv, deps: Deps, app: App, stops: (() => Promise<void>)[], log: (line: string) => void): Promise<void> {
-  const slack = await slackFromEnv(env, deps).catch((error: unknown) => {
-    throw new Error(`slack: could not start (${reason(error)}); check SLACK_BOT_TOKEN${env.SLACK_API_URL ? ' and SLACK_API_URL' : ''}`);
-  });
-  if (slack) {
-    stops.push(() => slack.stop());
-    app.attach(slack, SLACK_EDITS_PER_MINUTE);
-    log(`slack: listening${slack.port ? ` on port ${slack.port}` : ' over Socket Mode'}`);
-  }
-  const discord = await Promise.resolve(discordFromEnv(env, deps)).catch((error: unknown) => {
-    throw new Error(`discord: could not start (${reason(error)}); check DISCORD_TOKEN${env.DISCORD_API_URL ? ' and DISCORD_API_URL' : ''}`);
-  });
-  if (discord) {
-    stops.push(() => discord.stop());
-    app.attach(discord, DISCORD_EDITS_PER_MINUTE);
-    log('discord: connected');
-  }
+/** The SDKs load only for a surface that is configured: `dispatch-bot start` on Discord alone never loads Bolt. */
+async function startSlack(env: NodeJS.ProcessEnv, deps: DiscordDeps): Promise<Started & { port?: number }> {
+  const { slackFromEnv } = await import('../adapters/slack/index.js');
+  return required(await slackFromEnv(env, deps));
 }
 
-function reason(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+async function startDiscord(env: NodeJS.ProcessEnv, deps: DiscordDeps): Promise<Started> {
+  const { discordFromEnv } = await import('../adapters/discord/index.js');
+  return required(await discordFromEnv(env, deps));
+}
+
+/** wantedSurfaces() said the surface is configured, so its adapter must have started it. */
+function required<T>(surface: T | undefined): T {
+  if (!surface) throw new Error('its credentials are not set');
+  return surface;
+}
+
+async function attach(app: App, stops: (() => Promise<void>)[], log: Log, name: 'slack' | 'discord', env: NodeJS.ProcessEnv, start: () => Promise<Started & { port?: number }>): Promise<void> {
+  const surface = await start().catch((error: unknown) => {
+    throw startFailure(name, error, env);
+  });
+  stops.push(() => surface.stop());
+  app.attach(surface, name === 'slack' ? SLACK_EDITS_PER_MINUTE : DISCORD_EDITS_PER_MINUTE);
+  if (name === 'discord') log('discord: connected');
+  else log(`slack: listening${surface.port ? ` on port ${surface.port}` : ' over Socket Mode'}`);
 }

@@ -68,7 +68,7 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordSurface
   const fresh = newClient(opts.apiUrl);
   const client = await login(fresh, opts.token).catch(async (error: unknown) => {
     await fresh.destroy();
-    throw new Error(`discord: login failed: ${String(error)}`);
+    throw new Error(`discord: login failed: ${String(error)}`, { cause: error });
   });
   const ids = new CustomIds();
   const interactions = new InteractionRegistry();

@@ -10,7 +10,8 @@ import { listen } from './listen.js';
 
 export interface SlackOptions {
   botToken: string;
-  signingSecret: string;
+  /** HTTP mode checks every request against it; Socket Mode needs none (Slack signs nothing there). */
+  signingSecret?: string;
   /** xapp-… token: Socket Mode instead of an HTTP endpoint. */
   appToken?: string;
   /** Web API base (SLACK_API_URL): tests, GovSlack. */
@@ -46,7 +47,7 @@ export async function startSlack(opts: SlackOptions): Promise<SlackSurface> {
   const socketMode = Boolean(opts.appToken);
   const app = new App({
     token: opts.botToken,
-    signingSecret: opts.signingSecret,
+    ...(opts.signingSecret ? { signingSecret: opts.signingSecret } : {}),
     ...(socketMode ? { appToken: opts.appToken, socketMode: true } : {}),
     logger: boltLogger(log),
     logLevel: LogLevel.WARN,
@@ -84,24 +85,27 @@ export async function startSlack(opts: SlackOptions): Promise<SlackSurface> {
 
 const SlackEnv = z.object({
   SLACK_BOT_TOKEN: z.string().min(1),
-  SLACK_SIGNING_SECRET: z.string().min(1),
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_APP_TOKEN: z.string().min(1).optional(),
   SLACK_API_URL: z.url().optional(),
   PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });
 
-/** The Slack surface when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set; undefined otherwise. */
+/**
+ * The Slack surface from SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) or
+ * SLACK_SIGNING_SECRET (HTTP); undefined when those are not set.
+ */
 export async function slackFromEnv(
   env: Record<string, string | undefined>,
   deps: Pick<SlackOptions, 'onInbound' | 'accept' | 'log'>,
 ): Promise<SlackSurface | undefined> {
-  if (!env.SLACK_BOT_TOKEN || !env.SLACK_SIGNING_SECRET) return undefined;
+  if (!env.SLACK_BOT_TOKEN || (!env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN)) return undefined;
   const blankless = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const e = SlackEnv.parse(blankless);
   return startSlack({
     ...deps,
     botToken: e.SLACK_BOT_TOKEN,
-    signingSecret: e.SLACK_SIGNING_SECRET,
+    ...(e.SLACK_SIGNING_SECRET ? { signingSecret: e.SLACK_SIGNING_SECRET } : {}),
     ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
     ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}),
     ...(e.PORT !== undefined ? { port: e.PORT } : {}),

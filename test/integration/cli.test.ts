@@ -1,10 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { botEnv, makeRepo } from '../support/bot-env.js';
+import { botEnv, makeRepo, readAgentRuns } from '../support/bot-env.js';
 
 const BIN = fileURLToPath(new URL('../../bin/dispatch-bot.js', import.meta.url));
 const ROOT_DIR = fileURLToPath(new URL('../..', import.meta.url));
@@ -84,11 +84,6 @@ describe('dispatch-bot start with no chat credentials', () => {
     expect(code).toBe(0);
     expect(out).toContain('No tasks in this channel yet');
   });
-
-  it('is what `npm start` runs', () => {
-    const pkg = JSON.parse(spawnSync('cat', [join(ROOT_DIR, 'package.json')], { encoding: 'utf8' }).stdout) as { scripts: Record<string, string> };
-    expect(pkg.scripts.start).toBe('node bin/dispatch-bot.js start');
-  });
 });
 
 describe('dispatch-bot start with a bad Slack token', () => {
@@ -123,5 +118,41 @@ describe('dispatch-bot usage', () => {
     expect(code).toBe(2);
     expect(err).toContain('unknown command "launch"');
     expect(err).toContain('usage: dispatch-bot');
+  });
+
+  it('--version and version print the package version', () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT_DIR, 'package.json'), 'utf8')) as { version: string };
+    for (const args of [['--version'], ['-v'], ['version']]) {
+      const { code, out } = run(args);
+      expect(code).toBe(0);
+      expect(out).toBe(`dispatch-bot ${version}\n`);
+    }
+  });
+
+  it.each(['start', 'shell', 'runner', 'doctor', 'config'])('%s: --help, -h and `help COMMAND` print its usage and do nothing else', (command) => {
+    const outputs = [[command, '--help'], [command, '-h'], ['help', command]].map((args) => run(args, 'use opus to fix it\n'));
+    for (const { code, out, err } of outputs) {
+      expect(code).toBe(0);
+      expect(err).toBe('');
+      expect(out).toMatch(new RegExp(`^usage: dispatch-bot ${command}\\b`));
+    }
+    // doctor would list the CLIs; start and shell would have read the request.
+    expect(outputs.map((o) => o.out).join('')).not.toMatch(/Agent CLIs on PATH|Dispatching|I'll dispatch/);
+    expect(readAgentRuns(join(root, 'agent-runs.jsonl'))).toEqual([]);
+  });
+
+  it('config validate --help is the help, not a file named --help', () => {
+    const { code, out } = run(['config', 'validate', '--help']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^usage: dispatch-bot config validate \[FILE\]/);
+  });
+
+  it('help lists every command; an unknown option is refused with that command\'s usage', () => {
+    const { code, out } = run(['help']);
+    expect(code).toBe(0);
+    for (const command of ['start', 'shell', 'runner', 'doctor', 'config validate', '--version']) expect(out).toContain(`  ${command}`);
+    const bad = run(['doctor', '--verbose']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/^dispatch-bot doctor: Unknown option '--verbose'\n\nusage: dispatch-bot doctor/);
   });
 });
