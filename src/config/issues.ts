@@ -33,12 +33,15 @@ export function show(input: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}…"` : text;
 }
 
+/** The keys a mapping at a path may hold, for "unknown key" messages. */
+export type KnownKeys = (path: Path) => readonly string[];
+
 /** zod issues → one ConfigError each, naming the key; unions report their closest branch. */
-export function issuesToErrors(issues: readonly Issue[], knownRootKeys: readonly string[], file?: string): ConfigError[] {
-  return issues.flatMap((issue) => issueToErrors(issue, [], knownRootKeys, file));
+export function issuesToErrors(issues: readonly Issue[], knownKeys: KnownKeys, file?: string): ConfigError[] {
+  return issues.flatMap((issue) => issueToErrors(issue, [], knownKeys, file));
 }
 
-function issueToErrors(issue: Issue, prefix: Path, rootKeys: readonly string[], file?: string): ConfigError[] {
+function issueToErrors(issue: Issue, prefix: Path, knownKeys: KnownKeys, file?: string): ConfigError[] {
   const path = [...prefix, ...issue.path];
   switch (issue.code) {
     case 'invalid_type':
@@ -47,24 +50,27 @@ function issueToErrors(issue: Issue, prefix: Path, rootKeys: readonly string[], 
         return [configError(path, `the config must be ${KIND.object} such as "default: opus", got ${show(issue.input)}`, file)];
       }
       return [configError(path, `expected ${KIND[issue.expected] ?? issue.expected}, got ${show(issue.input)}`, file)];
-    case 'unrecognized_keys':
-      return issue.keys.map((key) =>
-        configError([...path, key], path.length === 0 ? `unknown key (known keys: ${rootKeys.join(', ')})` : 'unknown key', file),
-      );
+    case 'unrecognized_keys': {
+      const known = knownKeys(path);
+      return issue.keys.map((key) => configError([...path, key], known.length ? `unknown key (known keys: ${known.join(', ')})` : 'unknown key', file));
+    }
     case 'invalid_key':
       return [configError(path, `${show(issue.input)} is not a valid name: ${issue.issues[0]?.message ?? 'invalid'}`, file)];
     case 'invalid_union':
-      return unionErrors(issue.errors, path, rootKeys, file);
+      return unionErrors(issue.errors, path, knownKeys, file);
     default:
       return [configError(path, issue.message, file)];
   }
 }
 
 /** Prefer the branch that got furthest into the value; when none did, say what would be accepted. */
-function unionErrors(branches: Issue[][], path: Path, rootKeys: readonly string[], file?: string): ConfigError[] {
+function unionErrors(branches: Issue[][], path: Path, knownKeys: KnownKeys, file?: string): ConfigError[] {
   const depth = (b: Issue[]) => Math.max(0, ...b.map((i) => i.path.length));
   const deepest = [...branches].sort((a, b) => depth(b) - depth(a))[0];
-  if (deepest && depth(deepest) > 0) return deepest.flatMap((i) => issueToErrors(i, path, rootKeys, file));
+  if (deepest && depth(deepest) > 0) return deepest.flatMap((i) => issueToErrors(i, path, knownKeys, file));
+  // A branch of the right shape whose only fault is a key it does not know: name that key.
+  const unknown = branches.find((b) => b.length > 0 && b.every((i) => i.code === 'unrecognized_keys'));
+  if (unknown) return unknown.flatMap((i) => issueToErrors(i, path, knownKeys, file));
   const custom = branches.flat().find((i) => i.code === 'custom');
   if (custom) return [configError(path, custom.message, file)];
   const expected = branches.flat().flatMap((i) => (i.code === 'invalid_type' ? [KIND[i.expected] ?? i.expected] : []));

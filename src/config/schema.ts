@@ -59,45 +59,46 @@ export const Name = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,79}$/, 'a name is letters, digits and . _ : / - (max 80), starting with a letter or digit')
   .refine((name) => !RESERVED_NAMES.has(name), { error: (issue) => reservedName(String(issue.input)) });
 
-export const BackendConfig = z.object({
+// Every mapping is strict: a misspelt key (`limits.concurency`, `aliases.x.promt`) is an error
+// naming it, not a setting silently ignored.
+export const BackendConfig = z.strictObject({
   /** The base command, split like a shell would (never run through one); `$(pwd)` = the task's directory. */
   command: z.string().min(1, 'command must not be empty'),
   /** false: run the command exactly, without adding the model flag (the seed page's claude form). */
   model_flag: z.boolean().optional(),
 });
 
-export const ModelConfig = z
-  .object({ backend: Name.optional() })
-  .nullable()
+const ModelFields = z.strictObject({ backend: Name.optional() });
+
+export const ModelConfig = ModelFields.nullable()
   .transform((m) => m ?? {});
 
 /** Longest role prompt: it goes into every worker's instructions, which must fit a command line. */
 export const PROMPT_MAX_CHARS = 16_000;
 const RolePrompt = z.string().max(PROMPT_MAX_CHARS, `a role prompt is at most ${PROMPT_MAX_CHARS.toLocaleString('en')} characters; put longer instructions in a file in the repo and point the prompt at it`);
 
-export const AliasConfig = z.object({
+export const AliasConfig = z.strictObject({
   model: Name,
   prompt: RolePrompt.optional(),
 });
 
 /** Legacy Dispatch format: `agents.<name>.command` — read as aliases with inline commands. */
-export const LegacyAgent = z.object({
+export const LegacyAgent = z.strictObject({
   command: z.string().min(1),
   model: Name.optional(),
   prompt: RolePrompt.optional(),
 });
 
-export const RepoConfig = z.union([
-  z.string().min(1).transform((path) => ({ path, default: false, worktree: 'ask' as const })),
-  z.object({
-    path: z.string().min(1),
-    default: z.boolean().default(false),
-    /** `always`: every task in this repo gets a worktree; `ask` (default): only when requested. */
-    worktree: z.enum(['always', 'ask']).default('ask'),
-  }),
-]);
+const RepoFields = z.strictObject({
+  path: z.string().min(1),
+  default: z.boolean().default(false),
+  /** `always`: every task in this repo gets a worktree; `ask` (default): only when requested. */
+  worktree: z.enum(['always', 'ask']).default('ask'),
+});
 
-export const ChannelConfig = z.object({
+export const RepoConfig = z.union([z.string().min(1).transform((path) => ({ path, default: false, worktree: 'ask' as const })), RepoFields]);
+
+export const ChannelConfig = z.strictObject({
   repo: Name.optional(),
   /** The channel's default model (before the config's `default:`; after the user's own). */
   default: Name.optional(),
@@ -129,7 +130,7 @@ export const AccessConfig = z
   })
   .strict();
 
-export const LimitsConfig = z.object({
+export const LimitsConfig = z.strictObject({
   // prefault, not default: zod 4 hands a default out as-is, skipping the transform to milliseconds.
   task_timeout: duration('7d').prefault('30m'),
   confirm_timeout: duration('24h').prefault('15m'),
@@ -144,19 +145,35 @@ export const LimitsConfig = z.object({
   worktree_cleanup: z.enum(['keep', 'when-empty']).default('keep'),
 });
 
-export const ConfigFile = z
-  .object({
-    default: Name.optional(),
-    backends: z.record(Name, BackendConfig).default({}),
-    models: z.record(Name, ModelConfig).default({}),
-    aliases: z.record(Name, AliasConfig).default({}),
-    agents: z.record(Name, LegacyAgent).optional(),
-    repos: z.record(Name, RepoConfig).default({}),
-    channels: z.record(z.string().min(1), ChannelConfig).default({}),
-    access: AccessConfig.optional(),
-    limits: LimitsConfig.prefault({}),
-  })
-  .strict();
+export const ConfigFile = z.strictObject({
+  default: Name.optional(),
+  backends: z.record(Name, BackendConfig).default({}),
+  models: z.record(Name, ModelConfig).default({}),
+  aliases: z.record(Name, AliasConfig).default({}),
+  agents: z.record(Name, LegacyAgent).optional(),
+  repos: z.record(Name, RepoConfig).default({}),
+  channels: z.record(z.string().min(1), ChannelConfig).default({}),
+  access: AccessConfig.optional(),
+  limits: LimitsConfig.prefault({}),
+});
+
+/** Each mapping's keys, by where it sits: the top level, a section, or an entry of a section. */
+const SECTION_KEYS: Record<string, string[]> = { access: Object.keys(AccessConfig.shape), limits: Object.keys(LimitsConfig.shape) };
+const ENTRY_KEYS: Record<string, string[]> = {
+  backends: Object.keys(BackendConfig.shape),
+  models: Object.keys(ModelFields.shape),
+  aliases: Object.keys(AliasConfig.shape),
+  agents: Object.keys(LegacyAgent.shape),
+  repos: Object.keys(RepoFields.shape),
+  channels: Object.keys(ChannelConfig.shape),
+};
+
+/** The keys the mapping at `path` may hold (`[]` is the top level, `['aliases', 'rev']` one alias). */
+export function knownKeys(path: readonly PropertyKey[]): string[] {
+  const [section] = path;
+  if (section === undefined) return Object.keys(ConfigFile.shape);
+  return (path.length === 1 ? SECTION_KEYS[String(section)] : ENTRY_KEYS[String(section)]) ?? [];
+}
 
 export type ConfigFileInput = z.input<typeof ConfigFile>;
 /** The validated config, as parsed from the file (before cross-key checks). */

@@ -3,14 +3,13 @@ import { parseDocument } from 'yaml';
 import { commandErrors, crossKeyErrors, reservedKeyErrors } from './checks.js';
 import { configError, issuesToErrors, yamlErrorToConfigError } from './issues.js';
 import { normaliseLegacy } from './legacy.js';
-import { ConfigFile, type Config } from './schema.js';
+import { ConfigFile, knownKeys, type Config } from './schema.js';
 
 export { BUILTIN_BACKENDS } from './checks.js';
 export { normaliseLegacy } from './legacy.js';
 
 /** More than this and the user is looking at the wrong file; the rest is summed up in one line. */
 const MAX_ERRORS = 50;
-const ROOT_KEYS = Object.keys(ConfigFile.shape);
 
 export interface Validation {
   config?: Config;
@@ -24,7 +23,7 @@ export function validateConfigText(text: string, file?: string): Validation {
   const reserved = reservedKeyErrors(yaml.data, file);
   const parsed = ConfigFile.safeParse(yaml.data ?? {}, { reportInput: true });
   const reported = new Set(reserved.map((e) => e.key));
-  const schemaErrors = parsed.success ? [] : issuesToErrors(parsed.error.issues, ROOT_KEYS, file).filter((e) => !reported.has(e.key));
+  const schemaErrors = parsed.success ? [] : issuesToErrors(parsed.error.issues, knownKeys, file).filter((e) => !reported.has(e.key));
   if (!parsed.success || reserved.length > 0) return { errors: cap([...reserved, ...schemaErrors], file) };
   const config = normaliseLegacy(parsed.data);
   const errors = [...commandErrors(parsed.data, file), ...crossKeyErrors(config, file)];

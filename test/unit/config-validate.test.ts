@@ -122,6 +122,37 @@ describe('every problem names its key', () => {
     expect(problem?.[1]).toMatch(/at most 16,000 characters; put longer instructions in a file/);
   });
 
+  it('an unknown key at any depth, each named with the keys that exist there', () => {
+    const text = [
+      'limits:',
+      '  concurency: 2',
+      'aliases:',
+      '  rev: { model: opus, promt: be thorough }',
+      'models:',
+      '  opus: { modle: claude }',
+      'backends:',
+      '  claude: { command: claude -p, model_falg: false }',
+      'repos:',
+      '  web: { path: /srv/web, worktrees: always }',
+      'channels:',
+      '  C1: { repo: web, defualt: opus }',
+      'access:',
+      '  admins: [U1]',
+      'agents:',
+      '  old: { command: claude -p, promt: hi }',
+    ].join('\n');
+    expect(problems(text).sort(([a], [b]) => String(a).localeCompare(String(b)))).toEqual([
+      ['access.admins', 'access.admins: unknown key (known keys: dispatch, admin)'],
+      ['agents.old.promt', 'agents.old.promt: unknown key (known keys: command, model, prompt)'],
+      ['aliases.rev.promt', 'aliases.rev.promt: unknown key (known keys: model, prompt)'],
+      ['backends.claude.model_falg', 'backends.claude.model_falg: unknown key (known keys: command, model_flag)'],
+      ['channels.C1.defualt', 'channels.C1.defualt: unknown key (known keys: repo, default)'],
+      ['limits.concurency', expect.stringMatching(/^limits\.concurency: unknown key \(known keys: task_timeout, confirm_timeout, concurrency, per_backend/)],
+      ['models.opus.modle', 'models.opus.modle: unknown key (known keys: backend)'],
+      ['repos.web.worktrees', 'repos.web.worktrees: unknown key (known keys: path, default, worktree)'],
+    ]);
+  });
+
   it('an alias missing its model', () => {
     expect(problems('aliases:\n  sec:\n    prompt: hi\n')).toEqual([['aliases.sec.model', 'aliases.sec.model: is required']]);
   });
