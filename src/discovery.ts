@@ -1,9 +1,10 @@
 import type { Discovery, DiscoverResult } from './dispatcher/deps.js';
 import { agentModels, detectClis, discoverModel } from './resolve/discovery.js';
+import { checkLogin, type Login } from './resolve/login.js';
 
 /**
- * CLI detection is cached for a minute: PATH rarely changes, and `--version` of four CLIs on every
- * request would dominate dispatch latency.
+ * CLI detection and login checks are cached for a minute: PATH and logins rarely change, and
+ * running four CLIs on every request would dominate dispatch latency.
  */
 export function cachedDiscovery(env: NodeJS.ProcessEnv, ttlMs = 60_000): Discovery {
   let cached: { at: number; clis: Promise<Map<string, string>> } | undefined;
@@ -11,8 +12,17 @@ export function cachedDiscovery(env: NodeJS.ProcessEnv, ttlMs = 60_000): Discove
     if (!cached || Date.now() - cached.at > ttlMs) cached = { at: Date.now(), clis: detectClis(env) };
     return cached.clis;
   };
+  const logins = new Map<string, { at: number; login: Promise<Login> }>();
+  const login = (cli: string): Promise<Login> => {
+    const hit = logins.get(cli);
+    if (hit && Date.now() - hit.at <= ttlMs) return hit.login;
+    const fresh = { at: Date.now(), login: checkLogin(cli, env, { freeOnly: true }) };
+    logins.set(cli, fresh);
+    return fresh.login;
+  };
   return {
     clis,
+    login,
     async discover(model: string): Promise<DiscoverResult> {
       return discoverModel(model, await clis(), env);
     },

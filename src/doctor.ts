@@ -1,37 +1,82 @@
 import { readFile, stat } from 'node:fs/promises';
-import { configPath } from './config/paths.js';
+import { configPath, dispatchHome } from './config/paths.js';
 import type { Config } from './config/schema.js';
 import { validateConfigText } from './config/validate.js';
 import { accessWarnings } from './dispatcher/access.js';
-import { backendForModel, workerCommand } from './resolve/index.js';
-import { detectClis } from './resolve/discovery.js';
+import { backendForModel, backendNamed, resolveNamed, showCommand, workerCommand } from './resolve/index.js';
+import { AGENT_CLIS, detectClis } from './resolve/discovery.js';
+import { checkLogin, loginCacheFile, type Login } from './resolve/login.js';
 
 type Say = (line: string) => void;
 
-const EXECUTABLE: Record<string, string> = { claude: 'claude', cursor: 'agent', codex: 'codex', gemini: 'gemini' };
+/** What doctor found about the CLIs on this host. */
+interface Host {
+  versions: Map<string, string>;
+  logins: Map<string, Login>;
+}
 
-/** `dispatch-bot doctor`: CLIs on PATH, config validity, what each model and alias resolves to, and warnings. */
+/**
+ * `dispatch-bot doctor`: the CLIs on PATH and whether each is logged in, config validity, what each
+ * model and alias runs, and warnings. Exits 1 when the config is invalid or nothing can run.
+ */
 export async function doctor(env: NodeJS.ProcessEnv, say: Say): Promise<number> {
-  const clis = await detectClis(env);
+  const host = await inspectHost(env);
   say('Agent CLIs on PATH:');
-  for (const name of ['claude', 'agent', 'codex', 'gemini']) say(`  ${clis.has(name) ? '✓' : '✗'} ${name}${clis.has(name) ? ` ${clis.get(name)}` : ' (not found)'}`);
+  for (const name of AGENT_CLIS) say(`  ${cliLine(name, host)}`);
   const path = configPath(env);
   const config = await loadConfig(path, say);
   if (!config) return 1;
-  const available = new Set(clis.keys());
+  const runnable = (exe: string): boolean => host.versions.has(exe) && host.logins.get(exe)?.state !== 'out';
+  const available = new Set(host.versions.keys());
   // A config not written yet gets its access rules on first run; one on disk without them is open.
   const onDisk = await stat(path).then(() => true, () => false);
   const warnings = [...collectWarnings(config, available), ...(onDisk ? accessWarnings(config) : [])];
   say('Models:');
-  for (const model of Object.keys(config.models)) say(`  ${model} → ${describe(model, config, available, env)}`);
+  const canRun: string[] = [];
+  for (const model of Object.keys(config.models)) {
+    const exe = executableOf(model, config, available);
+    if (runnable(exe)) canRun.push(model);
+    const why = host.versions.has(exe) ? (runnable(exe) ? '' : ` (cannot run: ${exe} is not logged in)`) : ` (cannot run: ${exe} is not on PATH)`;
+    say(`  ${model} → ${describe(model, config, available, env)}${why}`);
+  }
   say('Aliases:');
   for (const [alias, { model }] of Object.entries(config.aliases)) say(`  ${alias} → ${model}${config.models[model] ? '' : ' (alias)'}`);
   if (warnings.length) {
     say('Warnings:');
     for (const warning of warnings) say(`  ! ${warning}`);
   }
+  const models = Object.keys(config.models).length;
+  const anyCli = [...host.versions.keys()].some(runnable);
+  if ((models > 0 && canRun.length === 0) || (models === 0 && !anyCli)) {
+    say(models > 0 ? 'No configured model can run here: install or log in to one of their CLIs (see above).' : 'No agent CLI can run here: install one and log in (see above).');
+    return 1;
+  }
   say(warnings.length ? `${warnings.length} warning(s).` : 'All good.');
   return 0;
+}
+
+async function inspectHost(env: NodeJS.ProcessEnv): Promise<Host> {
+  const versions = await detectClis(env);
+  const cacheFile = loginCacheFile(dispatchHome(env));
+  const checked = await Promise.all([...versions.keys()].map(async (cli) => [cli, await checkLogin(cli, env, { cacheFile })] as const));
+  return { versions, logins: new Map(checked) };
+}
+
+function cliLine(name: string, host: Host): string {
+  const version = host.versions.get(name);
+  if (version === undefined) return `✗ ${name} (not found)`;
+  const login = host.logins.get(name);
+  if (!login) return `✓ ${name} ${version}`;
+  const age = Date.now() - login.at > 60_000 ? `, checked ${Math.round((Date.now() - login.at) / 60_000)} min ago` : '';
+  if (login.state === 'in') return `✓ ${name} ${version} · logged in (${login.detail}${age})`;
+  if (login.state === 'out') return `✗ ${name} ${version} · NOT logged in (${login.detail}); log in with ${login.login}`;
+  return `? ${name} ${version} · could not tell whether it is logged in (${login.detail}); to log in: ${login.login}`;
+}
+
+/** The executable a model's worker runs (`claude`, `agent`, `codex`, `gemini`, or a custom one). */
+function executableOf(model: string, config: Config, clis: Set<string>): string {
+  const backend = backendForModel(model, config, clis);
+  return backendNamed(backend, config.backends[backend]?.command).executable;
 }
 
 async function loadConfig(path: string, say: Say): Promise<Config | undefined> {
@@ -52,11 +97,13 @@ async function loadConfig(path: string, say: Say): Promise<Config | undefined> {
   return config;
 }
 
+/** The command exactly as the runner will start it (the prompt once, where it goes). */
 function describe(model: string, config: Config, clis: Set<string>, env: NodeJS.ProcessEnv): string {
   const backend = backendForModel(model, config, clis);
   try {
-    const argv = workerCommand(model, config, clis, env).argv;
-    return `${backend}: ${argv.join(' ')} <prompt>`;
+    const ready = resolveNamed(model, config);
+    const command = workerCommand(ready.model, config, clis, env, ready.command ? { command: ready.command } : {});
+    return `${command.backend}: ${showCommand(command)}`;
   } catch (error) {
     return `${backend}: cannot build a command (${(error as Error).message})`;
   }
@@ -74,10 +121,6 @@ export function collectWarnings(config: Config, clis: Set<string>): string[] {
     }
   }
   if (config.agents) warnings.push('the config uses the old `agents:` format; it works, and "migrate my config" rewrites it as backends/models/aliases.');
-  for (const backend of used) {
-    const exe = EXECUTABLE[backend];
-    if (exe && !clis.has(exe)) warnings.push(`models use the ${backend} backend but \`${exe}\` is not on PATH.`);
-  }
   if (!config.default) warnings.push('no `default:` model: requests that name no model will ask which to use.');
   return warnings;
 }

@@ -74,3 +74,17 @@ function refuseShellSyntax(what: string): never {
     `"${what}" is shell syntax; a backend command is run without a shell, so write one program and its arguments (use $(pwd) for the task's directory)`,
   );
 }
+
+/** Quote one argv word so splitCommand reads it back the same; `dir` stands for the dir token. */
+export function quoteWord(word: string, dir = '$(pwd)'): string {
+  return word
+    .split(DIR_TOKEN)
+    .map((part) => (part === '' || /^[A-Za-z0-9_@%+=:,./-]+$/.test(part) ? part : `'${part.replaceAll("'", `'\\''`)}'`))
+    .join(dir);
+}
+
+/** A worker command as a person reads it: what runs, with `<dir>` and `<prompt>` where they go. */
+export function showCommand(command: { argv: string[]; promptAsLastArg: boolean }): string {
+  const words = command.argv.map((word) => (word === PROMPT_TOKEN ? '<prompt>' : quoteWord(word, '<dir>')));
+  return [...words, ...(command.promptAsLastArg ? ['<prompt>'] : [])].join(' ');
+}

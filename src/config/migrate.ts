@@ -2,7 +2,7 @@ import { CommandSyntaxError, ConfigError } from '../errors/index.js';
 import { basename } from 'node:path';
 import { z } from 'zod';
 import type { Document } from 'yaml';
-import { DIR_TOKEN, splitCommand } from './command.js';
+import { quoteWord, splitCommand } from './command.js';
 import { data, foldedPrompt, record, setUnder } from './yaml-doc.js';
 import { legacyPlan } from './legacy.js';
 import { LegacyAgent, Name } from './schema.js';
@@ -35,15 +35,7 @@ export function modernCodexCommand(command: string): string | undefined {
     else if (!CODEX_FLAGS.has(word) && !/^--(cd|sandbox)=/.test(word)) kept.push(word);
   }
   const base = program === 'codex' ? CODEX_COMMAND : CODEX_COMMAND.replace(/^codex/, quoteWord(program));
-  return [base, ...kept.map(quoteWord)].join(' ');
-}
-
-/** Quote one argv word so splitCommand reads it back the same; the dir token goes back to $(pwd). */
-function quoteWord(word: string): string {
-  return word
-    .split(DIR_TOKEN)
-    .map((part) => (part === '' || /^[A-Za-z0-9_@%+=:,./-]+$/.test(part) ? part : `'${part.replaceAll("'", `'\\''`)}'`))
-    .join('$(pwd)');
+  return [base, ...kept.map((word) => quoteWord(word))].join(' ');
 }
 
 const Agents = z.record(Name, LegacyAgent);

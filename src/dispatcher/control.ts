@@ -8,6 +8,7 @@ import type { DispatcherDeps } from './deps.js';
 import { launch } from './launch.js';
 import { isFinal } from '../task/index.js';
 import { step, type Step } from './step.js';
+import { logText } from '../resolve/index.js';
 
 const LOG_LINES = 40;
 
@@ -37,7 +38,8 @@ export async function planControl(deps: DispatcherDeps, asker: Asker, action: Co
 async function control(deps: DispatcherDeps, asker: Asker, action: ControlAction, task: TaskRecord): Promise<void> {
   const talk = new Conversation(deps, asker.where);
   if (action === 'logs') {
-    const tail = await deps.queue.logs(task.id, LOG_LINES);
+    // Read well past the lines shown: the CLIs' bookkeeping events drop out when read as text.
+    const tail = logText(await deps.queue.logs(task.id, LOG_LINES * 5)).trim().split('\n').slice(-LOG_LINES).join('\n');
     await talk.answer({ text: `Last ${LOG_LINES} lines of **${task.id}**'s log:`, code: tail.trim() || '(the log is empty)' });
     return;
   }

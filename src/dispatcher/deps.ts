@@ -3,6 +3,7 @@ import type { ChatSurface } from '../chat/surface.js';
 import type { ConfigSource } from '../config/port.js';
 import type { TaskQueue } from '../queue/port.js';
 import type { TaskStore } from '../store/port.js';
+import type { Login } from '../resolve/login.js';
 
 export type DiscoverResult = { found: true; backend: string; via: string } | { found: false; available: string[] };
 
@@ -12,6 +13,8 @@ export interface Discovery {
   clis(): Promise<Map<string, string>>;
   discover(model: string): Promise<DiscoverResult>;
   agentModels(): Promise<{ id: string; name: string }[]>;
+  /** Is this CLI logged in (its own status command; `unknown` when only a model call would tell)? */
+  login(cli: string): Promise<Login>;
 }
 
 export interface DispatcherDeps {

@@ -6,6 +6,8 @@ import { choices } from './confirm.js';
 import { postToTask } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
 import { renderFinish, renderStatus } from './render.js';
+import { loginCommand, logText } from '../resolve/index.js';
+import { runnable } from './runnable.js';
 
 /** Apply one task event: update the record, edit the status message, post what the thread must see. */
 export async function onTaskEvent(deps: DispatcherDeps, event: TaskEvent): Promise<TaskRecord | undefined> {
@@ -89,7 +91,10 @@ async function autoCleanUp(deps: DispatcherDeps, task: TaskRecord): Promise<stri
 async function offerRecovery(deps: DispatcherDeps, task: TaskRecord): Promise<void> {
   const failure = task.failure;
   if (!failure) return;
-  const others = choices(deps.config.current()).filter((m) => m !== task.spec.model).slice(0, 10);
+  // Only models whose CLI can run: another model of a CLI that is missing or logged out fails the same way.
+  const config = deps.config.current();
+  const sameFate = failure.reason === 'flags' || failure.reason === 'other' ? undefined : failure.cli;
+  const others = (await runnable(deps, config, choices(config), sameFate)).filter((m) => m !== task.spec.model).slice(0, 10);
   const why = {
     missing: 'is not installed on this runner',
     auth: 'is not logged in',
@@ -99,7 +104,7 @@ async function offerRecovery(deps: DispatcherDeps, task: TaskRecord): Promise<vo
   }[failure.reason];
   const reply: Reply = {
     mention: task.spec.requester,
-    text: `The **${failure.cli}** CLI ${why}: ${failure.detail.slice(0, 300)}`,
+    text: `The **${failure.cli}** CLI ${why}: ${logText(failure.detail).slice(0, 300)}${failure.reason === 'auth' && loginCommand(failure.cli) ? `\nLog in with ${loginCommand(failure.cli)}.` : ''}`,
   };
   if (others.length) {
     reply.text += '\nRetry with another model?';

@@ -8,6 +8,8 @@ import { backendForModel, commandFor, resolveModel } from '../resolve/index.js';
 import { Conversation } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
 import { renderStatus } from './render.js';
+import { choices } from './confirm.js';
+import { requireLoggedIn } from './runnable.js';
 import { renderFanOut, renderSingle } from './summary.js';
 
 /** A draft as launch takes it: a retry carries the role prompt its first run had. */
@@ -26,12 +28,11 @@ export interface Request {
 export async function launch(deps: DispatcherDeps, request: Request): Promise<TaskRecord[]> {
   const config = deps.config.current();
   const clis = new Set((await deps.discovery.clis()).keys());
+  const specs = request.drafts.map((draft) => buildSpec(deps, config, clis, request, draft, draft.id));
+  // Checked before ids are claimed: a refused request leaves nothing behind.
+  await requireLoggedIn(deps, config, specs, choices(config));
   const taken = new Set<string>();
-  const specs: TaskSpec[] = [];
-  for (const draft of request.drafts) {
-    const id = await uniqueId(deps, draft.id, taken);
-    specs.push(buildSpec(deps, config, clis, request, draft, id));
-  }
+  for (const spec of specs) spec.id = await uniqueId(deps, spec.id, taken);
   const talk = Conversation.of(deps, request.inbound);
   const head = specs.length === 1 ? renderSingle(specs[0] as TaskSpec, request.splitHint) : renderFanOut(specs);
   const first = await talk.startThread(head);

@@ -1,6 +1,7 @@
 import type { Reply } from '../chat/reply.js';
 import type { TaskRecord } from '../store/records.js';
 import { isFinal, planProgress, type TaskState } from '../task/index.js';
+import { logText } from '../resolve/index.js';
 
 const STATE_LABEL: Record<TaskState, string> = {
   queued: 'queued',
@@ -97,7 +98,7 @@ export function renderFinish(task: TaskRecord): Reply {
     ];
     if (task.worktree.diffstat.trim()) reply.code = task.worktree.diffstat.trim();
   }
-  if (task.state !== 'done' && task.logTail) reply.code = task.logTail;
+  if (task.state !== 'done' && task.logTail) reply.code = logText(task.logTail);
   return reply;
 }
 

@@ -4,6 +4,7 @@ import { DIR_TOKEN, PROMPT_TOKEN, splitCommand } from '../config/command.js';
 import { readClaudeLine } from './claude-output.js';
 import { readCodexLine } from './codex-output.js';
 import { claudeModelFlag } from './family.js';
+import { logText } from './log-text.js';
 import { CLAUDE_FAILURES, CODEX_FAILURES, CURSOR_FAILURES, GEMINI_FAILURES, classify, type FailureRule } from './failures.js';
 import type { Backend, OutputSignal, WorkerCommand } from './port.js';
 import { CLAUDE_SESSION_VARS } from './secrets.js';
@@ -38,7 +39,8 @@ function make(
       return { backend: name, model, env: {}, ...built, unset: [...CLAUDE_SESSION_VARS, ...(built.unset ?? [])] };
     },
     readLine: read,
-    classifyFailure: (exitCode, tail) => classify(executable, exitCode, tail, rules),
+    // The CLI's JSON events read as text, so the failure's detail is words, not a JSON line.
+    classifyFailure: (exitCode, tail) => classify(executable, exitCode, logText(tail), rules),
   };
 }
 

@@ -5,17 +5,17 @@ import type { OutputSignal } from './port.js';
  * claude `--output-format stream-json --verbose`: one JSON event per line. We read the init
  * event for the real model id, assistant turns for a short activity line, and the result.
  */
-const Init = z.object({ type: z.literal('system'), subtype: z.literal('init'), model: z.string().min(1) });
-const ContentBlock = z.union([
+export const Init = z.object({ type: z.literal('system'), subtype: z.literal('init'), model: z.string().min(1) });
+export const ContentBlock = z.union([
   z.object({ type: z.literal('tool_use'), name: z.string(), input: z.record(z.string(), z.unknown()).optional() }),
   z.object({ type: z.literal('text'), text: z.string() }),
   z.object({ type: z.string() }),
 ]);
-const Assistant = z.object({
+export const Assistant = z.object({
   type: z.literal('assistant'),
   message: z.object({ content: z.array(ContentBlock) }),
 });
-const Result = z.object({
+export const Result = z.object({
   type: z.literal('result'),
   subtype: z.string().optional(),
   is_error: z.boolean().optional(),
@@ -24,7 +24,7 @@ const Result = z.object({
 
 const ACTIVITY_CHARS = 100;
 /** The input field that best says what a tool call is doing. */
-const TOOL_DETAIL = ['command', 'description', 'file_path', 'path', 'pattern', 'url', 'query', 'prompt'];
+export const TOOL_DETAIL = ['command', 'description', 'file_path', 'path', 'pattern', 'url', 'query', 'prompt'];
 
 export function readClaudeLine(line: string): OutputSignal {
   const event = parseJson(line);

@@ -3,11 +3,11 @@ import { parseJson, short } from './claude-output.js';
 import type { OutputSignal } from './port.js';
 
 /** codex `exec --json`: JSONL events; commands and messages become the activity line. */
-const Item = z.object({
+export const Item = z.object({
   type: z.enum(['item.started', 'item.completed']),
   item: z.object({ type: z.string(), text: z.string().optional(), command: z.string().optional() }),
 });
-const Failed = z.object({ type: z.enum(['turn.failed', 'error']), error: z.object({ message: z.string() }).optional(), message: z.string().optional() });
+export const Failed = z.object({ type: z.enum(['turn.failed', 'error']), error: z.object({ message: z.string() }).optional(), message: z.string().optional() });
 
 export function readCodexLine(line: string): OutputSignal {
   const event = parseJson(line);

@@ -1,4 +1,4 @@
-export { splitCommand, DIR_TOKEN, PROMPT_TOKEN } from '../config/command.js';
+export { splitCommand, showCommand, quoteWord, DIR_TOKEN, PROMPT_TOKEN } from '../config/command.js';
 export type { Backend, OutputSignal, WorkerCommand } from './port.js';
 export {
   BUILT_IN_BACKENDS,
@@ -30,3 +30,5 @@ export {
   type DefaultSource,
 } from './resolve.js';
 export { detectClis, agentModels, discoverModel, parseAgentModels, type Discovered } from './discovery.js';
+export { checkLogin, loginCacheFile, loginCommand, type Login } from './login.js';
+export { logText } from './log-text.js';
