@@ -149,6 +149,7 @@ export function renderReply(reply: Reply, ids: CustomIds): RenderedMessage {
   const full = [bodyParts(reply, codeFits), note].filter((p): p is string => p !== undefined && p !== '').join('\n\n');
   const files: AttachmentBuilder[] = [];
   if (!codeFits && reply.code !== undefined) files.push(new AttachmentBuilder(Buffer.from(reply.code, 'utf8'), { name: 'output.txt' }));
+  for (const file of reply.attachments ?? []) files.push(new AttachmentBuilder(Buffer.from(file.content, 'utf8'), { name: file.filename, ...(file.title ? { description: file.title } : {}) }));
   const base = { components: components(reply, ids), files, allowedMentions: { parse: [] as [], users: reply.mention ? [reply.mention] : [] } };
   const plainContent = [mention, full].filter((p) => p !== '').join(' ');
   if (!isCard(reply) && plainContent.length <= LIMITS.content) {

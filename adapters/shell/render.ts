@@ -35,6 +35,8 @@ export function renderText(reply: Reply, style: Style, choices: string[]): strin
     if (item.note) lines.push(`      ${style.dim(item.note)}`);
   }
   if (reply.code) lines.push(...reply.code.split('\n').map((l) => `    ${l}`));
+  // The shell runs beside its runner: a file is a path to open, not text to scroll through.
+  for (const file of reply.attachments ?? []) lines.push(file.path ? `${file.filename}: ${file.path}` : `${file.filename} (${file.content.split('\n').length} lines) is on the runner's machine`);
   choices.forEach((label, i) => lines.push(`  ${i + 1}) ${label}`));
   if (choices.length) lines.push(style.dim('  (type a number or a label)'));
   return lines.join('\n');

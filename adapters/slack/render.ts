@@ -41,6 +41,7 @@ export function renderPost(reply: Reply): { messages: SlackMessage[]; files: Sla
     files.push({ filename: 'output.txt', title: 'Full output', content: code });
     return section(`_Full output attached as a file (${lineCount(code)} lines)._`);
   });
+  for (const file of reply.attachments ?? []) files.push({ filename: file.filename, title: file.title ?? file.filename, content: file.content });
   return { messages: pack(units).map(toMessage), files };
 }
 

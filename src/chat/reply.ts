@@ -28,6 +28,18 @@ export interface SelectMenu {
   options: { label: string; value: string }[];
 }
 
+/**
+ * A file that goes with a reply (a report too long for a message): uploaded into the thread on
+ * Slack, attached on Discord; the shell, on the runner's own machine, prints `path` instead.
+ */
+export interface Attachment {
+  filename: string;
+  content: string;
+  title?: string;
+  /** Where the file is on the runner host. */
+  path?: string;
+}
+
 export interface Reply {
   text: string;
   /** A user id to mention at the start (a worker question mentions its requester). */
@@ -41,4 +53,6 @@ export interface Reply {
   select?: SelectMenu;
   /** Long text (logs, output) shown as a preformatted block; adapters attach it as a file when too long. */
   code?: string;
+  /** Files that go with a posted reply (an edit keeps the files it was posted with). */
+  attachments?: Attachment[];
 }

@@ -1,6 +1,6 @@
 import type { Reply } from '../chat/reply.js';
 import { messageOf } from '../errors/index.js';
-import { isFinal, transition, type TaskEvent } from '../task/index.js';
+import { isFinal, transition, type TaskEvent, type TaskReport } from '../task/index.js';
 import type { TaskRecord } from '../store/records.js';
 import { choices } from './confirm.js';
 import { postToTask } from './conversation.js';
@@ -57,11 +57,19 @@ async function announce(deps: DispatcherDeps, task: TaskRecord, event: TaskEvent
     });
   } else if (event.type === 'finished') {
     const finish = renderFinish(task);
+    if (event.report) attachReport(finish, task.id, event.report);
     const cleanup = await autoCleanUp(deps, task);
     if (cleanup) finish.text += `\n${cleanup}`;
     await postToTask(deps, task, finish);
     if (event.failure) await offerRecovery(deps, task);
   }
+}
+
+/** A report longer than a message goes whole with the finish message, as output.md. */
+function attachReport(finish: Reply, id: string, report: TaskReport): void {
+  const lines = report.text.split('\n').length;
+  finish.text += `\n_That was the start of the report; all ${lines.toLocaleString('en')} lines are in output.md._`;
+  finish.attachments = [{ filename: 'output.md', title: `${id}: output.md`, content: report.text, path: report.path }];
 }
 
 async function postQuestion(deps: DispatcherDeps, task: TaskRecord, seq: string, text: string) {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
-import { SavedTaskSpec } from '../task/index.js';
+import { SavedTaskSpec, type TaskReport } from '../task/index.js';
 import { SEQ, type TaskPaths } from './paths.js';
 
 /** Write so a reader sees the old file or the new one, never half of it. */
@@ -108,6 +108,20 @@ export async function readWorkerRecord(path: string): Promise<WorkerRecord | und
   } catch {
     return undefined;
   }
+}
+
+/** The most of output.md a finished event carries (a chat file upload, not a repository). */
+const REPORT_MAX_BYTES = 1024 * 1024;
+
+/**
+ * All of output.md for a file upload, when the summary of its `head` had to cut it; undefined
+ * when the summary is the whole report. Read only now, and only up to 1 MB.
+ */
+export async function reportOf(path: string, head: string): Promise<TaskReport | undefined> {
+  if (summaryOf(head) === head.trim()) return undefined;
+  const size = await stat(path).then((s) => s.size, () => 0);
+  const text = (await readHead(path, REPORT_MAX_BYTES)) ?? head;
+  return { path, text: size > REPORT_MAX_BYTES ? `${text}\n\n… (cut at 1 MB; the whole file is ${path})\n` : text };
 }
 
 /** First ~20 lines / 1500 characters of output.md: enough for a chat message. */

@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isFinal, type FinalState, type StartFailure, type TaskEvent, type TaskSpec, type TaskState } from '../task/index.js';
 import type { Backend, WorkerCommand } from '../resolve/port.js';
-import { readHead, readText, summaryOf, writeAtomic, type WorkerRecord } from './files.js';
+import { readHead, readText, reportOf, summaryOf, writeAtomic, type WorkerRecord } from './files.js';
 import { killWorkerTree } from './kill.js';
 import type { KeyedLock } from '../util/keyed-lock.js';
 import { LogFollower, tailLog } from './log.js';
@@ -313,6 +313,7 @@ export class TaskRun {
     this.state = state;
     const output = this.paths ? await readHead(this.paths.output, REPORT_HEAD_BYTES) : undefined;
     const summary = output?.trim() ? summaryOf(output) : this.watcher?.result ? summaryOf(this.watcher.result) : undefined;
+    const report = output?.trim() && this.paths ? await reportOf(this.paths.output, output) : undefined;
     const worktree = this.work?.branch ? await worktreeReport(this.spec.repo.path, this.work) : undefined;
     this.deps.emit({
       type: 'finished',
@@ -320,6 +321,7 @@ export class TaskRun {
       state,
       ...fields,
       ...(summary ? { summary } : {}),
+      ...(report ? { report } : {}),
       ...(worktree ? { worktree } : {}),
     });
     this.settle();

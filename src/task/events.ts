@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { StartFailure, WorktreeReport } from './outcome.js';
+import { StartFailure, TaskReport, WorktreeReport } from './outcome.js';
 import { PlanItem } from './plan.js';
 import { FinalState } from './state.js';
 
@@ -30,6 +30,8 @@ export const TaskEvent = z.discriminatedUnion('type', [
     exitCode: z.number().int().nullable().optional(),
     /** The head of `output.md`, when the worker wrote one. */
     summary: z.string().optional(),
+    /** All of `output.md` (up to a limit) with its path, when `summary` is only its head. */
+    report: TaskReport.optional(),
     logTail: z.string().optional(),
     worktree: WorktreeReport.optional(),
     failure: StartFailure.optional(),

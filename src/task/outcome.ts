@@ -17,3 +17,7 @@ export const StartFailure = z.object({
   detail: z.string(),
 });
 export type StartFailure = z.infer<typeof StartFailure>;
+
+/** The whole `output.md` (up to a limit) and where it is, when the summary is only its head. */
+export const TaskReport = z.object({ path: z.string(), text: z.string() });
+export type TaskReport = z.infer<typeof TaskReport>;

@@ -52,6 +52,14 @@ export interface FakeMessage {
   flags?: number;
 }
 
+/** A file attached to a message the bot posted or edited. */
+export interface FakeUpload {
+  channel_id: string;
+  message_id: string;
+  filename: string;
+  text: string;
+}
+
 interface Dispatch {
   op: 0;
   t: string;
@@ -96,6 +104,8 @@ export class FakeDiscord {
   readonly calls: RecordedCall[] = [];
   readonly channels = new Map<string, FakeChannel>([[this.general.id, this.general]]);
   readonly messages = new Map<string, FakeMessage>();
+  /** Every file the bot attached, with its contents, in order. */
+  readonly uploads: FakeUpload[] = [];
   readonly identifies: unknown[] = [];
   readonly resumes: { session_id: string; seq: number }[] = [];
   /** Dispatch types re-sent on RESUME, in order. */
@@ -413,6 +423,7 @@ export class FakeDiscord {
 
   private storeMessage(channelId: string, call: RecordedCall, id = this.id()): FakeMessage {
     const b = call.body;
+    for (const f of call.files) this.uploads.push({ channel_id: channelId, message_id: id, filename: f.name, text: f.text });
     const message: FakeMessage = {
       id,
       channel_id: channelId,
@@ -432,6 +443,7 @@ export class FakeDiscord {
     if (typeof b.content === 'string') m.content = b.content;
     if (Array.isArray(b.embeds)) m.embeds = b.embeds;
     if (Array.isArray(b.components)) m.components = b.components;
+    for (const f of call.files) this.uploads.push({ channel_id: m.channel_id, message_id: m.id, filename: f.name, text: f.text });
     if (Array.isArray(b.attachments) || call.files.length > 0) {
       m.attachments = call.files.map((f) => ({ id: this.id(), filename: f.name, size: f.text.length, url: `http://127.0.0.1/${f.name}`, proxy_url: `http://127.0.0.1/${f.name}` }));
     }

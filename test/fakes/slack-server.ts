@@ -28,6 +28,16 @@ export interface PostedMessage {
   edits: number;
 }
 
+/** A file shared through files.uploadV2 (getUploadURLExternal, the upload, completeUploadExternal). */
+export interface SharedFile {
+  id: string;
+  filename: string;
+  title: string;
+  content: string;
+  channel: string;
+  thread?: string;
+}
+
 export interface FakeSlackOptions {
   botUserId?: string;
   botId?: string;
@@ -68,6 +78,8 @@ export interface FakeSlack {
   allMessages(): PostedMessage[];
   /** Uploaded file contents by file id. */
   readonly uploads: Map<string, string>;
+  /** Files completed into a channel or thread, in order, with their contents. */
+  readonly files: SharedFile[];
   /** What was posted to response URLs under `${apiUrl}response/…`. */
   readonly responses: { path: string; body: Record<string, unknown> }[];
   /** Socket Mode acks received, in order. */
@@ -91,6 +103,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const calls: SlackCall[] = [];
   const messages = new Map<string, PostedMessage>();
   const uploads = new Map<string, string>();
+  const filenames = new Map<string, string>();
+  const files: SharedFile[] = [];
   const responses: { path: string; body: Record<string, unknown> }[] = [];
   const limits = rateLimits(opts);
   const userGroups = new Map(Object.entries(opts.userGroups ?? {}));
@@ -143,10 +157,20 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         return opts.viewsOpenError ? fail(opts.viewsOpenError) : ok({ view: { id: `V${++counter}` } });
       case 'files.getUploadURLExternal': {
         const id = `F${++counter}`;
+        filenames.set(id, String(body.filename ?? ''));
         return ok({ upload_url: `${base}upload/${id}`, file_id: id });
       }
-      case 'files.completeUploadExternal':
-        return ok({ files: [] });
+      case 'files.completeUploadExternal': {
+        const listed = Array.isArray(body.files) ? (body.files as { id?: unknown; title?: unknown }[]) : [];
+        const missing = listed.find((f) => !uploads.has(String(f.id)));
+        if (missing) return fail('file_not_found');
+        for (const f of listed) {
+          const id = String(f.id);
+          const thread = typeof body.thread_ts === 'string' ? body.thread_ts : undefined;
+          files.push({ id, filename: filenames.get(id) ?? '', title: String(f.title ?? ''), content: uploads.get(id) ?? '', channel: String(body.channel_id ?? ''), ...(thread ? { thread } : {}) });
+        }
+        return ok({ files: listed.map((f) => ({ id: String(f.id) })) });
+      }
       case 'files.upload': {
         const id = `F${++counter}`;
         uploads.set(id, String(body.content ?? ''));
@@ -180,7 +204,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     }
     const upload = /^\/api\/upload\/(F\d+)$/.exec(path);
     if (upload?.[1]) {
-      uploads.set(upload[1], raw.toString('utf8'));
+      uploads.set(upload[1], await uploadedText(raw, req.headers['content-type'] ?? ''));
       res.writeHead(200, { 'content-type': 'text/plain' }).end('OK');
       return;
     }
@@ -221,6 +245,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     apiUrl: base,
     calls,
     uploads,
+    files,
     responses,
     acks,
     userGroups,
@@ -280,6 +305,14 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The file's bytes as text: the Web API client posts them as multipart form data, or raw. */
+async function uploadedText(raw: Buffer, contentType: string): Promise<string> {
+  if (!contentType.startsWith('multipart/form-data')) return raw.toString('utf8');
+  const form = await new Response(new Uint8Array(raw), { headers: { 'content-type': contentType } }).formData();
+  const file = [...form.values()].find((v) => typeof v !== 'string');
+  return file && typeof file !== 'string' ? file.text() : '';
 }
 
 function ok(extra: object): { status: number; json: object } {
