@@ -17,6 +17,8 @@ export interface ShellOptions {
   onInbound(inbound: Inbound): Promise<void>;
   /** Piped input ended: wait for the tasks this shell started, print their final state. */
   onEnd(): Promise<void>;
+  /** The user quit (Ctrl-C): stop reading at once; `onEnd` is not called. */
+  quit?: AbortSignal;
 }
 
 /** Builds the surface first so the dispatcher can be wired to it before lines are read. */
@@ -30,7 +32,8 @@ export function createShellSurface(output: Writable, interactive: boolean): Shel
  */
 export async function runShell(surface: ShellSurface, options: ShellOptions): Promise<void> {
   const lines = createInterface({ input: options.input, terminal: false, crlfDelay: Infinity });
-  const prompt = () => options.interactive && surface.prompt('dispatch> ');
+  options.quit?.addEventListener('abort', () => lines.close(), { once: true });
+  const prompt = () => options.interactive && !options.quit?.aborted && surface.prompt('dispatch> ');
   let pending = '';
   prompt();
   for await (const raw of lines) {
@@ -44,6 +47,7 @@ export async function runShell(surface: ShellSurface, options: ShellOptions): Pr
     await options.onInbound(toInbound(surface, text, options.user));
     prompt();
   }
+  if (options.quit?.aborted) return;
   if (pending.trim()) await options.onInbound(toInbound(surface, pending, options.user));
   await options.onEnd();
 }

@@ -41,8 +41,3 @@ export function renderText(reply: Reply, style: Style, choices: string[]): strin
   if (choices.length) lines.push(style.dim('  (type a number or a label)'));
   return lines.join('\n');
 }
-
-/** What changes in a status message worth re-printing (not the ticking elapsed time). */
-export function statusSignature(reply: Reply): string {
-  return JSON.stringify([reply.text, reply.checklist, reply.progress, reply.fields?.filter((f) => f.label !== 'Elapsed')]);
-}

@@ -1,6 +1,6 @@
 import type { Reply } from '../../src/chat/reply.js';
 import type { ChatSurface, InputRequest, MessageRef, PostTarget } from '../../src/chat/surface.js';
-import { renderText, statusSignature, type Style } from './render.js';
+import { renderText, type Style } from './render.js';
 
 /** A choice the user can make by typing its number or label. */
 export interface Choice {
@@ -12,13 +12,16 @@ export interface Choice {
 }
 
 /**
- * The terminal as a chat surface: every post is printed, an edit is printed again only when what
- * it shows changed, and buttons/menus become numbered choices (the latest set is live).
+ * The terminal as a chat surface: every post is printed; an edit prints only the lines that
+ * changed (a checked item, the progress bar, the state), never the ticking elapsed time; buttons
+ * and menus become numbered choices (the latest set is live). Every line of a task's thread is
+ * labelled with its task id.
  */
 export class ShellSurface implements ChatSurface {
   readonly name = 'shell' as const;
   private nextId = 1;
-  private readonly printed = new Map<string, string>();
+  /** The lines each message shows now (elapsed time left out), to print only what an edit changes. */
+  private readonly printed = new Map<string, string[]>();
   /** thread id → the task ids (status titles) posted in it, to label lines and resolve `#id`. */
   readonly threadTasks = new Map<string, string[]>();
   choices: Choice[] = [];
@@ -37,16 +40,26 @@ export class ShellSurface implements ChatSurface {
     const thread = target.thread ?? (target.startThread ? `t${id.slice(1)}` : undefined);
     if (thread && reply.title) this.threadTasks.set(thread, [...(this.threadTasks.get(thread) ?? []), reply.title]);
     // The first message of a thread stands on its own; replies inside it carry the thread's label.
-    this.print(target.channel, target.thread, reply);
-    this.printed.set(id, statusSignature(reply));
+    this.printed.set(id, this.print(target.channel, target.thread, reply));
     return { surface: 'shell', channel: target.channel, ...(thread ? { thread } : {}), id };
   }
 
   async edit(ref: MessageRef, reply: Reply): Promise<void> {
-    const signature = statusSignature(reply);
-    if (this.printed.get(ref.id) === signature) return;
-    this.printed.set(ref.id, signature);
-    this.print(ref.channel, ref.thread, reply);
+    const before = this.printed.get(ref.id);
+    if (!before) {
+      this.printed.set(ref.id, this.print(ref.channel, ref.thread, reply));
+      return;
+    }
+    const now = this.lines(reply);
+    const seen = new Set(before);
+    const changed = now.filter((line) => !seen.has(line) && line.trim() !== '');
+    this.printed.set(ref.id, now);
+    if (changed.length > 0) this.write(this.labelled(ref.thread, reply, changed.map((line) => line.trim())));
+  }
+
+  /** The shell has no threads: a task is answered by its id. */
+  replyHint(task: string): string {
+    return `Answer with \`#${task} <your answer>\`.`;
   }
 
   async ephemeral(target: PostTarget, _user: string, reply: Reply): Promise<void> {
@@ -58,21 +71,39 @@ export class ShellSurface implements ChatSurface {
     return false;
   }
 
-  /** The task id a thread is labelled with (its only task), or the thread id for a fan-out. */
-  label(thread: string): string {
+  /**
+   * What a thread's lines are labelled with: the task a message is about (its status card's
+   * title, or the task id it starts with), else the thread's task ids.
+   */
+  label(thread: string, reply?: Reply): string {
     const tasks = this.threadTasks.get(thread) ?? [];
-    return tasks.length === 1 ? (tasks[0] as string) : thread;
+    const named = reply?.title ?? tasks.find((id) => reply?.text.startsWith(`**${id}**`));
+    return named ?? (tasks.length > 0 ? tasks.join(', ') : 'thread');
   }
 
-  private print(channel: string, thread: string | undefined, reply: Reply): void {
-    // A terminal has no modals: an Answer button becomes the way to answer here, a `#` reply.
-    const asks = reply.buttons?.some((b) => b.action.startsWith('input:')) && thread;
-    const shown: Reply = { ...reply, buttons: reply.buttons?.filter((b) => !b.action.startsWith('input:')) ?? [] };
-    if (asks) shown.text = `${shown.text}\n(answer with: #${this.label(thread)} <your answer>)`;
+  /** Print a message whole; returns the lines an edit compares against. */
+  private print(channel: string, thread: string | undefined, reply: Reply): string[] {
+    const shown = this.shown(reply);
     const choices = this.offer(channel, thread, shown);
-    const body = renderText(shown, this.style, choices);
-    const prefix = thread ? `[${reply.title ?? this.label(thread)}] ` : '';
-    this.write(`${prefix}${body.replace(/\n/g, `\n${' '.repeat(prefix.length)}`)}\n`);
+    const body = renderText(shown, this.style, choices).split('\n');
+    this.write(this.labelled(thread, reply, body));
+    return this.lines(reply);
+  }
+
+  /** A message's lines as an edit compares them: no choices, no elapsed time. */
+  private lines(reply: Reply): string[] {
+    const shown = this.shown(reply);
+    return renderText({ ...shown, fields: shown.fields?.filter((f) => f.label !== 'Elapsed') ?? [] }, this.style, []).split('\n');
+  }
+
+  /** A terminal has no modals: an input button (Answer) is left out; replyHint says how instead. */
+  private shown(reply: Reply): Reply {
+    return { ...reply, buttons: reply.buttons?.filter((b) => !b.action.startsWith('input:')) ?? [] };
+  }
+
+  private labelled(thread: string | undefined, reply: Reply, lines: string[]): string {
+    const prefix = thread ? `[${this.label(thread, reply)}] ` : '';
+    return `${prefix}${lines.join(`\n${' '.repeat(prefix.length)}`)}\n`;
   }
 
   /** Show the input prompt (terminals only); later output clears it and draws it again below. */

@@ -172,6 +172,7 @@ export function coalesceEdits(surface: ChatSurface, opts: CoalesceOptions): Coal
     ephemeral: (target, user, reply) => surface.ephemeral(target, user, reply),
     openInput: (trigger, request) => surface.openInput(trigger, request),
     ...(surface.permalink ? { permalink: (ref: MessageRef) => surface.permalink?.(ref) ?? Promise.resolve(undefined) } : {}),
+    ...(surface.replyHint ? { replyHint: (task: string) => surface.replyHint?.(task) ?? '' } : {}),
     landed(ref: MessageRef): Promise<void> {
       const slot = slots.get(`${ref.channel}\u0000${ref.id}`);
       if (!slot || (!slot.pending && !slot.inFlight)) return Promise.resolve();

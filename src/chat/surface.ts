@@ -58,4 +58,9 @@ export interface ChatSurface {
    * whose payloads do not carry membership (Slack user groups). Ids only, never names.
    */
   groupsOf?(user: string, candidates: readonly string[]): Promise<string[]>;
+  /**
+   * How a person answers a task on a surface without threads (the shell: `#<task-id> text`).
+   * Without it, the answer is a reply in the task's thread.
+   */
+  replyHint?(task: string): string;
 }

@@ -51,8 +51,9 @@ async function announce(deps: DispatcherDeps, task: TaskRecord, event: TaskEvent
     const ref = await postQuestion(deps, task, event.seq, event.text);
     if (ref) await deps.store.putQuestion({ ...question, posted: ref });
   } else if (event.type === 'gave-up') {
+    const hint = deps.surface(task.where.surface)?.replyHint?.(task.id);
     await postToTask(deps, task, {
-      text: `**${task.id}** stopped waiting for an answer and left its notes. Reply here with the answer and a new worker will continue from the blocked item.`,
+      text: `**${task.id}** stopped waiting for an answer and left its notes. ${hint ?? 'Reply here with the answer.'} A new worker will continue from the blocked item.`,
       mention: task.spec.requester,
     });
   } else if (event.type === 'finished') {
@@ -74,7 +75,8 @@ function attachReport(finish: Reply, id: string, report: TaskReport): void {
 
 async function postQuestion(deps: DispatcherDeps, task: TaskRecord, seq: string, text: string) {
   const shared = task.thread ? (await deps.store.tasksInThread(task.where.surface, task.thread)).length > 1 : false;
-  const how = shared ? `Reply in this thread starting with \`${task.id}:\` to answer.` : 'Reply in this thread to answer.';
+  const hint = deps.surface(task.where.surface)?.replyHint?.(task.id);
+  const how = hint ?? (shared ? `Reply in this thread starting with \`${task.id}:\` to answer.` : 'Reply in this thread to answer.');
   return postToTask(deps, task, {
     mention: task.spec.requester,
     text: `**${task.id}** asks:\n${text}\n_${how}_`,

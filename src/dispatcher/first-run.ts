@@ -1,6 +1,7 @@
 import type { InboundMessage } from '../chat/inbound.js';
 import type { ConfigChange } from '../config/port.js';
 import type { PendingConfirm } from '../store/records.js';
+import type { Reply } from '../chat/reply.js';
 import { launchPending } from './requests.js';
 import { postPending } from './confirm.js';
 import { Conversation } from './conversation.js';
@@ -35,8 +36,22 @@ export async function startFirstRun(deps: DispatcherDeps, inbound: InboundMessag
       `You (<@${inbound.who.id}>) are its admin and the only one who may dispatch; say "allow @name" or "allow everyone here" to let others in.`,
       'Pick the default model:',
     ].join('\n'),
-    buttons: models.slice(0, 10).map((m) => ({ action: 'first-run', value: `${pending.id}|${m}`, label: m })),
+    ...pickerOf(models, (m) => `${pending.id}|${m}`, deps.config.path),
   }));
+}
+
+/** Buttons for a few models (a menu holds at most 25 on Discord), else a menu listing every model written. */
+const MAX_BUTTONS = 5;
+const MAX_OPTIONS = 25;
+
+function pickerOf(models: string[], value: (model: string) => string, path: string): Pick<Reply, 'buttons' | 'select' | 'fields'> {
+  if (models.length <= MAX_BUTTONS) return { buttons: models.map((m) => ({ action: 'first-run', value: value(m), label: m })) };
+  const options = models.slice(0, MAX_OPTIONS).map((m) => ({ label: m, value: value(m) }));
+  const more = models.length - options.length;
+  return {
+    select: { action: 'first-run', placeholder: 'Pick the default model', options },
+    ...(more > 0 ? { fields: [{ label: 'Not in the menu', value: `${more} more: set \`default:\` in ${path}` }] } : {}),
+  };
 }
 
 async function discoveredModels(deps: DispatcherDeps, clis: Map<string, string>): Promise<ConfigChange[]> {

@@ -13,8 +13,13 @@ export class ShellSession {
   errors = '';
   readonly exited: Promise<number | null>;
 
-  constructor(opts: { cwd: string; env: NodeJS.ProcessEnv; args?: string[] }) {
-    this.child = spawn(process.execPath, [BIN, 'shell', ...(opts.args ?? [])], { cwd: opts.cwd, env: opts.env });
+  /** `terminal`: run it in a real terminal (util-linux `script`), where Ctrl-C is the terminal's own. */
+  constructor(opts: { cwd: string; env: NodeJS.ProcessEnv; args?: string[]; terminal?: boolean }) {
+    const argv = [process.execPath, BIN, 'shell', ...(opts.args ?? [])];
+    const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+    this.child = opts.terminal
+      ? spawn('script', ['-qfec', argv.map(quote).join(' '), '/dev/null'], { cwd: opts.cwd, env: opts.env })
+      : spawn(argv[0] as string, argv.slice(1), { cwd: opts.cwd, env: opts.env });
     this.child.stdout.setEncoding('utf8').on('data', (chunk: string) => (this.output += chunk));
     this.child.stderr.setEncoding('utf8').on('data', (chunk: string) => (this.errors += chunk));
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
@@ -22,6 +27,11 @@ export class ShellSession {
 
   say(line: string): void {
     this.child.stdin.write(`${line}\n`);
+  }
+
+  /** Keys as typed, e.g. `\u0003` for Ctrl-C in a terminal. */
+  type(keys: string): void {
+    this.child.stdin.write(keys);
   }
 
   end(): void {

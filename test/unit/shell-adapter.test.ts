@@ -83,17 +83,45 @@ describe('shell surface', () => {
     expect(ended).toBe(true);
   });
 
-  it('turns a question\'s Answer button into a #<task-id> hint instead of a choice it cannot honour', async () => {
+  it('has no threads to reply in: says how to answer by task id, and drops the Answer button it cannot honour', async () => {
     const { surface, printed } = surfaceWithOutput();
+    expect(surface.replyHint('auth-review')).toBe('Answer with `#auth-review <your answer>`.');
     await surface.post({ channel: 'local', thread: 't1' }, { title: 'auth-review', text: 'running' });
     await surface.post(
       { channel: 'local', thread: 't1' },
       { mention: 'alice', text: '**auth-review** asks:\nWhich DB?', buttons: [{ action: 'input:answer', value: 'auth-review|001', label: 'Answer' }] },
     );
     await new Promise((r) => setImmediate(r));
-    expect(printed()).toContain('(answer with: #auth-review <your answer>)');
     expect(printed()).not.toContain('1) Answer');
     expect(toInbound(surface, '1', 'alice')).toMatchObject({ kind: 'message', text: '1' });
+  });
+
+  it('an edited status prints only the lines that changed, labelled with the task id', async () => {
+    const { surface, printed } = surfaceWithOutput();
+    const items = (done: number) => [1, 2, 3].map((n) => ({ text: `Step ${n}`, mark: n <= done ? ('done' as const) : ('pending' as const) }));
+    const card = (state: string, done: number, elapsed: string) => ({ title: 'auth-review', text: state, fields: [{ label: 'Elapsed', value: elapsed }], checklist: items(done), progress: { done, total: 3 } });
+    const ref = await surface.post({ channel: 'local', thread: 't1' }, card('● running', 0, '1s'));
+    const before = printed().length;
+    await surface.edit(ref, card('● running', 1, '2s'));
+    await surface.edit(ref, card('● running', 1, '9s'));
+    expect(printed().slice(before)).toBe('[auth-review] ▓▓▓░░░░░░░ 1/3\n              [x] Step 1\n');
+    await surface.edit(ref, card('✓ done', 3, '12s'));
+    expect(printed().slice(before).match(/Step 3/g)).toHaveLength(1);
+    expect(printed()).toContain('[auth-review] ✓ done');
+  });
+
+  it('labels a fan-out thread\'s lines with the task a message is about, never with the thread id', async () => {
+    const { surface, printed } = surfaceWithOutput();
+    const head = await surface.post({ channel: 'local', startThread: true }, { text: 'All 2 workers dispatched.' });
+    const thread = head.thread as string;
+    await surface.post({ channel: 'local', thread }, { title: 'security-audit', text: 'queued' });
+    await surface.post({ channel: 'local', thread }, { title: 'perf-audit', text: 'queued' });
+    await surface.post({ channel: 'local', thread }, { text: '**perf-audit** asks:\nWhich endpoint?' });
+    await surface.post({ channel: 'local', thread }, { text: 'Added your note.' });
+    await new Promise((r) => setImmediate(r));
+    expect(printed()).toContain('[perf-audit] perf-audit asks:');
+    expect(printed()).toContain('[security-audit, perf-audit] Added your note.');
+    expect(printed()).not.toMatch(/\[t\d+\]/);
   });
 
   it('in a terminal, news arriving at the prompt is printed above a fresh prompt', async () => {
