@@ -54,6 +54,14 @@ Ctrl-C asks first when tasks are still running. Piped input waits for the tasks 
 Environment:
   DISPATCH_CONFIG, DISPATCH_HOME, PATH (where the agent CLIs are found)`,
   },
+  health: {
+    usage: 'health',
+    summary: 'exit 0 when `start` runs on this DISPATCH_HOME and beat in the last 90 s (a container HEALTHCHECK)',
+    body: `\`dispatch-bot start\` writes DISPATCH_HOME/health.json every 30 s while Slack or Discord runs.
+
+Environment:
+  DISPATCH_HOME   where the running bot keeps its state`,
+  },
   config: {
     usage: 'config validate [FILE]',
     summary: 'check a config file (default: the bot\u2019s config) and name every bad key',

@@ -53,6 +53,14 @@ const COMMANDS: Record<string, Command> = {
       return doctor(env, (line) => process.stdout.write(`${line}\n`));
     },
   },
+  health: {
+    options: {},
+    positionals: 0,
+    async run(_values, _args, env) {
+      const { healthCommand } = await import('./health.js');
+      return healthCommand(env, (line) => process.stdout.write(`${line}\n`));
+    },
+  },
   config: {
     options: {},
     positionals: 2,

@@ -3,6 +3,7 @@ import type { Inbound } from './chat/inbound.js';
 import type { ChatSurface } from './chat/surface.js';
 import { wantedSurfaces } from './chat-env.js';
 import { createApp, type App } from './app.js';
+import { startBeating } from './health.js';
 import { runShellSurface, type ShellRun } from './run-shell.js';
 import { shellUser } from './shell-user.js';
 import { startFailure } from './start-failure.js';
@@ -45,10 +46,12 @@ export async function startSurfaces(env: NodeJS.ProcessEnv, run: Omit<ShellRun, 
     await app.close();
     throw error;
   }
-  log(`working on ${run.repo}`);
   await app.recover();
+  const stopBeating = await startBeating(env, [wanted.slack && 'slack', wanted.discord && 'discord'].filter((s): s is string => Boolean(s)), log);
+  log(`ready, working on ${run.repo}`);
   await stopAsked;
   log('shutting down');
+  await stopBeating();
   // Queued status edits go out while the surfaces can still send them (a stopped client cannot).
   await app.flush();
   for (const stop of stops) await stop();

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,6 +54,12 @@ function start(extra: Record<string, string>): Started {
   };
 }
 
+/** `dispatch-bot health` on the same DISPATCH_HOME. */
+function health(): { code: number | null; out: string } {
+  const result = spawnSync(process.execPath, [BIN, 'health'], { cwd: root, env, encoding: 'utf8' });
+  return { code: result.status, out: result.stdout };
+}
+
 describe('a chat surface set only in part', () => {
   it.each([
     [{ SLACK_BOT_TOKEN: 'xoxb-1' }, /SLACK_APP_TOKEN .*SLACK_SIGNING_SECRET|SLACK_SIGNING_SECRET .*SLACK_APP_TOKEN/],
@@ -74,14 +80,17 @@ describe('a chat surface set only in part', () => {
 });
 
 describe('a complete surface', () => {
-  it('Slack in Socket Mode needs no signing secret: the bot and app tokens start it', async () => {
+  it('Slack in Socket Mode needs no signing secret: the bot and app tokens start it; `health` says so while it runs', async () => {
     const fake = await startFakeSlack();
     try {
+      expect(health()).toMatchObject({ code: 1, out: expect.stringContaining('not healthy: no bot is running') });
       const bot = start({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', SLACK_API_URL: fake.apiUrl });
-      await bot.said(/slack: listening over Socket Mode/);
+      await bot.said(/slack: listening over Socket Mode[\s\S]*ready, working on /);
       expect(fake.callsOf('apps.connections.open')).toHaveLength(1);
+      expect(health()).toMatchObject({ code: 0, out: expect.stringMatching(/^healthy: slack \(pid \d+\), last beat \d+s ago/) });
       bot.stop();
       expect(await bot.code).toBe(0);
+      expect(health().code).toBe(1);
     } finally {
       await fake.close();
     }

@@ -129,7 +129,7 @@ describe('dispatch-bot usage', () => {
     }
   });
 
-  it.each(['start', 'shell', 'runner', 'doctor', 'config'])('%s: --help, -h and `help COMMAND` print its usage and do nothing else', (command) => {
+  it.each(['start', 'shell', 'runner', 'doctor', 'health', 'config'])('%s: --help, -h and `help COMMAND` print its usage and do nothing else', (command) => {
     const before = readAgentRuns(join(root, 'agent-runs.jsonl')).length;
     const outputs = [[command, '--help'], [command, '-h'], ['help', command]].map((args) => run(args, 'use opus to fix it\n'));
     for (const { code, out, err } of outputs) {
@@ -151,7 +151,7 @@ describe('dispatch-bot usage', () => {
   it('help lists every command; an unknown option is refused with that command\'s usage', () => {
     const { code, out } = run(['help']);
     expect(code).toBe(0);
-    for (const command of ['start', 'shell', 'runner', 'doctor', 'config validate', '--version']) expect(out).toContain(`  ${command}`);
+    for (const command of ['start', 'shell', 'runner', 'doctor', 'health', 'config validate', '--version']) expect(out).toContain(`  ${command}`);
     const bad = run(['doctor', '--verbose']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/^dispatch-bot doctor: Unknown option '--verbose'\n\nusage: dispatch-bot doctor/);
