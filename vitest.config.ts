@@ -7,7 +7,7 @@ export default defineConfig({
     // The reliability suite's figures (fuzz, configs, access, hostile corpus) print after the summary.
     reporters: ['default', './test/support/figures-reporter.ts'],
     // Tests that start the bot as a process run the built dist/: rebuilt first when stale.
-    globalSetup: ['test/build-dist.ts'],
+    globalSetup: ['scripts/build-dist.ts'],
     // Integration tests start real child processes, git repos and loopback servers: give them room
     // on a 2-core machine rather than racing them.
     testTimeout: 30_000,

@@ -4,10 +4,12 @@
  */
 import { runDispatchBench } from './dispatch.js';
 import { runSlackAckBench } from './slack-ack.js';
+import { runStartupBench } from './startup.js';
 import { runStoreBench } from './store.js';
 import { runWorktreeSpawnBench } from './worktree-spawn.js';
 
 const benches: [string, () => Promise<void>][] = [
+  ['start-up (compiled bot)', () => runStartupBench(10)],
   ['dispatch (chat line → running worker)', () => runDispatchBench(20)],
   ['runner (worktree + spawn)', () => runWorktreeSpawnBench(20)],
   ['slack ack', () => runSlackAckBench(200)],

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * vitest's global setup: tests that start the bot as a process run bin/dispatch-bot.js, which runs
- * dist/, exactly as a user's `npm start` does. dist/ is rebuilt first whenever a source or the
- * build config is newer than the last build, so no test ever runs an old build, however vitest
- * was started (`npm test`, or `npx vitest run test/…` while working).
+ * Rebuild dist/ when a source or the build config is newer than the last build. vitest's global
+ * setup (tests that start the bot as a process run bin/dispatch-bot.js, which runs dist/, exactly
+ * as a user's `npm start` does) and the start-up bench call it, so neither ever runs an old build,
+ * however it was started (`npm test`, or `npx vitest run test/…` while working).
  */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const STAMP = join(ROOT, 'dist', '.built');
