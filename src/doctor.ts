@@ -3,7 +3,7 @@ import { configPath, dispatchHome } from './config/paths.js';
 import type { Config } from './config/schema.js';
 import { validateConfigText } from './config/validate.js';
 import { accessWarnings } from './dispatcher/access.js';
-import { backendForModel, backendNamed, resolveNamed, showCommand, workerCommand } from './resolve/index.js';
+import { backendForModel, backendNamed, commandFor, showCommand } from './resolve/index.js';
 import { AGENT_CLIS, detectClis } from './resolve/discovery.js';
 import { checkLogin, loginCacheFile, type Login } from './resolve/login.js';
 
@@ -101,9 +101,7 @@ async function loadConfig(path: string, say: Say): Promise<Config | undefined> {
 function describe(model: string, config: Config, clis: Set<string>, env: NodeJS.ProcessEnv): string {
   const backend = backendForModel(model, config, clis);
   try {
-    const ready = resolveNamed(model, config);
-    const command = workerCommand(ready.model, config, clis, env, ready.command ? { command: ready.command } : {});
-    return `${command.backend}: ${showCommand(command)}`;
+    return `${backend}: ${showCommand(commandFor({ model, backend }, config, env))}`;
   } catch (error) {
     return `${backend}: cannot build a command (${(error as Error).message})`;
   }

@@ -1,9 +1,9 @@
 import type { Config } from '../config/schema.js';
-import type { TaskSpec } from '../queue/task.js';
+import type { TaskSpec } from '../task/index.js';
 import { AGENT_CLIS } from '../resolve/discovery.js';
 import { backendForModel, backendNamed, loginCommand, resolveNamed } from '../resolve/index.js';
 import type { DispatcherDeps } from './deps.js';
-import { UserError } from './errors.js';
+import { UserError } from '../errors/index.js';
 
 /**
  * Can a worker of this CLI start here? An agent CLI must be on PATH and not known to be logged
@@ -41,10 +41,10 @@ export async function runnable(deps: DispatcherDeps, config: Config, names: stri
  */
 export async function requireLoggedIn(deps: DispatcherDeps, config: Config, specs: TaskSpec[], names: string[]): Promise<void> {
   for (const spec of specs) {
-    const exe = backendNamed(spec.command.backend, config.backends[spec.command.backend]?.command).executable;
+    const exe = backendNamed(spec.backend, config.backends[spec.backend]?.command).executable;
     if ((await deps.discovery.login(exe)).state !== 'out') continue;
-    const others = (await runnable(deps, config, names)).filter((n) => n !== spec.command.model);
+    const others = (await runnable(deps, config, names)).filter((n) => n !== spec.model);
     const instead = others.length ? ` Models that can run now: ${others.slice(0, 10).join(', ')}.` : '';
-    throw new UserError(`The **${exe}** CLI is not logged in here, so **${spec.command.model}** cannot run; nothing was started. Log in with ${loginCommand(exe)}.${instead}`);
+    throw new UserError(`The **${exe}** CLI is not logged in here, so **${spec.model}** cannot run; nothing was started. Log in with ${loginCommand(exe)}.${instead}`);
   }
 }

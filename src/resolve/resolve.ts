@@ -150,7 +150,16 @@ export function workerCommand(
  * own config and env, so nothing that arrives with a task decides what program runs.
  */
 export function commandFor(task: Pick<TaskSpec, 'model' | 'backend'>, config: Config, env: Record<string, string | undefined>): WorkerCommand {
-  return buildCommand(task, config, env, undefined);
+  return buildCommand(task, config, env, legacyCommand(task.model, config));
+}
+
+/**
+ * A legacy `agents.<name>` that names no model of its own runs its command as written: its name
+ * is not a model (`agents.codex` would otherwise run `codex exec … -m codex`).
+ */
+function legacyCommand(model: string, config: Config): string | undefined {
+  const agent = config.agents?.[model];
+  return agent && agent.model === undefined ? agent.command : undefined;
 }
 
 function buildCommand(
