@@ -50,16 +50,22 @@ function terminal(): ShellSession {
   return session;
 }
 
+/** A shell in a terminal with one task running, after Ctrl-C: the terminal, what it shows, the worker. */
+async function interruptedTerminal(): Promise<{ term: ShellSession; shown: string; run: { pid: number } }> {
+  writeFileSync(botPaths(root).configFile, CONFIG);
+  const term = terminal();
+  await term.waitFor(/dispatch> /);
+  term.say('use opus to index the docs fake:items=2 fake:hang');
+  await term.waitFor(/\[\S+\] ● \S+: running/);
+  const run = await firstRun();
+  term.type('\u0003');
+  const shown = await term.waitFor(/3\) Stay/);
+  return { term, shown, run };
+}
+
 describe('Ctrl-C', () => {
   it.skipIf(!SCRIPT)('in a terminal: says what keeps running and asks before cancelling; quitting leaves the workers running', async () => {
-    writeFileSync(botPaths(root).configFile, CONFIG);
-    const term = terminal();
-    await term.waitFor(/dispatch> /);
-    term.say('use opus to index the docs fake:items=2 fake:hang');
-    await term.waitFor(/\[\S+\] ● \S+: running/);
-    const run = await firstRun();
-    term.type('\u0003');
-    const shown = await term.waitFor(/3\) Stay/);
+    const { term, shown, run } = await interruptedTerminal();
     const id = /1 task keeps running \((\S+)\); `dispatch-bot shell` picks it up again\./.exec(shown)?.[1];
     expect(id).toBeDefined();
     expect(shown).toMatch(/1\) Quit, it keeps running\s+2\) Cancel it and quit\s+3\) Stay/);
@@ -69,14 +75,7 @@ describe('Ctrl-C', () => {
   });
 
   it.skipIf(!SCRIPT)('in a terminal: "Cancel it and quit" cancels the task before the shell goes', async () => {
-    writeFileSync(botPaths(root).configFile, CONFIG);
-    const term = terminal();
-    await term.waitFor(/dispatch> /);
-    term.say('use opus to index the docs fake:items=2 fake:hang');
-    await term.waitFor(/\[\S+\] ● \S+: running/);
-    const run = await firstRun();
-    term.type('\u0003');
-    await term.waitFor(/3\) Stay/);
+    const { term, run } = await interruptedTerminal();
     term.say('2');
     await term.waitFor(/■ \S+: cancelled/);
     expect(await term.exited).toBe(0);
