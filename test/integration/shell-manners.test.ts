@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { processRuns } from '../fixtures/fake-agent-support.js';
 import { botEnv, botPaths, makeRepo, readAgentRuns } from '../support/bot-env.js';
 import { ShellSession } from '../support/shell-session.js';
@@ -120,7 +121,7 @@ describe('a first run through a pipe', () => {
     bot.say('fix the typo in the readme fake:items=1');
     bot.end();
     expect(await bot.exited).toBe(1);
-    const models = [...readFileSync(botPaths(root).configFile, 'utf8').matchAll(/^ {2}([\w.-]+):$/gm)].map((m) => m[1]);
+    const models = Object.keys((parse(readFileSync(botPaths(root).configFile, 'utf8')) as { models: Record<string, unknown> }).models);
     expect(models.length).toBeGreaterThan(10);
     for (const [i, model] of models.entries()) expect(bot.output).toContain(`  ${i + 1}) ${model}\n`);
     expect(bot.output).toContain('The input ended while the bot was waiting for the default model');
