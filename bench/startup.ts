@@ -58,7 +58,7 @@ export async function runStartupBench(rounds = 10): Promise<void> {
   for (const [i, c] of cases.entries()) {
     const ms = figures[i] ?? [];
     const med = median(ms);
-    const over = i === 0 ? '' : `   floor + ${(med - floor).toFixed(0)} ms`;
+    const over = i === 0 ? '' : `   floor ${med >= floor ? '+' : '−'} ${Math.abs(med - floor).toFixed(0)} ms`;
     const target = c.target ? `   target < ${c.target} ms: ${med < c.target ? 'met' : 'MISSED'}` : '';
     console.log(`${c.name.padEnd(48)} median ${med.toFixed(0).padStart(5)} ms   min ${Math.min(...ms).toFixed(0).padStart(5)} ms${over}${target}`);
   }
