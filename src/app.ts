@@ -10,6 +10,7 @@ import { Dispatcher } from './dispatcher/index.js';
 import { openQueue } from './open-queue.js';
 import type { TaskQueue } from './queue/port.js';
 import { openRedisStore } from './store/redis.js';
+import { openMemoryStore } from './store/memory.js';
 import { openSqliteStore } from './store/sqlite.js';
 import { redisOptions } from './util/redis.js';
 import type { TaskStore } from './store/port.js';
@@ -46,13 +47,15 @@ export interface App {
 
 /**
  * SQLite under DISPATCH_HOME by default; Redis when `DISPATCH_STORE=redis` (REDIS_URL, default
- * redis://127.0.0.1:6379; keys under DISPATCH_REDIS_PREFIX, default `dispatch`).
+ * redis://127.0.0.1:6379; keys under DISPATCH_REDIS_PREFIX, default `dispatch`); `memory` keeps
+ * nothing past the process (a try-out).
  */
 async function openStore(env: NodeJS.ProcessEnv, home: string): Promise<TaskStore> {
   if (env.DISPATCH_STORE === 'redis') {
     return openRedisStore(redisOptions(env));
   }
-  if (env.DISPATCH_STORE && env.DISPATCH_STORE !== 'sqlite') throw new Error(`DISPATCH_STORE must be sqlite or redis, not "${env.DISPATCH_STORE}"`);
+  if (env.DISPATCH_STORE === 'memory') return openMemoryStore();
+  if (env.DISPATCH_STORE && env.DISPATCH_STORE !== 'sqlite') throw new Error(`DISPATCH_STORE must be sqlite, redis or memory, not "${env.DISPATCH_STORE}"`);
   return openSqliteStore(join(home, 'state.db'));
 }
 
