@@ -252,7 +252,8 @@ describe('discord e2e: a worker question', () => {
 
     const reply = r.say(thread, 'Postgres please');
     await r.until('the answer acknowledged', () => r.findBotMessage(thread, /^Answer sent\. Worker is continuing\.$/));
-    expect(r.wasHandled(String(reply.id))).toBe(true);
+    // The acknowledgement is posted while the dispatcher is still handling the reply: wait for it to return.
+    await r.until('the reply handled', () => r.wasHandled(String(reply.id)));
     const finish = await r.until('the finish report', () => r.findBotMessage(thread, new RegExp(`\\*\\*${task.id}\\*\\* is done\\.`)));
     expect(DiscordApp.text(finish)).toContain('Postgres please');
     await r.until('the status at done 2/2', () => {

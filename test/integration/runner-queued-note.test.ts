@@ -1,6 +1,8 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRunnerHost, taskPaths, type RunnerHost } from '../../src/runner/index.js';
+import { createRunnerHost, taskPaths, worktreePath, type RunnerHost } from '../../src/runner/index.js';
 import { EventRecorder, TempDirs, backendFor, fakeCommandFor, fakeSpec, uniqueId } from '../fixtures/fake-agent-support.js';
 
 describe('runner host: a note for a task still waiting for a slot', () => {
@@ -37,11 +39,30 @@ describe('runner host: closing while a worktree is being made', () => {
   it('waits for the setup, so nothing writes into the repo after close returns', async () => {
     const host = createRunnerHost({ home: temp.make('home'), backendFor, commandFor: fakeCommandFor(), concurrency: 2, perBackend: {}, killGraceMs: 300 });
     const repo = temp.repo();
-    await host.submit(fakeSpec({ id: uniqueId('closing'), goal: 'Anything fake:items=1', repo, worktree: true }));
+    const task = fakeSpec({ id: uniqueId('closing'), goal: 'Anything fake:items=1', repo, worktree: true });
+    await host.submit(task);
     await host.close({ killWorkers: true });
-    rmSync(repo, { recursive: true, force: true });
-    // Whatever was still in flight had its chance to write; the repo must stay gone.
-    await new Promise((r) => setTimeout(r, 500));
-    expect(existsSync(repo)).toBe(false);
+    // Nothing is still at work in the repo: no git (nor anything else) runs there…
+    expect(processesIn(repo)).toEqual([]);
+    // …and a worktree begun before close is whole: registered with git and checked out.
+    const tree = worktreePath(repo, task.id);
+    if (existsSync(tree)) {
+      expect(execFileSync('git', ['worktree', 'list', '--porcelain'], { cwd: repo, encoding: 'utf8' })).toContain(`worktree ${tree}`);
+      expect(existsSync(join(tree, 'README.md'))).toBe(true);
+    }
   });
 });
+
+/** Processes whose working directory is inside `dir`. */
+function processesIn(dir: string): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        return readlinkSync(`/proc/${pid}/cwd`).startsWith(dir);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}

@@ -7,6 +7,7 @@ import { createApp, type App } from '../../src/app.js';
 import type { TaskRecord } from '../../src/store/records.js';
 import { FakeDiscord, type FakeChannel, type FakeMessage, type RecordedCall } from '../fakes/discord-server.js';
 import { botEnv, botPaths, makeRepo, readAgentRuns, type AgentRun } from './bot-env.js';
+import { eventually } from './eventually.js';
 
 /** The edit budget src/start.ts gives the Discord surface. */
 const DISCORD_EDITS_PER_MINUTE = 50;
@@ -139,13 +140,7 @@ export class DiscordApp {
 
   /** Wait until `check` returns something truthy; on timeout, fail saying what the bot did. */
   async until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = WAIT_MS): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = await check();
-      if (found) return found;
-      if (Date.now() >= deadline) throw new Error(`timed out waiting for ${what}\n${this.transcript()}`);
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    }
+    return eventually(what, check, { timeoutMs, intervalMs: POLL_MS, explain: () => this.transcript() });
   }
 
   /** The bot's messages in a channel or thread, oldest first. */

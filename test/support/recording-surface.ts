@@ -1,6 +1,7 @@
 import type { SurfaceName } from '../../src/chat/inbound.js';
 import type { Reply } from '../../src/chat/reply.js';
 import type { ChatSurface, InputRequest, MessageRef, PostTarget } from '../../src/chat/surface.js';
+import { eventually } from './eventually.js';
 
 export interface Posted {
   ref: MessageRef;
@@ -64,20 +65,15 @@ export class RecordingSurface implements ChatSurface {
 
   /** Wait until `check` holds over what was recorded (re-checked on every post or edit). */
   async until<T>(check: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = check();
-      if (found) return found;
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out; recorded:\n${this.texts().join('\n---\n')}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(left, 250));
-        this.waiters.add(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+    return eventually('the recorded chat', check, {
+      timeoutMs,
+      intervalMs: 250,
+      subscribe: (changed) => {
+        this.waiters.add(changed);
+        return () => this.waiters.delete(changed);
+      },
+      explain: () => `recorded:\n${this.texts().join('\n---\n')}`,
+    });
   }
 
   private wake(): void {

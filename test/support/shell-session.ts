@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { eventually } from './eventually.js';
 
 const BIN = fileURLToPath(new URL('../../bin/dispatch-bot.js', import.meta.url));
 
@@ -40,14 +41,9 @@ export class ShellSession {
 
   /** Resolves with the output once `pattern` appears in it (after `from`, an index in the output). */
   async waitFor(pattern: RegExp | string, timeoutMs = 25_000, from = 0): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
     const test = (text: string) => (typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text));
-    while (!test(this.output.slice(from))) {
-      if (Date.now() > deadline) {
-        throw new Error(`timed out waiting for ${String(pattern)}\n--- stdout ---\n${this.output}\n--- stderr ---\n${this.errors}`);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const explain = (): string => `--- stdout ---\n${this.output}\n--- stderr ---\n${this.errors}`;
+    await eventually(String(pattern), () => test(this.output.slice(from)), { timeoutMs, explain });
     return this.output;
   }
 

@@ -18,6 +18,7 @@ import {
   type SlackCall,
 } from '../fakes/slack-server.js';
 import { botEnv, botPaths, makeRepo, readAgentRuns, type AgentRun } from './bot-env.js';
+import { eventually } from './eventually.js';
 
 /**
  * The whole bot as production wires it for Slack (src/start.ts): createApp (config file, SQLite
@@ -266,15 +267,8 @@ export class SlackRig {
 
   /** Wait until `check` returns something truthy (re-checked every 20 ms), or fail saying what was awaited. */
   async until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = await check();
-      if (found) return found;
-      if (Date.now() > deadline) {
-        throw new Error(`timed out waiting for ${what}\nbot log:\n${this.logs.slice(-20).join('\n')}\nposted:\n${this.postedTexts().slice(-15).join('\n---\n')}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const explain = (): string => `bot log:\n${this.logs.slice(-20).join('\n')}\nposted:\n${this.postedTexts().slice(-15).join('\n---\n')}`;
+    return eventually(what, check, { timeoutMs, intervalMs: 20, explain });
   }
 
   tasks(): Promise<TaskRecord[]> {
