@@ -1,10 +1,11 @@
 import { z } from 'zod';
 
 /**
- * Every error the bot raises on purpose carries a code, so callers branch on the code instead of
- * the class or the wording, and an error that crosses a queue arrives as the same error.
+ * Codes whose message tells the user what to change: the dispatcher replies with it. Every error
+ * the bot raises on purpose carries a code, so callers branch on the code instead of the class or
+ * the wording, and an error that crosses a queue arrives as the same error.
  */
-export const ErrorCode = z.enum([
+const USER_FIXABLE_CODES = [
   /** The request itself cannot be acted on as asked (a generic user-fixable problem). */
   'bad_request',
   /** The text is longer than the bot reads. */
@@ -23,25 +24,20 @@ export const ErrorCode = z.enum([
   'task_state',
   /** A problem with the task's directory or repository (not a git repo, branch exists…). */
   'workspace',
+] as const;
+
+/** Codes of failures that are not the user's to fix: logged with their stack, reported plainly. */
+const OTHER_CODES = [
   /** The runner host holding the task does not answer any more. */
   'runner_gone',
   /** Anything else: a bug or an environment failure, reported as it is. */
   'internal',
-]);
+] as const;
+
+export const ErrorCode = z.enum([...USER_FIXABLE_CODES, ...OTHER_CODES]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
-/** Codes whose message tells the user what to change; the rest are logged with their stack. */
-const USER_FIXABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'bad_request',
-  'too_long',
-  'config_invalid',
-  'command_syntax',
-  'access_denied',
-  'unknown_task',
-  'invalid_task_id',
-  'task_state',
-  'workspace',
-]);
+const USER_FIXABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(USER_FIXABLE_CODES);
 
 /** An error as it crosses a process boundary (a queue job, a runner's reply). */
 export const WireError = z.object({ code: ErrorCode, message: z.string(), key: z.string().optional() });
