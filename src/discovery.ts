@@ -1,10 +1,11 @@
-import type { Discovery, DiscoverResult } from './dispatcher/deps.js';
-import { agentModels, detectClis, discoverModel } from './resolve/discovery.js';
+import type { Discovery } from './dispatcher/deps.js';
+import { agentModels, detectClis } from './resolve/discovery.js';
 import { checkLogin, type Login } from './resolve/login.js';
 
 /**
  * CLI detection and login checks are cached for a minute: PATH and logins rarely change, and
- * running four CLIs on every request would dominate dispatch latency.
+ * running four CLIs on every request would dominate dispatch latency. `agent models` is asked
+ * afresh each time a name is discovered: new models appear there without notice.
  */
 export function cachedDiscovery(env: NodeJS.ProcessEnv, ttlMs = 60_000): Discovery {
   let cached: { at: number; clis: Promise<Map<string, string>> } | undefined;
@@ -20,12 +21,5 @@ export function cachedDiscovery(env: NodeJS.ProcessEnv, ttlMs = 60_000): Discove
     logins.set(cli, fresh);
     return fresh.login;
   };
-  return {
-    clis,
-    login,
-    async discover(model: string): Promise<DiscoverResult> {
-      return discoverModel(model, await clis(), env);
-    },
-    agentModels: () => agentModels(env),
-  };
+  return { clis, login, agentModels: () => agentModels(env) };
 }

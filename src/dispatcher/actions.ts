@@ -3,12 +3,13 @@ import type { InboundAction, InboundInput } from '../chat/inbound.js';
 import type { TaskRecord } from '../store/records.js';
 import type { Right } from './access.js';
 import { deliverAnswer } from './answers.js';
+import { CLARIFY_CHOICES, answerClarify, clarifyRights, type ClarifyChoice } from './clarify.js';
 import { Conversation, postToTask } from './conversation.js';
 import { expiredReply } from './confirm.js';
 import { findTask, planControl, retry } from './control.js';
 import type { DispatcherDeps } from './deps.js';
 import { finishFirstRun } from './first-run.js';
-import { launchPending } from './requests.js';
+import { answerPending } from './pipeline.js';
 import { step, type Step } from './step.js';
 
 const ADMIN: Right = { kind: 'admin' };
@@ -29,6 +30,8 @@ export async function planAction(deps: DispatcherDeps, inbound: InboundAction): 
       return planPending(deps, inbound, first, second);
     case 'cancel-confirm':
       return planPending(deps, inbound, first, null);
+    case 'clarify':
+      return planClarify(deps, inbound, first, second);
     case 'cancel-task':
       return planControl(deps, inbound, 'cancel', first);
     case 'logs':
@@ -62,19 +65,31 @@ export async function planAction(deps: DispatcherDeps, inbound: InboundAction): 
  */
 async function planPending(deps: DispatcherDeps, inbound: InboundAction, id: string, model: string | undefined | null): Promise<Step> {
   const peek = await deps.store.getPending(id);
-  if (!peek) {
-    return step([], () => Conversation.of(deps, inbound).ephemeral(inbound.who.id, { text: 'That prompt was already answered or has expired.' }));
-  }
+  if (!peek) return step([], () => alreadyAnswered(deps, inbound));
   const rights: Right[] = [{ kind: 'requester', requester: peek.requester, what: 'answer that prompt' }];
   if (model !== null) rights.push(peek.purpose === 'first-run' ? ADMIN : { kind: 'dispatch', where: peek.where });
   return step(rights, () => resolvePending(deps, inbound, id, model));
 }
 
+/** "Config change or task?": the rights follow the answer (a config change is the admins'). */
+async function planClarify(deps: DispatcherDeps, inbound: InboundAction, id: string, answer: string): Promise<Step> {
+  const peek = await deps.store.getPending(id);
+  const choice = CLARIFY_CHOICES.find((c) => c === answer);
+  if (!peek || !choice) return step([], () => alreadyAnswered(deps, inbound));
+  const rights: Right[] = [{ kind: 'requester', requester: peek.requester, what: 'answer that prompt' }, ...clarifyRights(peek, choice)];
+  return step(rights, () => resolvePending(deps, inbound, id, choice));
+}
+
+function alreadyAnswered(deps: DispatcherDeps, inbound: InboundAction): Promise<void> {
+  return Conversation.of(deps, inbound).ephemeral(inbound.who.id, { text: 'That prompt was already answered or has expired.' });
+}
+
 /**
- * Confirm (`model` undefined: the proposed one), pick (`model` named) or cancel (`null`) a pending
- * prompt. Only its requester's press counts, a press counts once, and an expired prompt says so.
+ * Confirm (`answer` undefined: the proposed model), pick (a model named), answer "config or
+ * task?" (a clarify choice) or cancel (`null`) a pending prompt. Only its requester's press
+ * counts, a press counts once, and an expired prompt says so.
  */
-async function resolvePending(deps: DispatcherDeps, inbound: InboundAction, id: string, model: string | undefined | null): Promise<void> {
+async function resolvePending(deps: DispatcherDeps, inbound: InboundAction, id: string, answer: string | undefined | null): Promise<void> {
   const talk = Conversation.of(deps, inbound);
   const pending = await deps.store.takePending(id);
   if (!pending) return; // another press of the same requester won the race
@@ -84,15 +99,28 @@ async function resolvePending(deps: DispatcherDeps, inbound: InboundAction, id: 
     else await talk.answer(expiredReply(pending));
     return;
   }
-  if (model === null) {
+  if (answer === null) {
     if (pending.prompt) await surface.edit(pending.prompt, { text: 'Cancelled; nothing was dispatched.' });
     return;
   }
-  const chosen = model ?? pending.model;
-  if (pending.purpose === 'first-run') return finishFirstRun(deps, pending, chosen);
-  if (pending.prompt) await surface.edit(pending.prompt, { text: `Dispatching with **${chosen}** (confirmed by <@${pending.requester}>).` });
-  await launchPending(deps, pending, chosen);
+  const asker = { who: inbound.who, where: pending.where, ...(inbound.deliveryId ? { deliveryId: inbound.deliveryId } : {}) };
+  if (pending.question?.kind === 'clarify') {
+    const choice = CLARIFY_CHOICES.find((c) => c === answer) as ClarifyChoice;
+    if (pending.prompt) await surface.edit(pending.prompt, { text: `${CLARIFY_DONE[choice]} (answered by <@${pending.requester}>).` });
+    return answerClarify(deps, asker, pending, choice);
+  }
+  const chosen = answer ?? pending.model;
+  if (pending.purpose === 'first-run') return finishFirstRun(deps, pending, chosen, inbound.who);
+  const said = pending.question?.kind === 'pick' ? `Going on with **${chosen}** (picked by` : `Dispatching with **${chosen}** (confirmed by`;
+  if (pending.prompt) await surface.edit(pending.prompt, { text: `${said} <@${pending.requester}>).` });
+  await answerPending(deps, asker, pending, chosen);
 }
+
+const CLARIFY_DONE: Record<ClarifyChoice, string> = {
+  both: 'Changing the config, then dispatching the task',
+  config: 'Changing the config only',
+  task: 'Dispatching it as one task',
+};
 
 async function recover(deps: DispatcherDeps, inbound: InboundAction, task: TaskRecord, model: string): Promise<void> {
   await retry(deps, inbound, task, model);

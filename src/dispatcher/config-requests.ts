@@ -1,23 +1,23 @@
 import { UserError } from '../errors/index.js';
-import type { InboundMessage } from '../chat/inbound.js';
+import type { Inbound } from '../chat/inbound.js';
 import type { Reply } from '../chat/reply.js';
 import type { ConfigChange } from '../config/port.js';
 import type { ConfigRequest } from '../intent/index.js';
-import { backendForModel } from '../resolve/index.js';
-import { isKnown } from './confirm.js';
+import { backendForModel, findName } from '../resolve/index.js';
 import { Conversation } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
 
-/** SPEC §2.4: change the config and say exactly what changed (the Dispatcher checked who may). Never dispatches. */
-export async function applyConfigRequests(deps: DispatcherDeps, inbound: InboundMessage, requests: ConfigRequest[]): Promise<void> {
-  const talk = Conversation.of(deps, inbound);
+/** Change the config and say exactly what changed (the Dispatcher checked who may). Never dispatches. */
+export async function applyConfigRequests(deps: DispatcherDeps, inbound: Pick<Inbound, 'who' | 'where'>, requests: ConfigRequest[]): Promise<void> {
+  const talk = new Conversation(deps, inbound.where);
   const personal = requests.filter((r) => r.op === 'set-my-default');
   const shared = requests.filter((r) => r.op !== 'set-my-default');
   const lines: string[] = [];
   for (const request of personal) {
-    if (!isKnown(deps.config.current(), request.model)) throw new UserError(`**${request.model}** is not in the config; add it first ("add ${request.model} to my config").`);
-    await deps.store.setUserDefault(inbound.who.id, request.model);
-    lines.push(`Your own default is now ${request.model} (the config's default stays ${deps.config.current().default ?? 'unset'}).`);
+    const model = findName(deps.config.current(), request.model);
+    if (!model) throw new UserError(`**${request.model}** is not in the config; add it first ("add ${request.model} to my config").`);
+    await deps.store.setUserDefault(inbound.who.id, model);
+    lines.push(`Your own default is now ${model} (the config's default stays ${deps.config.current().default ?? 'unset'}).`);
   }
   if (shared.length > 0) {
     const changes = await Promise.all(shared.map((r) => toChange(deps, r)));
@@ -26,6 +26,7 @@ export async function applyConfigRequests(deps: DispatcherDeps, inbound: Inbound
   const reply: Reply = { text: lines.join('\n') || 'Nothing to change.' };
   const alias = shared.find((r) => r.op === 'create-alias');
   if (alias && alias.op === 'create-alias') {
+    if (alias.prompt === '') reply.text += `\nIt has no role prompt yet: press Edit prompt, or say \`create a ${alias.alias} alias using ${alias.model} with prompt: …\`.`;
     reply.buttons = [{ action: 'input:alias-prompt', value: alias.alias, label: 'Edit prompt' }];
   }
   await talk.answer(reply);
@@ -42,7 +43,7 @@ async function toChange(deps: DispatcherDeps, request: Exclude<ConfigRequest, { 
     case 'remove-model':
       return { op: 'remove-model', model: request.model };
     case 'create-alias':
-      return { op: 'set-alias', alias: request.alias, model: request.model, prompt: request.prompt };
+      return { op: 'set-alias', alias: request.alias, model: request.model, ...(request.prompt ? { prompt: request.prompt } : {}) };
     case 'remove-alias':
       return { op: 'remove-alias', alias: request.alias };
     case 'migrate':

@@ -1,40 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import type { InboundMessage } from '../chat/inbound.js';
-import type { Reply } from '../chat/reply.js';
+import type { Inbound } from '../chat/inbound.js';
+import type { Button, Reply } from '../chat/reply.js';
 import type { Config } from '../config/schema.js';
-import { resolveModel } from '../resolve/index.js';
+import { choicesOf, type DefaultSource } from '../resolve/index.js';
 import type { PendingConfirm } from '../store/records.js';
 import { Conversation } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
 
-export type DefaultSource = 'your default' | 'the channel default' | 'the config default';
+/**
+ * Who asked and where: all a prompt or a launch needs of the request that brought it. Its
+ * `deliveryId` becomes the `origin` of what it starts, so a request replayed after a crash is not
+ * acted on twice.
+ */
+export type Asker = Pick<Inbound, 'who' | 'where' | 'deliveryId'>;
 
-const SOURCE: Record<'user' | 'channel' | 'config', DefaultSource> = {
+const SOURCE: Record<DefaultSource, string> = {
   user: 'your default',
   channel: 'the channel default',
   config: 'the config default',
 };
 
-/** The requester's own default, else the channel's, else the config's `default:` (the resolver's order). */
-export async function defaultModel(
-  deps: DispatcherDeps,
-  config: Config,
-  user: string,
-  channel: string,
-): Promise<{ model: string; source: DefaultSource } | undefined> {
-  const own = await deps.store.getUserDefault(user);
-  const resolution = resolveModel({}, { config, channel, ...(own ? { userDefault: own } : {}) });
-  return resolution.kind === 'confirm' ? { model: resolution.model, source: SOURCE[resolution.source] } : undefined;
-}
-
-export function isKnown(config: Config, name: string): boolean {
-  return name in config.models || name in config.aliases;
-}
-
-/** Every name a user can pick: models then aliases. */
-export function choices(config: Config): string[] {
-  return [...Object.keys(config.models), ...Object.keys(config.aliases)];
-}
+/** Beyond this many choices a prompt offers a menu instead of a button each. */
+const MAX_BUTTONS = 5;
 
 /**
  * Post a prompt only the requester can answer, and remember it (with the request it holds) until
@@ -42,22 +29,24 @@ export function choices(config: Config): string[] {
  */
 export async function postPending(
   deps: DispatcherDeps,
-  inbound: InboundMessage,
-  fields: Pick<PendingConfirm, 'model' | 'purpose'>,
+  asker: Asker & { text?: string },
+  fields: Pick<PendingConfirm, 'model' | 'purpose'> & Partial<Pick<PendingConfirm, 'request' | 'question'>>,
   prompt: (pending: PendingConfirm) => Reply,
 ): Promise<PendingConfirm> {
   const now = (deps.now ?? Date.now)();
   const pending: PendingConfirm = {
     id: randomUUID().slice(0, 12),
-    requester: inbound.who.id,
-    where: inbound.where,
-    text: inbound.text,
+    requester: asker.who.id,
+    where: asker.where,
+    text: asker.text ?? '',
     createdAt: now,
     expiresAt: now + deps.config.current().limits.confirm_timeout,
-    ...(inbound.deliveryId ? { origin: inbound.deliveryId } : {}),
+    ...(asker.deliveryId ? { origin: asker.deliveryId } : {}),
     ...fields,
   };
-  pending.prompt = await Conversation.of(deps, inbound).answer(prompt(pending));
+  const reply = prompt(pending);
+  reply.text += `\n_Only <@${pending.requester}> can answer; this prompt expires in ${formatDuration(pending.expiresAt - pending.createdAt)}._`;
+  pending.prompt = await new Conversation(deps, asker.where).answer(reply);
   await deps.store.putPending(pending);
   deps.later?.(pending.expiresAt - now, () => expirePending(deps, pending.id));
   return pending;
@@ -70,28 +59,17 @@ export async function expirePending(deps: DispatcherDeps, id: string): Promise<v
   await deps.surface(pending.where.surface)?.edit(pending.prompt, expiredReply(pending));
 }
 
-/** Ask the requester to confirm (or pick) the model for a request that named none. */
-export function askToConfirm(
-  deps: DispatcherDeps,
-  inbound: InboundMessage,
-  model: string | undefined,
-  source: DefaultSource | undefined,
-): Promise<PendingConfirm> {
-  const config = deps.config.current();
-  return postPending(deps, inbound, { model: model ?? '', purpose: 'confirm' }, (pending) => confirmPrompt(pending, config, source));
-}
-
+/** "I'll dispatch this using opus (your default). Sound good?", or which model when there is no default. */
 export function confirmPrompt(pending: PendingConfirm, config: Config, source: DefaultSource | undefined): Reply {
-  const lasts = formatDuration(pending.expiresAt - pending.createdAt);
-  const others = choices(config).filter((name) => name !== pending.model);
+  const others = choicesOf(config).filter((name) => name !== pending.model);
   const reply: Reply = {
     text: pending.model
-      ? `I'll dispatch this using **${pending.model}** (${source ?? 'your default'}). Sound good?`
+      ? `I'll dispatch this using **${pending.model}** (${SOURCE[source ?? 'user']}). Sound good?`
       : 'No model was named and no default is set. Which model should I use?',
     buttons: [],
   };
   if (pending.model) reply.buttons?.push({ action: 'confirm', value: pending.id, label: `Dispatch with ${pending.model}`, style: 'primary' });
-  reply.buttons?.push({ action: 'cancel-confirm', value: pending.id, label: 'Cancel' });
+  reply.buttons?.push(cancelButton(pending));
   if (others.length > 0) {
     reply.select = {
       action: 'pick-model',
@@ -99,8 +77,21 @@ export function confirmPrompt(pending: PendingConfirm, config: Config, source: D
       options: others.slice(0, 100).map((name) => ({ label: name, value: `${pending.id}|${name}` })),
     };
   }
-  reply.text += `\n_Only <@${pending.requester}> can answer; this prompt expires in ${lasts}._`;
   return reply;
+}
+
+/** A question with one answer per model ("did you mean …?", "which gemini?"): buttons, or a menu when there are many. */
+export function pickPrompt(pending: PendingConfirm, text: string, choices: string[]): Reply {
+  const picks = choices.map((name) => ({ label: name, value: `${pending.id}|${name}` }));
+  if (picks.length <= MAX_BUTTONS) {
+    const buttons: Button[] = picks.map((p) => ({ action: 'pick-model', value: p.value, label: p.label }));
+    return { text, buttons: [...buttons, cancelButton(pending)] };
+  }
+  return { text, buttons: [cancelButton(pending)], select: { action: 'pick-model', placeholder: 'Pick a model', options: picks.slice(0, 100) } };
+}
+
+export function cancelButton(pending: PendingConfirm): Button {
+  return { action: 'cancel-confirm', value: pending.id, label: 'Cancel' };
 }
 
 export function expiredReply(pending: PendingConfirm): Reply {

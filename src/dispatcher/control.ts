@@ -5,7 +5,7 @@ import type { TaskRecord } from '../store/records.js';
 import type { Right } from './access.js';
 import { Conversation } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
-import { launch } from './launch.js';
+import { proceed } from './pipeline.js';
 import { isFinal } from '../task/index.js';
 import { step, type Step } from './step.js';
 import { logText } from '../resolve/index.js';
@@ -65,7 +65,10 @@ export async function cleanUp(deps: DispatcherDeps, task: TaskRecord): Promise<s
   return message;
 }
 
-/** Run a finished task again with the same spec, under a fresh id, in the same thread. */
+/**
+ * Run a finished task again under a fresh id, in the same thread: its model (or `model`, a pick
+ * after a failed start) goes through the resolver like any request's, its role prompt is kept.
+ */
 export async function retry(
   deps: DispatcherDeps,
   inbound: Pick<InboundMessage, 'who' | 'where'>,
@@ -73,19 +76,22 @@ export async function retry(
   model?: string,
 ): Promise<void> {
   const where = task.thread ? { ...task.where, thread: task.thread } : task.where;
-  await launch(deps, {
-    inbound: { kind: 'message', who: inbound.who, where, text: task.spec.goal },
-    context: task.spec.context,
-    drafts: [
-      {
-        id: task.id,
-        goal: task.spec.goal,
-        model: model ?? task.spec.model,
-        // The alias's role prompt stays with the task (the alias itself resolved to the model).
-        rolePrompt: task.spec.rolePrompt,
-        worktree: task.spec.worktree,
-        ...(task.spec.repo.name === deps.defaultRepo.name ? {} : { repo: task.spec.repo.name }),
-      },
-    ],
-  });
+  await proceed(
+    deps,
+    { who: inbound.who, where },
+    {
+      context: task.spec.context,
+      tasks: [
+        {
+          id: task.id,
+          goal: task.spec.goal,
+          model: model ?? task.spec.model,
+          // The alias's role prompt stays with the task (the alias itself resolved to the model).
+          rolePrompt: task.spec.rolePrompt,
+          worktree: task.spec.worktree,
+          ...(task.spec.repo.name === deps.defaultRepo.name ? {} : { repo: task.spec.repo.name }),
+        },
+      ],
+    },
+  );
 }

@@ -5,13 +5,11 @@ import type { TaskQueue } from '../queue/port.js';
 import type { TaskStore } from '../store/port.js';
 import type { Login } from '../resolve/login.js';
 
-export type DiscoverResult = { found: true; backend: string; via: string } | { found: false; available: string[] };
-
 /** What the dispatcher needs to know about the agent CLIs on this host (I/O lives behind it). */
 export interface Discovery {
   /** CLI name → version, for claude, agent, codex, gemini found on PATH (cached by the implementation). */
   clis(): Promise<Map<string, string>>;
-  discover(model: string): Promise<DiscoverResult>;
+  /** What `agent models` lists (empty without the Cursor CLI, or when it cannot list). */
   agentModels(): Promise<{ id: string; name: string }[]>;
   /** Is this CLI logged in (its own status command; `unknown` when only a model call would tell)? */
   login(cli: string): Promise<Login>;

@@ -2,12 +2,13 @@ import type { Reply } from '../chat/reply.js';
 import { messageOf } from '../errors/index.js';
 import { isFinal, transition, type TaskEvent, type TaskReport } from '../task/index.js';
 import type { TaskRecord } from '../store/records.js';
-import { choices } from './confirm.js';
+import { choicesOf } from '../resolve/index.js';
 import { postToTask } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
 import { renderFinish, renderStatus } from './render.js';
 import { loginCommand, logText } from '../resolve/index.js';
 import { runnable } from './runnable.js';
+import { settleTrial } from './trial.js';
 
 /** Apply one task event: update the record, edit the status message, post what the thread must see. */
 export async function onTaskEvent(deps: DispatcherDeps, event: TaskEvent): Promise<TaskRecord | undefined> {
@@ -24,6 +25,7 @@ export async function onTaskEvent(deps: DispatcherDeps, event: TaskEvent): Promi
   if (!updated) return undefined;
   await editStatus(deps, updated, now);
   await announce(deps, updated, event, now);
+  await settleTrial(deps, updated, event);
   return updated;
 }
 
@@ -103,13 +105,14 @@ async function offerRecovery(deps: DispatcherDeps, task: TaskRecord): Promise<vo
   if (!failure) return;
   // Only models whose CLI can run: another model of a CLI that is missing or logged out fails the same way.
   const config = deps.config.current();
-  const sameFate = failure.reason === 'flags' || failure.reason === 'other' ? undefined : failure.cli;
-  const others = (await runnable(deps, config, choices(config), sameFate)).filter((m) => m !== task.spec.model).slice(0, 10);
+  const sameFate = failure.reason === 'flags' || failure.reason === 'other' || failure.reason === 'model' ? undefined : failure.cli;
+  const others = (await runnable(deps, config, choicesOf(config), sameFate)).filter((m) => m !== task.spec.model).slice(0, 10);
   const why = {
     missing: 'is not installed on this runner',
     auth: 'is not logged in',
     network: `kept retrying its API until the task timed out (logged in? try \`${failure.cli} login status\`)`,
     flags: 'rejected its command line (see `dispatch-bot doctor`)',
+    model: `does not take the model **${task.spec.model}**`,
     other: 'refused to start',
   }[failure.reason];
   const reply: Reply = {

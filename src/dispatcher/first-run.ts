@@ -1,11 +1,13 @@
-import type { InboundMessage } from '../chat/inbound.js';
+import type { InboundMessage, Who } from '../chat/inbound.js';
 import type { ConfigChange } from '../config/port.js';
+import { requestOf } from '../intent/index.js';
 import type { PendingConfirm } from '../store/records.js';
 import type { Reply } from '../chat/reply.js';
-import { launchPending } from './requests.js';
 import { postPending } from './confirm.js';
 import { Conversation } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
+import { fillModel, proceed } from './pipeline.js';
+import { intentOf } from './requests.js';
 
 /** Models each CLI family is known to take by these names (the CLI's own aliases). */
 const FAMILY_MODELS: Record<string, { backend: string; models: string[] }> = {
@@ -15,7 +17,7 @@ const FAMILY_MODELS: Record<string, { backend: string; models: string[] }> = {
 };
 
 /**
- * SPEC §8 first run: no config yet. Detect the CLIs, discover models, write the config, and ask
+ * First run: no config yet. Detect the CLIs, discover models, write the config, and ask
  * the requester to pick the default; the request they made then goes on with that pick.
  */
 export async function startFirstRun(deps: DispatcherDeps, inbound: InboundMessage): Promise<void> {
@@ -71,10 +73,18 @@ async function discoveredModels(deps: DispatcherDeps, clis: Map<string, string>)
   return changes;
 }
 
-export async function finishFirstRun(deps: DispatcherDeps, pending: PendingConfirm, model: string): Promise<void> {
+/**
+ * The default picked: write it, then go on with the request the first run held. No config existed
+ * to read it against when it was made, so it is read now; a task takes the pick as its model.
+ */
+export async function finishFirstRun(deps: DispatcherDeps, pending: PendingConfirm, model: string, who: Who): Promise<void> {
   const lines = await deps.config.apply([{ op: 'set-default', model }]);
   const surface = deps.surface(pending.where.surface);
   if (pending.prompt && surface) await surface.edit(pending.prompt, { text: lines.join('\n') });
   if (pending.text.trim() === '') return;
-  await launchPending(deps, pending, model);
+  const intent = intentOf(deps, pending.text);
+  const asker = { who, where: pending.where, text: pending.text };
+  // Anything but a task goes through routing (and its access check) again.
+  if (intent.kind !== 'tasks') return deps.route?.({ kind: 'message', ...asker, addressed: true });
+  await proceed(deps, asker, fillModel(requestOf(intent), model));
 }

@@ -16,7 +16,7 @@ import { nothing, step, type Step } from './step.js';
 import { planThreadReply, tasksAddressed } from './thread.js';
 import { KeyedLock } from '../util/keyed-lock.js';
 
-export type { DispatcherDeps, Discovery, DiscoverResult } from './deps.js';
+export type { DispatcherDeps, Discovery } from './deps.js';
 
 /** Longer than any platform's redelivery of one request (Slack retries for about 5 minutes). */
 const DELIVERY_TTL_MS = 60 * 60 * 1000;

@@ -1,26 +1,29 @@
 import { UserError } from '../errors/index.js';
-import type { Inbound } from '../chat/inbound.js';
 import type { Config } from '../config/schema.js';
-import type { TaskDraft } from '../intent/index.js';
 import { queuedProgress, type TaskSpec } from '../task/index.js';
-import type { TaskRecord } from '../store/records.js';
-import { backendForModel, commandFor, resolveModel } from '../resolve/index.js';
+import type { HeldDraft, TaskRecord } from '../store/records.js';
+import { backendForModel, choicesOf, commandFor } from '../resolve/index.js';
+import type { Asker } from './confirm.js';
 import { Conversation } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
 import { renderStatus } from './render.js';
-import { choices } from './confirm.js';
 import { requireLoggedIn } from './runnable.js';
 import { renderFanOut, renderSingle } from './summary.js';
 
-/** A draft as launch takes it: a retry carries the role prompt its first run had. */
-export type LaunchDraft = TaskDraft & { rolePrompt?: string };
+/** What the resolver settled for one task: the model id, the role prompt, and a family-rule trial. */
+export interface Ready {
+  model: string;
+  rolePrompt: string;
+  /** Found by a family rule alone: the task runs on `backend`, and the model joins the config once its CLI has taken it. */
+  trial?: { backend: string; via: string };
+}
 
 export interface Request {
-  inbound: Inbound;
+  asker: Asker;
   context: string;
-  drafts: LaunchDraft[];
-  /** The model to use for drafts that name none (the confirmed default). */
-  fallbackModel?: string;
+  drafts: HeldDraft[];
+  /** What the resolver settled for each draft, in the same order. */
+  ready: Ready[];
   splitHint?: string[];
 }
 
@@ -28,21 +31,23 @@ export interface Request {
 export async function launch(deps: DispatcherDeps, request: Request): Promise<TaskRecord[]> {
   const config = deps.config.current();
   const clis = new Set((await deps.discovery.clis()).keys());
-  const specs = request.drafts.map((draft) => buildSpec(deps, config, clis, request, draft, draft.id));
+  const specs = request.drafts.map((draft, i) => buildSpec(deps, config, clis, request, draft, request.ready[i] as Ready, draft.id));
   // Checked before ids are claimed: a refused request leaves nothing behind.
-  await requireLoggedIn(deps, config, specs, choices(config));
+  await requireLoggedIn(deps, config, specs, choicesOf(config));
   const taken = new Set<string>();
   for (const spec of specs) spec.id = await uniqueId(deps, spec.id, taken);
-  const talk = Conversation.of(deps, request.inbound);
+  const talk = new Conversation(deps, request.asker.where);
   const head = specs.length === 1 ? renderSingle(specs[0] as TaskSpec, request.splitHint) : renderFanOut(specs);
   const first = await talk.startThread(head);
-  const thread = first.thread ?? request.inbound.where.thread;
+  const thread = first.thread ?? request.asker.where.thread;
   const now = (deps.now ?? Date.now)();
   const records: TaskRecord[] = [];
-  for (const spec of specs) {
-    const record: TaskRecord = { ...queuedProgress(), id: spec.id, spec, where: request.inbound.where, createdAt: now, updatedAt: now };
+  for (const [i, spec] of specs.entries()) {
+    const record: TaskRecord = { ...queuedProgress(), id: spec.id, spec, where: request.asker.where, createdAt: now, updatedAt: now };
     if (thread) record.thread = thread;
-    if (request.inbound.deliveryId) record.origin = request.inbound.deliveryId;
+    if (request.asker.deliveryId) record.origin = request.asker.deliveryId;
+    const trial = request.ready[i]?.trial;
+    if (trial) record.modelTrial = { via: trial.via };
     record.status = await talk.inThread(thread, renderStatus(record, now));
     await deps.store.putTask(record);
     records.push(record);
@@ -51,33 +56,23 @@ export async function launch(deps: DispatcherDeps, request: Request): Promise<Ta
   return records;
 }
 
-function buildSpec(
-  deps: DispatcherDeps,
-  config: Config,
-  clis: Set<string>,
-  request: Request,
-  draft: LaunchDraft,
-  id: string,
-): TaskSpec {
-  const name = draft.model ?? request.fallbackModel;
-  if (!name) throw new UserError(`No model for **${draft.id}**: name one (e.g. "use opus") or set a default.`);
-  const resolved = resolveModel(name, config);
-  const repo = pickRepo(deps, config, request.inbound.where.channel, draft.repo);
-  const backend = backendForModel(resolved.model, config, clis);
+function buildSpec(deps: DispatcherDeps, config: Config, clis: Set<string>, request: Request, draft: HeldDraft, ready: Ready, id: string): TaskSpec {
+  const repo = pickRepo(deps, config, request.asker.where.channel, draft.repo);
+  const backend = ready.trial?.backend ?? backendForModel(ready.model, config, clis);
   // The runner builds the command from its own config; building it here too turns a backend the
   // config cannot run into a reply now instead of a failed task later.
-  commandFor({ model: resolved.model, backend }, config, deps.env);
+  commandFor({ model: ready.model, backend }, config, deps.env);
   return {
     id,
     goal: draft.goal,
     context: request.context,
-    rolePrompt: draft.rolePrompt ?? resolved.rolePrompt,
+    rolePrompt: ready.rolePrompt,
     repo: { name: repo.name, path: repo.path },
     worktree: draft.worktree || repo.worktree === 'always',
-    model: resolved.model,
+    model: ready.model,
     backend,
     timeoutMs: config.limits.task_timeout,
-    requester: request.inbound.who.id,
+    requester: request.asker.who.id,
     resume: false,
   };
 }

@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.js';
 import type { TaskSpec } from '../task/index.js';
 import { AGENT_CLIS } from '../resolve/discovery.js';
-import { backendForModel, backendNamed, loginCommand, resolveNamed } from '../resolve/index.js';
+import { backendForModel, backendNamed, loginCommand, resolve } from '../resolve/index.js';
 import type { DispatcherDeps } from './deps.js';
 import { UserError } from '../errors/index.js';
 
@@ -16,8 +16,10 @@ async function canRun(deps: DispatcherDeps, exe: string, clis: Map<string, strin
 
 /** The executable a model's (or alias's) worker runs. */
 function executableOf(name: string, config: Config, clis: Map<string, string>): string | undefined {
+  const resolved = resolve({ model: name }, { config });
+  if (resolved.kind !== 'model') return undefined;
   try {
-    const backend = backendForModel(resolveNamed(name, config).model, config, clis);
+    const backend = backendForModel(resolved.model, config, clis);
     return backendNamed(backend, config.backends[backend]?.command).executable;
   } catch {
     return undefined;

@@ -1,7 +1,7 @@
 /**
  * The role prompt a new alias gets from its name ("create a security-reviewer alias using
- * opus"). The security and perf prompts are the seed page's own; other names get a role prompt
- * built from their words, which the user can edit afterwards.
+ * opus") when the sentence gives none. The security and perf prompts are the Dispatch docs' own;
+ * other role words get a prompt of their kind, which the user can edit afterwards.
  */
 export const SECURITY_PROMPT =
   'You are a security-focused reviewer. Prioritize OWASP Top 10 vulnerabilities, auth flaws, and injection risks.';
@@ -18,15 +18,20 @@ const ROLES: [RegExp, string][] = [
   [/refactor|clean/, 'You are a refactoring specialist. Simplify the code without changing its behaviour, in small, safe, well-tested steps.'],
 ];
 
+const REVIEWER_PROMPT =
+  'You are a careful code reviewer. Look for bugs, unclear code and missing tests first, and report each finding with its location, why it matters, and a suggested fix.';
+
+/**
+ * The role prompt an alias name implies, or '' when the name says no role ("fast", "bob"): a
+ * prompt made up from such a name would tell the worker nothing true.
+ */
 export function aliasPrompt(alias: string): string {
   const name = alias.toLowerCase();
   for (const [pattern, prompt] of ROLES) if (pattern.test(name)) return prompt;
   const words = name.split(/[^a-z0-9]+/).filter(Boolean);
   const last = words.at(-1);
-  const reviewer = last === 'reviewer' || last === 'review';
-  const topic = (reviewer ? words.slice(0, -1) : words).join(' ') || name;
-  if (reviewer) {
-    return `You are a ${topic}-focused reviewer. Look for ${topic} problems first and report each one with its location, why it matters, and a suggested fix.`;
-  }
-  return `You are acting as a ${topic}. Approach every task from that role's point of view, and say what you did and why.`;
+  if (last !== 'reviewer' && last !== 'review') return '';
+  const topic = words.slice(0, -1).join(' ');
+  if (topic === '' || topic === 'code') return REVIEWER_PROMPT;
+  return `You are a ${topic}-focused reviewer. Look for ${topic} problems first and report each one with its location, why it matters, and a suggested fix.`;
 }

@@ -6,10 +6,14 @@ const WORKTREE_YES = [
   // After a line start only spaces and tabs: `\s*` there would rescan a run of newlines from every line.
   /(?:^|[,;(]|\s[-\u2013\u2014])[ \t]*(?:git[ \t]+)?worktrees?[ \t]*(?=$|[.,;!)])/m,
   /\bworktrees?\s*[=:]\s*(?:yes|true|on)\b/,
+  /(?:^|\s)--worktree(?![\w-])/,
+  // A branch of its own is what a worktree gives a task ("on a separate branch", "in its own branch").
+  /\b(?:on|in|into|use|using|with)\s+(?:a\s+|an\s+)?(?:separate|new|dedicated|fresh|its\s+own|their\s+own|own)\s+(?:git\s+)?branch(?:es)?\b/,
 ];
 const WORKTREE_NO = [
   /\b(?:no|without(?:\s+a)?|not\s+in\s+a|(?:don't|do\s+not)\s+use\s+a|skip\s+the)\s+(?:git\s+)?worktrees?\b/,
   /\bworktrees?\s*[=:]\s*(?:no|false|off)\b/,
+  /(?:^|\s)--no-worktree(?![\w-])/,
 ];
 
 /** true / false when the text asks for (or refuses) a worktree; undefined when it says nothing. */
@@ -46,7 +50,7 @@ function trimName(name: string): string {
 
 const MAX_ROUTING_CLAUSES = 8;
 const DIRECTIVE_WORDS = new Set(
-  'use using with dispatch do it this that in a an its own worktree worktrees please and on via have separate new git model the run'.split(' '),
+  'use using with dispatch do it this that in a an its own worktree worktrees --worktree please and on via have separate new git model the run branch'.split(' '),
 );
 
 /**

@@ -28,7 +28,7 @@ const STOP = new Set(
     'use using have has do does did done please can could would should will you we i me us need needs let lets get ' +
     'make sure just also then full all any every each some new be is are was were what which who how when where why ' +
     'not no so up out over under via dispatch generate create write find check run add update look go see take give ' +
-    'keep there here them they one more most much many well very really now etc worktree worktrees model ask'
+    'keep there here them they one more most much many well very really now etc worktree worktrees model ask separate branch own'
   ).split(' '),
 );
 

@@ -1,12 +1,13 @@
 import { parseAccess } from './access.js';
 import { parseControl, parseStatus } from './commands.js';
-import { parseConfigRequests } from './config.js';
+import { readConfig } from './config.js';
 import { goalWithoutDirectives, repoDirective, worktreeDirective } from './directives.js';
 import { idWords, kindOf, leadingLabel, taskIdFor, uniqueIds } from './ids.js';
 import { splitList } from './list.js';
+import { parseHelp } from './help.js';
 import { findMentions, isModelLike, knownLookup, modelChoice } from './models.js';
-import { cleanText } from './text.js';
-import type { Intent, KnownNames, TaskDraft } from './types.js';
+import { cleanText, withoutCommand, withoutInvisible } from './text.js';
+import type { Intent, KnownNames, TaskDraft, TaskRequest } from './types.js';
 
 /**
  * Longest request we turn into tasks. A worker gets its prompt as one argv string, and Linux caps
@@ -33,16 +34,17 @@ export function parseIntent(text: string, known: KnownNames, options: ParseOptio
   const max = options.maxChars ?? MAX_REQUEST_CHARS;
   // Size first: every later stage is linear, but only a bounded input keeps it cheap.
   if (raw.length > max * RAW_SLACK) return tooLong(raw.length, max);
-  const clean = cleanText(raw);
+  const clean = withoutCommand(cleanText(raw));
   if (clean === '') return { kind: 'warm-up' };
   if (clean.length > max) return tooLong(clean.length, max);
   const lookup = knownLookup(known);
   return (
     // Access sentences read the mention markup cleanText removes: it carries the ids.
-    parseAccess(raw) ??
+    parseAccess(withoutCommand(withoutInvisible(raw))) ??
+    parseHelp(clean) ??
     parseStatus(clean) ??
     parseControl(clean) ??
-    configIntent(clean, lookup, known.aliases) ??
+    configIntent(clean, lookup, known) ??
     tasksIntent(clean, lookup, known.repos ?? [])
   );
 }
@@ -54,9 +56,20 @@ function tooLong(length: number, max: number): Intent {
   };
 }
 
-function configIntent(text: string, lookup: Map<string, string>, aliases: string[]): Intent | undefined {
-  const requests = parseConfigRequests(text, lookup, aliases);
-  return requests ? { kind: 'config', requests } : undefined;
+function configIntent(text: string, lookup: Map<string, string>, known: KnownNames): Intent | undefined {
+  const reading = readConfig(text, lookup, known.aliases);
+  if (!reading) return undefined;
+  if (reading.kind === 'incomplete') return { kind: 'invalid', reason: reading.reason };
+  if (reading.kind === 'config') return { kind: 'config', requests: reading.requests };
+  const rest = tasksIntent(reading.rest, lookup, known.repos ?? []);
+  const whole = tasksIntent(text, lookup, known.repos ?? []);
+  if (rest.kind !== 'tasks' || whole.kind !== 'tasks') return undefined;
+  return { kind: 'unclear', requests: reading.requests, rest: requestOf(rest), whole: requestOf(whole) };
+}
+
+/** A tasks intent as the request it makes (what a prompt holds). */
+export function requestOf({ context, tasks, splitHint }: Extract<Intent, { kind: 'tasks' }>): TaskRequest {
+  return { context, tasks, ...(splitHint ? { splitHint } : {}) };
 }
 
 /** What the text around a list says for every item that does not say otherwise. */
@@ -70,6 +83,7 @@ interface Shared {
 interface Names {
   lookup: Map<string, string>;
   repos: string[];
+  /** Is this token a model name (configured, model-like, or named in a model position)? */
   isName: (token: string) => boolean;
 }
 
@@ -97,13 +111,17 @@ function tasksIntent(text: string, lookup: Map<string, string>, repos: string[])
 
 /** One task: its own last-named model and directives, else what the shared text says. */
 function draftOf(text: string, label: string | undefined, shared: Shared, names: Names): { draft: TaskDraft; named: string[] } {
-  const own = modelChoice(findMentions(text, names.lookup));
+  const mentions = findMentions(text, names.lookup);
+  const own = modelChoice(mentions);
   const choice = own.model || own.unknownModel ? own : shared.choice;
-  const goal = goalWithoutDirectives(text, names.isName) || text;
-  const labelWords = label ? idWords(label, names.isName) : undefined;
+  // Unconfigured names said in a model position are names too: they stay out of ids and goals.
+  const said = new Set(mentions.map((m) => m.name.toLowerCase()));
+  const isName = (token: string) => names.isName(token) || said.has(token.toLowerCase());
+  const goal = goalWithoutDirectives(text, isName) || text;
+  const labelWords = label ? idWords(label, isName) : undefined;
   const repo = repoDirective(text, names.repos) ?? shared.repo;
   const draft: TaskDraft = {
-    id: taskIdFor(idWords(goal, names.isName), labelWords, shared.kind),
+    id: taskIdFor(idWords(goal, isName), labelWords, shared.kind),
     goal,
     ...(choice.model ? { model: choice.model } : {}),
     ...(choice.unknownModel ? { unknownModel: choice.unknownModel } : {}),

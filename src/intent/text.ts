@@ -22,6 +22,21 @@ export function cleanText(text: string): string {
     .trim();
 }
 
+/**
+ * People paste what they type in Slack: a leading `/dispatch` (the slash command's own name) is
+ * the request's address, not its words, on every surface. So is a lone "dispatch", and quotes
+ * around the whole request (the Dispatch docs write `/dispatch "do a security review"`).
+ */
+const COMMAND = /^\/?dispatch(?:$|[ \t\n]+)/i;
+const QUOTED = /^"([^"]*)"$|^'([^']*)'$|^`([^`]*)`$/;
+
+export function withoutCommand(text: string): string {
+  const trimmed = text.trim();
+  const bare = trimmed.toLowerCase() === 'dispatch' ? '' : trimmed.startsWith('/') ? trimmed.replace(COMMAND, '') : trimmed;
+  const quoted = QUOTED.exec(bare.trim());
+  return (quoted ? (quoted[1] ?? quoted[2] ?? quoted[3] ?? '') : bare).trim();
+}
+
 /** One line: whitespace collapsed, trailing punctuation dropped, lower case (for matching commands). */
 export function commandForm(text: string): string {
   return text.replace(/\s+/g, ' ').replace(/[\s?!.]+$/, '').trim().toLowerCase();

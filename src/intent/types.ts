@@ -1,40 +1,65 @@
+import { z } from 'zod';
+
+/** One config change said in chat. A schema, because a prompt asking "config or task?" stores it. */
+export const ConfigRequest = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('set-default'), model: z.string() }),
+  /** The requester's own default (kept per user), not the config's `default:`. */
+  z.object({ op: z.literal('set-my-default'), model: z.string() }),
+  z.object({ op: z.literal('add-model'), model: z.string() }),
+  z.object({ op: z.literal('remove-model'), model: z.string() }),
+  /** `prompt` is the one said in the sentence, else one made from the alias's role words, else '' (none). */
+  z.object({ op: z.literal('create-alias'), alias: z.string(), model: z.string(), prompt: z.string() }),
+  z.object({ op: z.literal('remove-alias'), alias: z.string() }),
+  z.object({ op: z.literal('migrate') }),
+]);
+export type ConfigRequest = z.infer<typeof ConfigRequest>;
+
+export const TaskDraft = z.object({
+  /** Short kebab-case id from the task's words, unique within the request. */
+  id: z.string(),
+  goal: z.string(),
+  /** A configured model or alias, in its configured spelling (the last one named). */
+  model: z.string().optional(),
+  /** A model-like name that is not configured, when it was the last one named: the resolver decides. */
+  unknownModel: z.string().optional(),
+  worktree: z.boolean(),
+  /** A repo named with `in <repo>` (configured repos only) or `repo=<name>`. */
+  repo: z.string().optional(),
+});
+export type TaskDraft = z.infer<typeof TaskDraft>;
+
+/** The tasks of one request: one draft per task, the text around a list as shared context. */
+export const TaskRequest = z.object({
+  context: z.string(),
+  tasks: z.array(TaskDraft).min(1),
+  /** The models a prose request named, in order, when it named more than one. */
+  splitHint: z.array(z.string()).optional(),
+});
+export type TaskRequest = z.infer<typeof TaskRequest>;
+
 /** What a chat line asks for (SPEC §2). Produced by `parseIntent`; pure data. */
 export type Intent =
   | { kind: 'warm-up' }
+  /** A question about the bot itself: what can be said, which models there are, what the config holds. */
+  | { kind: 'help'; topic: HelpTopic }
   | { kind: 'status'; task?: string }
   | { kind: 'control'; action: ControlAction; task: string }
   | { kind: 'config'; requests: ConfigRequest[] }
-  /** `splitHint`: the models a prose request named, in order, when it named more than one. */
-  | { kind: 'tasks'; context: string; tasks: TaskDraft[]; splitHint?: string[] }
+  | ({ kind: 'tasks' } & TaskRequest)
+  /**
+   * Reads both as a config change and as a task ("switch to sonnet and fix the flaky test"):
+   * the requester is asked which. `rest` is the text without its config clauses, as tasks;
+   * `whole` the whole text as tasks.
+   */
+  | { kind: 'unclear'; requests: ConfigRequest[]; rest: TaskRequest; whole: TaskRequest }
   /** Who may dispatch or administer: open it up, close it, or ask who may. */
   | { kind: 'access'; request: AccessRequest }
   /** Looked like a command but cannot be carried out: `reason` is the reply. */
   | { kind: 'invalid'; reason: string };
 
+export type HelpTopic = 'help' | 'models' | 'config';
+
 export type ControlAction = 'cancel' | 'retry' | 'logs' | 'cleanup';
-
-export type ConfigRequest =
-  | { op: 'set-default'; model: string }
-  /** The requester's own default (kept per user), not the config's `default:`. */
-  | { op: 'set-my-default'; model: string }
-  | { op: 'add-model'; model: string }
-  | { op: 'remove-model'; model: string }
-  | { op: 'create-alias'; alias: string; model: string; prompt: string }
-  | { op: 'remove-alias'; alias: string }
-  | { op: 'migrate' };
-
-export interface TaskDraft {
-  /** Short kebab-case id from the task's words, unique within the request. */
-  id: string;
-  goal: string;
-  /** A configured model or alias, in its configured spelling (the last one named). */
-  model?: string;
-  /** A model-like name that is not configured, when it was the last one named: discover it. */
-  unknownModel?: string;
-  worktree: boolean;
-  /** A repo named with `in <repo>` (configured repos only) or `repo=<name>`. */
-  repo?: string;
-}
 
 /** The names the parser recognises, from the config. */
 export interface KnownNames {

@@ -2,12 +2,10 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
-import { modelFamily } from './family.js';
-import type { Clis } from './resolve.js';
 
 /**
- * The only I/O of src/resolve: which agent CLIs are on PATH, what `agent models` lists, and
- * whether an unknown model name is available (SPEC §3.4). Argv arrays, short timeouts, the
+ * The only I/O of src/resolve: which agent CLIs are on PATH and what `agent models` lists (what
+ * discovery decides from them is `decideDiscovery`, pure). Argv arrays, short timeouts, the
  * caller's env (so tests put stub CLIs on a temp PATH).
  */
 export const AGENT_CLIS = ['claude', 'agent', 'codex', 'gemini'] as const;
@@ -15,9 +13,6 @@ const VERSION_TIMEOUT_MS = 5_000;
 const MODELS_TIMEOUT_MS = 30_000;
 
 type Env = Record<string, string | undefined>;
-
-/** `id`: the name as the CLI spells it (agent models' own id when it listed the model). */
-export type Discovered = { found: true; backend: string; via: string; id: string } | { found: false; available: string[] };
 
 /** The first executable file named `name` on the env's PATH. */
 export async function onPath(name: string, env: Env): Promise<string | undefined> {
@@ -72,29 +67,6 @@ export function parseAgentModels(output: string): { id: string; name: string }[]
     if (name && !models.some((x) => x.id === m[1])) models.push({ id: m[1] as string, name });
   }
   return models;
-}
-
-const FAMILY_CLI = { claude: 'claude', openai: 'codex', gemini: 'gemini' } as const;
-
-/**
- * Is `name` available? `agent models` decides when the Cursor CLI is present and answers; else
- * a family CLI on PATH accepts its own family's names. `backend` follows SPEC §3's preference.
- */
-export async function discoverModel(name: string, clis: Clis, env: Env): Promise<Discovered> {
-  const family = modelFamily(name);
-  const backend = (id: string) => {
-    const f = modelFamily(id);
-    return f && clis.has(FAMILY_CLI[f]) ? FAMILY_CLI[f] : 'cursor';
-  };
-  if (clis.has('agent')) {
-    const listed = await agentModels(env);
-    if (listed.length > 0) {
-      const hit = listed.find((m) => m.id.toLowerCase() === name.toLowerCase());
-      return hit ? { found: true, backend: backend(hit.id), via: 'agent models', id: hit.id } : { found: false, available: listed.map((m) => m.id) };
-    }
-  }
-  if (family && clis.has(FAMILY_CLI[family])) return { found: true, backend: FAMILY_CLI[family], via: `the ${FAMILY_CLI[family]} CLI`, id: name };
-  return { found: false, available: clis.has('claude') ? ['opus', 'sonnet', 'haiku'] : [] };
 }
 
 function stripAnsi(text: string): string {

@@ -9,10 +9,13 @@ export function modelFamily(model: string): Family | undefined {
   return undefined;
 }
 
+/** Bare family words that stand for a model of that family when handed the work ("use gemini"). */
+export const FAMILY_WORDS: ReadonlySet<string> = new Set(['opus', 'sonnet', 'haiku', 'gemini']);
+
 /** Claude's own full ids (`claude-opus-4-6`, `claude-sonnet-4-5-20250929`, `claude-3-5-haiku-20241022`). */
 const CLAUDE_FULL_ID = /^claude-(?:(?:opus|sonnet|haiku)-\d+(?:-\d+)?|\d+(?:-\d+)?-(?:opus|sonnet|haiku))(?:-\d{8})?$/;
 /** Names the claude CLI accepts as they are. */
-const CLAUDE_ALIASES = new Set(['default', 'opus', 'sonnet', 'haiku', 'opusplan', 'sonnet[1m]', 'opus[1m]']);
+export const CLAUDE_ALIASES: ReadonlySet<string> = new Set(['default', 'opus', 'sonnet', 'haiku', 'opusplan', 'sonnet[1m]', 'opus[1m]']);
 
 /**
  * What to pass to `claude --model`: a real full id as written, else the family alias the CLI

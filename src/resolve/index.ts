@@ -16,19 +16,20 @@ export {
 export { botSecretNames, CLAUDE_SESSION_VARS } from './secrets.js';
 export { modelFamily, claudeModelFlag, type Family } from './family.js';
 export {
-  resolveModel,
-  resolveNamed,
+  resolve,
+  choicesOf,
   followAlias,
   findName,
   backendForModel,
   workerCommand,
   commandFor,
   type Clis,
+  type Named,
   type ResolveContext,
   type Resolution,
-  type Ready,
   type DefaultSource,
 } from './resolve.js';
-export { detectClis, agentModels, discoverModel, parseAgentModels, type Discovered } from './discovery.js';
+export { decideDiscovery, nearNames, type Finding, type Sources } from './discover.js';
+export { detectClis, agentModels, parseAgentModels } from './discovery.js';
 export { checkLogin, loginCacheFile, loginCommand, type Login } from './login.js';
 export { logText } from './log-text.js';

@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.js';
 import type { TaskSpec } from '../task/index.js';
 import type { WorkerCommand } from './port.js';
 import { BUILT_IN_BACKENDS, backendNamed, backendOfCommand } from './backends.js';
-import { modelFamily } from './family.js';
+import { FAMILY_WORDS, modelFamily } from './family.js';
 import { botSecretNames } from './secrets.js';
 
 /** Which CLIs are on PATH, by executable name (`claude`, `agent`, `codex`, `gemini`). */
@@ -25,58 +25,59 @@ export type Resolution =
   | { kind: 'model'; model: string; alias?: string; rolePrompt: string; command?: string }
   /** Nothing named: dispatch with this default once the requester confirms. */
   | { kind: 'confirm'; model: string; source: DefaultSource }
-  /** Nothing named and no default anywhere: ask which model (`choices`: models then aliases). */
-  | { kind: 'ask'; choices: string[] }
+  /**
+   * Ask which model: nothing named and no default anywhere, or a bare family word ("ask gemini")
+   * that several configured names share (`family`). `choices`: models then aliases.
+   */
+  | { kind: 'ask'; choices: string[]; family?: string }
   /** A model-like name not in the config: run discovery for it. */
   | { kind: 'discover'; name: string }
   /** The config cannot resolve the name (alias cycle, alias to nothing). */
   | { kind: 'error'; message: string; key?: string };
 
-/** A name already known to be configured (or chosen from the config), resolved through its aliases. */
-export interface Ready {
-  model: string;
-  alias?: string;
-  rolePrompt: string;
-  command?: string;
+/** What a task names: a configured model or alias, or an unconfigured model-like name. */
+export interface Named {
+  model?: string;
+  unknownModel?: string;
 }
 
 /**
- * SPEC §3: the named model (last named wins, already chosen by the parser), alias, default, or
- * discovery. Called with a plain name and the config, it resolves that name's aliases and
- * throws a ConfigError on a cycle (the form the dispatcher uses once a model is settled).
+ * The one decision of which model runs a task: the name the request gave (the last one named),
+ * through its aliases; a bare family word to the one configured model of that family (or a
+ * question when there are several); an unconfigured name to discovery; nothing named to the
+ * requester's default, else the channel's, else the config's, to be confirmed; no default at
+ * all to a question. Pure: discovery's I/O and every chat reply belong to the caller.
  */
-export function resolveModel(name: string, config: Config): Ready;
-export function resolveModel(draft: { model?: string; unknownModel?: string }, ctx: ResolveContext): Resolution;
-export function resolveModel(
-  draft: string | { model?: string; unknownModel?: string },
-  ctx: ResolveContext | Config,
-): Resolution | Ready {
-  if (typeof draft === 'string') return resolveNamed(draft, 'config' in ctx ? ctx.config : ctx);
-  return resolveDraft(draft, 'config' in ctx ? ctx : { config: ctx });
-}
-
-export function resolveNamed(name: string, config: Config): Ready {
-  const resolution = followAlias(config, findName(config, name) ?? name);
-  if (resolution.kind === 'error') throw new ConfigError(resolution.message, resolution.key);
-  if (resolution.kind !== 'model') throw new ConfigError(`${name} does not resolve to a model`, undefined);
-  const { kind: _kind, ...ready } = resolution;
-  return ready;
-}
-
-function resolveDraft(draft: { model?: string; unknownModel?: string }, ctx: ResolveContext): Resolution {
+export function resolve(draft: Named, ctx: ResolveContext): Resolution {
+  const config = ctx.config;
   const name = draft.model ?? draft.unknownModel;
   if (name !== undefined) {
-    const known = findName(ctx.config, name);
-    return known ? followAlias(ctx.config, known) : { kind: 'discover', name };
+    const known = findName(config, name);
+    if (known) return followAlias(config, known);
+    const family = familyMembers(config, name);
+    if (family.length === 1) return followAlias(config, family[0] as string);
+    if (family.length > 1) return { kind: 'ask', choices: family, family: name.toLowerCase() };
+    return { kind: 'discover', name };
   }
-  const config = ctx.config;
   const channelDefault = ctx.channel === undefined ? undefined : config.channels[ctx.channel]?.default;
   const candidates: [string | undefined, DefaultSource][] = [[ctx.userDefault, 'user'], [channelDefault, 'channel'], [config.default, 'config']];
   for (const [model, source] of candidates) {
     const known = model === undefined ? undefined : findName(config, model);
     if (known) return { kind: 'confirm', model: known, source };
   }
-  return { kind: 'ask', choices: [...Object.keys(config.models), ...Object.keys(config.aliases)] };
+  return { kind: 'ask', choices: choicesOf(config) };
+}
+
+/** Every name a requester can pick: models then aliases. */
+export function choicesOf(config: Config): string[] {
+  return [...Object.keys(config.models), ...Object.keys(config.aliases)];
+}
+
+/** Configured names a bare family word stands for ("gemini" → gemini-2.5-flash, gemini-2.5-pro…). */
+function familyMembers(config: Config, word: string): string[] {
+  const family = word.toLowerCase();
+  if (!FAMILY_WORDS.has(family)) return [];
+  return choicesOf(config).filter((name) => name.toLowerCase().split(/[-._]/).includes(family));
 }
 
 /** The configured spelling of a model, alias or legacy agent name (case-insensitive). */
@@ -112,7 +113,7 @@ export function followAlias(config: Config, name: string): Resolution {
   return seen.length > 0 ? { ...result, alias: name } : result;
 }
 
-/** SPEC §3 backend preference; an explicit `models.<id>.backend` wins. */
+/** Each family's own CLI when it is on PATH, else cursor; an explicit `models.<id>.backend` wins. */
 export function backendForModel(model: string, config: Config, clis: Clis): string {
   const explicit = config.models[model]?.backend ?? config.models[findName(config, model) ?? '']?.backend;
   if (explicit) return explicit;

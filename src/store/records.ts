@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Inbound, Where } from '../chat/inbound.js';
 import { MessageRef } from '../chat/surface.js';
+import { ConfigRequest, TaskDraft, TaskRequest } from '../intent/types.js';
 import { SavedTaskSpec, TaskProgress } from '../task/index.js';
 
 /**
@@ -23,18 +24,47 @@ export const TaskRecord = z.looseObject({
   origin: z.string().optional(),
   /** The task has finished but its status message may not show it yet (the edit has not landed). */
   finalEditPending: z.boolean().optional(),
+  /**
+   * The model was found by a family rule alone (`via`: "the gemini CLI"): it joins the config once
+   * the worker shows its CLI took it, and a model error from the CLI keeps it out.
+   */
+  modelTrial: z.object({ via: z.string() }).optional(),
   createdAt: z.number(),
   updatedAt: z.number(),
 });
 export type TaskRecord = z.infer<typeof TaskRecord>;
 
-/** A prompt waiting for its requester's press: a default confirm, a first-run default pick, a failed-start recovery. */
+/** A task on its way to launch: a draft, and the role prompt a retry keeps from its first run. */
+export const HeldDraft = TaskDraft.extend({
+  rolePrompt: z.string().optional(),
+  /** Found by a family rule while the request waited (the CLI has not taken it yet): no second discovery. */
+  trial: z.object({ backend: z.string(), via: z.string() }).optional(),
+});
+export type HeldDraft = z.infer<typeof HeldDraft>;
+
+/** A request a prompt holds: its drafts as resolved so far, never the text to be parsed again. */
+export const HeldRequest = TaskRequest.extend({ tasks: z.array(HeldDraft).min(1) });
+export type HeldRequest = z.infer<typeof HeldRequest>;
+
+/** What a prompt asks. */
+export const PendingQuestion = z.discriminatedUnion('kind', [
+  /** Confirm the proposed default (`model`), or pick one when there is none (`model` ''). */
+  z.object({ kind: z.literal('default'), source: z.enum(['user', 'channel', 'config']).optional() }),
+  /** Which model the request's task number `task` should run ("did you mean …?", "which gemini?"). */
+  z.object({ kind: z.literal('pick'), task: z.number().int().nonnegative() }),
+  /** Config change or task? `requests` are the config clauses, `rest` the other clauses as tasks. */
+  z.object({ kind: z.literal('clarify'), requests: z.array(ConfigRequest).min(1), rest: TaskRequest }),
+]);
+export type PendingQuestion = z.infer<typeof PendingQuestion>;
+
+/** A prompt waiting for its requester's press: a model question, a config-or-task question, a first-run default pick. */
 export const PendingConfirm = z.looseObject({
   id: z.string().min(1),
   requester: z.string(),
   where: Where,
-  /** The request text as typed, re-resolved with the picked model on confirm. */
+  /** The request as typed, shown back; only a first-run prompt reads it again (no config existed to read it against). */
   text: z.string(),
+  /** The model proposed (a default confirm), '' when none is. */
   model: z.string(),
   createdAt: z.number(),
   expiresAt: z.number(),
@@ -42,6 +72,9 @@ export const PendingConfirm = z.looseObject({
   purpose: z.enum(['confirm', 'first-run', 'recover']),
   /** The delivery id of the request that posted the prompt (see TaskRecord.origin). */
   origin: z.string().optional(),
+  /** The request the prompt holds, resolved as far as it could be without the answer. */
+  request: HeldRequest.optional(),
+  question: PendingQuestion.optional(),
 });
 export type PendingConfirm = z.infer<typeof PendingConfirm>;
 

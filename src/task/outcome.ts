@@ -12,8 +12,11 @@ export type WorktreeReport = z.infer<typeof WorktreeReport>;
 /** Why a worker failed, when the runner can tell (the CLI's own words are in `detail`). */
 export const StartFailure = z.object({
   cli: z.string(),
-  /** `network`: the CLI kept retrying its API until the task timeout (codex without credentials does). */
-  reason: z.enum(['missing', 'auth', 'flags', 'network', 'other']),
+  /**
+   * `network`: the CLI kept retrying its API until the task timeout (codex without credentials
+   * does); `model`: the CLI does not take the model it was given.
+   */
+  reason: z.enum(['missing', 'auth', 'flags', 'network', 'model', 'other']),
   detail: z.string(),
 });
 export type StartFailure = z.infer<typeof StartFailure>;

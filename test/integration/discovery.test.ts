@@ -2,7 +2,8 @@ import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { agentModels, detectClis, discoverModel } from '../../src/resolve/index.js';
+import { ConfigFile } from '../../src/config/schema.js';
+import { agentModels, decideDiscovery, detectClis } from '../../src/resolve/index.js';
 
 const STUBS = resolve(import.meta.dirname, '../fixtures/bin-stubs');
 const dirs: string[] = [];
@@ -56,35 +57,52 @@ describe('agentModels', () => {
   });
 });
 
-describe('discoverModel (the seed page flow)', () => {
+/** Discovery as the dispatcher runs it: the CLIs on this PATH, what their `agent models` lists, the decision. */
+async function discover(name: string, env: Record<string, string>, config = ConfigFile.parse({ models: { sonnet: {} } })) {
+  const clis = await detectClis(env);
+  const listed = clis.has('agent') ? await agentModels(env) : [];
+  return decideDiscovery(name, config, { clis, listed });
+}
+
+describe('discovery from every source at once (the seed page flow)', () => {
   it('finds claude-4.7-sonnet via agent models and gives it the claude backend', async () => {
     const env = await pathWith('agent', 'claude');
-    const clis = await detectClis(env);
-    expect(await discoverModel('claude-4.7-sonnet', clis, env)).toEqual({ found: true, backend: 'claude', via: 'agent models', id: 'claude-4.7-sonnet' });
-    expect(await discoverModel('opus-5.0', clis, env)).toMatchObject({ found: true, backend: 'claude', via: 'agent models' });
+    expect(await discover('claude-4.7-sonnet', env)).toEqual({ kind: 'found', id: 'claude-4.7-sonnet', backend: 'claude', via: 'agent models', trial: false });
+    expect(await discover('opus-5.0', env)).toMatchObject({ kind: 'found', backend: 'claude', via: 'agent models' });
   });
 
-  it('routes a listed model to cursor when its family CLI is absent', async () => {
-    const env = await pathWith('agent');
-    expect(await discoverModel('GPT-5.3-codex', await detectClis(env), env)).toEqual({ found: true, backend: 'cursor', via: 'agent models', id: 'gpt-5.3-codex' });
+  it('routes a listed model to cursor when its family CLI is absent, in the spelling agent models uses', async () => {
+    expect(await discover('GPT-5.3-codex', await pathWith('agent'))).toEqual({ kind: 'found', id: 'gpt-5.3-codex', backend: 'cursor', via: 'agent models', trial: false });
   });
 
-  it('says what is available when agent models does not list it', async () => {
+  it('finds a versioned Claude name agent models does not list through the claude CLI, on trial', async () => {
     const env = await pathWith('agent', 'claude');
-    const result = await discoverModel('opus-9.9', await detectClis(env), env);
-    expect(result).toEqual({ found: false, available: ['auto', 'composer-1', 'claude-4.7-sonnet', 'opus-5.0', 'gpt-5.3-codex', 'gemini-3-pro'] });
+    expect(await discover('sonnet-4.6', env)).toEqual({ kind: 'found', id: 'sonnet-4.6', backend: 'claude', via: 'the claude CLI', trial: true });
+    expect(await discover('opus-4.5-thinking', env)).toMatchObject({ kind: 'found', via: 'the claude CLI', trial: true });
   });
 
-  it('falls back to the family CLI when agent is absent or cannot list models', async () => {
+  it('says what is available, configured models included, when no source knows the name', async () => {
+    const env = await pathWith('agent', 'claude');
+    expect(await discover('nova-3-pro', env)).toEqual({
+      kind: 'unavailable',
+      name: 'nova-3-pro',
+      available: ['sonnet', 'auto', 'composer-1', 'claude-4.7-sonnet', 'opus-5.0', 'gpt-5.3-codex', 'gemini-3-pro'],
+    });
+  });
+
+  it('uses the family rules when agent is absent or cannot list models', async () => {
     const claudeOnly = await pathWith('claude');
-    expect(await discoverModel('opus-5.0', await detectClis(claudeOnly), claudeOnly)).toEqual({ found: true, backend: 'claude', via: 'the claude CLI', id: 'opus-5.0' });
+    expect(await discover('opus-5.0', claudeOnly)).toEqual({ kind: 'found', id: 'opus-5.0', backend: 'claude', via: 'the claude CLI', trial: true });
     const loggedOut = { ...(await pathWith('agent', 'claude')), STUB_AGENT_MODELS_FAIL: '1' };
-    expect(await discoverModel('opus-5.0', await detectClis(loggedOut), loggedOut)).toMatchObject({ found: true, via: 'the claude CLI' });
-    expect(await discoverModel('gpt-5.4', await detectClis(claudeOnly), claudeOnly)).toEqual({ found: false, available: ['opus', 'sonnet', 'haiku'] });
+    expect(await discover('opus-5.0', loggedOut)).toMatchObject({ kind: 'found', via: 'the claude CLI' });
+    expect(await discover('gpt-5.4', claudeOnly)).toEqual({ kind: 'unavailable', name: 'gpt-5.4', available: ['sonnet'] });
+  });
+
+  it('asks "did you mean" for a near-typo of a listed name, and adds nothing', async () => {
+    expect(await discover('claude-4.7-sonet', await pathWith('agent', 'claude'))).toEqual({ kind: 'typo', name: 'claude-4.7-sonet', suggestions: ['claude-4.7-sonnet'] });
   });
 
   it('finds nothing with no agent CLI on PATH', async () => {
-    const env = await pathWith();
-    expect(await discoverModel('opus-5.0', await detectClis(env), env)).toEqual({ found: false, available: [] });
+    expect(await discover('opus-5.0', await pathWith())).toEqual({ kind: 'unavailable', name: 'opus-5.0', available: ['sonnet'] });
   });
 });

@@ -148,11 +148,59 @@ describe('dispatcher: config requests', () => {
     expect(stack.agentRuns()[0]?.argv).toEqual(expect.arrayContaining(['--model', 'sonnet']));
   });
 
-  it('says an unknown model is not available and lists what is', async () => {
+  it('says a model no source knows is not available, listing the configured and the listed ones, and asks nothing', async () => {
     stack = await Stack.start({ config: CONFIG, env: { FAKE_AGENT_MODELS: 'opus-4.6 - Opus 4.6' } });
-    await stack.say('use gpt-9-ultra to review this code');
-    await stack.waitFor(/\*\*gpt-9-ultra\*\* is not available\. Available models: .*opus-4\.6/);
-    expect(stack.agentRuns().filter((r) => r.argv[0] !== 'models')).toHaveLength(0);
+    await stack.say('use nova-3-pro to review this code');
+    const reply = await stack.waitFor(/\*\*nova-3-pro\*\* is not available\. Available models: opus, sonnet, gemini-2\.5-flash, perf-reviewer, opus-4\.6\./);
+    expect(reply.reply.buttons ?? []).toEqual([]);
+    expect(stack.find(/Sound good\?/)).toBeUndefined();
+    expect(await stack.app.store.listPending()).toEqual([]);
+    expect(stack.agentRuns()).toHaveLength(0);
+  });
+
+  it('asks "did you mean" for a near-typo, adds nothing, and goes on with the pick', async () => {
+    stack = await Stack.start({ config: CONFIG });
+    await stack.say('use gemini-2.5-flsh to write the docs fake:items=1');
+    const prompt = await stack.waitFor(/\*\*gemini-2\.5-flsh\*\* is not in the config\. Did you mean \*\*gemini-2\.5-flash\*\*\?/);
+    expect(prompt.reply.buttons?.map((b) => b.label)).toEqual(['gemini-2.5-flash', 'Cancel']);
+    expect(stack.configText()).not.toContain('flsh');
+    expect(stack.agentRuns()).toHaveLength(0);
+    await stack.press(prompt.reply, 'gemini-2.5-flash');
+    await stack.surface.until(() => stack?.agentRuns().length === 1);
+    expect(stack.agentRuns()[0]).toMatchObject({ name: 'gemini', argv: expect.arrayContaining(['-m', 'gemini-2.5-flash']) });
+    expect(stack.configText()).not.toContain('flsh');
+  });
+
+  it('adds a model found by a family rule alone once its CLI has taken it', async () => {
+    stack = await Stack.start({ config: CONFIG, env: { FAKE_AGENT_MODELS: 'opus-4.6 - Opus 4.6' } });
+    await stack.say('use gemini-3-pro-preview to write the docs fake:items=1');
+    await stack.waitFor(/Found gemini-3-pro-preview via the gemini CLI\. It joins the config with the gemini backend once the gemini CLI has taken it\./);
+    expect(stack.configText()).not.toContain('gemini-3-pro-preview');
+    await stack.waitFor(/\*\*gemini-3-pro-preview\*\* works with the gemini CLI: added to config with gemini backend\./);
+    expect(stack.configText()).toMatch(/gemini-3-pro-preview:[\s\S]*backend: gemini/);
+    expect(stack.agentRuns()[0]).toMatchObject({ name: 'gemini', argv: expect.arrayContaining(['-m', 'gemini-3-pro-preview']) });
+  });
+
+  it('keeps a model found by a family rule out of the config when its CLI refuses it, and says so', async () => {
+    stack = await Stack.start({ config: CONFIG, env: { FAKE_AGENT_MODELS: 'opus-4.6 - Opus 4.6', FAKE_AGENT_REJECT_MODELS: 'gemini-9' } });
+    await stack.say('use gemini-9 to write the docs');
+    await stack.waitFor(/Found gemini-9 via the gemini CLI/);
+    await stack.waitFor(/the gemini CLI does not take \*\*gemini-9\*\* \(.*models\/gemini-9 is not found.*\): it was not added to the config\./);
+    const offer = await stack.waitFor(/The \*\*gemini\*\* CLI does not take the model \*\*gemini-9\*\*/);
+    expect(offer.reply.buttons?.map((b) => b.label)).toContain('Retry with gemini-2.5-flash');
+    expect(stack.configText()).not.toContain('gemini-9');
+  });
+
+  it('asks which one when a bare family word names several configured models', async () => {
+    const three = CONFIG.replace('  gemini-2.5-flash: { backend: gemini }', '  gemini-2.5-flash: { backend: gemini }\n  gemini-2.5-pro: {}\n  gemini-3-flash: {}');
+    stack = await Stack.start({ config: three });
+    await stack.say('ask gemini to write the docs fake:items=1');
+    const prompt = await stack.waitFor(/Which \*\*gemini\*\*\? 3 are configured/);
+    expect(prompt.reply.buttons?.map((b) => b.label)).toEqual(['gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-3-flash', 'Cancel']);
+    expect(stack.agentRuns()).toHaveLength(0);
+    await stack.press(prompt.reply, 'gemini-2.5-pro');
+    await stack.surface.until(() => stack?.agentRuns().length === 1);
+    expect(stack.agentRuns()[0]?.argv).toEqual(expect.arrayContaining(['-m', 'gemini-2.5-pro']));
   });
 
   it('creates an alias and says exactly what changed, never dispatching', async () => {

@@ -106,7 +106,8 @@ describe('Slack end to end: confirming the default by buttons', () => {
     expect(shown).toContain('<sonnet>');
     expect(shown).toContain('_Only <@UALICE> can answer; this prompt expires in 15 min._');
     const pendingId = /"value":"([^"|]+)"/.exec(JSON.stringify(promptCall.body.blocks))?.[1] ?? '';
-    const prompt = (await r.bot.store.getPending(pendingId))?.prompt;
+    // The prompt is stored (with the ref of its message) right after it is posted.
+    const prompt = await r.until('the posted prompt to be stored', async () => (await r.bot.store.getPending(pendingId))?.prompt);
     expect(prompt?.channel).toBe('C1');
     const promptTs = prompt?.id ?? '';
     const seen = structuredClone(r.api.message('C1', promptTs));

@@ -104,9 +104,19 @@ describe('config requests', () => {
       'migrate the database to postgres',
       'make the default branch protected',
       'create an alias system for shell commands',
-      'add gpt-5.3 to my config and review the auth module',
+      'fix the parser and remove the alias system',
     ]) {
       expect(parse(text).kind).toBe('tasks');
     }
+  });
+
+  it('reads a text that is partly a config change and partly a task as both, to be asked about', () => {
+    const intent = parse('add gpt-5.3 to my config and review the auth module');
+    expect(intent).toMatchObject({
+      kind: 'unclear',
+      requests: [{ op: 'add-model', model: 'gpt-5.3' }],
+      rest: { tasks: [{ goal: 'review the auth module' }] },
+      whole: { tasks: [{ goal: 'add gpt-5.3 to my config and review the auth module', unknownModel: 'gpt-5.3' }] },
+    });
   });
 });

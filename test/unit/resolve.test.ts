@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigFile, type ConfigFileInput } from '../../src/config/schema.js';
 import { parseIntent, type TaskDraft } from '../../src/intent/index.js';
-import { backendForModel, resolveModel, workerCommand, type Resolution } from '../../src/resolve/index.js';
+import { backendForModel, resolve, workerCommand, type Resolution } from '../../src/resolve/index.js';
 
 /** A config shaped like the seed page's: Claude models, a Gemini model behind an alias, two role aliases. */
 const seed: ConfigFileInput = {
@@ -25,7 +25,7 @@ function draftFor(text: string): TaskDraft {
 
 /** Chat line → model → backend → argv, the way the dispatcher chains them. */
 function dispatchOf(text: string) {
-  const resolution = resolveModel(draftFor(text), { config });
+  const resolution = resolve(draftFor(text), { config });
   if (resolution.kind !== 'model') throw new Error(`not resolved: ${JSON.stringify(resolution)}`);
   const command = workerCommand(resolution.model, config, allClis, env);
   return { model: resolution.model, rolePrompt: resolution.rolePrompt, backend: command.backend, argv: command.argv };
@@ -68,12 +68,12 @@ describe('the seed page examples, from chat line to argv', () => {
   });
 
   it('do a security review → confirm the default first', () => {
-    expect(resolveModel(draftFor('do a security review'), { config, userDefault: 'opus' })).toEqual({ kind: 'confirm', model: 'opus', source: 'user' });
+    expect(resolve(draftFor('do a security review'), { config, userDefault: 'opus' })).toEqual({ kind: 'confirm', model: 'opus', source: 'user' });
   });
 
   it('use claude-4.7-sonnet / opus-5.0 → discovery', () => {
-    expect(resolveModel(draftFor('use claude-4.7-sonnet to review this code'), { config })).toEqual({ kind: 'discover', name: 'claude-4.7-sonnet' });
-    expect(resolveModel(draftFor('use opus-5.0 to review this architecture'), { config })).toEqual({ kind: 'discover', name: 'opus-5.0' });
+    expect(resolve(draftFor('use claude-4.7-sonnet to review this code'), { config })).toEqual({ kind: 'discover', name: 'claude-4.7-sonnet' });
+    expect(resolve(draftFor('use opus-5.0 to review this architecture'), { config })).toEqual({ kind: 'discover', name: 'opus-5.0' });
   });
 
   it('the mapping table: Claude names go to claude with the family alias or the full id', () => {
@@ -97,14 +97,14 @@ describe('the pre-launch sweep, resolved', () => {
     const text = `sweep:\n1) security audit, use opus\n2) performance - load test. sonnet in a worktree\n3) frontend audit. dispatch sonnet\n4) generate OpenAPI specs. use gemini\n5) error handling audit. sonnet, worktree`;
     const intent = parseIntent(text, { models: Object.keys(config.models), aliases: Object.keys(config.aliases) });
     if (intent.kind !== 'tasks') throw new Error('not tasks');
-    const resolved = intent.tasks.map((t) => resolveModel(t, { config })).map((r) => (r.kind === 'model' ? r.model : r.kind));
+    const resolved = intent.tasks.map((t) => resolve(t, { config })).map((r) => (r.kind === 'model' ? r.model : r.kind));
     expect(resolved).toEqual(['opus', 'sonnet', 'sonnet', 'gemini-2.5-flash', 'sonnet']);
     expect(resolved.map((m) => backendForModel(m, config, allClis))).toEqual(['claude', 'claude', 'claude', 'gemini', 'claude']);
   });
 });
 
-describe('resolveModel', () => {
-  const ask = (ctx: Partial<Parameters<typeof resolveModel>[1]>, c = config): Resolution => resolveModel({}, { config: c, ...ctx });
+describe('resolve', () => {
+  const ask = (ctx: Partial<Parameters<typeof resolve>[1]>, c = config): Resolution => resolve({}, { config: c, ...ctx });
 
   it('picks the user default, then the channel default, then the config default', () => {
     const withChannel = ConfigFile.parse({ ...seed, channels: { C1: { default: 'haiku' } } });
@@ -127,27 +127,35 @@ describe('resolveModel', () => {
       models: { opus: {} },
       aliases: { base: { model: 'opus', prompt: 'Be careful.' }, strict: { model: 'base', prompt: 'Be strict.' }, a: { model: 'b' }, b: { model: 'a' } },
     });
-    expect(resolveModel({ model: 'strict' }, { config: chained })).toEqual({ kind: 'model', model: 'opus', alias: 'strict', rolePrompt: 'Be strict.\n\nBe careful.' });
-    const cycle = resolveModel({ model: 'a' }, { config: chained });
+    expect(resolve({ model: 'strict' }, { config: chained })).toEqual({ kind: 'model', model: 'opus', alias: 'strict', rolePrompt: 'Be strict.\n\nBe careful.' });
+    const cycle = resolve({ model: 'a' }, { config: chained });
     expect(cycle.kind).toBe('error');
     if (cycle.kind === 'error') expect(cycle.message).toContain('a → b → a');
   });
 
-  it('resolves a settled name with the config alone, and names a cycle as a config error', () => {
-    expect(resolveModel('security-reviewer', config)).toEqual({ model: 'opus', alias: 'security-reviewer', rolePrompt: 'You are a security-focused reviewer.' });
-    expect(resolveModel('sonnet', config)).toEqual({ model: 'sonnet', rolePrompt: '' });
+  it('resolves a picked name through its aliases, and names a cycle as an error', () => {
+    expect(resolve({ model: 'security-reviewer' }, { config })).toEqual({ kind: 'model', model: 'opus', alias: 'security-reviewer', rolePrompt: 'You are a security-focused reviewer.' });
+    expect(resolve({ model: 'sonnet' }, { config })).toEqual({ kind: 'model', model: 'sonnet', rolePrompt: '' });
     const cyclic = ConfigFile.parse({ aliases: { a: { model: 'b' }, b: { model: 'a' } } });
-    expect(() => resolveModel('a', cyclic)).toThrow(/cycle/);
+    expect(resolve({ model: 'a' }, { config: cyclic })).toMatchObject({ kind: 'error', message: expect.stringMatching(/cycle/) });
+  });
+
+  it('takes a bare family word to the one configured model of that family, and asks which when there are several', () => {
+    const one = ConfigFile.parse({ models: { opus: {}, 'gemini-2.5-flash': {} } });
+    expect(resolve({ unknownModel: 'gemini' }, { config: one })).toMatchObject({ kind: 'model', model: 'gemini-2.5-flash' });
+    const three = ConfigFile.parse({ models: { 'gemini-2.5-flash': {}, 'gemini-2.5-pro': {}, 'gemini-3-flash': {} } });
+    expect(resolve({ unknownModel: 'gemini' }, { config: three })).toEqual({ kind: 'ask', family: 'gemini', choices: ['gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-3-flash'] });
+    expect(resolve({ unknownModel: 'gemini' }, { config: ConfigFile.parse({ models: { opus: {} } }) })).toEqual({ kind: 'discover', name: 'gemini' });
   });
 
   it('takes an alias named like its own model to that model', () => {
     const same = ConfigFile.parse({ models: { opus: {} }, aliases: { opus: { model: 'opus', prompt: 'Think first.' } } });
-    expect(resolveModel({ model: 'OPUS' }, { config: same })).toEqual({ kind: 'model', model: 'opus', alias: 'opus', rolePrompt: 'Think first.' });
+    expect(resolve({ model: 'OPUS' }, { config: same })).toEqual({ kind: 'model', model: 'opus', alias: 'opus', rolePrompt: 'Think first.' });
   });
 
   it('reads legacy agents as aliases with inline commands', () => {
     const legacy = ConfigFile.parse({ default: 'fast', agents: { fast: { command: 'claude -p --dangerously-skip-permissions --model haiku' } } });
-    const resolution = resolveModel({ model: 'fast' }, { config: legacy });
+    const resolution = resolve({ model: 'fast' }, { config: legacy });
     expect(resolution).toMatchObject({ kind: 'model', model: 'fast', command: 'claude -p --dangerously-skip-permissions --model haiku' });
     const command = workerCommand('fast', legacy, allClis, env, { command: 'claude -p --dangerously-skip-permissions --model haiku' });
     expect(command.backend).toBe('claude');
