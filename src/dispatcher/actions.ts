@@ -24,12 +24,12 @@ export async function planAction(deps: DispatcherDeps, inbound: InboundAction): 
   const [first = '', second = ''] = inbound.value.split('|');
   switch (inbound.action) {
     case 'confirm':
-      return planPending(deps, inbound, first, undefined);
+      return planPending(deps, inbound, first, { kind: 'model' });
     case 'pick-model':
     case 'first-run':
-      return planPending(deps, inbound, first, second);
+      return planPending(deps, inbound, first, { kind: 'model', model: second });
     case 'cancel-confirm':
-      return planPending(deps, inbound, first, null);
+      return planPending(deps, inbound, first, { kind: 'cancel' });
     case 'clarify':
       return planClarify(deps, inbound, first, second);
     case 'cancel-task':
@@ -58,26 +58,30 @@ export async function planAction(deps: DispatcherDeps, inbound: InboundAction): 
   }
 }
 
+/** What a press on a prompt says: a model (none: the one proposed), a "config or task?" choice, or cancel. */
+type Answer = { kind: 'model'; model?: string } | { kind: 'clarify'; choice: ClarifyChoice } | { kind: 'cancel' };
+
 /**
  * A press on a prompt: only its requester's counts; confirming or picking dispatches, so it takes
  * the right to dispatch where the request was made (it may have been withdrawn meanwhile), and the
  * first-run pick of a default changes the config, so it takes an admin.
  */
-async function planPending(deps: DispatcherDeps, inbound: InboundAction, id: string, model: string | undefined | null): Promise<Step> {
+async function planPending(deps: DispatcherDeps, inbound: InboundAction, id: string, answer: Answer): Promise<Step> {
   const peek = await deps.store.getPending(id);
-  if (!peek) return step([], () => alreadyAnswered(deps, inbound));
+  // A model for a "config or task?" prompt is a forged press: it answers nothing.
+  if (!peek || (answer.kind === 'model' && peek.question?.kind === 'clarify')) return step([], () => alreadyAnswered(deps, inbound));
   const rights: Right[] = [{ kind: 'requester', requester: peek.requester, what: 'answer that prompt' }];
-  if (model !== null) rights.push(peek.purpose === 'first-run' ? ADMIN : { kind: 'dispatch', where: peek.where });
-  return step(rights, () => resolvePending(deps, inbound, id, model));
+  if (answer.kind !== 'cancel') rights.push(peek.purpose === 'first-run' ? ADMIN : { kind: 'dispatch', where: peek.where });
+  return step(rights, () => resolvePending(deps, inbound, id, answer));
 }
 
 /** "Config change or task?": the rights follow the answer (a config change is the admins'). */
 async function planClarify(deps: DispatcherDeps, inbound: InboundAction, id: string, answer: string): Promise<Step> {
   const peek = await deps.store.getPending(id);
   const choice = CLARIFY_CHOICES.find((c) => c === answer);
-  if (!peek || !choice) return step([], () => alreadyAnswered(deps, inbound));
+  if (!peek || !choice || peek.question?.kind !== 'clarify') return step([], () => alreadyAnswered(deps, inbound));
   const rights: Right[] = [{ kind: 'requester', requester: peek.requester, what: 'answer that prompt' }, ...clarifyRights(peek, choice)];
-  return step(rights, () => resolvePending(deps, inbound, id, choice));
+  return step(rights, () => resolvePending(deps, inbound, id, { kind: 'clarify', choice }));
 }
 
 function alreadyAnswered(deps: DispatcherDeps, inbound: InboundAction): Promise<void> {
@@ -85,11 +89,11 @@ function alreadyAnswered(deps: DispatcherDeps, inbound: InboundAction): Promise<
 }
 
 /**
- * Confirm (`answer` undefined: the proposed model), pick (a model named), answer "config or
- * task?" (a clarify choice) or cancel (`null`) a pending prompt. Only its requester's press
- * counts, a press counts once, and an expired prompt says so.
+ * Confirm (the proposed model), pick (a model named), answer "config or task?" or cancel a
+ * pending prompt. Only its requester's press counts, a press counts once, and an expired prompt
+ * says so.
  */
-async function resolvePending(deps: DispatcherDeps, inbound: InboundAction, id: string, answer: string | undefined | null): Promise<void> {
+async function resolvePending(deps: DispatcherDeps, inbound: InboundAction, id: string, answer: Answer): Promise<void> {
   const talk = Conversation.of(deps, inbound);
   const pending = await deps.store.takePending(id);
   if (!pending) return; // another press of the same requester won the race
@@ -99,17 +103,16 @@ async function resolvePending(deps: DispatcherDeps, inbound: InboundAction, id: 
     else await talk.answer(expiredReply(pending));
     return;
   }
-  if (answer === null) {
+  if (answer.kind === 'cancel') {
     if (pending.prompt) await surface.edit(pending.prompt, { text: 'Cancelled; nothing was dispatched.' });
     return;
   }
   const asker = { who: inbound.who, where: pending.where, ...(inbound.deliveryId ? { deliveryId: inbound.deliveryId } : {}) };
-  if (pending.question?.kind === 'clarify') {
-    const choice = CLARIFY_CHOICES.find((c) => c === answer) as ClarifyChoice;
-    if (pending.prompt) await surface.edit(pending.prompt, { text: `${CLARIFY_DONE[choice]} (answered by <@${pending.requester}>).` });
-    return answerClarify(deps, asker, pending, choice);
+  if (answer.kind === 'clarify') {
+    if (pending.prompt) await surface.edit(pending.prompt, { text: `${CLARIFY_DONE[answer.choice]} (answered by <@${pending.requester}>).` });
+    return answerClarify(deps, asker, pending, answer.choice);
   }
-  const chosen = answer ?? pending.model;
+  const chosen = answer.model ?? pending.model;
   if (pending.purpose === 'first-run') return finishFirstRun(deps, pending, chosen, inbound.who);
   const said = pending.question?.kind === 'pick' ? `Going on with **${chosen}** (picked by` : `Dispatching with **${chosen}** (confirmed by`;
   if (pending.prompt) await surface.edit(pending.prompt, { text: `${said} <@${pending.requester}>).` });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeMessage, RecordedCall } from '../fakes/discord-server.js';
 import { DiscordApp } from '../support/discord-rig-app.js';
@@ -91,6 +92,18 @@ describe('discord e2e: a mention naming a model', () => {
     expect(runs[0]?.name).toBe('claude');
     expect(runs[0]?.argv[runs[0].argv.indexOf('--model') + 1]).toBe('opus');
     expect(runs[0]?.cwd).toBe(r.repo);
+  });
+});
+
+describe('discord e2e: a mention that starts with /dispatch', () => {
+  it('reads it as the slash command would: a config change, no task', async () => {
+    rig = await DiscordApp.start();
+    const r = rig;
+    r.mention('/dispatch create a security-reviewer alias using opus');
+    await r.until('the config change said', () => r.findBotMessage(r.fake.general.id, /Created alias security-reviewer → opus/));
+    expect(readFileSync(r.configFile, 'utf8')).toMatch(/security-reviewer:\n\s+model: opus\n\s+prompt: >[\s\S]*OWASP/);
+    expect(await r.tasks()).toEqual([]);
+    expect(r.agentRuns()).toEqual([]);
   });
 });
 

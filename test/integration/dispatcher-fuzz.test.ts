@@ -23,7 +23,7 @@ access:
   dispatch: [alice]
 `;
 
-const ACTIONS = ['confirm', 'pick-model', 'first-run', 'cancel-confirm', 'cancel-task', 'logs', 'retry', 'recover', 'set-default', 'input:answer', 'input:alias-prompt', 'nonsense'];
+const ACTIONS = ['confirm', 'pick-model', 'first-run', 'cancel-confirm', 'clarify', 'cancel-task', 'logs', 'retry', 'recover', 'set-default', 'input:answer', 'input:alias-prompt', 'nonsense'];
 const INPUTS = ['answer', 'alias-prompt', 'nonsense'];
 
 let stack: Stack | undefined;

@@ -95,6 +95,18 @@ describe('dispatcher: confirming the default', () => {
     expect(await stack.app.store.listTasks()).toHaveLength(1);
   });
 
+  it('dispatches what was confirmed, even when the config changed while the prompt waited', async () => {
+    stack = await Stack.start({ config: CONFIG });
+    await stack.say('have reviewer check the diff fake:items=1');
+    const prompt = await stack.waitFor(/I'll dispatch this using \*\*opus\*\* \(the config default\)/);
+    // The prompt holds the request as resolved, not its text: a "reviewer" alias made meanwhile changes nothing.
+    await stack.say('create a reviewer alias using sonnet');
+    await stack.waitFor(/Created alias reviewer → sonnet/);
+    await stack.press(prompt.reply, 'Dispatch with opus');
+    await stack.surface.until(() => stack?.agentRuns().length === 1);
+    expect(stack.agentRuns()[0]?.argv).toEqual(expect.arrayContaining(['--model', 'opus']));
+  });
+
   it('dispatches with a model picked from the menu', async () => {
     stack = await Stack.start({ config: CONFIG });
     await stack.say('tidy the changelog fake:items=1');
@@ -239,6 +251,41 @@ describe('dispatcher: config requests', () => {
     await stack.say('switch default to sonnet');
     await stack.waitFor(/sonnet/);
     expect(stack.configText()).toMatch(/^default: sonnet/m);
+  });
+});
+
+describe('dispatcher: a text that reads as a config change and as a task', () => {
+  const GUARDED = `${CONFIG}access:\n  admin: [boss]\n  dispatch: [alice, boss]\n`;
+
+  it('asks which, changes and starts nothing before the answer, and checks the rights of the answer given', async () => {
+    stack = await Stack.start({ config: GUARDED });
+    await stack.say('switch to sonnet and fix the flaky checkout test fake:items=1');
+    const prompt = await stack.waitFor(/That reads as a config change \(make sonnet the default\) and as a task/);
+    expect(prompt.reply.buttons?.map((b) => b.label)).toEqual(['Change the config, then dispatch the task', 'Only change the config', 'Dispatch it all as one task', 'Cancel']);
+    expect(stack.configText()).toBe(GUARDED);
+    expect(stack.agentRuns()).toEqual([]);
+    // alice may dispatch but not change the shared config: that answer is refused, the prompt stays
+    await stack.press(prompt.reply, 'Only change the config');
+    await stack.waitForEphemeral(/admin/);
+    expect(stack.configText()).toBe(GUARDED);
+    await stack.press(prompt.reply, 'Dispatch it all as one task');
+    await stack.surface.until(() => stack?.agentRuns().length === 1);
+    expect(stack.agentRuns()[0]?.argv).toEqual(expect.arrayContaining(['--model', 'sonnet']));
+    expect(stack.agentRuns()[0]?.prompt).toContain('switch to sonnet and fix the flaky checkout test');
+    expect(stack.configText()).toBe(GUARDED);
+  });
+
+  it('changes the config, then dispatches the rest with the model it named, for an admin', async () => {
+    stack = await Stack.start({ config: GUARDED });
+    await stack.say('switch to sonnet and fix the flaky checkout test fake:items=1', 'boss');
+    const prompt = await stack.waitFor(/That reads as a config change/);
+    await stack.press(prompt.reply, 'Change the config, then dispatch the task', 'boss');
+    await stack.surface.until(() => stack?.agentRuns().length === 1);
+    expect(stack.configText()).toMatch(/^default: sonnet/m);
+    const [run] = stack.agentRuns();
+    expect(run?.argv).toEqual(expect.arrayContaining(['--model', 'sonnet']));
+    expect(run?.prompt).toContain('fix the flaky checkout test');
+    expect(run?.prompt).not.toContain('switch to sonnet');
   });
 });
 

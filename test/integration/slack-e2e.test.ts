@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordFault } from '../support/figures.js';
 import { ALICE, MALLORY, SlackRig, visible, visibleCall } from '../support/slack-rig.js';
@@ -90,6 +91,17 @@ describe('Slack end to end: /dispatch with a model', () => {
     expect(statusPosts).toHaveLength(1);
     expect(r.accepted().every((c) => c.body.channel === 'C1' && (c === inChannel[0] || c.body.thread_ts === thread))).toBe(true);
     expect(r.agentRuns()).toHaveLength(1);
+  });
+});
+
+describe('Slack end to end: a mention that starts with /dispatch', () => {
+  it('reads it as the slash command would: a config change, no task', async () => {
+    const r = await started(await SlackRig.start({ config: CONFIG }));
+    await r.mention('/dispatch switch default to sonnet');
+    await r.until('the config change said', () => r.accepted().find((c) => /Set default to sonnet \(was opus\)/.test(visibleCall(c))));
+    expect(readFileSync(r.configFile, 'utf8')).toMatch(/^default: sonnet/m);
+    expect(await r.tasks()).toEqual([]);
+    expect(r.agentRuns()).toEqual([]);
   });
 });
 

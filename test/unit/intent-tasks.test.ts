@@ -155,6 +155,42 @@ describe('model mentions', () => {
     }
   });
 
+  it('reads a model-shaped name in a model position as a model, and words there as words', () => {
+    const bare = { models: ['opus'], aliases: [] };
+    for (const text of [
+      'use nova-3-pro to review this code',
+      'review this code using nova-3-pro',
+      'review this code with nova-3-pro',
+      'review this code via nova-3-pro, in a worktree',
+      'dispatch nova-3-pro to review this code',
+      'have nova-3-pro review this code',
+      'ask nova-3-pro to review this code',
+      'nova-3-pro: review this code',
+      'use **nova-3-pro** to review this code',
+    ]) {
+      expect(only(text, bare).unknownModel, text).toBe('nova-3-pro');
+    }
+    for (const text of [
+      'use the logs to find the bug',
+      'have a look at the login page',
+      'fix the retry loop with care',
+      'fix the bug in nova-3-pro parsing code',
+      'upgrade to nova-3-pro soon',
+      'use python-3.12 to run the tests',
+      'use utf-8 everywhere',
+      'fix the crash with issue-123',
+      'use node-18 for the build',
+      'deploy it to us-east-1 with terraform',
+    ]) {
+      const draft = only(text, bare);
+      expect([draft.model, draft.unknownModel], text).toEqual([undefined, undefined]);
+    }
+  });
+
+  it('keeps a model-shaped name named as the model out of the task id', () => {
+    expect(only('use nova-3-pro to review this code', { models: [], aliases: [] }).id).toBe('code-review');
+  });
+
   it('reads a bare family word as a model when it is handed the work', () => {
     expect(only('use gemini to write docs', { models: ['opus'], aliases: [] }).unknownModel).toBe('gemini');
   });
@@ -171,14 +207,24 @@ describe('model mentions', () => {
 });
 
 describe('directives', () => {
-  it('reads every worktree phrasing the spec lists', () => {
-    for (const text of ['fix it in a worktree', 'fix it, use a worktree', 'fix it, worktree', 'fix it, do it in a worktree', 'fix it. sonnet in a worktree', 'fix it. sonnet, worktree']) {
+  it('reads every worktree phrasing the spec lists, --worktree and a branch of its own', () => {
+    for (const text of [
+      'fix it in a worktree',
+      'fix it, use a worktree',
+      'fix it, worktree',
+      'fix it, do it in a worktree',
+      'fix it. sonnet in a worktree',
+      'fix it. sonnet, worktree',
+      'fix it --worktree',
+      'fix it on a separate branch',
+      'fix it in its own branch',
+    ]) {
       expect(only(text).worktree).toBe(true);
     }
   });
 
   it('does not take talk about worktrees for the directive', () => {
-    for (const text of ['fix the worktree cleanup bug', 'document how the worktree module works', 'fix it without a worktree']) {
+    for (const text of ['fix the worktree cleanup bug', 'document how the worktree module works', 'fix it without a worktree', 'fix it --no-worktree', 'merge the separate branch into main']) {
       expect(only(text).worktree).toBe(false);
     }
   });

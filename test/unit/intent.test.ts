@@ -120,3 +120,51 @@ describe('config requests', () => {
     });
   });
 });
+
+describe('what people paste from Slack', () => {
+  it('takes a leading /dispatch as the address, not the request', () => {
+    expect(parse('/dispatch')).toEqual({ kind: 'warm-up' });
+    expect(parse('dispatch')).toEqual({ kind: 'warm-up' });
+    expect(parse('/dispatch status')).toEqual({ kind: 'status' });
+    expect(configOf('/dispatch switch default to sonnet')).toEqual([{ op: 'set-default', model: 'sonnet' }]);
+    expect(parse('<@U0BOT> /dispatch remove gpt-5.2')).toEqual({ kind: 'config', requests: [{ op: 'remove-model', model: 'gpt-5.2' }] });
+    expect(parse('/DISPATCH   "use opus to review the PR"')).toMatchObject({ kind: 'tasks', tasks: [{ goal: 'use opus to review the PR', model: 'opus' }] });
+    // "dispatch" handing a model the work is a request, not an address
+    expect(parse('dispatch sonnet to review this')).toMatchObject({ kind: 'tasks', tasks: [{ model: 'sonnet' }] });
+  });
+});
+
+describe('questions about the bot', () => {
+  it('answers help, models and config questions, and leaves tasks that mention them tasks', () => {
+    for (const text of ['help', '?', '??', 'Help!', 'what can you do?', 'how do I use this?', 'commands']) expect(parse(text), text).toEqual({ kind: 'help', topic: 'help' });
+    for (const text of ['models', 'list models', 'List the models', 'which models are available?', 'show aliases', '`models`']) expect(parse(text), text).toEqual({ kind: 'help', topic: 'models' });
+    for (const text of ['show config', 'show me the config', 'config', "what's in my config?"]) expect(parse(text), text).toEqual({ kind: 'help', topic: 'config' });
+    for (const text of ['list the models in the ORM', 'help me fix the login bug', 'show the config loader to a new hire']) expect(parse(text).kind, text).toBe('tasks');
+  });
+});
+
+describe('reworded config requests', () => {
+  it('reads switch to, set default without "to", and change model to', () => {
+    expect(configOf('switch to sonnet')).toEqual([{ op: 'set-default', model: 'sonnet' }]);
+    expect(configOf('set default opus')).toEqual([{ op: 'set-default', model: 'opus' }]);
+    expect(configOf('change model to haiku')).toEqual([{ op: 'set-default', model: 'haiku' }]);
+    expect(configOf('use haiku by default')).toEqual([{ op: 'set-default', model: 'haiku' }]);
+    expect(parse('switch to the new API client').kind).toBe('tasks');
+    expect(parse('switch to postgres for the sessions table').kind).toBe('tasks');
+  });
+
+  it('takes the alias prompt from the sentence, and never makes one up from a name that says no role', () => {
+    expect(configOf('create an alias called reviewer for opus with prompt be strict')).toEqual([{ op: 'create-alias', alias: 'reviewer', model: 'opus', prompt: 'be strict' }]);
+    expect(configOf('create a strict alias using opus with prompt: "Be strict about auth, and say why."')).toEqual([
+      { op: 'create-alias', alias: 'strict', model: 'opus', prompt: 'Be strict about auth, and say why.' },
+    ]);
+    const [reviewer] = configOf('create a reviewer alias using opus');
+    expect(reviewer).toMatchObject({ op: 'create-alias', alias: 'reviewer' });
+    if (reviewer?.op === 'create-alias') expect(reviewer.prompt).not.toMatch(/reviewer-focused/);
+    expect(configOf('create a fast alias using haiku')).toEqual([{ op: 'create-alias', alias: 'fast', model: 'haiku', prompt: '' }]);
+  });
+
+  it('says how to finish a config sentence that leaves out what it needs, instead of dispatching it', () => {
+    for (const text of ['create alias', 'add alias', 'create a reviewer alias', 'set default', 'switch default to', 'remove alias']) expect(parse(text).kind, text).toBe('invalid');
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigFile, type ConfigFileInput } from '../../src/config/schema.js';
 import { parseIntent, type TaskDraft } from '../../src/intent/index.js';
-import { backendForModel, resolve, workerCommand, type Resolution } from '../../src/resolve/index.js';
+import { backendForModel, decideDiscovery, nearNames, resolve, workerCommand, type Resolution } from '../../src/resolve/index.js';
 
 /** A config shaped like the seed page's: Claude models, a Gemini model behind an alias, two role aliases. */
 const seed: ConfigFileInput = {
@@ -185,5 +185,44 @@ describe('backendForModel', () => {
   it('names the missing command of an unknown backend', () => {
     const broken = ConfigFile.parse({ models: { opus: { backend: 'nope' } } });
     expect(() => workerCommand('opus', broken, allClis, env)).toThrow(/backends\.nope\.command/);
+  });
+});
+
+describe('decideDiscovery: every source at once', () => {
+  const listed = [{ id: 'claude-4.7-sonnet', name: 'Claude 4.7 Sonnet' }, { id: 'gemini-3-pro', name: 'Gemini 3 Pro' }, { id: 'gemini-3-flash', name: 'Gemini 3 Flash' }];
+  const noAgent = new Set(['claude', 'codex', 'gemini']);
+
+  it('takes an id agent models lists as it spells it, added at once', () => {
+    expect(decideDiscovery('Claude-4.7-Sonnet', config, { clis: allClis, listed })).toEqual({ kind: 'found', id: 'claude-4.7-sonnet', backend: 'claude', via: 'agent models', trial: false });
+  });
+
+  it('finds by family rule what agent models leaves out, on trial, with that CLI', () => {
+    expect(decideDiscovery('sonnet-4.6', config, { clis: allClis, listed })).toEqual({ kind: 'found', id: 'sonnet-4.6', backend: 'claude', via: 'the claude CLI', trial: true });
+    expect(decideDiscovery('gpt-5.4', config, { clis: noAgent, listed: [] })).toMatchObject({ kind: 'found', backend: 'codex', via: 'the codex CLI', trial: true });
+    expect(decideDiscovery('o3-pro', config, { clis: noAgent, listed: [] })).toMatchObject({ kind: 'found', backend: 'codex', trial: true });
+    expect(decideDiscovery('gemini-9', config, { clis: noAgent, listed: [] })).toMatchObject({ kind: 'found', backend: 'gemini', via: 'the gemini CLI', trial: true });
+    expect(decideDiscovery('gpt-5.4', config, { clis: new Set(['claude']), listed: [] })).toMatchObject({ kind: 'unavailable' });
+  });
+
+  it('asks "did you mean" for a slip of the keyboard, but not for another version', () => {
+    expect(decideDiscovery('gpt-5.33', config, { clis: noAgent, listed: [] })).toEqual({ kind: 'typo', name: 'gpt-5.33', suggestions: ['gpt-5.3'] });
+    expect(decideDiscovery('sonet', config, { clis: noAgent, listed: [] })).toEqual({ kind: 'typo', name: 'sonet', suggestions: ['sonnet'] });
+    expect(decideDiscovery('gemini-2.5-flsh', config, { clis: noAgent, listed: [] })).toMatchObject({ kind: 'typo', suggestions: ['gemini-2.5-flash'] });
+    expect(decideDiscovery('opus-4.7', config, { clis: noAgent, listed: [{ id: 'opus-4.6', name: 'Opus 4.6' }] })).toMatchObject({ kind: 'found', via: 'the claude CLI' });
+    expect(nearNames('gpt-5.2', ['gpt-5.3'])).toEqual([]);
+    expect(nearNames('gtp-5.3', ['gpt-5.3', 'opus'])).toEqual(['gpt-5.3']);
+  });
+
+  it('asks which when a bare family word matches several listed models', () => {
+    const none = ConfigFile.parse({ models: { opus: {} } });
+    expect(decideDiscovery('gemini', none, { clis: allClis, listed })).toEqual({ kind: 'ask', family: 'gemini', choices: ['gemini-3-pro', 'gemini-3-flash'] });
+  });
+
+  it('lists the configured and the listed models when nothing knows the name', () => {
+    expect(decideDiscovery('nova-3-pro', config, { clis: allClis, listed })).toEqual({
+      kind: 'unavailable',
+      name: 'nova-3-pro',
+      available: ['opus', 'sonnet', 'haiku', 'gemini-2.5-flash', 'gpt-5.3', 'gemini', 'security-reviewer', 'perf-reviewer', 'claude-4.7-sonnet', 'gemini-3-pro', 'gemini-3-flash'],
+    });
   });
 });
