@@ -19,7 +19,8 @@ export interface Phrasing {
   from: 'seed' | 'docs' | 'issue' | 'chat';
 }
 
-const PRE_LAUNCH = `we launch Thursday, need a full pre-launch sweep:
+/** The seed page's pre-launch sweep: five tasks, their models and worktrees, and shared context. */
+export const PRE_LAUNCH = `we launch Thursday, need a full pre-launch sweep:
 
 1) security audit the auth flow (JWT, sessions, password reset) and the
    stripe payment integration. use opus, do it in a worktree

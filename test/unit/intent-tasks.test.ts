@@ -1,30 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_TASKS, parseIntent, type Intent, type KnownNames, type TaskDraft } from '../../src/intent/index.js';
+import { PRE_LAUNCH } from '../support/phrasings.js';
 
 const known = {
   models: ['opus', 'sonnet', 'haiku', 'gemini-2.5-flash', 'gpt-5.2', 'sonnet-4.6', 'claude-4.7-sonnet-x'],
   aliases: ['gemini', 'security-reviewer', 'perf-reviewer'],
   repos: ['web', 'billing-api'],
 };
-
-const PRE_LAUNCH = `we launch Thursday, need a full pre-launch sweep:
-
-1) security audit the auth flow (JWT, sessions, password reset) and the
-   stripe payment integration. use opus, do it in a worktree
-
-2) performance - load test the top 5 API endpoints, find N+1 queries,
-   check db indexes on users/orders/products tables. sonnet in a worktree
-
-3) frontend audit - accessibility (WCAG 2.1 AA), bundle size, flag any
-   components missing error boundaries. dispatch sonnet
-
-4) generate OpenAPI specs for every endpoint that's missing one. use gemini
-
-5) error handling audit - find uncaught exceptions, missing try/catch,
-   inconsistent error response formats across all API routes. sonnet, worktree
-
-ask me if anything is unclear. security is highest priority - flag
-anything critical immediately`;
 
 function tasks(text: string, names: KnownNames = known): Extract<Intent, { kind: 'tasks' }> {
   const intent = parseIntent(text, names);
