@@ -2,7 +2,7 @@ import { UserError } from '../errors/index.js';
 import type { Config } from '../config/schema.js';
 import { queuedProgress, type TaskSpec } from '../task/index.js';
 import type { HeldDraft, TaskRecord } from '../store/records.js';
-import { backendForModel, choicesOf, commandFor } from '../resolve/index.js';
+import { backendForModel, choicesOf, commandFor, type Trial } from '../resolve/index.js';
 import type { Asker } from './confirm.js';
 import { Conversation } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
@@ -15,7 +15,7 @@ export interface Ready {
   model: string;
   rolePrompt: string;
   /** Found by a family rule alone: the task runs on `backend`, and the model joins the config once its CLI has taken it. */
-  trial?: { backend: string; via: string };
+  trial?: Trial;
 }
 
 export interface Request {

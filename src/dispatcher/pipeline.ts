@@ -38,15 +38,12 @@ export async function proceed(deps: DispatcherDeps, asker: Asker & { text?: stri
 
 /** The resolver's decision for one task, with the requester's own default and the channel's. */
 async function resolveDraft(deps: DispatcherDeps, asker: Asker, draft: HeldDraft): Promise<Resolution> {
-  // Found by a family rule while the request waited: its CLI decides, not a second discovery.
-  if (draft.trial && draft.unknownModel) return { kind: 'model', model: draft.unknownModel, rolePrompt: '' };
   const own = await deps.store.getUserDefault(asker.who.id);
   return resolve(draft, { config: deps.config.current(), channel: asker.where.channel, ...(own ? { userDefault: own } : {}) });
 }
 
 function readyOf(draft: HeldDraft, resolution: Extract<Resolution, { kind: 'model' }>): Ready {
-  const trial = draft.trial && draft.unknownModel === resolution.model ? { trial: draft.trial } : {};
-  return { model: resolution.model, rolePrompt: draft.rolePrompt ?? resolution.rolePrompt, ...trial };
+  return { model: resolution.model, rolePrompt: draft.rolePrompt ?? resolution.rolePrompt, ...(resolution.trial ? { trial: resolution.trial } : {}) };
 }
 
 /**

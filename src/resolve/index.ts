@@ -25,6 +25,7 @@ export {
   commandFor,
   type Clis,
   type Named,
+  Trial,
   type ResolveContext,
   type Resolution,
   type DefaultSource,

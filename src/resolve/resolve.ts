@@ -1,4 +1,4 @@
-
+import { z } from 'zod';
 import { ConfigError } from '../errors/index.js';
 import type { Config } from '../config/schema.js';
 import type { TaskSpec } from '../task/index.js';
@@ -21,8 +21,11 @@ export interface ResolveContext {
 export type DefaultSource = 'user' | 'channel' | 'config';
 
 export type Resolution =
-  /** Ready: `model` is a model id; `rolePrompt` the alias prompts ('' when none). */
-  | { kind: 'model'; model: string; alias?: string; rolePrompt: string; command?: string }
+  /**
+   * Ready: `model` is a model id; `rolePrompt` the alias prompts ('' when none); `trial` when the
+   * model was found by a family rule alone and runs on that backend until its CLI has taken it.
+   */
+  | { kind: 'model'; model: string; alias?: string; rolePrompt: string; command?: string; trial?: Trial }
   /** Nothing named: dispatch with this default once the requester confirms. */
   | { kind: 'confirm'; model: string; source: DefaultSource }
   /**
@@ -35,10 +38,15 @@ export type Resolution =
   /** The config cannot resolve the name (alias cycle, alias to nothing). */
   | { kind: 'error'; message: string; key?: string };
 
-/** What a task names: a configured model or alias, or an unconfigured model-like name. */
+/** A model discovery found by a family rule alone: the backend it runs on, the source that vouched for it. */
+export const Trial = z.object({ backend: z.string(), via: z.string() });
+export type Trial = z.infer<typeof Trial>;
+
+/** What a task names: a configured model or alias, or an unconfigured model-like name (on `trial` once discovered). */
 export interface Named {
   model?: string;
   unknownModel?: string;
+  trial?: Trial;
 }
 
 /**
@@ -51,6 +59,10 @@ export interface Named {
 export function resolve(draft: Named, ctx: ResolveContext): Resolution {
   const config = ctx.config;
   const name = draft.model ?? draft.unknownModel;
+  // Already discovered by a family rule (the request waited on a question since): its CLI decides, not a second discovery.
+  if (draft.trial && draft.unknownModel !== undefined && !findName(config, draft.unknownModel)) {
+    return { kind: 'model', model: draft.unknownModel, rolePrompt: '', trial: draft.trial };
+  }
   if (name !== undefined) {
     const known = findName(config, name);
     if (known) return followAlias(config, known);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Inbound, Where } from '../chat/inbound.js';
 import { MessageRef } from '../chat/surface.js';
 import { ConfigRequest, TaskDraft, TaskRequest } from '../intent/types.js';
+import { Trial } from '../resolve/resolve.js';
 import { SavedTaskSpec, TaskProgress } from '../task/index.js';
 
 /**
@@ -38,7 +39,7 @@ export type TaskRecord = z.infer<typeof TaskRecord>;
 export const HeldDraft = TaskDraft.extend({
   rolePrompt: z.string().optional(),
   /** Found by a family rule while the request waited (the CLI has not taken it yet): no second discovery. */
-  trial: z.object({ backend: z.string(), via: z.string() }).optional(),
+  trial: Trial.optional(),
 });
 export type HeldDraft = z.infer<typeof HeldDraft>;
 
