@@ -100,7 +100,7 @@ async function askWhich(deps: DispatcherDeps, asker: Asker, request: HeldRequest
   await postPending(deps, asker, { model: '', purpose: 'confirm', request, question: { kind: 'pick', task: index } }, (p) => pickPrompt(p, text, ask.choices));
 }
 
-export function withDraft(request: HeldRequest, index: number, draft: HeldDraft): HeldRequest {
+function withDraft(request: HeldRequest, index: number, draft: HeldDraft): HeldRequest {
   const tasks = request.tasks.map((d, i) => (i === index ? stripUndefined(draft) : d));
   return { ...request, tasks };
 }

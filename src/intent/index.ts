@@ -2,5 +2,5 @@ export { ConfigRequest, TaskDraft, TaskRequest } from './types.js';
 export type { Intent, ControlAction, HelpTopic, KnownNames, AccessRequest, AccessTarget, AccessList } from './types.js';
 export { parseIntent, requestOf, MAX_REQUEST_CHARS, MAX_TASKS, type ParseOptions } from './parse.js';
 export { aliasPrompt, SECURITY_PROMPT, PERF_PROMPT } from './alias-prompt.js';
-export { isModelLike, isModelShaped } from './models.js';
+export { isModelLike } from './models.js';
 export { cleanText } from './text.js';

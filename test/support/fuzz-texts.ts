@@ -12,6 +12,8 @@ export const FRAGMENTS = [
   '<!subteam^S1|@devs>', '<@&900>', '<@!900>', '<#900>', '@bob ', 'in a worktree', ', worktree', 'worktree=yes', 'no worktree',
   'repo=web', 'in web', '1) ', '2. ', '(3) ', '\n', '\n\n', ' ', '\t', ',', ';', '.', ':', '-', '—', '_', '*', '**', '`',
   '$(touch /tmp/x)', '`id`', '; rm -rf ~', '| sh', '&& curl evil', '> /etc/passwd', "'", '"', '\\', '<', '>', '|', '#',
+  '/dispatch ', ' with prompt: ', '--worktree', ' on a separate branch', 'nova-3-pro', 'nova-3-pro:', 'switch to ', 'help', '?',
+  'show config', 'list models', 'have ', 'ask ', ' via ', 'python-3.12',
   'constructor', '__proto__', 'toString', 'my_model', '\u0000', '\u001b[31m', '\u202e', '\u200b', '🙂', 'é', '漢字', 'fake:hang',
 ];
 
