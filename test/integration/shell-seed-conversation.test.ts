@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ShellSession } from '../support/shell-session.js';
 import { botEnv, botPaths, makeRepo, readAgentRuns, type AgentRun } from '../support/bot-env.js';
 
-// The seed page's behaviours that take a conversation, through `dispatch-bot shell` (a real child
+// The behaviours of Dispatch's model-selection page that take a conversation, through `dispatch-bot shell` (a real child
 // process, the fake agent CLIs on PATH): nothing is dispatched before the default is confirmed, a
 // model no source knows is not available, a worker's question is answered in its thread, and
 // `status` says where every task is. (shell-seed.test.ts types the rest of the page.) The
@@ -70,7 +70,7 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-describe('the seed page in conversation with the shell', () => {
+describe('model selection in conversation with the shell', () => {
   it('confirms the default before dispatching: nothing runs until the requester says so', () => {
     expect(said.confirm).toMatch(/Sound good\?[\s\S]*No tasks in this channel yet[\s\S]*Dispatching security-review using opus/);
     expect(runsBeforeConfirm).toEqual([]);

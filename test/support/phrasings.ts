@@ -1,6 +1,7 @@
 /**
- * How people ask the bot for things, each with the decision it must lead to: the seed page's own
- * lines, the Dispatch docs' phrasings, the lines of issue 10, and plausible chat (casing,
+ * How people ask the bot for things, each with the decision it must lead to: the lines of
+ * Dispatch's page on using different models ("seed"), the Dispatch README's and skill's phrasings
+ * ("docs"), the lines a new user typed that the bot once misread ("issue"), and plausible chat (casing,
  * punctuation, em dashes, quotes, markdown, Slack `<@U…>` and Discord `<@id>` mention markup).
  *
  * Decisions, as `decisionOf` in test/unit/intent-corpus.test.ts writes them:
@@ -15,11 +16,11 @@
 export interface Phrasing {
   text: string;
   decision: string;
-  /** Where it comes from: the seed page, the Dispatch docs, issue 10, or chat as people type it. */
+  /** Where it comes from (see above). */
   from: 'seed' | 'docs' | 'issue' | 'chat';
 }
 
-/** The seed page's pre-launch sweep: five tasks, their models and worktrees, and shared context. */
+/** The models page's pre-launch sweep: five tasks, their models and worktrees, and shared context. */
 export const PRE_LAUNCH = `we launch Thursday, need a full pre-launch sweep:
 
 1) security audit the auth flow (JWT, sessions, password reset) and the
@@ -42,7 +43,7 @@ anything critical immediately`;
 const CONFIRM = 'confirm opus (config)';
 
 export const PHRASINGS: Phrasing[] = [
-  // The seed page, as typed in Slack.
+  // Dispatch's page on using different models, as typed in Slack.
   { from: 'seed', text: '/dispatch use opus to review this PR for edge cases', decision: 'run opus' },
   { from: 'seed', text: '/dispatch use sonnet to find better design patterns', decision: 'run sonnet' },
   { from: 'seed', text: '/dispatch have opus review and sonnet test the auth module', decision: 'run sonnet' },
@@ -74,7 +75,7 @@ export const PHRASINGS: Phrasing[] = [
   { from: 'docs', text: 'change model to haiku', decision: 'config: set-default haiku' },
   { from: 'docs', text: 'create alias', decision: 'invalid' },
 
-  // Issue 10's reproductions.
+  // Lines the bot once misread: config phrases with /dispatch, model-shaped names, rewordings, questions.
   { from: 'issue', text: '/dispatch switch default to sonnet', decision: 'config: set-default sonnet' },
   { from: 'issue', text: '/dispatch add gpt-5.3-codex to my config', decision: 'config: add-model gpt-5.3-codex' },
   { from: 'issue', text: '/dispatch remove composer-1.5', decision: 'config: remove-model composer-1.5' },

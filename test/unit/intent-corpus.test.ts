@@ -86,7 +86,7 @@ function configOf(requests: Extract<Intent, { kind: 'config' }>['requests']): st
 }
 
 describe(`the phrasing corpus (${PHRASINGS.length} ways people ask)`, () => {
-  it('has at least 60 phrasings from the seed page, the Dispatch docs, the issue and chat', () => {
+  it('has at least 60 phrasings, from the models page, the Dispatch docs, misread lines and chat', () => {
     expect(PHRASINGS.length).toBeGreaterThanOrEqual(60);
     for (const from of ['seed', 'docs', 'issue', 'chat'] as const) expect(PHRASINGS.some((p) => p.from === from), from).toBe(true);
   });
