@@ -69,9 +69,10 @@ export interface FakeSlack {
   callsOf(method: string): SlackCall[];
   /**
    * Hold every call of `method` until `release()` (a slow or unreachable Slack); `seen` resolves
-   * when the first one arrives. A call whose caller has gone meanwhile is dropped unanswered.
+   * when the first one arrives, `gone` when the caller of one has hung up (a killed bot). A call
+   * whose caller has gone meanwhile is dropped unanswered.
    */
-  hold(method: string): { seen: Promise<void>; release: () => void };
+  hold(method: string): { seen: Promise<void>; gone: Promise<void>; release: () => void };
   /** A message as users see it now (after edits). */
   message(channel: string, ts: string): PostedMessage | undefined;
   /** Every message posted, as users see it now, oldest first. */
@@ -188,7 +189,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     }
   };
 
-  const holds = new Map<string, { arrived: () => void; released: Promise<void> }>();
+  const holds = new Map<string, { arrived: () => void; callerGone: () => void; released: Promise<void> }>();
 
   const server = createServer((req, res) => {
     void handle(req, res);
@@ -213,6 +214,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     const held = holds.get(method);
     if (held) {
       held.arrived();
+      req.socket.once('close', held.callerGone);
       await held.released;
       // The caller died while we held its call: Slack would never have seen it either.
       if (req.socket.destroyed) return;
@@ -269,12 +271,15 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     callsOf: (method) => calls.filter((c) => c.method === method),
     hold(method) {
       let arrived = (): void => undefined;
+      let callerGone = (): void => undefined;
       let release = (): void => undefined;
       const seen = new Promise<void>((resolve) => (arrived = resolve));
+      const gone = new Promise<void>((resolve) => (callerGone = resolve));
       const released = new Promise<void>((resolve) => (release = resolve));
-      holds.set(method, { arrived, released });
+      holds.set(method, { arrived, callerGone, released });
       return {
         seen,
+        gone,
         release: () => {
           holds.delete(method);
           release();

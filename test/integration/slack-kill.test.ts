@@ -70,6 +70,8 @@ describe('an acknowledged request is never lost', () => {
     expect(sent.status).toBe(200);
     await held.seen;
     await killed(first);
+    // Only once the fake has seen the dead bot hang up may it answer: the post must not land.
+    await held.gone;
     held.release();
     expect(readAgentRuns(botPaths(root).agentLog)).toHaveLength(0);
 
