@@ -14,7 +14,6 @@ export interface ShellRun {
 }
 
 /** The choice Ctrl-C offers; handled here, never by the dispatcher. */
-const QUIT = 'quit-shell';
 
 /** `dispatch-bot shell`: the terminal (or a pipe) as a chat surface. */
 export async function runShellSurface(env: NodeJS.ProcessEnv, run: ShellRun): Promise<number> {
@@ -103,18 +102,18 @@ function interrupter(app: App, surface: ShellSurface, run: ShellRun, interactive
           {
             text: `\n${keepRunning(tasks)}\nQuit now?`,
             buttons: [
-              { action: QUIT, value: 'leave', label: `Quit, ${them} keep${tasks.length === 1 ? 's' : ''} running` },
-              { action: QUIT, value: 'cancel', label: `Cancel ${them} and quit` },
-              { action: QUIT, value: 'stay', label: 'Stay' },
+              { action: { type: 'quit', choice: 'leave' }, label: `Quit, ${them} keep${tasks.length === 1 ? 's' : ''} running` },
+              { action: { type: 'quit', choice: 'cancel' }, label: `Cancel ${them} and quit` },
+              { action: { type: 'quit', choice: 'stay' }, label: 'Stay' },
             ],
           },
         );
       })();
     },
-    owns: (inbound: Inbound): boolean => inbound.kind === 'action' && inbound.action === QUIT,
+    owns: (inbound: Inbound): boolean => inbound.kind === 'action' && inbound.action.type === 'quit',
     async choose(inbound: Inbound): Promise<void> {
       asked = false;
-      const value = inbound.kind === 'action' ? inbound.value : 'stay';
+      const value = inbound.kind === 'action' && inbound.action.type === 'quit' ? inbound.action.choice : 'stay';
       if (value === 'stay') return;
       if (value === 'cancel') {
         const ids = new Set((await running()).map((t) => t.id));

@@ -20,7 +20,7 @@ import {
 import type { Reply } from '../../src/chat/reply.js';
 import type { ChatSurface, InputRequest, MessageRef, PostTarget } from '../../src/chat/surface.js';
 import type { CustomIds } from './custom-ids.js';
-import { MODAL_ACTION, MODAL_FIELD } from './ingress.js';
+import { MODAL_FIELD } from './ingress.js';
 import type { InteractionRegistry } from './interactions.js';
 import { fit, renderReply, threadName, type RenderedMessage } from './render.js';
 
@@ -134,7 +134,7 @@ export class DiscordEgress implements ChatSurface {
       .setRequired(true);
     if (request.initial) input.setValue(fit(request.initial, INPUT_VALUE_MAX));
     const modal = new ModalBuilder()
-      .setCustomId(this.deps.ids.encode(MODAL_ACTION, request.inputId))
+      .setCustomId(this.deps.ids.encode('modal', request.action))
       .setTitle(fit(request.title, MODAL_TITLE_MAX))
       .addComponents(new ActionRowBuilder<ModalActionRowComponentBuilder>().addComponents(input));
     try {

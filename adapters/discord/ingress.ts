@@ -20,10 +20,7 @@ import type { CustomIds } from './custom-ids.js';
 import type { InteractionRegistry } from './interactions.js';
 
 export const DELIVERY_TTL_MS = 60 * 60_000;
-/** Actions whose handler opens a modal: their press is held, not deferred. */
-export const INPUT_ACTION_PREFIX = 'input:';
 export const COMMAND_NAME = 'dispatch';
-export const MODAL_ACTION = 'modal';
 export const MODAL_FIELD = 'value';
 
 export interface IngressDeps {
@@ -134,22 +131,22 @@ async function onCommand(deps: IngressDeps, interaction: ChatInputCommandInterac
 
 async function onComponent(deps: IngressDeps, interaction: ButtonInteraction | StringSelectMenuInteraction): Promise<void> {
   const decoded = deps.ids.decode(interaction.customId);
-  if (!decoded) {
+  const action = interaction.isStringSelectMenu() ? deps.ids.decodeOption(interaction.values[0] ?? '') : decoded?.action;
+  if (!decoded || !action) {
     await interaction.reply({ content: 'This button has expired. Ask again in the thread.', flags: MessageFlags.Ephemeral });
     return;
   }
-  const picked = interaction.isStringSelectMenu() ? deps.ids.decodeOption(interaction.values[0] ?? '') : decoded.value;
   const inbound = {
     kind: 'action' as const,
     who: who(interaction.user, interaction.member, interaction.guildId),
     where: whereOf(interaction.channel, interaction.channelId, interaction.message.id),
-    action: decoded.action,
-    value: picked ?? '',
+    action,
     trigger: interaction.id,
     deliveryId: interaction.id,
   };
   if (!(await fresh(deps, inbound))) return;
-  if (interaction.isButton() && decoded.action.startsWith(INPUT_ACTION_PREFIX)) {
+  // A press that opens a modal must be answered with the modal itself: hold it instead of deferring.
+  if (interaction.isButton() && decoded.kind === 'input-button') {
     deps.interactions.hold(interaction, deps.modalHoldMs, (held) => {
       if (!held.replied && !held.deferred) held.deferUpdate().catch((e: unknown) => deps.log(`discord: deferUpdate failed: ${String(e)}`));
     });
@@ -162,7 +159,7 @@ async function onComponent(deps: IngressDeps, interaction: ButtonInteraction | S
 
 async function onModal(deps: IngressDeps, interaction: ModalSubmitInteraction): Promise<void> {
   const decoded = deps.ids.decode(interaction.customId);
-  if (!decoded || decoded.action !== MODAL_ACTION) {
+  if (!decoded?.action || decoded.kind !== 'modal') {
     await interaction.reply({ content: 'This form has expired. Answer in the thread instead.', flags: MessageFlags.Ephemeral });
     return;
   }
@@ -170,7 +167,7 @@ async function onModal(deps: IngressDeps, interaction: ModalSubmitInteraction): 
     kind: 'input' as const,
     who: who(interaction.user, interaction.member, interaction.guildId),
     where: whereOf(interaction.channel, interaction.channelId ?? interaction.message?.channelId ?? interaction.user.id, interaction.message?.id),
-    inputId: decoded.value,
+    action: decoded.action,
     value: interaction.fields.getTextInputValue(MODAL_FIELD),
     deliveryId: interaction.id,
   };

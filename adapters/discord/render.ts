@@ -101,7 +101,8 @@ function buttonRows(buttons: Button[], ids: CustomIds, maxRows: number): ActionR
     const row = new ActionRowBuilder<MessageActionRowComponentBuilder>();
     for (const b of shown.slice(i, i + LIMITS.buttonsPerRow)) {
       const style = b.style === 'primary' ? ButtonStyle.Primary : b.style === 'danger' ? ButtonStyle.Danger : ButtonStyle.Secondary;
-      row.addComponents(new ButtonBuilder().setCustomId(ids.encode(b.action, b.value)).setLabel(fit(b.label || b.action, LIMITS.buttonLabel)).setStyle(style));
+      const id = ids.encode(b.opensInput ? 'input-button' : 'button', b.action);
+      row.addComponents(new ButtonBuilder().setCustomId(id).setLabel(fit(b.label || b.action.type, LIMITS.buttonLabel)).setStyle(style));
     }
     rows.push(row);
   }
@@ -111,9 +112,9 @@ function buttonRows(buttons: Button[], ids: CustomIds, maxRows: number): ActionR
 function selectRow(select: SelectMenu, ids: CustomIds): ActionRowBuilder<MessageActionRowComponentBuilder> {
   const shown = select.options.length > LIMITS.selectOptions ? select.options.slice(0, LIMITS.selectOptions - 1) : select.options;
   const menu = new StringSelectMenuBuilder()
-    .setCustomId(ids.encode(select.action, ''))
+    .setCustomId(ids.encode('select'))
     .setPlaceholder(fit(select.placeholder, LIMITS.placeholder))
-    .addOptions(shown.map((o) => ({ label: fit(o.label || o.value, LIMITS.optionLabel), value: ids.encodeOption(o.value) })));
+    .addOptions(shown.map((o) => ({ label: fit(o.label || o.action.type, LIMITS.optionLabel), value: ids.encodeOption(o.action) })));
   return new ActionRowBuilder<MessageActionRowComponentBuilder>().addComponents(menu);
 }
 

@@ -58,7 +58,7 @@ export function toInbound(surface: ShellSurface, text: string, user: string): In
   const choice = pickChoice(surface.choices, text.trim());
   if (choice) {
     surface.choices = [];
-    return { kind: 'action', who, where: { ...where, channel: choice.channel, ...(choice.thread ? { thread: choice.thread } : {}) }, action: choice.action, value: choice.value };
+    return { kind: 'action', who, where: { ...where, channel: choice.channel, ...(choice.thread ? { thread: choice.thread } : {}) }, action: choice.action };
   }
   const addressed = /^#([A-Za-z0-9][\w-]{0,80})\s+([\s\S]*)$/.exec(text.trim());
   if (addressed) {

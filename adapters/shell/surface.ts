@@ -1,3 +1,4 @@
+import type { Action } from '../../src/chat/action.js';
 import type { Reply } from '../../src/chat/reply.js';
 import type { ChatSurface, InputRequest, MessageRef, PostTarget } from '../../src/chat/surface.js';
 import { renderText, type Style } from './render.js';
@@ -5,8 +6,7 @@ import { renderText, type Style } from './render.js';
 /** A choice the user can make by typing its number or label. */
 export interface Choice {
   label: string;
-  action: string;
-  value: string;
+  action: Action;
   channel: string;
   thread?: string;
 }
@@ -98,7 +98,7 @@ export class ShellSurface implements ChatSurface {
 
   /** A terminal has no modals: an input button (Answer) is left out; replyHint says how instead. */
   private shown(reply: Reply): Reply {
-    return { ...reply, buttons: reply.buttons?.filter((b) => !b.action.startsWith('input:')) ?? [] };
+    return { ...reply, buttons: reply.buttons?.filter((b) => !b.opensInput) ?? [] };
   }
 
   private labelled(thread: string | undefined, reply: Reply, lines: string[]): string {
@@ -129,8 +129,8 @@ export class ShellSurface implements ChatSurface {
 
   private offer(channel: string, thread: string | undefined, reply: Reply): string[] {
     const fresh: Choice[] = [
-      ...(reply.buttons ?? []).map((b) => ({ label: b.label, action: b.action, value: b.value, channel, ...(thread ? { thread } : {}) })),
-      ...(reply.select?.options ?? []).map((o) => ({ label: o.label, action: reply.select?.action ?? '', value: o.value, channel, ...(thread ? { thread } : {}) })),
+      ...(this.shown(reply).buttons ?? []).map((b) => ({ label: b.label, action: b.action, channel, ...(thread ? { thread } : {}) })),
+      ...(reply.select?.options ?? []).map((o) => ({ label: o.label, action: o.action, channel, ...(thread ? { thread } : {}) })),
     ];
     // Status cards carry Cancel/Logs on every edit; in a terminal those are typed (`cancel <id>`),
     // and they must not steal the numbers of a live prompt.

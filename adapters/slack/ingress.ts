@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { decodeAction } from '../../src/chat/action.js';
 import { Inbound } from '../../src/chat/inbound.js';
 import { encodeTrigger, InputMetadata, submittedValue } from './modal.js';
 import { cleanInbound } from './text.js';
@@ -113,11 +114,6 @@ const BlockActions = z.object({
     .min(1),
 });
 
-/** Our action ids are `<action>:<n>` so that one message can carry the same action twice. */
-export function actionName(actionId: string): string {
-  return actionId.replace(/:\d+$/, '');
-}
-
 export function fromBlockActions(body: unknown): Translated | undefined {
   const parsed = BlockActions.safeParse(body);
   if (!parsed.success) return undefined;
@@ -125,6 +121,9 @@ export function fromBlockActions(body: unknown): Translated | undefined {
   const channel = p.channel?.id ?? p.container.channel_id;
   const [pressed] = p.actions;
   if (!channel || !pressed) return undefined;
+  // Not one of our actions (a forged payload, a button of an older build): nothing to do.
+  const action = decodeAction(pressed.value ?? pressed.selected_option?.value ?? '');
+  if (!action) return undefined;
   const messageTs = p.message?.ts ?? p.container.message_ts;
   const thread = p.message?.thread_ts ?? p.container.thread_ts ?? messageTs;
   const id = triggerKey(p.trigger_id);
@@ -134,8 +133,7 @@ export function fromBlockActions(body: unknown): Translated | undefined {
       kind: 'action',
       who: who(p.user),
       where: { surface: SURFACE, channel, ...(thread ? { thread } : {}), ...(messageTs ? { message: messageTs } : {}) },
-      action: actionName(pressed.action_id),
-      value: pressed.value ?? pressed.selected_option?.value ?? '',
+      action,
       trigger: encodeTrigger({ triggerId: p.trigger_id, channel, ...(thread ? { thread } : {}) }),
       deliveryId: id,
     }),
@@ -158,7 +156,8 @@ export function fromViewSubmission(body: unknown): Translated | undefined {
   if (!parsed.success) return undefined;
   const p = parsed.data;
   const meta = parseMetadata(p.view.private_metadata);
-  if (!meta) return undefined;
+  const action = meta ? decodeAction(meta.i) : undefined;
+  if (!meta || !action) return undefined;
   const id = p.trigger_id ? triggerKey(p.trigger_id) : `view:${p.view.id}`;
   return {
     keys: [`slack:${id}`],
@@ -166,7 +165,7 @@ export function fromViewSubmission(body: unknown): Translated | undefined {
       kind: 'input',
       who: who(p.user),
       where: { surface: SURFACE, channel: meta.c, ...(meta.t ? { thread: meta.t } : {}) },
-      inputId: meta.i,
+      action,
       value: submittedValue(p.view.state.values),
       deliveryId: id,
     }),

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import type { types as SlackTypes } from '@slack/bolt';
+import { encodeAction } from '../../src/chat/action.js';
 import type { InputRequest } from '../../src/chat/surface.js';
 import { plain } from './text.js';
 
 /**
  * A modal's submission carries no channel or thread, so both travel inside the handles we hand
  * out: the action's `trigger` (trigger_id + where the button was pressed) and the modal's
- * private_metadata (input id + that same place).
+ * private_metadata (the action it answers + that same place).
  */
 export const INPUT_CALLBACK = 'dispatch-input';
 const ANSWER_BLOCK = 'answer';
@@ -37,7 +38,7 @@ export const InputMetadata = z.object({
 export type InputMetadata = z.infer<typeof InputMetadata>;
 
 export function inputModal(handle: TriggerHandle, request: InputRequest): SlackTypes.ModalView {
-  const metadata: InputMetadata = { i: request.inputId, c: handle.channel, ...(handle.thread ? { t: handle.thread } : {}) };
+  const metadata: InputMetadata = { i: encodeAction(request.action), c: handle.channel, ...(handle.thread ? { t: handle.thread } : {}) };
   return {
     type: 'modal',
     callback_id: INPUT_CALLBACK,

@@ -1,6 +1,7 @@
 import type { types as SlackTypes } from '@slack/bolt';
 import type { Button, PlanItem, Reply, SelectMenu } from '../../src/chat/reply.js';
 import { clip, escapeSlack, plain, splitText, toMrkdwn } from './text.js';
+import { encodeAction } from '../../src/chat/action.js';
 
 type KnownBlock = SlackTypes.KnownBlock;
 
@@ -124,22 +125,28 @@ export function progressBar(done: number, total: number): string {
   return `${'▓'.repeat(filled)}${'░'.repeat(cells - filled)} ${done}/${total}`;
 }
 
+/** Slack's limit on a static_select option's value. */
+const OPTION_VALUE_MAX = 150;
+
 function actionBlocks(buttons: Button[], select: SelectMenu | undefined): Unit[] {
+  // The action travels in the value (a button's holds 2000 characters, an option's 150); the
+  // action_id only has to be unique within the message.
   const elements: SlackTypes.ActionsBlockElement[] = buttons.map((b, n) => ({
     type: 'button',
-    action_id: `${b.action}:${n}`,
+    action_id: `${b.action.type}:${n}`,
     text: { type: 'plain_text', text: plain(b.label, 75), emoji: true },
-    value: b.value,
+    value: encodeAction(b.action),
     ...(b.style ? { style: b.style } : {}),
   }));
-  if (select && select.options.length > 0) {
+  const options = (select?.options ?? []).filter((o) => encodeAction(o.action).length <= OPTION_VALUE_MAX);
+  if (select && options.length > 0) {
     elements.push({
       type: 'static_select',
-      action_id: `${select.action}:${buttons.length}`,
+      action_id: `select:${buttons.length}`,
       placeholder: { type: 'plain_text', text: plain(select.placeholder, 150) },
-      options: select.options.slice(0, 100).map((o) => ({
+      options: options.slice(0, 100).map((o) => ({
         text: { type: 'plain_text', text: plain(o.label, 75) },
-        value: o.value,
+        value: encodeAction(o.action),
       })),
     });
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Action } from './action.js';
 
 /** Which chat surface a request came from. */
 export const SurfaceName = z.enum(['slack', 'discord', 'shell']);
@@ -32,7 +33,7 @@ export type Where = z.infer<typeof Where>;
  * - message: text typed by a user (new request when `where.thread` is unset, else a thread reply).
  *   `task` is set when the user addressed a task explicitly (shell `#<task-id> text`).
  * - action: a button press or select-menu pick on one of our messages.
- * - input: a submitted modal / prompt (`inputId` is what `openInput` was given).
+ * - input: a submitted modal / prompt (`action` is the one `openInput` was given).
  */
 export const Inbound = z.discriminatedUnion('kind', [
   z.object({
@@ -53,8 +54,7 @@ export const Inbound = z.discriminatedUnion('kind', [
     kind: z.literal('action'),
     who: Who,
     where: Where,
-    action: z.string().min(1).max(200),
-    value: z.string().max(2000),
+    action: Action,
     /** Surface-specific handle that lets `openInput` open a modal in answer to this press. */
     trigger: z.string().max(2000).optional(),
     deliveryId: z.string().max(300).optional(),
@@ -63,7 +63,8 @@ export const Inbound = z.discriminatedUnion('kind', [
     kind: z.literal('input'),
     who: Who,
     where: Where,
-    inputId: z.string().min(1).max(200),
+    /** The action whose input this is (an answer, an alias prompt). */
+    action: Action,
     value: z.string(),
     deliveryId: z.string().max(300).optional(),
   }),

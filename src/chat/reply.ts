@@ -1,4 +1,5 @@
 import type { PlanItem } from '../task/index.js';
+import type { Action } from './action.js';
 
 export type { PlanItem };
 
@@ -14,18 +15,20 @@ export interface Field {
 }
 
 export interface Button {
-  /** What the press means to the dispatcher, e.g. `confirm`, `cancel-task`. */
-  action: string;
-  /** Carried back verbatim with the press (pending id, task id…). */
-  value: string;
+  /** What the press means to the dispatcher, carried back with the press. */
+  action: Action;
   label: string;
   style?: 'primary' | 'danger';
+  /**
+   * The press opens an input (a modal on Slack and Discord): the adapter keeps the press open
+   * for it instead of acknowledging at once; a surface without inputs leaves the button out.
+   */
+  opensInput?: boolean;
 }
 
 export interface SelectMenu {
-  action: string;
   placeholder: string;
-  options: { label: string; value: string }[];
+  options: { label: string; action: Action }[];
 }
 
 /**

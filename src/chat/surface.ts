@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Action } from './action.js';
 import type { Reply } from './reply.js';
 import { SurfaceName } from './inbound.js';
 
@@ -26,8 +27,8 @@ export const MessageRef = z.object({
 export type MessageRef = z.infer<typeof MessageRef>;
 
 export interface InputRequest {
-  /** Echoed back as `Inbound.input.inputId`. */
-  inputId: string;
+  /** Echoed back as `Inbound.input.action`. */
+  action: Action;
   title: string;
   label: string;
   initial?: string;

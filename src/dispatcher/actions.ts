@@ -3,7 +3,8 @@ import type { InboundAction, InboundInput } from '../chat/inbound.js';
 import type { TaskRecord } from '../store/records.js';
 import type { Right } from './access.js';
 import { deliverAnswer } from './answers.js';
-import { CLARIFY_CHOICES, answerClarify, clarifyRights, type ClarifyChoice } from './clarify.js';
+import type { ClarifyChoice } from '../chat/action.js';
+import { answerClarify, clarifyRights } from './clarify.js';
 import { Conversation, postToTask } from './conversation.js';
 import { expiredReply } from './confirm.js';
 import { findTask, planControl, retry } from './control.js';
@@ -21,40 +22,41 @@ function requesterOf(task: TaskRecord, what: string): Right {
 
 /** A button press or menu pick on one of our messages. */
 export async function planAction(deps: DispatcherDeps, inbound: InboundAction): Promise<Step> {
-  const [first = '', second = ''] = inbound.value.split('|');
-  switch (inbound.action) {
+  const action = inbound.action;
+  switch (action.type) {
     case 'confirm':
-      return planPending(deps, inbound, first, { kind: 'model' });
+      return planPending(deps, inbound, action.prompt, { kind: 'model' });
     case 'pick-model':
     case 'first-run':
-      return planPending(deps, inbound, first, { kind: 'model', model: second });
-    case 'cancel-confirm':
-      return planPending(deps, inbound, first, { kind: 'cancel' });
+      return planPending(deps, inbound, action.prompt, { kind: 'model', model: action.model });
+    case 'cancel-prompt':
+      return planPending(deps, inbound, action.prompt, { kind: 'cancel' });
     case 'clarify':
-      return planClarify(deps, inbound, first, second);
+      return planClarify(deps, inbound, action.prompt, action.choice);
     case 'cancel-task':
-      return planControl(deps, inbound, 'cancel', first);
+      return planControl(deps, inbound, 'cancel', action.task);
     case 'logs':
-      return planControl(deps, inbound, 'logs', first);
+      return planControl(deps, inbound, 'logs', action.task);
     case 'retry':
-      return planControl(deps, inbound, 'retry', first);
+      return planControl(deps, inbound, 'retry', action.task);
     case 'recover': {
-      const task = await findTask(deps, first);
+      const task = await findTask(deps, action.task);
       const rights: Right[] = [requesterOf(task, `pick a model for **${task.id}**`), { kind: 'dispatch', where: task.where }];
-      return step(rights, () => recover(deps, inbound, task, second));
+      return step(rights, () => recover(deps, inbound, task, action.model));
     }
     case 'set-default':
       return step([ADMIN], async () => {
-        await Conversation.of(deps, inbound).answer({ text: (await deps.config.apply([{ op: 'set-default', model: first }])).join('\n') });
+        await Conversation.of(deps, inbound).answer({ text: (await deps.config.apply([{ op: 'set-default', model: action.model }])).join('\n') });
       });
-    case 'input:answer': {
-      const task = await findTask(deps, first);
-      return step([requesterOf(task, `answer **${task.id}**'s questions`)], () => openAnswer(deps, inbound, task, second));
+    case 'answer': {
+      const task = await findTask(deps, action.task);
+      return step([requesterOf(task, `answer **${task.id}**'s questions`)], () => openAnswer(deps, inbound, task, action.seq));
     }
-    case 'input:alias-prompt':
-      return step([ADMIN], () => openAliasPrompt(deps, inbound, first));
-    default:
-      return step([], async () => deps.log?.(`ignored unknown action ${inbound.action}`));
+    case 'alias-prompt':
+      return step([ADMIN], () => openAliasPrompt(deps, inbound, action.alias));
+    case 'quit':
+      // The shell's own question: its surface takes the answer before the dispatcher sees it.
+      return step([], async () => undefined);
   }
 }
 
@@ -76,10 +78,9 @@ async function planPending(deps: DispatcherDeps, inbound: InboundAction, id: str
 }
 
 /** "Config change or task?": the rights follow the answer (a config change is the admins'). */
-async function planClarify(deps: DispatcherDeps, inbound: InboundAction, id: string, answer: string): Promise<Step> {
+async function planClarify(deps: DispatcherDeps, inbound: InboundAction, id: string, choice: ClarifyChoice): Promise<Step> {
   const peek = await deps.store.getPending(id);
-  const choice = CLARIFY_CHOICES.find((c) => c === answer);
-  if (!peek || !choice || peek.question?.kind !== 'clarify') return step([], () => alreadyAnswered(deps, inbound));
+  if (!peek || peek.question?.kind !== 'clarify') return step([], () => alreadyAnswered(deps, inbound));
   const rights: Right[] = [{ kind: 'requester', requester: peek.requester, what: 'answer that prompt' }, ...clarifyRights(peek, choice)];
   return step(rights, () => resolvePending(deps, inbound, id, { kind: 'clarify', choice }));
 }
@@ -129,14 +130,14 @@ async function recover(deps: DispatcherDeps, inbound: InboundAction, task: TaskR
   await retry(deps, inbound, task, model);
   await Conversation.of(deps, inbound).answer({
     text: `Retrying with **${model}**. Make it the config's default?`,
-    buttons: [{ action: 'set-default', value: model, label: `Make ${model} the default` }],
+    buttons: [{ action: { type: 'set-default', model }, label: `Make ${model} the default` }],
   });
 }
 
 async function openAnswer(deps: DispatcherDeps, inbound: InboundAction, task: TaskRecord, seq: string): Promise<void> {
   const opened = inbound.trigger
     ? await Conversation.of(deps, inbound).surface.openInput(inbound.trigger, {
-        inputId: `answer|${task.id}|${seq}`,
+        action: { type: 'answer', task: task.id, seq },
         title: `Answer ${task.id}`.slice(0, 24),
         label: 'Your answer',
         multiline: true,
@@ -150,7 +151,7 @@ async function openAliasPrompt(deps: DispatcherDeps, inbound: InboundAction, ali
   if (!current) throw new UserError(`There is no alias **${alias}**.`);
   const opened = inbound.trigger
     ? await Conversation.of(deps, inbound).surface.openInput(inbound.trigger, {
-        inputId: `alias-prompt|${alias}`,
+        action: { type: 'alias-prompt', alias },
         title: 'Edit alias prompt',
         label: `Prompt for ${alias}`,
         ...(current.prompt ? { initial: current.prompt } : {}),
@@ -162,21 +163,21 @@ async function openAliasPrompt(deps: DispatcherDeps, inbound: InboundAction, ali
 
 /** A submitted modal: an answer to a worker question (its requester's only), or an alias prompt (admins). */
 export async function planInput(deps: DispatcherDeps, inbound: InboundInput): Promise<Step> {
-  const [kind, first = '', second = ''] = inbound.inputId.split('|');
-  if (kind === 'answer') {
-    const task = await findTask(deps, first);
+  const action = inbound.action;
+  if (action.type === 'answer') {
+    const task = await findTask(deps, action.task);
     return step([requesterOf(task, `answer **${task.id}**'s questions`)], async () => {
-      await postToTask(deps, task, { text: await deliverAnswer(deps, task, inbound.value, second) });
+      await postToTask(deps, task, { text: await deliverAnswer(deps, task, inbound.value, action.seq) });
     });
   }
-  if (kind === 'alias-prompt') {
+  if (action.type === 'alias-prompt') {
     return step([ADMIN], async () => {
       const config = deps.config.current();
-      const alias = Object.hasOwn(config.aliases, first) ? config.aliases[first] : undefined;
-      if (!alias) throw new UserError(`There is no alias **${first}**.`);
-      const lines = await deps.config.apply([{ op: 'set-alias', alias: first, model: alias.model, prompt: inbound.value }]);
+      const alias = Object.hasOwn(config.aliases, action.alias) ? config.aliases[action.alias] : undefined;
+      if (!alias) throw new UserError(`There is no alias **${action.alias}**.`);
+      const lines = await deps.config.apply([{ op: 'set-alias', alias: action.alias, model: alias.model, prompt: inbound.value }]);
       await Conversation.of(deps, inbound).answer({ text: lines.join('\n') });
     });
   }
-  return step([], async () => deps.log?.(`ignored unknown input ${inbound.inputId}`));
+  return step([], async () => deps.log?.(`ignored an input for ${action.type}, which opens none`));
 }

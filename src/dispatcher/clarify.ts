@@ -1,3 +1,4 @@
+import type { ClarifyChoice } from '../chat/action.js';
 import type { ConfigRequest, TaskRequest } from '../intent/index.js';
 import type { PendingConfirm } from '../store/records.js';
 import type { Right } from './access.js';
@@ -6,9 +7,6 @@ import { cancelButton, postPending, type Asker } from './confirm.js';
 import type { DispatcherDeps } from './deps.js';
 import { fillModel, proceed } from './pipeline.js';
 
-/** The answers to "config change or task?". */
-export const CLARIFY_CHOICES = ['both', 'config', 'task'] as const;
-export type ClarifyChoice = (typeof CLARIFY_CHOICES)[number];
 
 /**
  * A text that reads both as a config change and as a task ("switch to sonnet and fix the flaky
@@ -26,9 +24,9 @@ export async function askConfigOrTask(
   await postPending(deps, asker, { model: '', purpose: 'confirm', request: whole, question: { kind: 'clarify', requests, rest } }, (p) => ({
     text: `That reads as a config change (${changes}) and as a task (“${task}”). What should I do?`,
     buttons: [
-      { action: 'clarify', value: `${p.id}|both`, label: 'Change the config, then dispatch the task', style: 'primary' },
-      { action: 'clarify', value: `${p.id}|config`, label: 'Only change the config' },
-      { action: 'clarify', value: `${p.id}|task`, label: 'Dispatch it all as one task' },
+      { action: { type: 'clarify', prompt: p.id, choice: 'both' }, label: 'Change the config, then dispatch the task', style: 'primary' },
+      { action: { type: 'clarify', prompt: p.id, choice: 'config' }, label: 'Only change the config' },
+      { action: { type: 'clarify', prompt: p.id, choice: 'task' }, label: 'Dispatch it all as one task' },
       cancelButton(p),
     ],
   }));

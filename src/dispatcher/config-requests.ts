@@ -27,7 +27,7 @@ export async function applyConfigRequests(deps: DispatcherDeps, inbound: Pick<In
   const alias = shared.find((r) => r.op === 'create-alias');
   if (alias && alias.op === 'create-alias') {
     if (alias.prompt === '') reply.text += `\nIt has no role prompt yet: press Edit prompt, or say \`create a ${alias.alias} alias using ${alias.model} with prompt: …\`.`;
-    reply.buttons = [{ action: 'input:alias-prompt', value: alias.alias, label: 'Edit prompt' }];
+    reply.buttons = [{ action: { type: 'alias-prompt', alias: alias.alias }, label: 'Edit prompt', opensInput: true }];
   }
   await talk.answer(reply);
 }

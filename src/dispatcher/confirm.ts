@@ -68,13 +68,12 @@ export function confirmPrompt(pending: PendingConfirm, config: Config, source: D
       : 'No model was named and no default is set. Which model should I use?',
     buttons: [],
   };
-  if (pending.model) reply.buttons?.push({ action: 'confirm', value: pending.id, label: `Dispatch with ${pending.model}`, style: 'primary' });
+  if (pending.model) reply.buttons?.push({ action: { type: 'confirm', prompt: pending.id }, label: `Dispatch with ${pending.model}`, style: 'primary' });
   reply.buttons?.push(cancelButton(pending));
   if (others.length > 0) {
     reply.select = {
-      action: 'pick-model',
       placeholder: 'Pick another model or alias',
-      options: others.slice(0, 100).map((name) => ({ label: name, value: `${pending.id}|${name}` })),
+      options: others.slice(0, 100).map((model) => ({ label: model, action: { type: 'pick-model', prompt: pending.id, model } })),
     };
   }
   return reply;
@@ -82,16 +81,16 @@ export function confirmPrompt(pending: PendingConfirm, config: Config, source: D
 
 /** A question with one answer per model ("did you mean …?", "which gemini?"): buttons, or a menu when there are many. */
 export function pickPrompt(pending: PendingConfirm, text: string, choices: string[]): Reply {
-  const picks = choices.map((name) => ({ label: name, value: `${pending.id}|${name}` }));
+  const picks = choices.map((model) => ({ label: model, action: { type: 'pick-model' as const, prompt: pending.id, model } }));
   if (picks.length <= MAX_BUTTONS) {
-    const buttons: Button[] = picks.map((p) => ({ action: 'pick-model', value: p.value, label: p.label }));
+    const buttons: Button[] = picks;
     return { text, buttons: [...buttons, cancelButton(pending)] };
   }
-  return { text, buttons: [cancelButton(pending)], select: { action: 'pick-model', placeholder: 'Pick a model', options: picks.slice(0, 100) } };
+  return { text, buttons: [cancelButton(pending)], select: { placeholder: 'Pick a model', options: picks.slice(0, 100) } };
 }
 
 export function cancelButton(pending: PendingConfirm): Button {
-  return { action: 'cancel-confirm', value: pending.id, label: 'Cancel' };
+  return { action: { type: 'cancel-prompt', prompt: pending.id }, label: 'Cancel' };
 }
 
 export function expiredReply(pending: PendingConfirm): Reply {

@@ -82,7 +82,7 @@ async function postQuestion(deps: DispatcherDeps, task: TaskRecord, seq: string,
   return postToTask(deps, task, {
     mention: task.spec.requester,
     text: `**${task.id}** asks:\n${text}\n_${how}_`,
-    buttons: [{ action: 'input:answer', value: `${task.id}|${seq}`, label: 'Answer', style: 'primary' }],
+    buttons: [{ action: { type: 'answer', task: task.id, seq }, label: 'Answer', style: 'primary', opensInput: true }],
   });
 }
 
@@ -121,7 +121,7 @@ async function offerRecovery(deps: DispatcherDeps, task: TaskRecord): Promise<vo
   };
   if (others.length) {
     reply.text += '\nRetry with another model?';
-    reply.buttons = others.map((m) => ({ action: 'recover', value: `${task.id}|${m}`, label: `Retry with ${m}` }));
+    reply.buttons = others.map((model) => ({ action: { type: 'recover', task: task.id, model }, label: `Retry with ${model}` }));
   }
   await postToTask(deps, task, reply);
 }

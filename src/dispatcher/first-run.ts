@@ -38,7 +38,7 @@ export async function startFirstRun(deps: DispatcherDeps, inbound: InboundMessag
       `You (<@${inbound.who.id}>) are its admin and the only one who may dispatch; say "allow @name" or "allow everyone here" to let others in.`,
       'Pick the default model:',
     ].join('\n'),
-    ...pickerOf(models, (m) => `${pending.id}|${m}`, deps.config.path),
+    ...pickerOf(models, pending.id, deps.config.path),
   }));
 }
 
@@ -46,12 +46,13 @@ export async function startFirstRun(deps: DispatcherDeps, inbound: InboundMessag
 const MAX_BUTTONS = 5;
 const MAX_OPTIONS = 25;
 
-function pickerOf(models: string[], value: (model: string) => string, path: string): Pick<Reply, 'buttons' | 'select' | 'fields'> {
-  if (models.length <= MAX_BUTTONS) return { buttons: models.map((m) => ({ action: 'first-run', value: value(m), label: m })) };
-  const options = models.slice(0, MAX_OPTIONS).map((m) => ({ label: m, value: value(m) }));
+function pickerOf(models: string[], prompt: string, path: string): Pick<Reply, 'buttons' | 'select' | 'fields'> {
+  const pick = (model: string) => ({ label: model, action: { type: 'first-run' as const, prompt, model } });
+  if (models.length <= MAX_BUTTONS) return { buttons: models.map(pick) };
+  const options = models.slice(0, MAX_OPTIONS).map(pick);
   const more = models.length - options.length;
   return {
-    select: { action: 'first-run', placeholder: 'Pick the default model', options },
+    select: { placeholder: 'Pick the default model', options },
     ...(more > 0 ? { fields: [{ label: 'Not in the menu', value: `${more} more: set \`default:\` in ${path}` }] } : {}),
   };
 }

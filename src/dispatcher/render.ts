@@ -67,13 +67,13 @@ export function renderStatus(task: TaskRecord, now: number): Reply {
   }
   if (!isFinal(task.state)) {
     reply.buttons = [
-      { action: 'cancel-task', value: task.id, label: 'Cancel', style: 'danger' },
-      { action: 'logs', value: task.id, label: 'Logs' },
+      { action: { type: 'cancel-task', task: task.id }, label: 'Cancel', style: 'danger' },
+      { action: { type: 'logs', task: task.id }, label: 'Logs' },
     ];
   } else if (task.state !== 'done') {
     reply.buttons = [
-      { action: 'retry', value: task.id, label: 'Retry' },
-      { action: 'logs', value: task.id, label: 'Logs' },
+      { action: { type: 'retry', task: task.id }, label: 'Retry' },
+      { action: { type: 'logs', task: task.id }, label: 'Logs' },
     ];
   }
   return reply;

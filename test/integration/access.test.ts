@@ -229,7 +229,7 @@ describe('reads are scoped to the channel asked in', () => {
   it('a Logs button pressed in the task’s own channel works; an inbound naming another channel does not', async () => {
     stack = await Stack.start({ config: GUARDED });
     const { id } = await startTask();
-    const action = (channel: string): Inbound => ({ kind: 'action', who: person('dave'), where: s().where({ channel }), action: 'logs', value: id });
+    const action = (channel: string): Inbound => ({ kind: 'action', who: person('dave'), where: s().where({ channel }), action: { type: 'logs', task: id } });
     await s().app.dispatcher.handle(action('C2'));
     await s().waitForEphemeral(/in this channel/, 'dave');
     await s().app.dispatcher.handle(action('C1'));

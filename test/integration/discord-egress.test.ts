@@ -49,8 +49,8 @@ const status: Reply = {
   ],
   progress: { done: 2, total: 4 },
   buttons: [
-    { action: 'cancel-task', value: 'fix-login', label: 'Cancel', style: 'danger' },
-    { action: 'logs', value: 'fix-login', label: 'Logs' },
+    { action: { type: 'cancel-task', task: 'fix-login' }, label: 'Cancel', style: 'danger' },
+    { action: { type: 'logs', task: 'fix-login' }, label: 'Logs' },
   ],
 };
 
@@ -121,8 +121,8 @@ describe('discord egress', () => {
     expect(embed?.color).toBe(0xfee75c);
     expect(rowsOf(message)).toEqual([
       [
-        expect.objectContaining({ type: 2, label: 'Cancel', style: 4, custom_id: 'cancel-task|fix-login' }),
-        expect.objectContaining({ type: 2, label: 'Logs', style: 2, custom_id: 'logs|fix-login' }),
+        expect.objectContaining({ type: 2, label: 'Cancel', style: 4, custom_id: 'bcancel-task|fix-login' }),
+        expect.objectContaining({ type: 2, label: 'Logs', style: 2, custom_id: 'blogs|fix-login' }),
       ],
     ]);
   });
@@ -170,22 +170,22 @@ describe('discord egress', () => {
 
   it('shows a select of more than 25 models as the first 24 and says how to pick another', async () => {
     const { fake, surface } = await rig();
-    const options = Array.from({ length: 30 }, (_, i) => ({ label: `model-${i}`, value: `model-${i}` }));
+    const options = Array.from({ length: 30 }, (_, i) => ({ label: `model-${i}`, action: { type: 'pick-model' as const, prompt: 'p1', model: `model-${i}` } }));
     const ref = await surface.post({ channel: fake.general.id }, {
       text: 'Pick a model',
-      buttons: [{ action: 'confirm', value: 'p1', label: 'Dispatch with opus', style: 'primary' }],
-      select: { action: 'pick-model', placeholder: 'Another model…', options },
+      buttons: [{ action: { type: 'confirm', prompt: 'p1' }, label: 'Dispatch with opus', style: 'primary' }],
+      select: { placeholder: 'Another model…', options },
     });
     const message = fake.messages.get(ref.id);
     const rows = rowsOf(message);
     expect(rows).toHaveLength(2);
-    expect(rows[1]?.[0]?.options?.map((o) => o.value)).toEqual(options.slice(0, 24).map((o) => o.value));
+    expect(rows[1]?.[0]?.options?.map((o) => o.label)).toEqual(options.slice(0, 24).map((o) => o.label));
     expect(message?.content).toContain('24 of 30');
   });
 
   it('splits many buttons into rows of five', async () => {
     const { fake, surface } = await rig();
-    const buttons = Array.from({ length: 7 }, (_, i) => ({ action: 'pick-default', value: `m${i}`, label: `m${i}` }));
+    const buttons = Array.from({ length: 7 }, (_, i) => ({ action: { type: 'first-run' as const, prompt: 'p1', model: `m${i}` }, label: `m${i}` }));
     const ref = await surface.post({ channel: fake.general.id }, { text: 'Pick the default model', buttons });
     expect(rowsOf(fake.messages.get(ref.id)).map((row) => row.map((b) => b.label))).toEqual([
       ['m0', 'm1', 'm2', 'm3', 'm4'],
@@ -193,17 +193,17 @@ describe('discord egress', () => {
     ]);
   });
 
-  it('keeps a button whose value is too long for a custom id working through a short id', async () => {
+  it('keeps a button whose action is too long for a custom id working through a short id', async () => {
     const { fake, surface, inbound } = await rig();
-    const value = `pending-${'v'.repeat(150)}`;
-    const ref = await surface.post({ channel: fake.general.id }, { text: 'Confirm?', buttons: [{ action: 'confirm', value, label: 'Yes' }] });
+    const action = { type: 'recover' as const, task: `task-${'t'.repeat(55)}`, model: `model-${'m'.repeat(60)}` };
+    const ref = await surface.post({ channel: fake.general.id }, { text: 'Retry?', buttons: [{ action, label: 'Yes' }] });
     const message = fake.messages.get(ref.id);
     const customId = rowsOf(message)[0]?.[0]?.custom_id ?? '';
     expect(customId.length).toBeLessThanOrEqual(100);
     if (!message) throw new Error('no message');
     fake.component({ message, customId });
     await inbound.atLeast(1);
-    expect(inbound.seen[0]).toMatchObject({ kind: 'action', action: 'confirm', value });
+    expect(inbound.seen[0]).toMatchObject({ kind: 'action', action });
   });
 
   it('without a live interaction, an ephemeral reply is a message naming the user', async () => {

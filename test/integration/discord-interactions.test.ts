@@ -20,16 +20,28 @@ function customIds(message: FakeMessage | undefined): string[] {
   return ((message?.components ?? []) as { components: { custom_id: string }[] }[]).flatMap((row) => row.components.map((c) => c.custom_id));
 }
 
+/** The values of a message's select options, as the platform would send back one picked. */
+function optionValues(message: FakeMessage | undefined): string[] {
+  const rows = (message?.components ?? []) as { components: { options?: { value: string }[] }[] }[];
+  return rows.flatMap((row) => row.components.flatMap((c) => (c.options ?? []).map((o) => o.value)));
+}
+
 async function confirmPrompt(r: DiscordRig): Promise<{ message: FakeMessage; thread: string }> {
   const ref = await r.surface.post(
     { channel: r.fake.general.id, startThread: true },
     {
       text: "I'll dispatch this using **opus** (your default). Sound good?",
       buttons: [
-        { action: 'confirm', value: 'p-7', label: 'Dispatch with opus', style: 'primary' },
-        { action: 'cancel', value: 'p-7', label: 'Cancel' },
+        { action: { type: 'confirm', prompt: 'p-7' }, label: 'Dispatch with opus', style: 'primary' },
+        { action: { type: 'cancel-prompt', prompt: 'p-7' }, label: 'Cancel' },
       ],
-      select: { action: 'pick-model', placeholder: 'Another model or alias', options: [{ label: 'sonnet', value: 'sonnet' }, { label: 'gpt-5.3', value: 'gpt-5.3' }] },
+      select: {
+        placeholder: 'Another model or alias',
+        options: [
+          { label: 'sonnet', action: { type: 'pick-model', prompt: 'p-7', model: 'sonnet' } },
+          { label: 'gpt-5.3', action: { type: 'pick-model', prompt: 'p-7', model: 'gpt-5.3' } },
+        ],
+      },
     },
   );
   const message = r.fake.messages.get(ref.id);
@@ -47,8 +59,7 @@ describe('discord interactions', () => {
       kind: 'action',
       who: { id: r.fake.bob.id, name: 'bob', groups: [] },
       where: { surface: 'discord', channel: r.fake.general.id, message: message.id },
-      action: 'confirm',
-      value: 'p-7',
+      action: { type: 'confirm', prompt: 'p-7' },
       trigger: press.id,
       deliveryId: press.id,
     });
@@ -58,9 +69,9 @@ describe('discord interactions', () => {
   it('turns a select pick into an action carrying the picked value', async () => {
     const r = await rig();
     const { message } = await confirmPrompt(r);
-    const pick = r.fake.component({ message, customId: customIds(message)[2] ?? '', values: ['gpt-5.3'] });
+    const pick = r.fake.component({ message, customId: customIds(message)[2] ?? '', values: [optionValues(message)[1] ?? ''] });
     await r.inbound.atLeast(1);
-    expect(r.inbound.seen[0]).toMatchObject({ kind: 'action', action: 'pick-model', value: 'gpt-5.3', trigger: pick.id });
+    expect(r.inbound.seen[0]).toMatchObject({ kind: 'action', action: { type: 'pick-model', prompt: 'p-7', model: 'gpt-5.3' }, trigger: pick.id });
     expect(callbacks(r, pick.id)).toEqual([{ type: 6 }]);
   });
 
@@ -82,15 +93,15 @@ describe('discord interactions', () => {
     const opened: boolean[] = [];
     const r = await rig({
       onInbound: async (inbound, surface) => {
-        if (inbound.kind === 'action' && inbound.action === 'input:answer' && inbound.trigger) {
-          opened.push(await surface.openInput(inbound.trigger, { inputId: `answer:fix-login:001`, title: 'Answer the worker', label: 'Which staging db?', multiline: true }));
+        if (inbound.kind === 'action' && inbound.action.type === 'answer' && inbound.trigger) {
+          opened.push(await surface.openInput(inbound.trigger, { action: inbound.action, title: 'Answer the worker', label: 'Which staging db?', multiline: true }));
         }
       },
     });
     const request = r.fake.userMessage({ channel: r.fake.general, content: `<@${r.fake.bot.id}> fix login` });
     const ref = await r.surface.post(
       { channel: r.fake.general.id, startThread: true, fromMessage: String(request.id) },
-      { text: 'Which staging db?', mention: r.fake.alice.id, buttons: [{ action: 'input:answer', value: 'fix-login:001', label: 'Answer' }] },
+      { text: 'Which staging db?', mention: r.fake.alice.id, buttons: [{ action: { type: 'answer', task: 'fix-login', seq: '001' }, label: 'Answer', opensInput: true }] },
     );
     await r.inbound.atLeast(1);
     const question = r.fake.messages.get(ref.id);
@@ -108,7 +119,7 @@ describe('discord interactions', () => {
       kind: 'input',
       who: { id: r.fake.alice.id, name: 'alice', groups: [r.fake.dispatchersRole] },
       where: { surface: 'discord', channel: r.fake.general.id, thread: ref.thread, message: question.id },
-      inputId: 'answer:fix-login:001',
+      action: { type: 'answer', task: 'fix-login', seq: '001' },
       value: 'use staging-2',
       deliveryId: submit.id,
     });
@@ -117,13 +128,13 @@ describe('discord interactions', () => {
 
   it('defers an input: press the dispatcher did not answer with a modal, and then refuses the modal', async () => {
     const r = await rig({ modalHoldMs: 20 });
-    const ref = await r.surface.post({ channel: r.fake.general.id }, { text: 'Edit the alias prompt?', buttons: [{ action: 'input:alias-prompt', value: 'reviewer', label: 'Edit prompt' }] });
+    const ref = await r.surface.post({ channel: r.fake.general.id }, { text: 'Edit the alias prompt?', buttons: [{ action: { type: 'alias-prompt', alias: 'reviewer' }, label: 'Edit prompt', opensInput: true }] });
     const message = r.fake.messages.get(ref.id);
     if (!message) throw new Error('not posted');
     const press = r.fake.component({ message, customId: customIds(message)[0] ?? '' });
     await r.fake.until(() => callbacks(r, press.id).length > 0);
     expect(callbacks(r, press.id)).toEqual([{ type: 6 }]);
-    expect(await r.surface.openInput(press.id, { inputId: 'alias:reviewer', title: 'Alias prompt', label: 'Prompt' })).toBe(false);
+    expect(await r.surface.openInput(press.id, { action: { type: 'alias-prompt', alias: 'reviewer' }, title: 'Alias prompt', label: 'Prompt' })).toBe(false);
   });
 
   it('refuses a modal for an ordinary press, which was already acknowledged', async () => {
@@ -131,7 +142,7 @@ describe('discord interactions', () => {
     const { message } = await confirmPrompt(r);
     const press = r.fake.component({ message, customId: customIds(message)[1] ?? '' });
     await r.inbound.atLeast(1);
-    expect(await r.surface.openInput(press.id, { inputId: 'x', title: 'x', label: 'x' })).toBe(false);
+    expect(await r.surface.openInput(press.id, { action: { type: 'alias-prompt', alias: 'x' }, title: 'x', label: 'x' })).toBe(false);
     expect(callbacks(r, press.id)).toEqual([{ type: 6 }]);
   });
 

@@ -35,11 +35,11 @@ describe('discord delivery across reconnects', () => {
 
   it('a replayed button press after RESUME is not answered or delivered twice', async () => {
     const r = await rig();
-    const ref = await r.surface.post({ channel: r.fake.general.id }, { text: 'Sound good?', buttons: [{ action: 'confirm', value: 'p-1', label: 'Yes' }] });
+    const ref = await r.surface.post({ channel: r.fake.general.id }, { text: 'Sound good?', buttons: [{ action: { type: 'confirm', prompt: 'p-1' }, label: 'Yes' }] });
     const message = r.fake.messages.get(ref.id);
     if (!message) throw new Error('not posted');
     const before = r.fake.sequence;
-    const press = r.fake.component({ message, customId: 'confirm|p-1' });
+    const press = r.fake.component({ message, customId: 'bconfirm|p-1' });
     await r.inbound.atLeast(1);
     r.fake.dropConnection({ replayFrom: before });
     await r.fake.until(() => r.fake.resumes.length === 1);

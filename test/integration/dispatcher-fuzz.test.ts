@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Action, decodeAction } from '../../src/chat/action.js';
 import type { Inbound } from '../../src/chat/inbound.js';
 import { recordFigure } from '../support/figures.js';
 import { anyText, FRAGMENTS } from '../support/fuzz-texts.js';
@@ -23,8 +24,19 @@ access:
   dispatch: [alice]
 `;
 
-const ACTIONS = ['confirm', 'pick-model', 'first-run', 'cancel-confirm', 'clarify', 'cancel-task', 'logs', 'retry', 'recover', 'set-default', 'input:answer', 'input:alias-prompt', 'nonsense'];
-const INPUTS = ['answer', 'alias-prompt', 'nonsense'];
+const ACTIONS = Action.options.map((option) => option.shape.type.value);
+
+/**
+ * Every action type with forged fields, as a platform would hand one back: built as the encoded
+ * text and decoded the way the adapters decode presses (what does not decode never reaches the
+ * dispatcher).
+ */
+function forgedAction(field: fc.Arbitrary<string>): fc.Arbitrary<Action> {
+  return fc
+    .tuple(fc.constantFrom(...ACTIONS), fc.array(field, { minLength: 1, maxLength: 3 }))
+    .map(([type, fields]) => decodeAction([type, ...fields].join('|')))
+    .filter((action): action is Action => action !== undefined);
+}
 
 let stack: Stack | undefined;
 afterEach(async () => {
@@ -40,11 +52,12 @@ function inboundOf(user: string): fc.Arbitrary<Inbound> {
     thread: fc.option(fc.constantFrom('t1', 'thread-msg-1', 'nope'), { nil: undefined }),
   });
   const value = fc.oneof(anyText, fc.array(fc.constantFrom(...FRAGMENTS, '|', 'opus', 'reviewer'), { maxLength: 6 }).map((p) => p.join('')));
+  const field = fc.oneof(fc.constantFrom('opus', 'reviewer', 'constructor', '__proto__', '001', 'both', 'leave', 'x'), fc.string({ minLength: 1, maxLength: 12 }));
   return fc.oneof(
     { weight: 6, arbitrary: fc.record({ kind: fc.constant('message' as const), who: fc.constant(who), where, text: anyText, addressed: fc.boolean() }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('message' as const), who: fc.constant(who), where, text: anyText, task: fc.constantFrom('x', 'billing', 'constructor') }) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('action' as const), who: fc.constant(who), where, action: fc.constantFrom(...ACTIONS), value }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('input' as const), who: fc.constant(who), where, inputId: fc.constantFrom(...INPUTS).chain((k) => value.map((v) => `${k}|${v}`.slice(0, 200))), value }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('action' as const), who: fc.constant(who), where, action: forgedAction(field) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('input' as const), who: fc.constant(who), where, action: forgedAction(field), value }) },
   );
 }
 

@@ -231,13 +231,13 @@ describe('dispatcher: config requests', () => {
     const created = await stack.waitFor(/security-reviewer/);
     await stack.press(created.reply, 'Edit prompt', 'alice', 'trigger-1');
     const input = stack.surface.inputs.at(-1);
-    expect(input).toMatchObject({ trigger: 'trigger-1', request: { inputId: 'alias-prompt|security-reviewer', multiline: true } });
+    expect(input).toMatchObject({ trigger: 'trigger-1', request: { action: { type: 'alias-prompt', alias: 'security-reviewer' }, multiline: true } });
     expect(input?.request.initial).toContain('OWASP');
     await stack.app.dispatcher.handle({
       kind: 'input',
       who: stack.who(),
       where: stack.where(),
-      inputId: input?.request.inputId as string,
+      action: input?.request.action ?? { type: 'alias-prompt', alias: 'missing' },
       value: 'You review for secrets in logs and unsafe deserialisation.',
     });
     await stack.waitFor(/security-reviewer/);

@@ -63,7 +63,7 @@ describe('a hostile corpus never reaches a shell', () => {
 
     // Alias prompts: written to the YAML file and read back as the same text.
     for (const line of lines) {
-      await s.app.dispatcher.handle({ kind: 'input', who: s.who('alice'), where: s.where(), inputId: 'alias-prompt|hostile', value: line });
+      await s.app.dispatcher.handle({ kind: 'input', who: s.who('alice'), where: s.where(), action: { type: 'alias-prompt', alias: 'hostile' }, value: line });
       await s.app.config.reload();
       expect(s.app.config.lastError()).toBeUndefined();
       // Control characters (NUL, terminal escapes) are dropped, as from any chat text; the rest is kept.

@@ -117,7 +117,7 @@ describe('Slack end to end: confirming the default by buttons', () => {
     expect(shown).toContain('[Cancel]');
     expect(shown).toContain('<sonnet>');
     expect(shown).toContain('_Only <@UALICE> can answer; this prompt expires in 15 min._');
-    const pendingId = /"value":"([^"|]+)"/.exec(JSON.stringify(promptCall.body.blocks))?.[1] ?? '';
+    const pendingId = /"value":"confirm\|([^"|]+)"/.exec(JSON.stringify(promptCall.body.blocks))?.[1] ?? '';
     // The prompt is stored (with the ref of its message) right after it is posted.
     const prompt = await r.until('the posted prompt to be stored', async () => (await r.bot.store.getPending(pendingId))?.prompt);
     expect(prompt?.channel).toBe('C1');
@@ -156,7 +156,7 @@ async function confirmPromptTs(r: SlackRig, nth: number): Promise<string> {
     const prompts = r.accepted().filter((c) => /Sound good\?/.test(visibleCall(c)));
     return prompts.length > nth ? prompts : undefined;
   });
-  const pendingId = /"value":"([^"|]+)"/.exec(JSON.stringify(calls[nth]?.body.blocks))?.[1] ?? '';
+  const pendingId = /"value":"confirm\|([^"|]+)"/.exec(JSON.stringify(calls[nth]?.body.blocks))?.[1] ?? '';
   const pending = await r.until('the pending prompt to be stored', () => r.bot.store.getPending(pendingId));
   return pending.prompt?.id ?? '';
 }

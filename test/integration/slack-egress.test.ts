@@ -72,10 +72,10 @@ describe('Slack egress (real Web API client, fake Slack)', () => {
       ],
       progress: { done: 4, total: 8 },
       buttons: [
-        { action: 'cancel-task', value: 'security-audit', label: 'Cancel', style: 'danger' },
-        { action: 'logs', value: 'security-audit', label: 'Logs' },
+        { action: { type: 'cancel-task', task: 'security-audit' }, label: 'Cancel', style: 'danger' },
+        { action: { type: 'logs', task: 'security-audit' }, label: 'Logs' },
       ],
-      select: { action: 'pick-model', placeholder: 'Other model', options: [{ label: 'sonnet', value: 'sonnet' }] },
+      select: { placeholder: 'Other model', options: [{ label: 'sonnet', action: { type: 'pick-model', prompt: 'p1', model: 'sonnet' } }] },
     };
     await slack.post({ channel: 'C1', thread: '1.0' }, status);
     const [call] = fake.callsOf('chat.postMessage');
@@ -95,8 +95,8 @@ describe('Slack egress (real Web API client, fake Slack)', () => {
     expect(texts).toContain('▓▓▓▓░░░░ 4/8');
     const actions = blocks.find((b) => b.type === 'actions')?.elements ?? [];
     expect(actions.map((e) => [e.type, e.text?.text, e.value, e.style])).toEqual([
-      ['button', 'Cancel', 'security-audit', 'danger'],
-      ['button', 'Logs', 'security-audit', undefined],
+      ['button', 'Cancel', 'cancel-task|security-audit', 'danger'],
+      ['button', 'Logs', 'logs|security-audit', undefined],
       ['static_select', undefined, undefined, undefined],
     ]);
     expect(new Set(actions.map((e) => e.action_id)).size).toBe(3);

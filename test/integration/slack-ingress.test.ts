@@ -119,27 +119,30 @@ describe('Slack ingress over HTTP (real Bolt app, fake Slack)', () => {
   });
 
   it('turns button presses and menu picks into actions in the message thread', async () => {
-    await send.interactive(blockActions('U1', { action_id: 'confirm:0', type: 'button', value: 'pending-7' }, { ts: '400.1' }));
+    await send.interactive(blockActions('U1', { action_id: 'confirm:0', type: 'button', value: 'confirm|pending-7' }, { ts: '400.1' }));
     await send.interactive(
-      blockActions('U1', { action_id: 'pick-model:2', type: 'static_select', selected_option: { value: 'sonnet', text: { type: 'plain_text', text: 'sonnet' } } }, { ts: '400.3', thread_ts: '400.1' }),
+      blockActions(
+        'U1',
+        { action_id: 'select:2', type: 'static_select', selected_option: { value: 'pick-model|pending-7|sonnet', text: { type: 'plain_text', text: 'sonnet' } } },
+        { ts: '400.3', thread_ts: '400.1' },
+      ),
     );
     await inbound.count(2);
     expect(inbound.seen[0]).toMatchObject({
       kind: 'action',
       who: { id: 'U1', name: 'alice' },
-      action: 'confirm',
-      value: 'pending-7',
+      action: { type: 'confirm', prompt: 'pending-7' },
       where: { surface: 'slack', channel: 'C1', thread: '400.1', message: '400.1' },
     });
-    expect(inbound.seen[1]).toMatchObject({ kind: 'action', action: 'pick-model', value: 'sonnet', where: { thread: '400.1', message: '400.3' } });
+    expect(inbound.seen[1]).toMatchObject({ kind: 'action', action: { type: 'pick-model', prompt: 'pending-7', model: 'sonnet' }, where: { thread: '400.1', message: '400.3' } });
   });
 
   it('opens a modal from a press and returns its submission as input in the same thread', async () => {
-    await send.interactive(blockActions('U1', { action_id: 'answer:0', type: 'button', value: 'q-001' }, { ts: '500.2', thread_ts: '500.0' }, 'trig-answer'));
+    await send.interactive(blockActions('U1', { action_id: 'answer:0', type: 'button', value: 'answer|fix-auth|001' }, { ts: '500.2', thread_ts: '500.0' }, 'trig-answer'));
     await inbound.count(1);
     const press = inbound.seen[0];
     if (press?.kind !== 'action' || !press.trigger) throw new Error('expected an action with a trigger');
-    const opened = await slack!.openInput(press.trigger, { inputId: 'answer:fix-auth:001', title: 'Answer the worker', label: 'Which db?', multiline: true });
+    const opened = await slack!.openInput(press.trigger, { action: { type: 'answer', task: 'fix-auth', seq: '001' }, title: 'Answer the worker', label: 'Which db?', multiline: true });
     expect(opened).toBe(true);
     const [call] = fake.callsOf('views.open');
     expect(call?.body.trigger_id).toBe('trig-answer');
@@ -161,7 +164,7 @@ describe('Slack ingress over HTTP (real Bolt app, fake Slack)', () => {
     expect(inbound.seen[1]).toMatchObject({
       kind: 'input',
       who: { id: 'U1' },
-      inputId: 'answer:fix-auth:001',
+      action: { type: 'answer', task: 'fix-auth', seq: '001' },
       value: 'use postgres',
       where: { surface: 'slack', channel: 'C1', thread: '500.0' },
     });
@@ -169,7 +172,7 @@ describe('Slack ingress over HTTP (real Bolt app, fake Slack)', () => {
 
   it('says false when Slack refuses to open the modal (expired trigger)', async () => {
     fakeOpts.viewsOpenError = 'expired_trigger_id';
-    const opened = await slack!.openInput('old-trigger|C1|500.0', { inputId: 'x', title: 'Answer', label: 'Answer' });
+    const opened = await slack!.openInput('old-trigger|C1|500.0', { action: { type: 'answer', task: 'x', seq: '001' }, title: 'Answer', label: 'Answer' });
     expect(opened).toBe(false);
     expect(fake.callsOf('views.open')[0]?.error).toBe('expired_trigger_id');
   });

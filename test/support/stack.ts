@@ -66,12 +66,9 @@ export class Stack {
 
   /** Press a button (or pick a menu option) of a recorded reply. */
   press(reply: Reply, label: string, user = 'alice', trigger?: string): Promise<void> {
-    const button = reply.buttons?.find((b) => b.label === label);
-    const option = reply.select?.options.find((o) => o.label === label);
-    const action = button?.action ?? reply.select?.action;
-    const value = button?.value ?? option?.value;
-    if (!action || value === undefined) throw new Error(`no choice "${label}" in: ${reply.text}`);
-    const inbound: Inbound = { kind: 'action', who: this.who(user), where: this.where(), action, value, ...(trigger ? { trigger } : {}) };
+    const choice = reply.buttons?.find((b) => b.label === label) ?? reply.select?.options.find((o) => o.label === label);
+    if (!choice) throw new Error(`no choice "${label}" in: ${reply.text}`);
+    const inbound: Inbound = { kind: 'action', who: this.who(user), where: this.where(), action: choice.action, ...(trigger ? { trigger } : {}) };
     return this.app.dispatcher.handle(inbound);
   }
 

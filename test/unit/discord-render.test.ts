@@ -51,24 +51,31 @@ describe('discord rendering', () => {
   });
 
   it('fits at most 5 rows: with a select, buttons get 4 rows of 5', () => {
-    const buttons = Array.from({ length: 30 }, (_, i) => ({ action: 'b', value: String(i), label: `b${i}` }));
-    const r = json({ text: 'x', buttons, select: { action: 's', placeholder: 'p', options: [{ label: 'a', value: 'a' }] } });
+    const buttons = Array.from({ length: 30 }, (_, i) => ({ action: { type: 'logs' as const, task: `t${i}` }, label: `b${i}` }));
+    const r = json({ text: 'x', buttons, select: { placeholder: 'p', options: [{ label: 'a', action: { type: 'set-default', model: 'a' } }] } });
     expect(r.components).toHaveLength(5);
     expect(r.components.slice(0, 4).every((row) => row.components.length === 5)).toBe(true);
-    expect(r.components[4]?.components[0]).toMatchObject({ type: 3, custom_id: 's|' });
+    expect(r.components[4]?.components[0]).toMatchObject({ type: 3, custom_id: 's' });
   });
 
   it('round-trips custom ids, short ones verbatim and long ones through the map', () => {
     const ids = new CustomIds();
-    expect(ids.encode('confirm', 'p-1')).toBe('confirm|p-1');
-    expect(ids.decode('confirm|p-1')).toEqual({ action: 'confirm', value: 'p-1' });
-    expect(ids.decode('confirm|a|b')).toEqual({ action: 'confirm', value: 'a|b' });
-    const long = ids.encode('confirm', 'v'.repeat(200));
+    expect(ids.encode('button', { type: 'confirm', prompt: 'p-1' })).toBe('bconfirm|p-1');
+    expect(ids.decode('bconfirm|p-1')).toEqual({ kind: 'button', action: { type: 'confirm', prompt: 'p-1' } });
+    expect(ids.decode('bconfirm|a|b')).toBeUndefined();
+    const pick = { type: 'recover' as const, task: 't'.repeat(60), model: 'm'.repeat(60) };
+    const long = ids.encode('input-button', pick);
     expect(long.length).toBeLessThanOrEqual(100);
-    expect(ids.decode(long)).toEqual({ action: 'confirm', value: 'v'.repeat(200) });
-    expect(new CustomIds().decode(long)).toBeUndefined();
-    const odd = ids.encode('a|b', 'c');
-    expect(ids.decode(odd)).toEqual({ action: 'a|b', value: 'c' });
-    expect(ids.decodeOption(ids.encodeOption('x'.repeat(150)))).toBe('x'.repeat(150));
+    expect(ids.decode(long)).toEqual({ kind: 'input-button', action: pick });
+    expect(ids.decodeOption(ids.encodeOption(pick))).toEqual(pick);
+  });
+
+  it('never decodes a stale id to another action after a restart: it is refused as expired', () => {
+    const before = new CustomIds();
+    const first = before.encode('button', { type: 'recover', task: 'a'.repeat(60), model: 'opus-with-a-long-name'.repeat(3) });
+    const after = new CustomIds();
+    after.encode('button', { type: 'retry', task: 'b'.repeat(60) });
+    after.encode('button', { type: 'recover', task: 'c'.repeat(60), model: 'sonnet-with-a-long-name'.repeat(3) });
+    expect(after.decode(first)).toBeUndefined();
   });
 });

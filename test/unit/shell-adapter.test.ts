@@ -19,24 +19,24 @@ describe('shell surface', () => {
       {
         text: "I'll dispatch this using **opus** (your default). Sound good?",
         buttons: [
-          { action: 'confirm', value: 'p1', label: 'Dispatch with opus' },
-          { action: 'cancel-confirm', value: 'p1', label: 'Cancel' },
+          { action: { type: 'confirm', prompt: 'p1' }, label: 'Dispatch with opus' },
+          { action: { type: 'cancel-prompt', prompt: 'p1' }, label: 'Cancel' },
         ],
-        select: { action: 'pick-model', placeholder: 'Pick', options: [{ label: 'sonnet', value: 'p1|sonnet' }] },
+        select: { placeholder: 'Pick', options: [{ label: 'sonnet', action: { type: 'pick-model', prompt: 'p1', model: 'sonnet' } }] },
       },
     );
     await new Promise((r) => setImmediate(r));
     expect(printed()).toContain("I'll dispatch this using opus (your default). Sound good?");
     expect(printed()).toMatch(/1\) Dispatch with opus\n\s+2\) Cancel\n\s+3\) sonnet/);
-    expect(toInbound(surface, '3', 'alice')).toMatchObject({ kind: 'action', action: 'pick-model', value: 'p1|sonnet' });
+    expect(toInbound(surface, '3', 'alice')).toMatchObject({ kind: 'action', action: { type: 'pick-model', prompt: 'p1', model: 'sonnet' } });
     // a choice counts once: the next "3" is a chat line again
     expect(toInbound(surface, '3', 'alice')).toMatchObject({ kind: 'message', text: '3' });
   });
 
   it('matches a choice by its label, case-insensitively', async () => {
     const { surface } = surfaceWithOutput();
-    await surface.post({ channel: 'local' }, { text: 'Pick', buttons: [{ action: 'confirm', value: 'p9', label: 'Dispatch with opus' }] });
-    expect(toInbound(surface, 'dispatch with OPUS', 'bob')).toMatchObject({ kind: 'action', action: 'confirm', value: 'p9', who: { id: 'bob' } });
+    await surface.post({ channel: 'local' }, { text: 'Pick', buttons: [{ action: { type: 'confirm', prompt: 'p9' }, label: 'Dispatch with opus' }] });
+    expect(toInbound(surface, 'dispatch with OPUS', 'bob')).toMatchObject({ kind: 'action', action: { type: 'confirm', prompt: 'p9' }, who: { id: 'bob' } });
   });
 
   it('reads #<task-id> as a reply in that task, and labels thread lines with the task id', async () => {
@@ -89,7 +89,7 @@ describe('shell surface', () => {
     await surface.post({ channel: 'local', thread: 't1' }, { title: 'auth-review', text: 'running' });
     await surface.post(
       { channel: 'local', thread: 't1' },
-      { mention: 'alice', text: '**auth-review** asks:\nWhich DB?', buttons: [{ action: 'input:answer', value: 'auth-review|001', label: 'Answer' }] },
+      { mention: 'alice', text: '**auth-review** asks:\nWhich DB?', buttons: [{ action: { type: 'answer', task: 'auth-review', seq: '001' }, label: 'Answer', opensInput: true }] },
     );
     await new Promise((r) => setImmediate(r));
     expect(printed()).not.toContain('1) Answer');

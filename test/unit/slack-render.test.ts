@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionName, fromBlockActions, fromEvent } from '../../adapters/slack/ingress.js';
+import { fromBlockActions, fromEvent } from '../../adapters/slack/ingress.js';
 import { decodeTrigger, encodeTrigger } from '../../adapters/slack/modal.js';
 import { progressBar, renderPost, renderSingle } from '../../adapters/slack/render.js';
 import { cleanInbound, splitText, toMrkdwn } from '../../adapters/slack/text.js';
@@ -32,22 +32,32 @@ describe('Slack Block Kit rendering', () => {
     expect(progressBar(15, 30)).toBe('▓▓▓▓▓░░░░░ 15/30');
   });
 
-  it('gives repeated actions distinct action ids that still read back as the action', () => {
+  it('gives repeated actions distinct action ids, and a press reads back as the typed action', () => {
     const [message] = renderPost({
       text: 'Pick one',
       buttons: [
-        { action: 'pick-default', value: 'opus', label: 'opus' },
-        { action: 'pick-default', value: 'sonnet', label: 'sonnet' },
+        { action: { type: 'first-run', prompt: 'p1', model: 'opus' }, label: 'opus' },
+        { action: { type: 'first-run', prompt: 'p1', model: 'sonnet' }, label: 'sonnet' },
       ],
     }).messages;
     const actions = message?.blocks.find((b) => b.type === 'actions');
-    const ids = actions?.type === 'actions' ? actions.elements.map((e) => ('action_id' in e ? e.action_id : '')) : [];
+    const elements = actions?.type === 'actions' ? actions.elements : [];
+    const ids = elements.map((e) => ('action_id' in e ? e.action_id : ''));
     expect(new Set(ids).size).toBe(2);
-    expect(ids.map((id) => actionName(id ?? ''))).toEqual(['pick-default', 'pick-default']);
+    const pressed = elements.map((e) => ('value' in e && typeof e.value === 'string' ? e.value : ''));
+    const press = (value: string) =>
+      fromBlockActions({ type: 'block_actions', trigger_id: '1.2.t', user: { id: 'U1' }, channel: { id: 'C1' }, container: { type: 'message', message_ts: '1.0' }, actions: [{ action_id: 'first-run:1', value }] });
+    expect(pressed.map((value) => press(value)?.inbound)).toMatchObject([
+      { kind: 'action', action: { type: 'first-run', prompt: 'p1', model: 'opus' } },
+      { kind: 'action', action: { type: 'first-run', prompt: 'p1', model: 'sonnet' } },
+    ]);
+    // A value that is not one of our actions (forged, or from an older build) is no request.
+    expect(press('first-run|p1|opus|extra')).toBeUndefined();
+    expect(press('drop-table|x')).toBeUndefined();
   });
 
   it('fits an edit of very long text into one message and says it was cut', () => {
-    const message = renderSingle({ text: 'word '.repeat(5000), buttons: [{ action: 'logs', value: 't', label: 'Logs' }] });
+    const message = renderSingle({ text: 'word '.repeat(5000), buttons: [{ action: { type: 'logs', task: 't' }, label: 'Logs' }] });
     const size = message.blocks.reduce((n, b) => n + (b.type === 'section' && b.text ? b.text.text.length : 0), 0);
     expect(size).toBeLessThanOrEqual(4000);
     expect(JSON.stringify(message.blocks)).toContain('truncated');
