@@ -57,6 +57,11 @@ export class ShellSurface implements ChatSurface {
     if (changed.length > 0) this.write(this.labelled(ref.thread, reply, changed.map((line) => line.trim())));
   }
 
+  /** The lines a message shows now (its last edit), as they were printed. */
+  showing(ref: MessageRef): string {
+    return (this.printed.get(ref.id) ?? []).join('\n');
+  }
+
   /** The shell has no threads: a task is answered by its id. */
   replyHint(task: string): string {
     return `Answer with \`#${task} <your answer>\`.`;

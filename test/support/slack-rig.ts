@@ -357,7 +357,7 @@ interface BlockLike {
   elements?: ElementLike[];
 }
 
-function findAction(message: PostedMessage, label: string): Record<string, unknown> | undefined {
+export function findAction(message: PostedMessage, label: string): Record<string, unknown> | undefined {
   for (const block of message.blocks as BlockLike[]) {
     for (const el of block.elements ?? []) {
       if (el.type === 'button' && el.text?.text === label) {

@@ -1,0 +1,77 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Action } from '../../src/chat/action.js';
+import type { Inbound } from '../../src/chat/inbound.js';
+import type { Reply } from '../../src/chat/reply.js';
+import type { ChatSurface, MessageRef } from '../../src/chat/surface.js';
+
+/** One surface under test, with what a person on it can do: read a message, press a choice. */
+export interface SurfaceHarness {
+  surface: ChatSurface;
+  /** A channel the bot may post in. */
+  channel: string;
+  /** What a person reads in the message now (after any edits). */
+  read(ref: MessageRef): Promise<string>;
+  /** Press the button or pick the menu option labelled `label`, as a person would; what reached the dispatcher. */
+  press(ref: MessageRef, label: string): Promise<Inbound>;
+  close(): Promise<void>;
+}
+
+/**
+ * What every ChatSurface must do, as a person on it would notice: a request's replies stay in
+ * one thread, a status is edited in place, and every choice pressed comes back to the
+ * dispatcher as exactly the action it was offered with, however long.
+ */
+export function runSurfaceContract(name: string, start: () => Promise<SurfaceHarness>): void {
+  describe(`ChatSurface contract: ${name}`, () => {
+    let harness: SurfaceHarness | undefined;
+    const open = async (): Promise<SurfaceHarness> => {
+      harness = await start();
+      return harness;
+    };
+    afterEach(async () => {
+      await harness?.close();
+      harness = undefined;
+    });
+
+    it('keeps a request together: a post that starts a thread names it, and a post into it lands there', async () => {
+      const h = await open();
+      const first = await h.surface.post({ channel: h.channel, startThread: true }, { text: 'Dispatching **auth-review** using opus…' });
+      expect(first.thread).toBeTruthy();
+      const next = await h.surface.post({ channel: h.channel, thread: first.thread as string }, { title: 'auth-review', text: 'queued' });
+      expect(next.thread).toBe(first.thread);
+    });
+
+    it('edits a message in place: people read the new content, not the old', async () => {
+      const h = await open();
+      const ref = await h.surface.post({ channel: h.channel, startThread: true }, { title: 'auth-review', text: 'running', progress: { done: 1, total: 3 } });
+      await h.surface.edit(ref, { title: 'auth-review', text: 'done', progress: { done: 3, total: 3 } });
+      const shown = await h.read(ref);
+      expect(shown).toContain('done');
+      expect(shown).toContain('3/3');
+      expect(shown).not.toContain('running');
+    });
+
+    it('hands back the typed action of the choice pressed, one too long for the platform included', async () => {
+      const h = await open();
+      const long: Action = { type: 'recover', task: `task-${'t'.repeat(55)}`, model: `model-${'m'.repeat(70)}` };
+      const reply: Reply = {
+        text: "I'll dispatch this using **opus**. Sound good?",
+        buttons: [
+          { action: { type: 'confirm', prompt: 'p-42' }, label: 'Dispatch with opus', style: 'primary' },
+          { action: long, label: 'Retry with the long one' },
+          { action: { type: 'cancel-prompt', prompt: 'p-42' }, label: 'Cancel' },
+        ],
+        select: { placeholder: 'Pick another model', options: [{ label: 'sonnet', action: { type: 'pick-model', prompt: 'p-42', model: 'sonnet' } }] },
+      };
+      // A fresh prompt for each press: on some surfaces (the terminal) a prompt's choices count once.
+      for (const [label, action] of [
+        ['Dispatch with opus', { type: 'confirm', prompt: 'p-42' }],
+        ['Retry with the long one', long],
+        ['sonnet', { type: 'pick-model', prompt: 'p-42', model: 'sonnet' }],
+      ] as const) {
+        const ref = await h.surface.post({ channel: h.channel, startThread: true }, reply);
+        expect(await h.press(ref, label)).toMatchObject({ kind: 'action', action });
+      }
+    });
+  });
+}
