@@ -40,7 +40,7 @@ const cases: Case[] = [
   { label: 'codex, built-in', command: workerCommand('gpt-5.3-codex', builtIn, clis, {}), reachedAuth: codexNoFlagError, expect: 'no "unexpected argument"; retries the network until the timeout' },
   { label: 'codex, seed --full-auto (translated)', command: workerCommand('gpt-5.3-codex', seedCodex, clis, {}), reachedAuth: codexNoFlagError, expect: 'no "unexpected argument"' },
   {
-    label: 'control: the seed codex command run untranslated must hit a flag error',
+    label: 'control: the documented Dispatch codex command (with --full-auto) run untranslated must hit a flag error',
     command: { ...workerCommand('gpt-5.3-codex', builtIn, clis, {}), argv: [...splitCommand('codex exec --full-auto -C $(pwd)'), '--model', 'gpt-5.3-codex'] },
     reachedAuth: (exit, out) => exit === 2 && /unexpected argument/.test(out),
     expect: 'exit 2, "unexpected argument \'--full-auto\'" (proves the check can tell)',

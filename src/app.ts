@@ -33,7 +33,7 @@ export interface App {
   queue: TaskQueue;
   dispatcher: Dispatcher;
   /**
-   * Attach a surface; its edits are coalesced (SPEC §7: edited in place, within the platform's
+   * Attach a surface; its edits are coalesced (a status is edited in place, within the platform's
    * rate limits): at most `editsPerMinute` in all, one per `minIntervalMs` per message.
    */
   attach(surface: ChatSurface, editsPerMinute: number, pacing?: Pacing): ChatSurface;

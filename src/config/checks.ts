@@ -3,7 +3,7 @@ import { splitCommand } from './command.js';
 import { configError } from './issues.js';
 import { RESERVED_NAMES, reservedName, type Config } from './schema.js';
 
-/** Backends with built-in commands (SPEC §3): a model may name them without a `backends:` entry. */
+/** Backends with built-in commands (claude, cursor, codex, gemini): a model may name them without a `backends:` entry. */
 export const BUILTIN_BACKENDS = ['claude', 'cursor', 'codex', 'gemini'] as const;
 
 type Check = (config: Config, file?: string) => ConfigError[];

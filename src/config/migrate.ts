@@ -7,7 +7,7 @@ import { data, foldedPrompt, record, setUnder } from './yaml-doc.js';
 import { legacyPlan } from './legacy.js';
 import { LegacyAgent, Name } from './schema.js';
 
-/** What today's codex accepts in place of the removed `--full-auto` (PLATFORM-NOTES.md). */
+/** What today's codex accepts in place of the removed `--full-auto` (codex 0.169 answers that flag with "unexpected argument"). */
 export const CODEX_COMMAND = 'codex exec --json -s workspace-write -C $(pwd) --skip-git-repo-check';
 
 /** Flags the current form sets itself; the user's own value for them is replaced. */

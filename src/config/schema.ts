@@ -64,7 +64,7 @@ export const Name = z
 export const BackendConfig = z.strictObject({
   /** The base command, split like a shell would (never run through one); `$(pwd)` = the task's directory. */
   command: z.string().min(1, 'command must not be empty'),
-  /** false: run the command exactly, without adding the model flag (the seed page's claude form). */
+  /** false: run the command exactly, without adding the model flag (Dispatch's own `claude -p --dangerously-skip-permissions`, which picks no model). */
   model_flag: z.boolean().optional(),
 });
 

@@ -12,7 +12,7 @@ export function data(doc: Document): Data {
   return record(doc.toJS({ maxAliasCount: 100 }));
 }
 
-/** A prompt as the seed page writes one: `prompt: >` with the text folded under it. */
+/** A prompt as Dispatch's docs write one: `prompt: >` with the text folded under it. */
 export function foldedPrompt(prompt: string): Scalar {
   const scalar = new Scalar(`${prompt.trim()}\n`);
   scalar.type = Scalar.BLOCK_FOLDED;

@@ -99,7 +99,7 @@ async function autoCleanUp(deps: DispatcherDeps, task: TaskRecord): Promise<stri
   }
 }
 
-/** SPEC §7: a worker that failed to start names the CLI and offers the other configured models. */
+/** A worker that failed to start: say which CLI, and offer the configured models another CLI runs. */
 async function offerRecovery(deps: DispatcherDeps, task: TaskRecord): Promise<void> {
   const failure = task.failure;
   if (!failure) return;

@@ -30,7 +30,7 @@ function taskLine(spec: TaskSpec): string {
   return `● **${spec.id}** — ${spec.model}${spec.worktree ? ' (worktree)' : ''}: ${oneLine(spec.goal)}`;
 }
 
-/** The grouped summary of a fan-out, as the seed page shows it. */
+/** The grouped summary of a fan-out, as Dispatch shows it: by area, each task's id, model, worktree and goal. */
 export function renderFanOut(specs: TaskSpec[]): Reply {
   const groups = new Map<string, TaskSpec[]>();
   for (const spec of specs) {

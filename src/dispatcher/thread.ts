@@ -21,7 +21,7 @@ export async function tasksAddressed(deps: DispatcherDeps, inbound: InboundMessa
 }
 
 /**
- * A reply in a task's thread (SPEC §7): status and control words act; the requester's reply to an
+ * A reply in a task's thread: status and control words act; the requester's reply to an
  * open question is the answer; any other reply while the task runs becomes a note in plan.md,
  * from those who may instruct the task (a note is an instruction the worker follows).
  */

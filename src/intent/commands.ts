@@ -2,7 +2,7 @@ import { TaskId } from '../task/index.js';
 import { bareWord, commandForm } from './text.js';
 import type { ControlAction, Intent } from './types.js';
 
-/** SPEC §2.2–2.3: status queries and task control, said in a few words. */
+/** Status queries and task control (cancel, retry, logs, cleanup), said in a few words. */
 const MAX_COMMAND_TEXT = 200;
 const ID = '#?([^\\s]{1,100})';
 

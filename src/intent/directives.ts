@@ -1,4 +1,4 @@
-/** SPEC §5 directives: worktree and repo, as written in a task's text. */
+/** A task's directives, as written in its text: a worktree, and which repo. */
 
 const WORKTREE_YES = [
   /\b(?:in|use|using|with|on|into)\s+(?:a|an|its\s+own|their\s+own|own|a\s+separate|separate|a\s+new|a\s+dedicated|a\s+fresh)\s+(?:git\s+)?worktrees?\b/,

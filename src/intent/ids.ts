@@ -1,7 +1,7 @@
 import { TaskId } from '../task/index.js';
 
 /**
- * Task ids from a task's words (SPEC §4): `<topic>-<kind>` ("security audit …" → security-audit,
+ * Task ids from a task's words: `<topic>-<kind>` ("security audit …" → security-audit,
  * "use opus-5.0 to review this architecture" → architecture-review), or a two-word topic alone
  * ("error handling audit" → error-handling). A list item's leading label ("performance - …") is
  * its topic; a label with no kind of work borrows the request's ("pre-launch sweep" → audit).

@@ -1,5 +1,5 @@
 /**
- * A numbered list (`1)`, `1.`, `(1)`) in a request: several tasks (SPEC §4). Items may wrap
+ * A numbered list (`1)`, `1.`, `(1)`) in a request: several tasks. Items may wrap
  * over lines; after the last item, a blank line followed by an unindented paragraph ends the
  * list, and that text (with the text before the list) is the context every worker gets.
  */

@@ -28,7 +28,7 @@ export interface ParseOptions {
  */
 const RAW_SLACK = 2;
 
-/** SPEC §2: what a chat line asks for, in routing order. Pure; never throws on any text. */
+/** What a chat line asks for, in routing order (warm-up, status, control, config, tasks). Pure; never throws on any text. */
 export function parseIntent(text: string, known: KnownNames, options: ParseOptions = {}): Intent {
   const raw = typeof text === 'string' ? text : '';
   const max = options.maxChars ?? MAX_REQUEST_CHARS;

@@ -37,7 +37,7 @@ export const TaskRequest = z.object({
 });
 export type TaskRequest = z.infer<typeof TaskRequest>;
 
-/** What a chat line asks for (SPEC §2). Produced by `parseIntent`; pure data. */
+/** What a chat line asks for. Produced by `parseIntent`; pure data. */
 export type Intent =
   | { kind: 'warm-up' }
   /** A question about the bot itself: what can be said, which models there are, what the config holds. */

@@ -10,7 +10,8 @@ import type { Backend, OutputSignal, WorkerCommand } from './port.js';
 import { CLAUDE_SESSION_VARS } from './secrets.js';
 
 /**
- * The built-in backends (SPEC §3, with today's flags from PLATFORM-NOTES) and the generic one
+ * The built-in backends (with the flags today's CLIs accept: codex has no `--full-auto`, gemini
+ * needs `--skip-trust` for `--yolo` outside a trusted folder) and the generic one
  * for any other backend name. A user's `backends.<name>.command` replaces the base; the model
  * flag is still added unless `model_flag: false`, and flags today's CLIs reject are translated.
  */
@@ -18,7 +19,7 @@ export const BUILT_IN_BACKENDS = ['claude', 'cursor', 'codex', 'gemini'] as cons
 export const MODEL_TOKEN = '{model}';
 
 const CLAUDE_BASE = ['claude', '-p', '--dangerously-skip-permissions', '--output-format', 'stream-json', '--verbose'];
-/** The seed page's claude command: a Dispatch user's config carries it, and it means the built-in. */
+/** Dispatch's documented claude command: a Dispatch user's config carries it, and it means the built-in. */
 const SEED_CLAUDE = ['claude', '-p', '--dangerously-skip-permissions'];
 
 type Build = Omit<WorkerCommand, 'backend' | 'model' | 'env' | 'unset'> & { unset?: string[] };

@@ -1,4 +1,4 @@
-/** Which vendor family a model id belongs to (SPEC §3 backend mapping). */
+/** Which vendor family a model id belongs to: claude names go to claude, gpt/o-series/codex names to codex, gemini names to gemini. */
 export type Family = 'claude' | 'openai' | 'gemini';
 
 export function modelFamily(model: string): Family | undefined {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { InvalidTaskIdError } from '../errors/index.js';
 import { TaskId } from '../task/index.js';
 
-/** The files of the worker protocol (SPEC §6) for one task, inside its working directory. */
+/** The files of the worker protocol (plan.md, output.md, context.md, ipc/) for one task, inside its working directory. */
 export interface TaskPaths {
   /** The working directory: the repo itself or the task's worktree. */
   dir: string;

@@ -64,7 +64,7 @@ async function discover(name: string, env: Record<string, string>, config = Conf
   return decideDiscovery(name, config, { clis, listed });
 }
 
-describe('discovery from every source at once (the seed page flow)', () => {
+describe('discovery from every source at once (the Dispatch models page flow)', () => {
   it('finds claude-4.7-sonnet via agent models and gives it the claude backend', async () => {
     const env = await pathWith('agent', 'claude');
     expect(await discover('claude-4.7-sonnet', env)).toEqual({ kind: 'found', id: 'claude-4.7-sonnet', backend: 'claude', via: 'agent models', trial: false });

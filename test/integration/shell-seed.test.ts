@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ShellSession } from '../support/shell-session.js';
 import { botEnv, botPaths, makeRepo, readAgentRuns, type AgentRun } from '../support/bot-env.js';
 
-// The seed page (shared/reference/seed-dispatch-models.txt), typed into `dispatch-bot shell` end to
+// The Dispatch page on using different models, typed into `dispatch-bot shell` end to
 // end: a real child process reading a pipe, the fake agent CLIs on PATH, a real git repo.
 const CONFIG = `# my dispatch config
 default: opus
@@ -14,7 +14,7 @@ models:
   sonnet: { backend: claude }
   gemini-2.5-flash: { backend: gemini }   # fast
 aliases:
-  gemini: { model: gemini-2.5-flash }   # the seed page says "use gemini"
+  gemini: { model: gemini-2.5-flash }   # the Dispatch models page says "use gemini"
   perf-reviewer:
     model: sonnet
     prompt: >
@@ -86,7 +86,7 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-describe('the seed page, typed into the shell', () => {
+describe('the Dispatch models page, typed into the shell', () => {
   it('"use opus to review this PR" runs claude with --model opus in the repo', () => {
     const [run] = runsFor('review this PR for edge cases');
     expect(run?.name).toBe('claude');

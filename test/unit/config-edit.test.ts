@@ -62,7 +62,7 @@ describe('edits keep the user’s comments and layout', () => {
     expect(text).toBe(HAND_WRITTEN.replace('  gpt-5.2:\n    backend: codex   # old, going away\n', ''));
   });
 
-  it('a new alias gets its prompt as a folded block, like the seed page', () => {
+  it('a new alias gets its prompt as a folded block, like the Dispatch models page', () => {
     const prompt = 'You are a security-focused reviewer. Prioritize OWASP Top 10 vulnerabilities, auth flaws, and injection risks.';
     const { text, lines } = edit(HAND_WRITTEN, [{ op: 'set-alias', alias: 'security-reviewer', model: 'opus', prompt }]);
     expect(lines).toEqual([`Created alias security-reviewer → opus with the prompt "You are a security-focused reviewer. Prioritize OWASP Top 10 vulnerab…".`]);

@@ -26,7 +26,7 @@ describe('config paths', () => {
 });
 
 describe('a valid config', () => {
-  it('reads the seed page format with its aliases and folded prompts', () => {
+  it('reads the Dispatch models page format with its aliases and folded prompts', () => {
     const config = parseConfigText(
       [
         'default: opus',

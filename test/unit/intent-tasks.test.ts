@@ -20,7 +20,7 @@ function only(text: string, names: KnownNames = known): TaskDraft {
   return intent.tasks[0] as TaskDraft;
 }
 
-describe('the seed page pre-launch sweep', () => {
+describe('the Dispatch models page pre-launch sweep', () => {
   const intent = tasks(PRE_LAUNCH);
 
   it('is five tasks with the page ids, models and worktrees', () => {
@@ -220,7 +220,7 @@ describe('directives', () => {
 });
 
 describe('task ids', () => {
-  it('reads like the seed page', () => {
+  it('reads like the Dispatch models page', () => {
     expect(only('use opus-5.0 to review this architecture').id).toBe('architecture-review');
     expect(only('do a security review').id).toBe('security-review');
     expect(only('use opus to review this PR for edge cases').id).toBe('pr-review');

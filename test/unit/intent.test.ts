@@ -62,7 +62,7 @@ describe('task control', () => {
 });
 
 describe('config requests', () => {
-  it('creates an alias with the seed page prompt for security and perf names', () => {
+  it('creates an alias with the Dispatch models page prompt for security and perf names', () => {
     expect(configOf('create a security-reviewer alias using opus')).toEqual([
       { op: 'create-alias', alias: 'security-reviewer', model: 'opus', prompt: SECURITY_PROMPT },
     ]);

@@ -3,7 +3,7 @@ import { ConfigFile, type ConfigFileInput } from '../../src/config/schema.js';
 import { parseIntent, type TaskDraft } from '../../src/intent/index.js';
 import { backendForModel, decideDiscovery, nearNames, resolve, workerCommand, type Resolution } from '../../src/resolve/index.js';
 
-/** A config shaped like the seed page's: Claude models, a Gemini model behind an alias, two role aliases. */
+/** A config shaped like the Dispatch models page: Claude models, a Gemini model behind an alias, two role aliases. */
 const seed: ConfigFileInput = {
   default: 'opus',
   models: { opus: { backend: 'claude' }, sonnet: { backend: 'claude' }, haiku: {}, 'gemini-2.5-flash': {}, 'gpt-5.3': {} },
@@ -33,7 +33,7 @@ function dispatchOf(text: string) {
 
 const CLAUDE = ['claude', '-p', '--dangerously-skip-permissions', '--output-format', 'stream-json', '--verbose'];
 
-describe('the seed page examples, from chat line to argv', () => {
+describe('the Dispatch models page examples, from chat line to argv', () => {
   it('use opus to review this PR for edge cases', () => {
     expect(dispatchOf('use opus to review this PR for edge cases')).toEqual({ model: 'opus', rolePrompt: '', backend: 'claude', argv: [...CLAUDE, '--model', 'opus'] });
   });
