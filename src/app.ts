@@ -7,6 +7,7 @@ import { configPath, dispatchHome } from './config/paths.js';
 import type { ConfigSource } from './config/port.js';
 import { cachedDiscovery } from './discovery.js';
 import { Dispatcher } from './dispatcher/index.js';
+import { forgesFromEnv } from './forge/forges.js';
 import { openQueue } from './open-queue.js';
 import type { TaskQueue } from './queue/port.js';
 import { openRedisStore } from './store/redis.js';
@@ -76,6 +77,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     surface: (name) => surfaces.get(name),
     discovery: cachedDiscovery(env),
     env,
+    forges: forgesFromEnv(env),
     defaultRepo: { name: basename(options.cwd) || 'repo', path: options.cwd },
     log,
   });

@@ -31,6 +31,12 @@ const ACTIONS = [
   z.object({ type: z.literal('cancel-task'), task: Field }),
   z.object({ type: z.literal('logs'), task: Field }),
   z.object({ type: z.literal('retry'), task: Field }),
+  /** Push a finished task's branch and open its pull request. */
+  z.object({ type: z.literal('open-pr'), task: Field }),
+  /** Push a finished task's branch, no pull request. */
+  z.object({ type: z.literal('push-branch'), task: Field }),
+  /** A new worker on the task's branch for its pull request's unresolved review comments. */
+  z.object({ type: z.literal('fix-review'), task: Field }),
   /** Retry a task whose CLI could not start with another model. */
   z.object({ type: z.literal('recover'), task: Field, model: Field }),
   z.object({ type: z.literal('set-default'), model: Field }),

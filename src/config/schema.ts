@@ -89,14 +89,37 @@ export const LegacyAgent = z.strictObject({
   prompt: RolePrompt.optional(),
 });
 
+/**
+ * What a task's branch name starts with (`dispatch/` by default; `''` for none). Branch
+ * protection rules match names, so a team picks one its rules leave open. Checked here for the
+ * shape git accepts; the runner checks the whole name with `git check-ref-format` too.
+ */
+export const BranchPrefix = z
+  .string()
+  .max(60)
+  .regex(/^(?:[A-Za-z0-9_][A-Za-z0-9._-]*(?:\/[A-Za-z0-9_][A-Za-z0-9._-]*)*\/?)?$/, 'a branch prefix is letters, digits, . _ - and / between parts (e.g. dispatch/ or bot-), starting with a letter or digit')
+  .refine((p) => !p.includes('..') && !/\.(?:lock)?\/|\.lock$/.test(p), 'a branch prefix may not hold "..", nor a part ending in "." or ".lock"');
+
 const RepoFields = z.strictObject({
   path: z.string().min(1),
   default: z.boolean().default(false),
   /** `always`: every task in this repo gets a worktree; `ask` (default): only when requested. */
   worktree: z.enum(['always', 'ask']).default('ask'),
+  /** Open a pull request by itself when a worktree task ends with commits (no button press). */
+  auto_pr: z.boolean().default(false),
+  /** Pull requests open as drafts (default) or ready for review. */
+  draft: z.boolean().default(true),
+  /** This repo's branch prefix, instead of `limits.branch_prefix`. */
+  branch_prefix: BranchPrefix.optional(),
 });
 
-export const RepoConfig = z.union([z.string().min(1).transform((path) => ({ path, default: false, worktree: 'ask' as const })), RepoFields]);
+export const RepoConfig = z.union([
+  z
+    .string()
+    .min(1)
+    .transform((path): z.output<typeof RepoFields> => ({ path, default: false, worktree: 'ask', auto_pr: false, draft: true })),
+  RepoFields,
+]);
 
 export const ChannelConfig = z.strictObject({
   repo: Name.optional(),
@@ -143,6 +166,8 @@ export const LimitsConfig = z.strictObject({
    * removes it on request), or remove it `when-empty`: no commits and no uncommitted changes.
    */
   worktree_cleanup: z.enum(['keep', 'when-empty']).default('keep'),
+  /** What worktree branches are named: `<prefix><task-id>` (a repo's own `branch_prefix` wins). */
+  branch_prefix: BranchPrefix.default('dispatch/'),
 });
 
 export const ConfigFile = z.strictObject({

@@ -28,6 +28,8 @@ export type Right =
   | { kind: 'instruct'; task: TaskRecord }
   /** Cancel, retry, clean up: the task's requester or an admin. */
   | { kind: 'own'; task: TaskRecord }
+  /** Push a task's branch, open its pull request, send a worker to address its review: the requester or an admin. */
+  | { kind: 'publish'; task: TaskRecord }
   /** Answer a prompt or a worker's question: that one person only. */
   | { kind: 'requester'; requester: string; what: string }
   /** `status <id>`, `logs <id>`: a task of the channel asked in, or any task for an admin. */
@@ -97,6 +99,10 @@ export function refusal(who: Who, right: Right, state: AccessState): string | un
       return admin || who.id === right.task.spec.requester
         ? undefined
         : `Only <@${right.task.spec.requester}> (who dispatched **${right.task.id}**) or an admin can do that.`;
+    case 'publish':
+      return admin || who.id === right.task.spec.requester
+        ? undefined
+        : `Only <@${right.task.spec.requester}> (who dispatched **${right.task.id}**) or an admin can push its branch or work on its pull request.`;
     case 'requester':
       return who.id === right.requester ? undefined : `Only <@${right.requester}> can ${right.what}.`;
     case 'read':

@@ -10,6 +10,8 @@ import { expiredReply } from './confirm.js';
 import { findTask, planControl, retry } from './control.js';
 import type { DispatcherDeps } from './deps.js';
 import { finishFirstRun } from './first-run.js';
+import { planForgeAction } from './forge-actions.js';
+import { forgeActionOf } from './forge-buttons.js';
 import { answerPending } from './pipeline.js';
 import { step, type Step } from './step.js';
 
@@ -33,6 +35,10 @@ export async function planAction(deps: DispatcherDeps, inbound: InboundAction): 
       return planPending(deps, inbound, action.prompt, { kind: 'cancel' });
     case 'clarify':
       return planClarify(deps, inbound, action.prompt, action.choice);
+    case 'open-pr':
+    case 'push-branch':
+    case 'fix-review':
+      return planForgeAction(deps, inbound, forgeActionOf(action), action.task);
     case 'cancel-task':
       return planControl(deps, inbound, 'cancel', action.task);
     case 'logs':

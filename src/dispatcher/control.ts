@@ -6,6 +6,7 @@ import type { Right } from './access.js';
 import { Conversation } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
 import { proceed } from './pipeline.js';
+import { retryForge } from './forge-launch.js';
 import { isFinal } from '../task/index.js';
 import { step, type Step } from './step.js';
 import { logText } from '../resolve/index.js';
@@ -61,7 +62,7 @@ async function control(deps: DispatcherDeps, asker: Asker, action: ControlAction
 export async function cleanUp(deps: DispatcherDeps, task: TaskRecord): Promise<string> {
   const tree = task.worktree;
   if (!tree) throw new UserError(`**${task.id}** did not run in a worktree; there is nothing to clean up.`);
-  const { message } = await deps.queue.removeWorktree({ repo: task.spec.repo.path, path: tree.path, branch: tree.branch });
+  const { message } = await deps.queue.removeWorktree({ taskId: task.id, repo: task.spec.repo.path, path: tree.path, branch: tree.branch });
   return message;
 }
 
@@ -89,9 +90,12 @@ export async function retry(
           // The alias's role prompt stays with the task (the alias itself resolved to the model).
           rolePrompt: task.spec.rolePrompt,
           worktree: task.spec.worktree,
+          // A review successor continues its pull request's branch; any other task gets a new one.
+          ...(task.spec.existingBranch && task.spec.branch ? { branch: task.spec.branch, existingBranch: true } : {}),
           ...(task.spec.repo.name === deps.defaultRepo.name ? {} : { repo: task.spec.repo.name }),
         },
       ],
+      taskForge: retryForge(task),
     },
   );
 }

@@ -3,6 +3,8 @@ import type { ChatSurface } from '../chat/surface.js';
 import type { ConfigSource } from '../config/port.js';
 import type { TaskQueue } from '../queue/port.js';
 import type { TaskStore } from '../store/port.js';
+import type { Forges } from '../forge/forges.js';
+import type { KeyedLock } from '../util/keyed-lock.js';
 import type { Login } from '../resolve/login.js';
 
 /** What the dispatcher needs to know about the agent CLIs on this host (I/O lives behind it). */
@@ -23,6 +25,10 @@ export interface DispatcherDeps {
   discovery: Discovery;
   /** The environment workers inherit (the bot's own secrets are removed from it per task). */
   env: NodeJS.ProcessEnv;
+  /** Where branches become pull requests (GitHub from GITHUB_TOKEN / GITHUB_API_URL). */
+  forges?: Forges;
+  /** One push or pull request at a time per branch (the Dispatcher provides it). */
+  forgeLock?: KeyedLock;
   /** The repository a task works on when neither the channel nor the request names one. */
   defaultRepo: { name: string; path: string };
   now?: () => number;

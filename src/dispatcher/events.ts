@@ -92,7 +92,7 @@ async function autoCleanUp(deps: DispatcherDeps, task: TaskRecord): Promise<stri
   if (task.state !== 'done' || !tree || tree.commits > 0) return undefined;
   if (deps.config.current().limits.worktree_cleanup !== 'when-empty') return undefined;
   try {
-    return (await deps.queue.removeWorktree({ repo: task.spec.repo.path, path: tree.path, branch: tree.branch })).message;
+    return (await deps.queue.removeWorktree({ taskId: task.id, repo: task.spec.repo.path, path: tree.path, branch: tree.branch })).message;
   } catch (error) {
     deps.log?.(`task ${task.id}: could not remove its worktree: ${(error as Error).message}`);
     return undefined;

@@ -9,6 +9,7 @@ import { Conversation } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
 import { editStatus, onTaskEvent } from './events.js';
 import { startFirstRun } from './first-run.js';
+import { publishFinished } from './forge-actions.js';
 import { withGroups } from './groups.js';
 import { isFinal } from '../task/index.js';
 import { planRequest } from './requests.js';
@@ -40,7 +41,7 @@ export class Dispatcher {
   private readonly deps: DispatcherDeps;
 
   constructor(deps: DispatcherDeps) {
-    this.deps = { ...deps, later: (ms, work) => this.later(ms, work), route: (inbound) => this.route(inbound) };
+    this.deps = { ...deps, later: (ms, work) => this.later(ms, work), route: (inbound) => this.route(inbound), forgeLock: deps.forgeLock ?? new KeyedLock() };
   }
 
   start(): void {
@@ -179,7 +180,8 @@ export class Dispatcher {
 
   private async onEvent(event: TaskEvent): Promise<void> {
     try {
-      await onTaskEvent(this.deps, event);
+      const task = await onTaskEvent(this.deps, event);
+      if (event.type === 'finished' && task) await publishFinished(this.deps, task);
     } catch (error) {
       this.deps.log?.(`task ${event.taskId}: could not report ${event.type}: ${(error as Error).stack ?? String(error)}`);
     } finally {

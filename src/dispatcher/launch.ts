@@ -9,6 +9,9 @@ import type { DispatcherDeps } from './deps.js';
 import { renderStatus } from './render.js';
 import { requireLoggedIn } from './runnable.js';
 import { renderFanOut, renderSingle } from './summary.js';
+import { branchFor, planForge, withIssueContext } from './forge-launch.js';
+import type { TaskForge } from '../forge/record.js';
+import type { ForgeAsk } from '../intent/index.js';
 
 /** What the resolver settled for one task: the model id, the role prompt, and a family-rule trial. */
 export interface Ready {
@@ -25,6 +28,10 @@ export interface Request {
   /** What the resolver settled for each draft, in the same order. */
   ready: Ready[];
   splitHint?: string[];
+  /** What the request's words asked of the forge (issues to read, a pull request when done). */
+  ask?: ForgeAsk;
+  /** A retry's or review successor's forge side, carried over as it is (nothing is read again). */
+  taskForge?: TaskForge;
 }
 
 /** Turn a resolved request into tasks: specs, one thread, a status message each, submitted. */
@@ -34,8 +41,12 @@ export async function launch(deps: DispatcherDeps, request: Request): Promise<Ta
   const specs = request.drafts.map((draft, i) => buildSpec(deps, config, clis, request, draft, request.ready[i] as Ready, draft.id));
   // Checked before ids are claimed: a refused request leaves nothing behind.
   await requireLoggedIn(deps, config, specs, choicesOf(config));
+  const forge = await forgeOfRequest(deps, request, specs);
   const taken = new Set<string>();
-  for (const spec of specs) spec.id = await uniqueId(deps, spec.id, taken);
+  for (const spec of specs) {
+    spec.id = await uniqueId(deps, spec.id, taken);
+    if (spec.worktree) spec.branch ??= branchFor(config, spec);
+  }
   const talk = new Conversation(deps, request.asker.where);
   const head = specs.length === 1 ? renderSingle(specs[0] as TaskSpec, request.splitHint) : renderFanOut(specs);
   const first = await talk.startThread(head);
@@ -46,6 +57,7 @@ export async function launch(deps: DispatcherDeps, request: Request): Promise<Ta
     const record: TaskRecord = { ...queuedProgress(), id: spec.id, spec, where: request.asker.where, createdAt: now, updatedAt: now };
     if (thread) record.thread = thread;
     if (request.asker.deliveryId) record.origin = request.asker.deliveryId;
+    record.forge = forge;
     const trial = request.ready[i]?.trial;
     if (trial) record.modelTrial = { via: trial.via };
     record.status = await talk.inThread(thread, renderStatus(record, now));
@@ -69,12 +81,26 @@ function buildSpec(deps: DispatcherDeps, config: Config, clis: Set<string>, requ
     rolePrompt: ready.rolePrompt,
     repo: { name: repo.name, path: repo.path },
     worktree: draft.worktree || repo.worktree === 'always',
+    ...(draft.branch ? { branch: draft.branch, existingBranch: draft.existingBranch === true } : {}),
     model: ready.model,
     backend,
     timeoutMs: config.limits.task_timeout,
     requester: request.asker.who.id,
     resume: false,
   };
+}
+
+/**
+ * The forge side of a request: carried over (a retry, a review successor), or read from what its
+ * words asked, the issues it names fetched into every task's context.
+ */
+async function forgeOfRequest(deps: DispatcherDeps, request: Request, specs: TaskSpec[]): Promise<TaskForge> {
+  if (request.taskForge) return request.taskForge;
+  const [first] = specs;
+  const requester = request.asker.who.name ?? request.asker.who.id;
+  const plan = await planForge(deps, request.ask ?? { issues: [], openPr: false }, first?.repo ?? deps.defaultRepo, requester);
+  for (const spec of specs) spec.context = withIssueContext(plan.context, spec.context);
+  return plan.forge;
 }
 
 interface PickedRepo {

@@ -33,7 +33,15 @@ export async function proceed(deps: DispatcherDeps, asker: Asker & { text?: stri
     return;
   }
   const ready = decided.flatMap((r, i) => (r.kind === 'model' ? [readyOf(request.tasks[i] as HeldDraft, r)] : []));
-  await launch(deps, { asker, context: request.context, drafts: request.tasks, ready, ...(request.splitHint ? { splitHint: request.splitHint } : {}) });
+  await launch(deps, {
+    asker,
+    context: request.context,
+    drafts: request.tasks,
+    ready,
+    ...(request.splitHint ? { splitHint: request.splitHint } : {}),
+    ...(request.forge ? { ask: request.forge } : {}),
+    ...(request.taskForge ? { taskForge: request.taskForge } : {}),
+  });
 }
 
 /** The resolver's decision for one task, with the requester's own default and the channel's. */

@@ -1,4 +1,5 @@
-import type { Reply } from '../chat/reply.js';
+import type { Button, Reply } from '../chat/reply.js';
+import { canPublish, forgeButtons } from './forge-buttons.js';
 import type { TaskRecord } from '../store/records.js';
 import { isFinal, planProgress, type TaskState } from '../task/index.js';
 import { logText } from '../resolve/index.js';
@@ -55,6 +56,9 @@ export function renderStatus(task: TaskRecord, now: number): Reply {
     { label: 'Where', value: task.branch ? `worktree, branch ${task.branch}` : task.spec.worktree ? 'worktree' : task.spec.repo.name },
     { label: 'Elapsed', value: formatElapsed((task.finishedAt ?? now) - task.createdAt) },
   ];
+  const pr = task.forge?.pullRequest;
+  if (pr) fields.push({ label: 'Pull request', value: `#${pr.number} ${pr.url}` });
+  else if (task.forge?.pushed && task.worktree) fields.push({ label: 'Pushed', value: `${task.worktree.branch} → origin` });
   const lines = [`${STATE_ICON[task.state]} **${task.id}**: ${stateLabel(task.state)}`];
   if (task.activity && !isFinal(task.state)) lines.push(`_${task.activity}_`);
   const reply: Reply = { title: task.id, text: lines.join('\n'), fields };
@@ -70,11 +74,13 @@ export function renderStatus(task: TaskRecord, now: number): Reply {
       { action: { type: 'cancel-task', task: task.id }, label: 'Cancel', style: 'danger' },
       { action: { type: 'logs', task: task.id }, label: 'Logs' },
     ];
-  } else if (task.state !== 'done') {
-    reply.buttons = [
+  } else {
+    const retry: Button[] = task.state === 'done' ? [] : [
       { action: { type: 'retry', task: task.id }, label: 'Retry' },
       { action: { type: 'logs', task: task.id }, label: 'Logs' },
     ];
+    const buttons = [...forgeButtons(task), ...retry];
+    if (buttons.length > 0) reply.buttons = buttons;
   }
   return reply;
 }
@@ -90,6 +96,7 @@ export function renderFinish(task: TaskRecord): Reply {
   };
   const lines = [head[task.state] ?? `**${task.id}**: ${stateLabel(task.state)}`];
   if (task.summary) lines.push('', task.summary);
+  if (canPublish(task) && !task.forge?.autoPr && !task.forge?.continues) lines.push('', `_To open a pull request: *Open PR* on the status message, or say \`open a PR for ${task.id}\`._`);
   const reply: Reply = { text: lines.join('\n') };
   if (task.worktree) {
     reply.fields = [

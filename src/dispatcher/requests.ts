@@ -9,6 +9,7 @@ import { findTask, planControl } from './control.js';
 import type { DispatcherDeps } from './deps.js';
 import { answerHelp } from './help.js';
 import { proceed } from './pipeline.js';
+import { forgeWhichTask, planForgeAction } from './forge-actions.js';
 import { answerStatus, answerTaskStatus } from './status.js';
 import { step, type Step } from './step.js';
 import { warmUp } from './warm-up.js';
@@ -45,6 +46,11 @@ export async function planRequest(deps: DispatcherDeps, inbound: InboundMessage)
     }
     case 'access':
       return step([intent.request.op === 'list' ? { kind: 'see' } : { kind: 'admin' }], () => applyAccessRequest(deps, inbound, intent.request));
+    case 'forge':
+      if (intent.task) return planForgeAction(deps, inbound, intent.action, intent.task);
+      return step([{ kind: 'see' }], async () => {
+        await talk().answer({ text: forgeWhichTask(intent.action) });
+      });
     case 'invalid':
       return step([{ kind: 'see' }], async () => {
         await talk().answer({ text: intent.reason });

@@ -4,6 +4,7 @@ import type { Right } from './access.js';
 import { deliverAnswer } from './answers.js';
 import { Conversation } from './conversation.js';
 import { planControl } from './control.js';
+import { planForgeAction } from './forge-actions.js';
 import type { DispatcherDeps } from './deps.js';
 import { isFinal } from '../task/index.js';
 import { renderStatus, renderStatusLine } from './render.js';
@@ -45,6 +46,11 @@ export async function planThreadReply(deps: DispatcherDeps, original: InboundMes
       await talk().answer({ text: await deliverAnswer(deps, asking, inbound.text) });
     });
   }
+  // After answers: "open a PR" is a fine answer to a worker asking whether to open one.
+  if (intent.kind === 'forge') {
+    const task = intent.task ?? threadTaskFor(tasks)?.id;
+    if (task) return planForgeAction(deps, inbound, intent.action, task);
+  }
   const target = tasks.find((t) => !isFinal(t.state));
   if (target) {
     return step([{ kind: 'instruct', task: target }], async () => {
@@ -54,6 +60,12 @@ export async function planThreadReply(deps: DispatcherDeps, original: InboundMes
   }
   if (intent.kind === 'config' || intent.kind === 'tasks' || intent.kind === 'access') return planRequest(deps, inbound);
   return nothing;
+}
+
+/** The task of a thread a forge command means: its only one, else the newest one with commits to publish. */
+function threadTaskFor(tasks: TaskRecord[]): TaskRecord | undefined {
+  if (tasks.length === 1) return tasks[0];
+  return [...tasks].sort((a, b) => b.createdAt - a.createdAt).find((t) => (t.worktree?.commits ?? 0) > 0);
 }
 
 /**

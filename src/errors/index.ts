@@ -24,6 +24,11 @@ const USER_FIXABLE_CODES = [
   'task_state',
   /** A problem with the task's directory or repository (not a git repo, branch exists…). */
   'workspace',
+  /**
+   * A branch could not be pushed or a pull request opened: no token, no `origin`, a protected
+   * branch, a rejected push, the forge's API refusing or failing. The message names what to fix.
+   */
+  'forge',
 ] as const;
 
 /** Codes of failures that are not the user's to fix: logged with their stack, reported plainly. */
@@ -101,6 +106,13 @@ export class UnknownTaskError extends UserError {
 export class WorkspaceError extends UserError {
   constructor(message: string) {
     super(message, 'workspace');
+  }
+}
+
+/** A push or a forge call that failed for a reason the message names, with what to fix. */
+export class ForgeError extends UserError {
+  constructor(message: string) {
+    super(message, 'forge');
   }
 }
 

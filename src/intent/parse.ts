@@ -1,6 +1,7 @@
 import { parseAccess } from './access.js';
 import { parseControl, parseStatus } from './commands.js';
 import { readConfig } from './config.js';
+import { forgeTasks, parseForgeCommand } from './forge.js';
 import { goalWithoutDirectives, repoDirective, worktreeDirective } from './directives.js';
 import { idWords, kindOf, leadingLabel, taskIdFor, uniqueIds } from './ids.js';
 import { splitList } from './list.js';
@@ -44,8 +45,9 @@ export function parseIntent(text: string, known: KnownNames, options: ParseOptio
     parseHelp(clean) ??
     parseStatus(clean) ??
     parseControl(clean) ??
+    parseForgeCommand(clean) ??
     configIntent(clean, lookup, known) ??
-    tasksIntent(clean, lookup, known.repos ?? [])
+    forgeTasks(clean, (text) => tasksIntent(text, lookup, known.repos ?? []))
   );
 }
 
@@ -68,8 +70,8 @@ function configIntent(text: string, lookup: Map<string, string>, known: KnownNam
 }
 
 /** A tasks intent as the request it makes (what a prompt holds). */
-export function requestOf({ context, tasks, splitHint }: Extract<Intent, { kind: 'tasks' }>): TaskRequest {
-  return { context, tasks, ...(splitHint ? { splitHint } : {}) };
+export function requestOf({ context, tasks, splitHint, forge }: Extract<Intent, { kind: 'tasks' }>): TaskRequest {
+  return { context, tasks, ...(splitHint ? { splitHint } : {}), ...(forge ? { forge } : {}) };
 }
 
 /** What the text around a list says for every item that does not say otherwise. */

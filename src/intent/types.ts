@@ -28,12 +28,27 @@ export const TaskDraft = z.object({
 });
 export type TaskDraft = z.infer<typeof TaskDraft>;
 
+/** An issue a request names: `#7` (the task's own repository), `owner/repo#7`, or an issue URL (with its host). */
+export const IssueRef = z.object({
+  number: z.number().int().positive(),
+  owner: z.string().optional(),
+  repo: z.string().optional(),
+  host: z.string().optional(),
+});
+export type IssueRef = z.infer<typeof IssueRef>;
+
+/** What a request asks of the forge: the issues it works on, and a pull request when done ("… and open a PR"). */
+export const ForgeAsk = z.object({ issues: z.array(IssueRef), openPr: z.boolean() });
+export type ForgeAsk = z.infer<typeof ForgeAsk>;
+
 /** The tasks of one request: one draft per task, the text around a list as shared context. */
 export const TaskRequest = z.object({
   context: z.string(),
   tasks: z.array(TaskDraft).min(1),
   /** The models a prose request named, in order, when it named more than one. */
   splitHint: z.array(z.string()).optional(),
+  /** Said only when the request names issues or asks for a pull request. */
+  forge: ForgeAsk.optional(),
 });
 export type TaskRequest = z.infer<typeof TaskRequest>;
 
@@ -54,10 +69,14 @@ export type Intent =
   | { kind: 'unclear'; requests: ConfigRequest[]; rest: TaskRequest; whole: TaskRequest }
   /** Who may dispatch or administer: open it up, close it, or ask who may. */
   | { kind: 'access'; request: AccessRequest }
+  /** About a finished task's branch: open its pull request, push it, address its review (`task`: named, else the thread's). */
+  | { kind: 'forge'; action: ForgeAction; task?: string }
   /** Looked like a command but cannot be carried out: `reason` is the reply. */
   | { kind: 'invalid'; reason: string };
 
 export type HelpTopic = 'help' | 'models' | 'config';
+
+export type ForgeAction = 'open-pr' | 'push' | 'fix-review';
 
 export type ControlAction = 'cancel' | 'retry' | 'logs' | 'cleanup';
 

@@ -1,6 +1,6 @@
 import type { RecoverableTask, RunnerHost } from '../runner/host.js';
 import type { TaskQueue } from './port.js';
-import type { TaskEventListener, TaskSpec } from '../task/index.js';
+import type { BranchPush, BranchTarget, TaskEventListener, TaskSpec } from '../task/index.js';
 
 /**
  * The default queue: tasks go straight to a runner host in this process, and its events come
@@ -33,8 +33,12 @@ export class InProcessQueue implements TaskQueue {
     return this.host.logs(taskId, lines);
   }
 
-  removeWorktree(target: { repo: string; path: string; branch: string }): Promise<{ removed: boolean; message: string }> {
+  removeWorktree(target: { taskId: string; repo: string; path: string; branch: string }): Promise<{ removed: boolean; message: string }> {
     return this.host.removeWorktree(target);
+  }
+
+  pushBranch(target: BranchTarget, opts?: { dryRun?: boolean }): Promise<BranchPush> {
+    return this.host.pushBranch(target, opts);
   }
 
   recover(tasks: RecoverableTask[]): Promise<void> {

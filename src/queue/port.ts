@@ -1,4 +1,4 @@
-import type { TaskEventListener, TaskSpec } from '../task/index.js';
+import type { BranchPush, BranchTarget, TaskEventListener, TaskSpec } from '../task/index.js';
 
 /**
  * How tasks reach runner hosts and how their events come back. In-process by default; a
@@ -19,6 +19,12 @@ export interface TaskQueue {
    * Remove a finished task's worktree (kept when it has uncommitted changes) and its branch when
    * the branch has no commits; says what it did.
    */
-  removeWorktree(target: { repo: string; path: string; branch: string }): Promise<{ removed: boolean; message: string }>;
+  removeWorktree(target: { taskId: string; repo: string; path: string; branch: string }): Promise<{ removed: boolean; message: string }>;
+  /**
+   * Push a finished task's branch to its repository's `origin`, on the runner host that holds the
+   * worktree (`dryRun`: only say where it would go and what it holds). A refusal is a ForgeError
+   * naming what to fix.
+   */
+  pushBranch(target: BranchTarget, opts?: { dryRun?: boolean }): Promise<BranchPush>;
   close(): Promise<void>;
 }

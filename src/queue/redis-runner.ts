@@ -238,6 +238,8 @@ class QueueRunner {
         return host.logs(command.taskId, command.lines);
       case 'removeWorktree':
         return host.removeWorktree(command.target);
+      case 'pushBranch':
+        return host.pushBranch(command.target, { dryRun: command.dryRun });
       case 'submit': {
         const spec = TaskSpec.parse(command.spec);
         this.running.add(spec.id);

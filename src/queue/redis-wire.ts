@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TaskEvent } from '../task/index.js';
+import { BranchTarget, TaskEvent } from '../task/index.js';
 import { messageOf } from '../errors/index.js';
 
 /** What the Redis queue and its runners agree on: key names, and the shapes that cross Redis. */
@@ -54,6 +54,7 @@ export const RunnerCommand = z.intersection(
     z.object({ op: z.literal('note'), taskId: z.string(), text: z.string() }),
     z.object({ op: z.literal('logs'), taskId: z.string(), lines: z.number().int() }),
     z.object({ op: z.literal('removeWorktree'), taskId: z.string(), target: Target }),
+    z.object({ op: z.literal('pushBranch'), taskId: z.string(), target: BranchTarget, dryRun: z.boolean() }),
     /** A successor for a task whose worker gave up: its own runner keeps the task's worktree and state. */
     z.object({ op: z.literal('submit'), taskId: z.string(), spec: z.unknown() }),
   ]),

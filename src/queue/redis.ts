@@ -3,14 +3,14 @@ import type { Redis } from 'ioredis';
 import { RunnerGoneError, messageOf } from '../errors/index.js';
 import type { TaskQueue } from './port.js';
 import { DEFAULT_REDIS_URL, RunnerReply, STREAM_MAXLEN, WorktreeRemoval, closeRedis, connectRedis, decodeEvent, queueKeys, type QueueKeys, type RunnerCommand } from './redis-wire.js';
-import { TaskSpec, type TaskEvent, type TaskEventListener } from '../task/index.js';
+import { BranchPush, TaskSpec, type BranchTarget, type TaskEvent, type TaskEventListener } from '../task/index.js';
 
 export interface RedisQueueOptions {
   /** Default: redis://127.0.0.1:6379. */
   url?: string;
   /** Key prefix shared by the bot and its runners, e.g. `dispatch`; a `:` is appended when missing. */
   prefix: string;
-  /** How long a routed call (cancel, answer, note, logs, removeWorktree) waits for the runner (default 30 s). */
+  /** How long a routed call (cancel, answer, note, logs, removeWorktree, pushBranch) waits for the runner (default 30 s). */
   commandTimeoutMs?: number;
 }
 
@@ -142,14 +142,19 @@ class RedisTaskQueue implements RedisQueue {
     return value;
   }
 
-  async removeWorktree(target: { repo: string; path: string; branch: string }): Promise<{ removed: boolean; message: string }> {
-    // Worktree branches are `dispatch/<task-id>`: the task names the runner whose disk holds it.
-    const taskId = /^dispatch\/(.+)$/.exec(target.branch)?.[1];
-    if (!taskId) throw new Error(`branch ${target.branch} is not a task's branch (dispatch/<task-id>)`);
-    const value = await this.request(await this.ownerOf(taskId), taskId, { op: 'removeWorktree', taskId, target });
+  async removeWorktree(target: { taskId: string; repo: string; path: string; branch: string }): Promise<{ removed: boolean; message: string }> {
+    // The runner that ran the task holds its worktree on its disk.
+    const value = await this.request(await this.ownerOf(target.taskId), target.taskId, { op: 'removeWorktree', taskId: target.taskId, target });
     const report = WorktreeRemoval.safeParse(value);
-    if (!report.success) throw new Error(`task ${taskId}: its runner host sent no worktree report`);
+    if (!report.success) throw new Error(`task ${target.taskId}: its runner host sent no worktree report`);
     return report.data;
+  }
+
+  async pushBranch(target: BranchTarget, opts?: { dryRun?: boolean }): Promise<BranchPush> {
+    const value = await this.request(await this.ownerOf(target.taskId), target.taskId, { op: 'pushBranch', taskId: target.taskId, target, dryRun: opts?.dryRun === true });
+    const push = BranchPush.safeParse(value);
+    if (!push.success) throw new Error(`task ${target.taskId}: its runner host sent no push report`);
+    return push.data;
   }
 
   async close(): Promise<void> {

@@ -1,8 +1,8 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import Bottleneck from 'bottleneck';
-import { UnknownTaskError, messageOf } from '../errors/index.js';
-import { TaskSpec, type TaskEvent, type TaskEventListener } from '../task/index.js';
+import { ForgeError, UnknownTaskError, messageOf } from '../errors/index.js';
+import { BranchTarget, TaskSpec, type BranchPush, type TaskEvent, type TaskEventListener } from '../task/index.js';
 import type { Backend, WorkerCommand } from '../resolve/port.js';
 import { readText, readWorkerRecord, writeAtomic } from './files.js';
 import { killWorkerTree } from './kill.js';
@@ -11,6 +11,7 @@ import { tailLog } from './log.js';
 import { SEQ, assertTaskId, logPath, taskPaths, workerRecordPath, worktreePath } from './paths.js';
 import { isRunning } from './proc.js';
 import { TaskRun } from './task-run.js';
+import { pushBranch } from './push.js';
 import { removeWorktree } from './worktree.js';
 
 export interface RunnerHostOptions {
@@ -58,6 +59,8 @@ export interface RunnerHost {
   logs(taskId: string, lines: number): Promise<string>;
   /** Remove a finished task's worktree (kept when it has uncommitted changes); says what it did. */
   removeWorktree(target: { repo: string; path: string; branch: string }): Promise<{ removed: boolean; message: string }>;
+  /** Push a finished task's branch to `origin` (`dryRun`: only say where it would go). */
+  pushBranch(target: BranchTarget, opts?: { dryRun?: boolean }): Promise<BranchPush>;
   /** Re-adopt live workers of an earlier host, re-surface their questions, report the gone ones. */
   recover(tasks: RecoverableTask[]): Promise<void>;
   /** Kill recorded workers under `home` whose task is neither in `knownTaskIds` nor active here. Returns their task ids. */
@@ -207,6 +210,13 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
     removeWorktree(target) {
       // Serialised with worktree creation: both change the repo's worktree list.
       return gitLock.run(target.repo, () => removeWorktree(target.repo, target.path, target.branch));
+    },
+
+    async pushBranch(target, pushOpts) {
+      const run = runs.get(target.taskId);
+      if (run && (holdsSlot(run) || run.state === 'blocked')) throw new ForgeError(`**${target.taskId}** is still ${run.state}: its branch is pushed once it has finished.`);
+      // Two pushes of one branch go one after the other; worktree changes of the repo need not wait.
+      return gitLock.run(`${target.repo}#${target.branch}`, () => pushBranch(BranchTarget.parse(target), { env: opts.env ?? process.env, ...(pushOpts?.dryRun ? { dryRun: true } : {}) }));
     },
 
     async recover(tasks: RecoverableTask[]): Promise<void> {

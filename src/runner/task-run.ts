@@ -161,7 +161,8 @@ export class TaskRun {
       return { dir: repo };
     }
     const base = this.work?.base;
-    return this.deps.gitLock.run(repo, () => prepareWorktree(repo, this.id, this.spec.resume, base));
+    const branch = { ...(this.spec.branch ? { name: this.spec.branch } : {}), existing: this.spec.existingBranch === true, env: this.deps.env };
+    return this.deps.gitLock.run(repo, () => prepareWorktree(repo, this.id, this.spec.resume, base, branch));
   }
 
   /** The worker runs: record it (for a restart), say so, watch its files, arm the timeout. */

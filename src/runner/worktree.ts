@@ -3,8 +3,10 @@ import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { WorkspaceError } from '../errors/index.js';
+import { redact } from '../util/redact.js';
 import type { WorktreeReport } from '../task/index.js';
 import { assertTaskId, branchName, worktreePath } from './paths.js';
+import { runGit } from './git-run.js';
 
 export interface Workspace {
   dir: string;
@@ -95,18 +97,29 @@ async function reuseWorktree(repoPath: string, path: string, branch: string, bas
   return { dir: path, branch, base: await mergeBase(repoPath, branch, base) };
 }
 
+/** Which branch a task's worktree is on, when its spec says more than `dispatch/<task-id>`. */
+export interface BranchChoice {
+  /** The branch's full name (default `dispatch/<task-id>`). */
+  name?: string;
+  /** Continue this existing branch (a review successor) instead of making it. */
+  existing?: boolean;
+  /** The runner's environment, for fetching the branch from origin (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+}
+
 /**
- * The task's own worktree on a new branch `dispatch/<task-id>` under `<repo>/.dispatch/worktrees/`.
- * A resumed task gets its existing worktree back (or a worktree on its existing branch).
+ * The task's own worktree on a new branch (`dispatch/<task-id>` unless the spec names one) under
+ * `<repo>/.dispatch/worktrees/`. A resumed task gets its existing worktree back (or a worktree on
+ * its existing branch); a successor continuing a branch gets the worktree that holds it.
  */
-export async function prepareWorktree(repoPath: string, taskId: string, resume: boolean, base?: string): Promise<Workspace> {
+export async function prepareWorktree(repoPath: string, taskId: string, resume: boolean, base?: string, choice: BranchChoice = {}): Promise<Workspace> {
   assertTaskId(taskId);
-  const branch = branchName(taskId);
+  const branch = choice.name ?? branchName(taskId);
   const [facts] = await Promise.all([repoFacts(repoPath), assertBranchName(repoPath, branch)]);
   await addExclude(facts.commonDir);
   const path = worktreePath(repoPath, taskId);
-  if (resume) {
-    const reused = await reuseWorktree(repoPath, path, branch, base);
+  if (resume || choice.existing) {
+    const reused = choice.existing && !resume ? await continueBranch(repoPath, path, branch, choice.env ?? process.env) : await reuseWorktree(repoPath, path, branch, base);
     if (reused) return reused;
   }
   if (existsSync(path)) throw new WorkspaceError(`${path} already exists: remove it or pick another task id`);
@@ -118,6 +131,44 @@ export async function prepareWorktree(repoPath: string, taskId: string, resume: 
     throw new WorkspaceError(`git worktree add failed for ${branch}: ${gitMessage(err)}`);
   }
   return { dir: path, branch, base: facts.head };
+}
+
+/** The worktree that has `branch` checked out, from `git worktree list --porcelain`. */
+async function worktreeHolding(repoPath: string, branch: string): Promise<string | undefined> {
+  const list = await simpleGit({ baseDir: repoPath }).raw(['worktree', 'list', '--porcelain']);
+  let path: string | undefined;
+  for (const line of list.split('\n')) {
+    if (line.startsWith('worktree ')) path = line.slice('worktree '.length);
+    else if (line === `branch refs/heads/${branch}` && path && existsSync(path)) return path;
+  }
+  return undefined;
+}
+
+/**
+ * Continue an existing branch: in the worktree that holds it (the finished task's), else in a new
+ * worktree on it, fetching it from origin when only origin has it. Commits pushed to origin since
+ * (a reviewer's applied suggestion) are taken first when they fast-forward; the report counts
+ * only the commits made from here.
+ */
+async function continueBranch(repoPath: string, path: string, branch: string, env: NodeJS.ProcessEnv): Promise<Workspace> {
+  let dir = await worktreeHolding(repoPath, branch);
+  if (!dir) {
+    if (!(await branchExists(repoPath, branch))) {
+      const fetch = await runGit(repoPath, ['fetch', '--quiet', 'origin', `refs/heads/${branch}:refs/heads/${branch}`], env);
+      if (fetch.exitCode !== 0) throw new WorkspaceError(`branch ${branch} is neither in ${repoPath} nor on its origin (${redact(fetch.stderr.trim().split('\n').at(-1) ?? '')})`);
+    }
+    if (existsSync(path)) throw new WorkspaceError(`${path} already exists: remove it or pick another task id`);
+    const git = simpleGit({ baseDir: repoPath });
+    await git.raw(['worktree', 'prune']);
+    await git.raw(['worktree', 'add', path, branch]).catch((err: unknown) => {
+      throw new WorkspaceError(`could not check out ${branch} in ${path}: ${gitMessage(err)}`);
+    });
+    dir = path;
+  }
+  // Best effort: without origin (or offline) the successor works on what is here.
+  if ((await runGit(dir, ['fetch', '--quiet', 'origin', `refs/heads/${branch}`], env)).exitCode === 0) await runGit(dir, ['merge', '--ff-only', '--quiet', 'FETCH_HEAD'], env);
+  const head = (await simpleGit({ baseDir: dir }).raw(['rev-parse', 'HEAD'])).trim();
+  return { dir, branch, base: head };
 }
 
 export async function worktreeReport(repoPath: string, work: Workspace): Promise<WorktreeReport | undefined> {

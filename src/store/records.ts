@@ -4,6 +4,7 @@ import { MessageRef } from '../chat/surface.js';
 import { ConfigRequest, TaskDraft, TaskRequest } from '../intent/types.js';
 import { Trial } from '../resolve/resolve.js';
 import { SavedTaskSpec, TaskProgress } from '../task/index.js';
+import { TaskForge } from '../forge/record.js';
 
 /**
  * The records the bot keeps. Everything a store reads back goes through these schemas, so a row
@@ -23,6 +24,8 @@ export const TaskRecord = z.looseObject({
   status: MessageRef.optional(),
   /** The delivery id of the request that created the task: a request replayed after a crash creates it once. */
   origin: z.string().optional(),
+  /** Its branch and pull request: what the request asked (issues, a PR when done) and what was done. */
+  forge: TaskForge.optional(),
   /** The task has finished but its status message may not show it yet (the edit has not landed). */
   finalEditPending: z.boolean().optional(),
   /**
@@ -35,16 +38,25 @@ export const TaskRecord = z.looseObject({
 });
 export type TaskRecord = z.infer<typeof TaskRecord>;
 
-/** A task on its way to launch: a draft, and the role prompt a retry keeps from its first run. */
+/**
+ * A task on its way to launch: a draft, the role prompt a retry keeps from its first run, and the
+ * existing branch a review successor (or its retry) continues.
+ */
 export const HeldDraft = TaskDraft.extend({
   rolePrompt: z.string().optional(),
+  branch: z.string().optional(),
+  existingBranch: z.boolean().optional(),
   /** Found by a family rule while the request waited (the CLI has not taken it yet): no second discovery. */
   trial: Trial.optional(),
 });
 export type HeldDraft = z.infer<typeof HeldDraft>;
 
-/** A request a prompt holds: its drafts as resolved so far, never the text to be parsed again. */
-export const HeldRequest = TaskRequest.extend({ tasks: z.array(HeldDraft).min(1) });
+/**
+ * A request a prompt holds: its drafts as resolved so far, never the text to be parsed again.
+ * `taskForge`: what a retry or a review successor carries over of its task's forge side (the
+ * issues already fetched into its context, the pull request it continues).
+ */
+export const HeldRequest = TaskRequest.extend({ tasks: z.array(HeldDraft).min(1), taskForge: TaskForge.optional() });
 export type HeldRequest = z.infer<typeof HeldRequest>;
 
 /** What a prompt asks. */

@@ -5,3 +5,4 @@ export { StartFailure, TaskReport, WorktreeReport } from './outcome.js';
 export { TaskEvent, type TaskEventOf, type TaskEventListener } from './events.js';
 export { TaskProgress, queuedProgress } from './progress.js';
 export { transition, type TaskChange } from './transition.js';
+export { BranchTarget, BranchPush } from './branch.js';

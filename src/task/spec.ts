@@ -19,6 +19,16 @@ export const TaskSpec = z.object({
   rolePrompt: z.string().default(''),
   repo: z.object({ name: z.string(), path: z.string() }),
   worktree: z.boolean(),
+  /**
+   * The worktree's branch (the dispatcher applies the configured prefix); `dispatch/<id>` when
+   * left out (a spec from an older build). Checked with `git check-ref-format` before use.
+   */
+  branch: z.string().min(1).max(200).optional(),
+  /**
+   * Continue an existing branch instead of making one (a successor addressing review comments):
+   * the worktree holding it is reused, else it is checked out anew (fetched from origin if needed).
+   */
+  existingBranch: z.boolean().optional(),
   /** The model id as configured (what the user asked for). */
   model: z.string().min(1),
   /** The backend (agent CLI driver) the dispatcher chose for the model. */

@@ -27,6 +27,7 @@ function withTeardown(queue: RedisQueue, teardown: () => Promise<void>): TaskQue
     note: (id, text) => queue.note(id, text),
     logs: (id, lines) => queue.logs(id, lines),
     removeWorktree: (target) => queue.removeWorktree(target),
+    pushBranch: (target, opts) => queue.pushBranch(target, opts),
     close: async () => {
       await queue.close();
       await teardown();
@@ -158,7 +159,7 @@ describe('RedisQueue with several runner hosts', () => {
     const tree = finished.worktree;
     expect(tree?.path).toBe(first.dir);
     if (!tree) return;
-    const result = await queue.removeWorktree({ repo, path: tree.path, branch: tree.branch });
+    const result = await queue.removeWorktree({ taskId: task.id, repo, path: tree.path, branch: tree.branch });
     expect(result.removed).toBe(true);
     expect(existsSync(tree.path)).toBe(false);
   });

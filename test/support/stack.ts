@@ -10,8 +10,8 @@ import { RecordingSurface, type Posted } from './recording-surface.js';
 export { FIXTURE_BIN, makeRepo, type AgentRun } from './bot-env.js';
 
 export interface StackOptions {
-  /** Config file text; omitted: no config file (first run). */
-  config?: string;
+  /** Config file text (or made from the stack's repo path); omitted: no config file (first run). */
+  config?: string | ((paths: { repo: string; root: string }) => string);
   /** Extra environment for the bot and its workers. */
   env?: Record<string, string>;
 }
@@ -33,7 +33,8 @@ export class Stack {
 
   static async start(options: StackOptions = {}): Promise<Stack> {
     const stack = new Stack();
-    if (options.config !== undefined) writeFileSync(stack.configFile, options.config);
+    const { config } = options;
+    if (config !== undefined) writeFileSync(stack.configFile, typeof config === 'string' ? config : config({ repo: stack.repo, root: stack.root }));
     stack.env = botEnv(stack.root, options.env);
     await stack.open();
     return stack;

@@ -43,6 +43,8 @@ export function decisionOf(text: string): string {
       return `control: ${intent.action} ${intent.task}`;
     case 'access':
       return `access: ${intent.request.op}`;
+    case 'forge':
+      return `forge: ${intent.action}${intent.task ? ` ${intent.task}` : ''}`;
     case 'warm-up':
     case 'invalid':
       return intent.kind;
