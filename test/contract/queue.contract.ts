@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskQueue } from '../../src/queue/port.js';
 import { EventRecorder, TempDirs, fakeSpec, processRuns, uniqueId, type FakeSpecOptions } from '../fixtures/fake-agent-support.js';
@@ -90,6 +91,25 @@ export function runQueueContract(name: string, make: (home: string) => Promise<T
       const tail = await queue.logs(task.id, 2);
       expect(tail.split('\n')).toHaveLength(2);
       expect(tail).toContain(`Done: Step 2 of ${task.id}`);
+    });
+
+    it("pushes a finished worktree task's branch to origin from the host that holds it; a dry run only says where", async () => {
+      const { queue, events, spec } = await setup();
+      const task = spec('push', 'Change a file fake:items=1 fake:commit=2', { worktree: true });
+      const bare = temp.make('origin');
+      execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
+      await queue.submit(task);
+      const tree = (await events.finished(task.id)).worktree;
+      if (!tree) throw new Error('no worktree report');
+      const target = { taskId: task.id, repo: task.repo.path, path: tree.path, branch: tree.branch };
+      await expect(queue.pushBranch(target)).rejects.toThrow(/has no `origin` remote/);
+      execFileSync('git', ['remote', 'add', 'origin', bare], { cwd: task.repo.path });
+      const dry = await queue.pushBranch(target, { dryRun: true });
+      expect(dry).toMatchObject({ origin: bare, pushed: false, uncommitted: 0 });
+      expect(dry.report).toContain(`finished 1 steps of ${task.id}`);
+      const pushed = await queue.pushBranch(target);
+      expect(pushed).toMatchObject({ origin: bare, pushed: true, head: dry.head });
+      expect(execFileSync('git', ['--git-dir', bare, 'rev-parse', `refs/heads/${tree.branch}`], { encoding: 'utf8' }).trim()).toBe(dry.head);
     });
   });
 }
