@@ -25,6 +25,8 @@ export interface DiscordAppOptions {
   config?: string;
   /** Register `/dispatch` per guild (DISCORD_GUILD_ID set; default) or globally. */
   guild?: boolean;
+  /** Extra environment for the bot (e.g. GITHUB_TOKEN, GITHUB_API_URL). */
+  env?: Record<string, string>;
 }
 
 /** One `firstDelivery` question the adapter asked the store, and its answer. */
@@ -76,7 +78,7 @@ export class DiscordApp {
     this.other = { id: '900000000000000101', type: 0, name: 'backend', guild_id: this.fake.guildId };
     this.fake.channels.set(this.other.id, this.other);
     this.env = {
-      ...botEnv(this.root),
+      ...botEnv(this.root, options.env),
       DISCORD_TOKEN: 'fake-discord-token',
       DISCORD_API_URL: this.fake.apiUrl,
       DISCORD_GUILD_ID: options.guild === false ? '' : this.fake.guildId,

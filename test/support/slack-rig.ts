@@ -34,6 +34,8 @@ export interface SlackRigOptions {
   socketMode?: boolean;
   /** chat.update budget per sliding minute handed to app.attach (production: 45). */
   editsPerMinute?: number;
+  /** Extra environment for the bot (e.g. GITHUB_TOKEN, GITHUB_API_URL). */
+  env?: Record<string, string>;
 }
 
 export const SIGNING_SECRET = 'e2e-signing-secret';
@@ -89,7 +91,7 @@ export class SlackRig {
 
   /** The bot process: createApp plus the Bolt app, as src/start.ts wires them. */
   private async startBot(options: SlackRigOptions): Promise<void> {
-    const env = botEnv(this.root);
+    const env = botEnv(this.root, options.env);
     const app = await createApp({ env, cwd: this.repo, log: (line) => this.logs.push(line) });
     this.app = app;
     this.slack = await startSlack({

@@ -1,0 +1,112 @@
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FakeGitHub, GitHubCall } from '../fakes/github-server.js';
+import type { FakeMessage } from '../fakes/discord-server.js';
+import { ForgeOrigin, fakeGitHubEnv } from '../support/forge-origin.js';
+import { DiscordApp, RIG_CONFIG } from '../support/discord-rig-app.js';
+
+/**
+ * Issue 14's acceptance on Discord: the real discord.js client against the fake Discord, the real
+ * dispatcher and runner, a bare repository as origin and the real @octokit/rest against the fake
+ * GitHub.
+ */
+
+let rig: DiscordApp | undefined;
+let github: FakeGitHub | undefined;
+afterEach(async () => {
+  await rig?.close();
+  await github?.close();
+  rig = undefined;
+  github = undefined;
+});
+
+interface Component {
+  custom_id: string;
+  label?: string;
+}
+
+function button(message: FakeMessage | undefined, label: string): string | undefined {
+  const all = ((message?.components ?? []) as { components: Component[] }[]).flatMap((row) => row.components);
+  return all.find((c) => c.label === label)?.custom_id;
+}
+
+async function press(r: DiscordApp, thread: string, taskId: string, label: string, user = r.fake.alice): Promise<{ id: string; token: string }> {
+  const status = await r.until(`${label} on ${taskId}'s status`, () => {
+    const m = r.statusMessage(thread, taskId);
+    return button(m, label) ? m : undefined;
+  });
+  const pressed = r.fake.component({ message: status, customId: button(status, label) as string, user });
+  await r.until(`the press of ${label} handled`, () => r.wasHandled(pressed.id));
+  return pressed;
+}
+
+const pullPosts = (gh: FakeGitHub): GitHubCall[] => gh.callsTo('POST', /\/pulls$/);
+
+describe('Discord: from a finished task to a pull request', () => {
+  it("Open PR: bob's press is refused privately; alice's opens one PR; \"address the review comments\" in the thread sends a successor whose commit goes to the same PR", async () => {
+    const fake = await fakeGitHubEnv();
+    github = fake.github;
+    const r = (rig = await DiscordApp.start({ env: fake.env, config: `${RIG_CONFIG}access:\n  admin: ['${'9'.repeat(18)}']\n  dispatch: ['*']\n` }));
+    const origin = ForgeOrigin.attach(fake.github, r.root, r.repo);
+    const thread = String(r.mention('use opus to add a cache in a worktree fake:items=1 fake:commit=1').id);
+    const task = await r.until('the task', async () => (await r.tasks())[0]);
+    await r.until('the task done', () => r.findBotMessage(thread, new RegExp(`\\*\\*${task.id}\\*\\* is done`)));
+
+    const refused = await press(r, thread, task.id, 'Open PR', r.fake.bob);
+    const toBob = r.fake.callsTo('POST', new RegExp(`^/webhooks/${r.fake.appId}/${refused.token}$`));
+    expect(toBob.map((c) => [c.body.content, c.body.flags])).toEqual([
+      [`Only <@${r.fake.alice.id}> (who dispatched **${task.id}**) or an admin can push its branch or work on its pull request.`, 64],
+    ]);
+    expect(origin.pushes()).toEqual([]);
+
+    await press(r, thread, task.id, 'Open PR');
+    await r.until('the PR line', () => r.findBotMessage(thread, new RegExp(`^Opened a draft pull request #1 for \\*\\*${task.id}\\*\\*: `)));
+    expect(pullPosts(fake.github)).toHaveLength(1);
+    expect(origin.repo.pulls[0]?.body).toContain(`claude finished 1 steps of ${task.id}.`);
+    expect(origin.repo.pulls[0]?.body).toMatch(/Dispatched by @alice with opus .*· \[thread\]\(/);
+    await r.until('the status shows the PR', () => button(r.statusMessage(thread, task.id), 'Fix review'));
+
+    origin.repo.threads.set(1, [{ resolved: false, path: 'src/cache.ts', line: 8, comments: [{ author: 'dave', body: 'Evict oldest first fake:items=1 fake:commit=1' }] }]);
+    r.say(thread, 'address the review comments');
+    await r.until('the successor pushed', () => r.findBotMessage(thread, new RegExp(`^Pushed 1 commit of \\*\\*${task.id}-review\\*\\* to pull request #1`)), 30_000);
+    expect(r.agentRuns()[1]?.prompt).toContain('Evict oldest first');
+    expect(origin.pushes()).toHaveLength(2);
+    expect(pullPosts(fake.github)).toHaveLength(1);
+  });
+
+  it('every failure is one line in the thread: no origin, a protected branch, a rejected push, GitHub 401 and 500', async () => {
+    const fake = await fakeGitHubEnv();
+    github = fake.github;
+    const r = (rig = await DiscordApp.start({ env: fake.env }));
+    const thread = String(r.mention('use opus to add a banner in a worktree fake:items=1 fake:commit=1').id);
+    const task = await r.until('the task', async () => (await r.tasks())[0]);
+    await r.until('the task done', () => r.findBotMessage(thread, new RegExp(`\\*\\*${task.id}\\*\\* is done`)));
+    const branch = `dispatch/${task.id}`;
+    const lines = () => r.botMessages(thread).map((m) => DiscordApp.text(m)).filter((t) => t.startsWith(`**${task.id}**: `));
+    const fails = async (expected: RegExp) => {
+      const before = lines().length;
+      await press(r, thread, task.id, 'Open PR');
+      const said = await r.until(`a reply matching ${expected}`, () => lines().slice(before)[0]);
+      expect(said).toMatch(expected);
+      expect(said).not.toContain('\n');
+    };
+
+    await fails(/has no `origin` remote\. Add one \(git remote add origin <url>\) and try again\.$/);
+    const origin = ForgeOrigin.attach(fake.github, r.root, r.repo);
+    origin.protect('dispatch/');
+    await fails(/origin protects that branch name \(GH006: Protected branch update failed/);
+    rmSync(`${origin.bare}/hooks/pre-receive`);
+    origin.diverge(branch, r.root);
+    await fails(new RegExp(`origin already has a ${branch} with commits this one lacks`));
+    execFileSync('git', ['update-ref', '-d', `refs/heads/${branch}`], { cwd: origin.bare });
+    fake.github.fail('GET', /\/pulls$/, 401, { message: 'Bad credentials' });
+    await fails(/GitHub refused GITHUB_TOKEN \(401: Bad credentials\): set a valid token for the bot\.$/);
+    fake.github.heal();
+    fake.github.fail('POST', /\/pulls$/, 500, { message: 'Server Error' });
+    await fails(/GitHub failed to open a pull request for .* \(500: Server Error\); nothing was changed there\. Try again in a minute\.$/);
+    fake.github.heal();
+    expect(origin.repo.pulls).toEqual([]);
+    expect(r.logs).toEqual([]);
+  });
+});
