@@ -6,7 +6,9 @@ const REPO_HELP = `  --repo PATH     the repository tasks work on (default: DISP
 const STATE_ENV = `  DISPATCH_CONFIG   config file (default: DISPATCH_HOME/config.yaml)
   DISPATCH_HOME     state and logs (default: ~/.dispatch)
   DISPATCH_REPO     the repository tasks work on (--repo wins)
-  DISPATCH_STORE=redis, DISPATCH_QUEUE=redis with REDIS_URL, DISPATCH_REDIS_PREFIX`;
+  DISPATCH_STORE=redis, DISPATCH_QUEUE=redis with REDIS_URL, DISPATCH_REDIS_PREFIX
+  GITHUB_TOKEN      opens pull requests and reads issues (never passed to workers)
+  GITHUB_API_URL    GitHub Enterprise's API, https://<host>/api/v3 (default: https://api.github.com)`;
 
 const HELP: Record<string, { usage: string; summary: string; body: string }> = {
   start: {
@@ -34,8 +36,8 @@ ${REPO_HELP}
 Environment:
 ${STATE_ENV}
 
-In the shell: a request, "status", "logs <id>", "cancel <id>", "#<id> text" to answer or add a note
-to a task, a number or label to pick a choice, a line ending in \\ to continue it. Ctrl-D quits;
+In the shell: a request, "status", "logs <id>", "cancel <id>", "open a PR for <id>", "push <id>",
+"#<id> text" to answer, add a note or say "address the review comments", a number or label to pick a choice, a line ending in \\ to continue it. Ctrl-D quits;
 Ctrl-C asks first when tasks are still running. Piped input waits for the tasks it started.`,
   },
   runner: {
