@@ -1,10 +1,11 @@
-import { ForgeError, UserError, asDispatchError, messageOf } from '../errors/index.js';
+import { UserError, asDispatchError, messageOf } from '../errors/index.js';
 import { pullRequestBody, pullRequestTitle } from '../forge/describe.js';
 import { repoName, type PullRequest } from '../forge/port.js';
 import { TaskForge, type PullRequestRef } from '../forge/record.js';
 import type { TaskRecord } from '../store/records.js';
 import { isFinal, type BranchPush, type BranchTarget } from '../task/index.js';
 import { KeyedLock } from '../util/keyed-lock.js';
+import { redact } from '../util/redact.js';
 import { postToTask } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
 import { forgesOf, repoForgeSettings } from './forge-launch.js';
@@ -98,8 +99,8 @@ async function withTask(deps: DispatcherDeps, taskId: string, work: (task: TaskR
  */
 export async function reportFailure(deps: DispatcherDeps, task: TaskRecord, what: string, error: unknown): Promise<void> {
   const coded = asDispatchError(error);
-  if (coded.code !== 'forge') deps.log?.(`task ${task.id}: could not ${what}: ${messageOf(error)}`);
-  const line = coded instanceof ForgeError || coded.code === 'forge' ? coded.message : `Couldn't ${what}: ${coded.message}`;
+  if (coded.code !== 'forge') deps.log?.(`task ${task.id}: could not ${what}: ${redact(messageOf(error))}`);
+  const line = coded.code === 'forge' ? coded.message : `Couldn't ${what}: ${redact(coded.message)}`;
   await postToTask(deps, task, { text: `**${task.id}**: ${line.replace(/\s*\n\s*/g, ' ')}` });
 }
 

@@ -40,7 +40,8 @@ export async function pushBranch(target: BranchTarget, opts: PushOptions): Promi
   const report = existsSync(target.path) ? await readHead(taskPaths(target.path, target.taskId).output, REPORT_BYTES) : undefined;
   const result: BranchPush = { origin: redact(origin, secretsOf(env)), head, pushed: false, uncommitted, ...(report?.trim() ? { report } : {}) };
   if (opts.dryRun) return result;
-  const push = await git(repo, ['push', '--porcelain', 'origin', `refs/heads/${branch}:refs/heads/${branch}`], env, PUSH_TIMEOUT_MS);
+  // --no-verify: the repository's pre-push hook is the worker's to write, not the runner's to run.
+  const push = await git(repo, ['push', '--porcelain', '--no-verify', 'origin', `refs/heads/${branch}:refs/heads/${branch}`], env, PUSH_TIMEOUT_MS);
   if (push.exitCode !== 0 || push.timedOut) throw new ForgeError(redact(pushRefusal(branch, result.origin, push), secretsOf(env)));
   return { ...result, pushed: true };
 }

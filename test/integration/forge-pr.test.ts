@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/chat/reply.js';
 import type { FakeGitHub } from '../fakes/github-server.js';
@@ -79,6 +81,19 @@ describe('forge: a finished worktree task becomes a pull request', () => {
     expect(gh.calls.every((c) => c.authorization === `token ${gh.token}`)).toBe(true);
     expect(s.agentRuns()[0]?.env.GITHUB_TOKEN).toBe(false);
     expect(s.logs.join('\n')).not.toContain(gh.token);
+  });
+
+  it("a pre-push hook a worker planted in the repository never runs with the bot's token", async () => {
+    const { s, origin } = await start();
+    const { id, status } = await finishedTask(s, 'use opus to add a hook in a worktree fake:items=1 fake:commit=1');
+    const leak = join(s.root, 'leaked-env');
+    const hook = join(s.repo, '.git', 'hooks', 'pre-push');
+    writeFileSync(hook, `#!/bin/sh\nenv > '${leak}'\n`);
+    chmodSync(hook, 0o755);
+    await s.press(status, 'Open PR');
+    await s.waitFor(/Opened a draft pull request #1/);
+    expect(origin.head(`dispatch/${id}`)).not.toBe('');
+    expect(existsSync(leak)).toBe(false);
   });
 
   it('Push branch pushes without a pull request, and needs no token', async () => {

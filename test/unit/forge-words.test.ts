@@ -3,6 +3,7 @@ import { ConfigFile } from '../../src/config/schema.js';
 import { pullRequestBody, pullRequestTitle, reviewContext } from '../../src/forge/describe.js';
 import { parseRemote } from '../../src/forge/origin.js';
 import { forgeAsk, parseIntent } from '../../src/intent/index.js';
+import { gitEnv } from '../../src/runner/git-run.js';
 import { pushRefusal } from '../../src/runner/push.js';
 import { redact } from '../../src/util/redact.js';
 
@@ -55,6 +56,13 @@ describe('remotes and credentials', () => {
   it('takes credentials out of URLs and secrets out of any text', () => {
     expect(redact('fatal: unable to access https://x-access-token:ghp_abc123@github.com/acme/w.git/')).toBe('fatal: unable to access https://***@github.com/acme/w.git/');
     expect(redact('token ghp_0123456789 leaked', ['ghp_0123456789'])).toBe('token *** leaked');
+  });
+});
+
+describe('git talking to origin', () => {
+  it("runs without the bot's secrets, never prompting, in English", () => {
+    const env = gitEnv({ PATH: '/bin', GITHUB_TOKEN: 'ghp_secret', SLACK_BOT_TOKEN: 'xoxb', HOME: '/home/x' });
+    expect(env).toEqual({ PATH: '/bin', HOME: '/home/x', GIT_TERMINAL_PROMPT: '0', GCM_INTERACTIVE: 'never', LC_ALL: 'C', LANGUAGE: 'C' });
   });
 });
 
