@@ -193,6 +193,19 @@ describe('forge: every failure is one line in the thread naming what to fix, and
     expect(fake.github.calls).toEqual([]);
   });
 
+  it('an origin URL carrying credentials never shows them, in the thread or the log', async () => {
+    const { s, gh } = await start();
+    const { id, status } = await finishedTask(s, 'use opus to add a title in a worktree fake:items=1 fake:commit=1');
+    // Nothing listens on port 1: the push cannot connect.
+    git(s.repo, 'remote', 'set-url', 'origin', 'http://deploy:s3cretpassw0rd@127.0.0.1:1/acme/widgets.git');
+    await s.press(status, 'Open PR');
+    const said = await s.waitFor(new RegExp(`^\\*\\*${id}\\*\\*: Can't push`));
+    expect(s.surface.latest(said).text).toMatch(/the runner could not reach origin \(http:\/\/\*\*\*@127\.0\.0\.1:1\/acme\/widgets\.git\)/);
+    const everything = JSON.stringify(s.surface.posts) + JSON.stringify(s.surface.ephemerals) + s.logs.join('\n') + JSON.stringify(await s.app.store.listTasks());
+    expect(everything).not.toContain('s3cretpassw0rd');
+    expect(gh.callsTo('POST', /\/pulls$/)).toEqual([]);
+  });
+
   it('a protected branch, a rejected push, GitHub 401, 403 and 502: each said, and the PR opens once they are fixed', async () => {
     const { s, gh, origin } = await start();
     const { id, status } = await finishedTask(s, 'use opus to add a header in a worktree fake:items=1 fake:commit=1');
