@@ -89,12 +89,17 @@ async function mergeBase(repoPath: string, branch: string, known?: string): Prom
 async function reuseWorktree(repoPath: string, path: string, branch: string, base?: string): Promise<Workspace | undefined> {
   if (existsSync(path) && (await checkedOutBranch(path)) === branch) return { dir: path, branch, base: await mergeBase(repoPath, branch, base) };
   if (!(await branchExists(repoPath, branch))) return undefined;
+  await checkOut(repoPath, path, branch);
+  return { dir: path, branch, base: await mergeBase(repoPath, branch, base) };
+}
+
+/** A new worktree at `path` on an existing branch. */
+async function checkOut(repoPath: string, path: string, branch: string): Promise<void> {
   const git = simpleGit({ baseDir: repoPath });
   await git.raw(['worktree', 'prune']);
   await git.raw(['worktree', 'add', path, branch]).catch((err: unknown) => {
     throw new WorkspaceError(`could not check out ${branch} in ${path}: ${gitMessage(err)}`);
   });
-  return { dir: path, branch, base: await mergeBase(repoPath, branch, base) };
 }
 
 /** Which branch a task's worktree is on, when its spec says more than `dispatch/<task-id>`. */
@@ -158,11 +163,7 @@ async function continueBranch(repoPath: string, path: string, branch: string, en
       if (fetch.exitCode !== 0) throw new WorkspaceError(`branch ${branch} is neither in ${repoPath} nor on its origin (${redact(fetch.stderr.trim().split('\n').at(-1) ?? '')})`);
     }
     if (existsSync(path)) throw new WorkspaceError(`${path} already exists: remove it or pick another task id`);
-    const git = simpleGit({ baseDir: repoPath });
-    await git.raw(['worktree', 'prune']);
-    await git.raw(['worktree', 'add', path, branch]).catch((err: unknown) => {
-      throw new WorkspaceError(`could not check out ${branch} in ${path}: ${gitMessage(err)}`);
-    });
+    await checkOut(repoPath, path, branch);
     dir = path;
   }
   // Best effort: without origin (or offline) the successor works on what is here.

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/chat/reply.js';
 import type { FakeGitHub } from '../fakes/github-server.js';
-import { ForgeOrigin, fakeGitHubEnv } from '../support/forge-origin.js';
+import { ForgeOrigin, fakeGitHubEnv, refusalTour } from '../support/forge-origin.js';
 import { Stack, type StackOptions } from '../support/stack.js';
 
 /**
@@ -211,34 +211,11 @@ describe('forge: every failure is one line in the thread naming what to fix, and
     const { id, status } = await finishedTask(s, 'use opus to add a header in a worktree fake:items=1 fake:commit=1');
     const branch = `dispatch/${id}`;
     const lines = () => s.surface.posts.map((p) => p.reply.text).filter((t) => t.startsWith(`**${id}**: `));
-    const press = async (expected: RegExp) => {
+    await refusalTour(origin, branch, s.root, async () => {
       const before = lines().length;
       await s.press(status, 'Open PR');
-      await s.surface.until(() => lines().length > before);
-      expect(lines().at(-1)).toMatch(expected);
-      expect(lines().at(-1)).not.toContain('\n');
-    };
-
-    origin.protect('dispatch/');
-    await press(new RegExp(`Can't push ${branch}: origin protects that branch name \\(GH006: Protected branch update failed for refs/heads/${branch}\\.\\)\\. Set a branch prefix its protection rules leave open`));
-    expect(gh.callsTo('POST', /\/pulls$/)).toEqual([]);
-    execFileSync('rm', [`${origin.bare}/hooks/pre-receive`]);
-
-    origin.diverge(branch, s.root);
-    await press(new RegExp(`Can't push ${branch}: origin already has a ${branch} with commits this one lacks\\. Merge origin's ${branch} into the task's worktree, or delete that branch on origin`));
-    git(origin.bare, 'update-ref', '-d', `refs/heads/${branch}`);
-
-    gh.fail('GET', /\/pulls$/, 401, { message: 'Bad credentials' });
-    await press(/GitHub refused GITHUB_TOKEN \(401: Bad credentials\): set a valid token for the bot\.$/);
-    gh.heal();
-    gh.fail('POST', /\/pulls$/, 403, { message: 'Resource not accessible by integration' });
-    await press(new RegExp(`GitHub refused to open a pull request for ${branch} on acme/widgets \\(403: Resource not accessible by integration\\): give GITHUB_TOKEN write access to pull requests`));
-    gh.heal();
-    gh.fail('POST', /\/pulls$/, 502, { message: 'Server Error' });
-    await press(new RegExp(`GitHub failed to open a pull request for ${branch} \\(502: Server Error\\); nothing was changed there\\. Try again in a minute\\.$`));
-    gh.heal();
-
-    expect(origin.repo.pulls).toEqual([]);
+      return s.surface.until(() => lines()[before]);
+    });
     await s.press(status, 'Open PR');
     await s.waitFor(/Opened a draft pull request #1/);
     expect(origin.repo.pulls).toHaveLength(1);

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeGitHub } from '../fakes/github-server.js';
 import { processRuns } from '../fixtures/fake-agent-support.js';
 import { botEnv, botPaths, makeRepo, readAgentRuns } from '../support/bot-env.js';
-import { ForgeOrigin, fakeGitHubEnv } from '../support/forge-origin.js';
+import { ForgeOrigin, fakeGitHubEnv, refusalTour } from '../support/forge-origin.js';
 import { ShellSession } from '../support/shell-session.js';
 
 /**
@@ -78,36 +77,21 @@ describe('shell: from a finished task to a pull request', () => {
     expect(origin.pushes()).toHaveLength(2);
   });
 
-  it('every failure is one line: no origin, no token, a protected branch, a rejected push, GitHub 403 and 502', async () => {
+  it('every failure is one line: no origin, no token, a protected branch, a rejected push, GitHub 401, 403 and 502', async () => {
     const first = shell({ GITHUB_API_URL: github.apiUrl, GITHUB_TOKEN: '' });
     const id = await doneTask(first, 'use opus to add a banner in a worktree fake:items=1 fake:commit=1');
     const branch = `dispatch/${id}`;
-    const fails = async (session: ShellSession, expected: RegExp) => {
-      const said = await answer(session, `open a PR for ${id}`, new RegExp(`\\] ${id}: `));
-      expect(said).toMatch(expected);
-    };
+    const openPr = (session: ShellSession) => answer(session, `open a PR for ${id}`, new RegExp(`\\] ${id}: `));
 
-    await fails(first, /has no `origin` remote\. Add one \(git remote add origin <url>\) and try again\.$/);
+    expect(await openPr(first)).toMatch(/has no `origin` remote\. Add one \(git remote add origin <url>\) and try again\.$/);
     const origin = ForgeOrigin.attach(github, root, repo);
-    await fails(first, /GITHUB_TOKEN is not set, so the bot cannot talk to GitHub about acme\/widgets/);
+    expect(await openPr(first)).toMatch(/GITHUB_TOKEN is not set, so the bot cannot talk to GitHub about acme\/widgets/);
     expect(origin.pushes()).toEqual([]);
     first.kill('SIGTERM');
     await first.exited;
 
     const session = shell(githubEnv);
-    origin.protect('dispatch/');
-    await fails(session, /origin protects that branch name \(GH006: Protected branch update failed/);
-    rmSync(`${origin.bare}/hooks/pre-receive`);
-    origin.diverge(branch, root);
-    await fails(session, new RegExp(`origin already has a ${branch} with commits this one lacks`));
-    execFileSync('git', ['update-ref', '-d', `refs/heads/${branch}`], { cwd: origin.bare });
-    github.fail('POST', /\/pulls$/, 403, { message: 'Resource not accessible by integration' });
-    await fails(session, /GitHub refused to open a pull request for .* \(403: Resource not accessible by integration\)/);
-    github.heal();
-    github.fail('POST', /\/pulls$/, 502, { message: 'Server Error' });
-    await fails(session, /GitHub failed to open a pull request for .* \(502: Server Error\); nothing was changed there\./);
-    github.heal();
-    expect(origin.repo.pulls).toEqual([]);
+    await refusalTour(origin, branch, root, () => openPr(session));
     expect(session.output + session.errors).not.toContain(github.token);
   });
 });

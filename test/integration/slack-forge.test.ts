@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeGitHub } from '../fakes/github-server.js';
-import { ForgeOrigin, fakeGitHubEnv } from '../support/forge-origin.js';
+import { ForgeOrigin, fakeGitHubEnv, refusalTour } from '../support/forge-origin.js';
 import { ALICE, MALLORY, SlackRig, visible } from '../support/slack-rig.js';
 
 /**
@@ -27,12 +26,14 @@ afterEach(async () => {
   github = undefined;
 });
 
-async function onlyTask(r: SlackRig): Promise<string> {
-  const [task] = await r.until('a task to be stored', async () => {
-    const tasks = await r.tasks();
-    return tasks.length > 0 ? tasks : undefined;
-  });
-  return task?.id ?? '';
+const onlyTask = (r: SlackRig): Promise<string> => r.until('a task to be stored', async () => (await r.tasks())[0]?.id);
+
+/** The bot on Slack, with the fake GitHub's acme/widgets as its repository's origin. */
+async function startWithOrigin(): Promise<{ r: SlackRig; fake: Awaited<ReturnType<typeof fakeGitHubEnv>>; origin: ForgeOrigin }> {
+  const fake = await fakeGitHubEnv();
+  github = fake.github;
+  const r = (rig = await SlackRig.start({ config: CONFIG, env: fake.env }));
+  return { r, fake, origin: ForgeOrigin.attach(fake.github, r.root, r.repo) };
 }
 
 /** Texts the bot posted in a thread (Slack shows `**x**` as `*x*`). */
@@ -42,10 +43,7 @@ function threadTexts(r: SlackRig, thread: string): string[] {
 
 describe('Slack: from a finished task to a pull request', () => {
   it("Open PR: another user's press is refused privately; the requester's double press opens one draft PR with output.md, who and a link back; Fix review sends a successor whose commit goes to the same PR", async () => {
-    const fake = await fakeGitHubEnv();
-    github = fake.github;
-    const r = (rig = await SlackRig.start({ config: CONFIG, env: fake.env }));
-    const origin = ForgeOrigin.attach(fake.github, r.root, r.repo);
+    const { r, fake, origin } = await startWithOrigin();
     await r.command('use opus to add a cache in a worktree fake:items=1 fake:commit=1', ALICE);
     const id = await onlyTask(r);
     const done = await r.untilStatus(id, /\[Open PR\]\n\[Push branch\]/);
@@ -82,10 +80,7 @@ describe('Slack: from a finished task to a pull request', () => {
   });
 
   it('"fix #7 … and open a PR" in a mention: the issue in the prompt, the PR opened by itself with "Fixes #7"', async () => {
-    const fake = await fakeGitHubEnv();
-    github = fake.github;
-    const r = (rig = await SlackRig.start({ config: CONFIG, env: fake.env }));
-    const origin = ForgeOrigin.attach(fake.github, r.root, r.repo);
+    const { r, fake, origin } = await startWithOrigin();
     origin.repo.issues.set(7, { title: 'Cache misses on restart', body: 'The cache is cold after every deploy. fake:items=1 fake:commit=1' });
     await r.mention('use opus to fix #7 and open a PR');
     const id = await onlyTask(r);
@@ -95,7 +90,7 @@ describe('Slack: from a finished task to a pull request', () => {
     expect(origin.repo.pulls[0]?.body).toContain('\nFixes #7\n');
   });
 
-  it('every failure is one line in the thread: no origin, no token, a protected branch, a rejected push, GitHub 403 and 502', async () => {
+  it('every failure is one line in the thread: no origin, no token, a protected branch, a rejected push, GitHub 401, 403 and 502', async () => {
     const fake = await fakeGitHubEnv();
     github = fake.github;
     const noToken = { GITHUB_API_URL: fake.github.apiUrl, GITHUB_TOKEN: '' };
@@ -106,34 +101,20 @@ describe('Slack: from a finished task to a pull request', () => {
     const task = await r.task(id);
     const thread = task.thread as string;
     const branch = `dispatch/${id}`;
-    const press = async (expected: RegExp) => {
+    const openPr = async (): Promise<string> => {
       const before = threadTexts(r, thread).length;
       await r.press('C1', task.status?.id as string, 'Open PR', ALICE);
-      const said = await r.until(`a reply matching ${expected}`, () => threadTexts(r, thread).slice(before).find((t) => t.startsWith(`*${id}*: `)));
-      expect(said).toMatch(expected);
-      expect(said).not.toContain('\n');
+      return r.until('a reply about the PR', () => threadTexts(r, thread).slice(before).find((t) => t.startsWith(`*${id}*: `)));
     };
 
     // Slack escapes < and > in message text; the user reads `<url>`.
-    await press(/has no `origin` remote\. Add one \(git remote add origin &lt;url&gt;\) and try again\.$/);
+    expect(await openPr()).toMatch(/has no `origin` remote\. Add one \(git remote add origin &lt;url&gt;\) and try again\.$/);
     const origin = ForgeOrigin.attach(fake.github, r.root, r.repo);
-    await press(/GITHUB_TOKEN is not set, so the bot cannot talk to GitHub about acme\/widgets/);
+    expect(await openPr()).toMatch(/GITHUB_TOKEN is not set, so the bot cannot talk to GitHub about acme\/widgets/);
     expect(origin.pushes()).toEqual([]);
 
     await r.restart({ config: CONFIG, env: fake.env });
-    origin.protect('dispatch/');
-    await press(/origin protects that branch name \(GH006: Protected branch update failed/);
-    rmSync(`${origin.bare}/hooks/pre-receive`);
-    origin.diverge(branch, r.root);
-    await press(new RegExp(`origin already has a ${branch} with commits this one lacks`));
-    execFileSync('git', ['update-ref', '-d', `refs/heads/${branch}`], { cwd: origin.bare });
-    fake.github.fail('POST', /\/pulls$/, 403, { message: 'Resource not accessible by integration' });
-    await press(/GitHub refused to open a pull request for .* \(403: Resource not accessible by integration\): give GITHUB_TOKEN write access/);
-    fake.github.heal();
-    fake.github.fail('POST', /\/pulls$/, 502, { message: 'Server Error' });
-    await press(/GitHub failed to open a pull request for .* \(502: Server Error\); nothing was changed there\. Try again in a minute\.$/);
-    fake.github.heal();
-    expect(origin.repo.pulls).toEqual([]);
+    await refusalTour(origin, branch, r.root, () => openPr());
     expect(r.logs.join('\n')).not.toContain(fake.github.token);
   });
 });

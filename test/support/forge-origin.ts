@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { expect } from 'vitest';
 import { join } from 'node:path';
 import { startFakeGitHub, type FakeGitHub, type FakeRepo } from '../fakes/github-server.js';
 
@@ -70,6 +71,16 @@ export class ForgeOrigin {
     );
   }
 
+  /** Take branch protection away again. */
+  unprotect(): void {
+    rmSync(join(this.bare, 'hooks', 'pre-receive'), { force: true });
+  }
+
+  /** Delete a branch from origin. */
+  forget(branch: string): void {
+    git(this.bare, 'update-ref', '-d', `refs/heads/${branch}`);
+  }
+
   /** Put a commit on `branch` in origin that the task's branch does not have (someone else pushed). */
   diverge(branch: string, work: string): void {
     const clone = join(work, 'diverge');
@@ -93,4 +104,36 @@ export class ForgeOrigin {
 export async function fakeGitHubEnv(): Promise<{ github: FakeGitHub; env: Record<string, string> }> {
   const github = await startFakeGitHub();
   return { github, env: { GITHUB_TOKEN: github.token, GITHUB_API_URL: github.apiUrl } };
+}
+
+/**
+ * The refusals every surface must say in one line, in turn, each undone before the next: origin
+ * protecting the branch, origin holding commits the branch lacks, GitHub refusing the token (401)
+ * and the permission (403), GitHub failing (502). `openPr` asks for the pull request (a press, or
+ * "open a PR") and resolves with the one line the thread got. No pull request is opened meanwhile.
+ */
+export async function refusalTour(origin: ForgeOrigin, branch: string, scratch: string, openPr: () => Promise<string>): Promise<void> {
+  const github = origin.github;
+  const says = async (pattern: RegExp): Promise<void> => {
+    const line = await openPr();
+    expect(line).toMatch(pattern);
+    expect(line).not.toContain('\n');
+  };
+  origin.protect('dispatch/');
+  await says(new RegExp(`Can't push ${branch}: origin protects that branch name \\(GH006: Protected branch update failed for refs/heads/${branch}\\.\\)\\. Set a branch prefix its protection rules leave open`));
+  expect(github.callsTo('POST', /\/pulls$/)).toEqual([]);
+  origin.unprotect();
+  origin.diverge(branch, scratch);
+  await says(new RegExp(`Can't push ${branch}: origin already has a ${branch} with commits this one lacks\\. Merge origin's ${branch} into the task's worktree, or delete that branch on origin`));
+  origin.forget(branch);
+  github.fail('GET', /\/pulls$/, 401, { message: 'Bad credentials' });
+  await says(/GitHub refused GITHUB_TOKEN \(401: Bad credentials\): set a valid token for the bot\.$/);
+  github.heal();
+  github.fail('POST', /\/pulls$/, 403, { message: 'Resource not accessible by integration' });
+  await says(new RegExp(`GitHub refused to open a pull request for ${branch} on acme/widgets \\(403: Resource not accessible by integration\\): give GITHUB_TOKEN write access to pull requests`));
+  github.heal();
+  github.fail('POST', /\/pulls$/, 502, { message: 'Server Error' });
+  await says(new RegExp(`GitHub failed to open a pull request for ${branch} \\(502: Server Error\\); nothing was changed there\\. Try again in a minute\\.$`));
+  github.heal();
+  expect(origin.repo.pulls).toEqual([]);
 }
