@@ -70,7 +70,7 @@ export function openPullRequest(deps: DispatcherDeps, taskId: string): Promise<P
     const thread = task.status ? await deps.surface(task.where.surface)?.permalink?.(task.status).catch(() => undefined) : undefined;
     const pr = await forge.openPullRequest(repo, {
       head: target.branch,
-      title: pullRequestTitle(task.spec.goal, fixes.flatMap((f) => (f.title ? [f.title] : []))),
+      title: pullRequestTitle(task.spec.goal, fixes.flatMap((f) => (f.title ? [f.title] : [])), task.spec.model),
       body: pullRequestBody({
         report: push.report ?? task.summary,
         requester: `@${task.forge?.requesterName ?? task.spec.requester}`,

@@ -16,12 +16,21 @@ function cut(text: string, max: number, what: string): string {
   return text.length > max ? `${text.slice(0, max)}\n\n… (${what} cut at ${max.toLocaleString('en')} characters)` : text;
 }
 
+/** "… in a worktree" and its kin: how the task was run, not what it changes. */
+const WORKTREE_PHRASE = /,?[ \t]+(?:in|on|using|with)[ \t]+(?:a[ \t]+|its[ \t]+own[ \t]+|a[ \t]+separate[ \t]+|a[ \t]+new[ \t]+)?(?:git[ \t]+)?worktree\b/gi;
+
 /**
- * A pull request's title from its task: the goal on one line; a goal that only names an issue
- * ("fix #7") takes the issue's title.
+ * A pull request's title from its task: the goal on one line, without the words that only routed
+ * it ("use opus to", "in a worktree"); a goal that only names an issue ("fix #7") takes the
+ * issue's title.
  */
-export function pullRequestTitle(goal: string, issueTitles: readonly string[]): string {
-  const flat = goal.replace(/\s+/g, ' ').trim();
+export function pullRequestTitle(goal: string, issueTitles: readonly string[], model?: string): string {
+  let flat = goal.replace(/\s+/g, ' ').trim().replace(WORKTREE_PHRASE, '');
+  if (model) {
+    const lead = /^(?:please )?(?:use|using|have|ask|get|with) (\S+) (?:to )?/i.exec(flat);
+    if (lead && lead[1]?.toLowerCase() === model.toLowerCase() && flat.length > lead[0].length) flat = flat.slice(lead[0].length);
+  }
+  flat = flat.trim();
   const onlyRefs = /^(?:\w+\s+)?(?:[\w.-]+\/[\w.-]+)?#\d+\.?$/.test(flat) || /^(?:\w+\s+)?https?:\/\/\S+$/.test(flat);
   const title = onlyRefs && issueTitles[0] ? issueTitles[0] : flat;
   const capital = title.charAt(0).toUpperCase() + title.slice(1);

@@ -71,7 +71,7 @@ describe('forge: a finished worktree task becomes a pull request', () => {
     expect(gh.callsTo('POST', /\/pulls$/)).toHaveLength(1);
     expect(origin.pushes()).toEqual([`refs/heads/${branch} ${git(s.repo, 'rev-parse', branch)}`]);
     const [pull] = origin.repo.pulls;
-    expect(pull).toMatchObject({ head: branch, base: 'main', draft: true, title: 'Use opus to add a changelog in a worktree fake:items=1 fake:commit=2' });
+    expect(pull).toMatchObject({ head: branch, base: 'main', draft: true, title: 'Add a changelog fake:items=1 fake:commit=2' });
     expect(pull?.body).toContain(`claude finished 1 steps of ${id}.`);
     expect(pull?.body).toContain('Dispatched by @alice with opus');
 

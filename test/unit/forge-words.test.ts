@@ -86,6 +86,9 @@ describe('the pull request', () => {
     expect(pullRequestTitle('add a changelog\nfor the release', [])).toBe('Add a changelog for the release');
     expect(pullRequestTitle('fix #7', ['Login fails on Safari'])).toBe('Login fails on Safari');
     expect(pullRequestTitle('x'.repeat(300), []).length).toBe(100);
+    expect(pullRequestTitle('use opus to add a changelog, in a worktree', [], 'opus')).toBe('Add a changelog');
+    expect(pullRequestTitle('use opus to fix #7 in a worktree', ['Login fails on Safari'], 'opus')).toBe('Login fails on Safari');
+    expect(pullRequestTitle('use the cache to speed up search', [], 'opus')).toBe('Use the cache to speed up search');
   });
 
   it('is output.md, who dispatched it with which model and a link to the thread, and Fixes lines', () => {
