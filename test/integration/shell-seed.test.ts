@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ShellSession } from '../support/shell-session.js';
 import { botEnv, botPaths, makeRepo, readAgentRuns, type AgentRun } from '../support/bot-env.js';
 
@@ -41,97 +41,95 @@ const PRELAUNCH = `we launch Thursday, need a full pre-launch sweep:\\
 ask me if anything is unclear. security is highest priority - flag\\
 anything critical immediately`;
 
-let root: string;
-let repo: string;
-let env: NodeJS.ProcessEnv;
-let output: string;
-let runs: AgentRun[];
-let configAfter: string;
-
-function runsFor(needle: string): AgentRun[] {
-  return runs.filter((r) => r.prompt.includes(needle));
+interface Session {
+  repo: string;
+  output: string;
+  runs: AgentRun[];
+  config: string;
 }
 
-beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'dispatch-seed-'));
-  repo = makeRepo(join(root, 'app'));
+const roots: string[] = [];
+afterAll(() => {
+  for (const root of roots) rmSync(root, { recursive: true, force: true });
+});
+
+/** One scenario of the page: its lines piped into a fresh `dispatch-bot shell` on a fresh repo and config, run to the end. */
+async function typed(lines: string[]): Promise<Session> {
+  const root = mkdtempSync(join(tmpdir(), 'dispatch-seed-'));
+  roots.push(root);
+  const repo = makeRepo(join(root, 'app'));
   writeFileSync(join(root, 'config.yaml'), CONFIG);
-  env = botEnv(root, {
+  const env = botEnv(root, {
     FAKE_AGENT_MODELS: 'claude-4.7-sonnet - Claude 4.7 Sonnet (current),opus-5.0 - Opus 5.0,gpt-5.3 - GPT 5.3',
     SLACK_BOT_TOKEN: '',
     DISCORD_TOKEN: '',
   });
   const shell = new ShellSession({ cwd: repo, env, args: ['--user', 'alice'] });
-  for (const line of [
-    'use opus to review this PR for edge cases',
-    'use sonnet to find better design patterns',
-    'have opus review and sonnet test the auth module',
-    'do a security review',
-    '1',
-    'use claude-4.7-sonnet to review this code',
-    'create a security-reviewer alias using opus',
-    'have security-reviewer check my latest changes',
-    'use opus-5.0 to review this architecture',
-    ...PRELAUNCH.split('\n'),
-  ]) {
-    shell.say(line);
-  }
+  for (const line of lines) shell.say(line);
   shell.end();
   const code = await shell.exited;
-  output = shell.output;
   if (code !== 0) throw new Error(`shell exited ${code}\n${shell.output}\n${shell.errors}`);
-  runs = readAgentRuns(botPaths(root).agentLog);
-  configAfter = readFileSync(join(root, 'config.yaml'), 'utf8');
-}, 120_000);
+  return { repo, output: shell.output, runs: readAgentRuns(botPaths(root).agentLog), config: readFileSync(join(root, 'config.yaml'), 'utf8') };
+}
 
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+function runsFor(session: Session, needle: string): AgentRun[] {
+  return session.runs.filter((r) => r.prompt.includes(needle));
+}
 
 describe('the Dispatch models page, typed into the shell', () => {
-  it('"use opus to review this PR" runs claude with --model opus in the repo', () => {
-    const [run] = runsFor('review this PR for edge cases');
+  it('"use opus to review this PR" runs claude with --model opus in the repo', async () => {
+    const s = await typed(['use opus to review this PR for edge cases']);
+    const [run] = runsFor(s, 'review this PR for edge cases');
     expect(run?.name).toBe('claude');
     expect(run?.argv).toEqual(expect.arrayContaining(['-p', '--dangerously-skip-permissions', '--model', 'opus']));
-    expect(run?.cwd).toBe(repo);
+    expect(run?.cwd).toBe(s.repo);
   });
 
-  it('"use sonnet" runs claude with --model sonnet', () => {
-    expect(runsFor('find better design patterns')[0]?.argv).toEqual(expect.arrayContaining(['--model', 'sonnet']));
+  it('"use sonnet" runs claude with --model sonnet', async () => {
+    const s = await typed(['use sonnet to find better design patterns']);
+    expect(runsFor(s, 'find better design patterns')[0]?.argv).toEqual(expect.arrayContaining(['--model', 'sonnet']));
   });
 
-  it('two models in prose: one task with the last one, and a hint to split', () => {
-    const matching = runsFor('have opus review and sonnet test');
+  it('two models in prose: one task with the last one, and a hint to split', async () => {
+    const s = await typed(['have opus review and sonnet test the auth module']);
+    const matching = runsFor(s, 'have opus review and sonnet test');
     expect(matching).toHaveLength(1);
     expect(matching[0]?.argv).toEqual(expect.arrayContaining(['--model', 'sonnet']));
-    expect(output).toMatch(/ONE task using sonnet/);
+    expect(s.output).toMatch(/ONE task using sonnet/);
   });
 
-  it('no model: confirms the default, then dispatches with it after "1"', () => {
-    expect(output).toContain("I'll dispatch this using opus (the config default). Sound good?");
-    expect(runsFor('do a security review')[0]?.argv).toEqual(expect.arrayContaining(['--model', 'opus']));
+  it('no model: confirms the default, then dispatches with it after "1"', async () => {
+    const s = await typed(['do a security review', '1']);
+    expect(s.output).toContain("I'll dispatch this using opus (the config default). Sound good?");
+    expect(runsFor(s, 'do a security review')[0]?.argv).toEqual(expect.arrayContaining(['--model', 'opus']));
   });
 
-  it('an unknown model is discovered via agent models, added to the config, and dispatched at once', () => {
-    expect(output).toContain('Found claude-4.7-sonnet via agent models. Added to config with claude backend.');
-    expect(configAfter).toMatch(/claude-4\.7-sonnet:[\s\S]*?backend: claude/);
-    expect(runsFor('review this code')[0]?.name).toBe('claude');
+  it('an unknown model is discovered via agent models, added to the config, and dispatched at once', async () => {
+    const s = await typed(['use claude-4.7-sonnet to review this code']);
+    expect(s.output).toContain('Found claude-4.7-sonnet via agent models. Added to config with claude backend.');
+    expect(s.config).toMatch(/claude-4\.7-sonnet:[\s\S]*?backend: claude/);
+    expect(runsFor(s, 'review this code')[0]?.name).toBe('claude');
   });
 
-  it('creates an alias with the OWASP prompt, keeping the comments, and uses it', () => {
-    expect(configAfter).toContain('# my dispatch config');
-    expect(configAfter).toContain('# fast');
-    expect(configAfter).toMatch(/security-reviewer:\n\s+model: opus\n\s+prompt: >[\s\S]*OWASP Top 10/);
-    const [run] = runsFor('check my latest changes');
+  it('creates an alias with the OWASP prompt, keeping the comments, and uses it', async () => {
+    const s = await typed(['create a security-reviewer alias using opus', 'have security-reviewer check my latest changes']);
+    expect(s.config).toContain('# my dispatch config');
+    expect(s.config).toContain('# fast');
+    expect(s.config).toMatch(/security-reviewer:\n\s+model: opus\n\s+prompt: >[\s\S]*OWASP Top 10/);
+    const [run] = runsFor(s, 'check my latest changes');
     expect(run?.argv).toEqual(expect.arrayContaining(['--model', 'opus']));
     expect(run?.prompt.indexOf('OWASP')).toBeLessThan(run?.prompt.indexOf('check my latest changes') ?? -1);
   });
 
-  it('opus-5.0: checks availability, adds it, dispatches architecture-review', () => {
-    expect(output).toContain('opus-5.0 not in config. Checking availability');
-    expect(output).toContain('Found opus-5.0 via agent models. Added to config with claude backend.');
-    expect(output).toMatch(/Dispatching architecture-review using opus-5\.0/);
+  it('opus-5.0: checks availability, adds it, dispatches architecture-review', async () => {
+    const s = await typed(['use opus-5.0 to review this architecture']);
+    expect(s.output).toContain('opus-5.0 not in config. Checking availability');
+    expect(s.output).toContain('Found opus-5.0 via agent models. Added to config with claude backend.');
+    expect(s.output).toMatch(/Dispatching architecture-review using opus-5\.0/);
   });
 
-  it('the pre-launch sweep: five workers, the right model each, worktrees where asked, shared context, one summary', () => {
+  it('the pre-launch sweep: five workers, the right model each, worktrees where asked, shared context, one summary, all final at the end', async () => {
+    const s = await typed(PRELAUNCH.split('\n'));
     const expected: [string, string, string, boolean][] = [
       ['security-audit', 'claude', 'opus', true],
       ['perf-audit', 'claude', 'sonnet', true],
@@ -140,7 +138,7 @@ describe('the Dispatch models page, typed into the shell', () => {
       ['error-handling', 'claude', 'sonnet', true],
     ];
     for (const [id, cli, model, worktree] of expected) {
-      const run = runs.find((r) => r.prompt.includes(`.dispatch/tasks/${id}/plan.md`));
+      const run = s.runs.find((r) => r.prompt.includes(`.dispatch/tasks/${id}/plan.md`));
       expect(run, id).toBeDefined();
       expect(run?.name).toBe(cli);
       expect(run?.argv).toContain(model);
@@ -148,14 +146,11 @@ describe('the Dispatch models page, typed into the shell', () => {
       expect(run?.prompt).toContain('security is highest priority');
       expect(run?.prompt).toContain('we launch Thursday');
     }
-    const worktreeDirs = runs.filter((r) => r.cwd.includes('.dispatch/worktrees/')).map((r) => r.cwd);
+    const worktreeDirs = s.runs.filter((r) => r.cwd.includes('.dispatch/worktrees/')).map((r) => r.cwd);
     expect(new Set(worktreeDirs).size).toBe(worktreeDirs.length);
-    expect(output.match(/All 5 workers dispatched/g)).toHaveLength(1);
-    expect(output).toContain('5 workers, 3 models, 3 worktrees');
-  });
-
-  it('prints every task final at the end of the piped input', () => {
-    const final = output.slice(output.lastIndexOf('Final state:'));
+    expect(s.output.match(/All 5 workers dispatched/g)).toHaveLength(1);
+    expect(s.output).toContain('5 workers, 3 models, 3 worktrees');
+    const final = s.output.slice(s.output.lastIndexOf('Final state:'));
     expect(final).toMatch(/security-audit: done/);
     expect(final).not.toMatch(/: (running|queued)/);
   });
