@@ -19,7 +19,10 @@ export class ShellSession {
     const argv = [process.execPath, BIN, 'shell', ...(opts.args ?? [])];
     const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
     this.child = opts.terminal
-      ? spawn('script', ['-qfec', argv.map(quote).join(' '), '/dev/null'], { cwd: opts.cwd, env: opts.env })
+      ? // `script -c` runs the command through $SHELL; `exec` leaves the bot alone in the terminal's
+        // foreground group. Without it a dash in between also gets the Ctrl-C and, unlike bash,
+        // kills itself with SIGINT once the bot has exited (exit 130 whatever the bot returned).
+        spawn('script', ['-qfec', `exec ${argv.map(quote).join(' ')}`, '/dev/null'], { cwd: opts.cwd, env: opts.env })
       : spawn(argv[0] as string, argv.slice(1), { cwd: opts.cwd, env: opts.env });
     this.child.stdout.setEncoding('utf8').on('data', (chunk: string) => (this.output += chunk));
     this.child.stderr.setEncoding('utf8').on('data', (chunk: string) => (this.errors += chunk));
