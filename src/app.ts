@@ -16,12 +16,15 @@ import { openSqliteStore } from './store/sqlite.js';
 import { redisOptions } from './util/redis.js';
 import type { TaskStore } from './store/port.js';
 import { FINAL_STATES } from './task/index.js';
+import type { Clock } from './util/clock.js';
 
 export interface AppOptions {
   env: NodeJS.ProcessEnv;
   /** The repository tasks work on by default: the bot's working directory. */
   cwd: string;
   log?: (line: string) => void;
+  /** Time for prompts' deadlines (the system clock unless a test moves time itself). */
+  clock?: Clock;
 }
 
 /** How a surface's edits are spaced and retried (coalesceEdits' options; one edit per message per second by default). */
@@ -80,6 +83,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     forges: forgesFromEnv(env),
     defaultRepo: { name: basename(options.cwd) || 'repo', path: options.cwd },
     log,
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   dispatcher.start();
   const flush = async () => {

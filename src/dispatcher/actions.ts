@@ -8,7 +8,7 @@ import { answerClarify, clarifyRights } from './clarify.js';
 import { Conversation, postToTask } from './conversation.js';
 import { expiredReply } from './confirm.js';
 import { findTask, planControl, retry } from './control.js';
-import type { DispatcherDeps } from './deps.js';
+import { nowOf, type DispatcherDeps } from './deps.js';
 import { finishFirstRun } from './first-run.js';
 import { planForgeAction } from './forge-actions.js';
 import { forgeActionOf } from './forge-buttons.js';
@@ -105,7 +105,7 @@ async function resolvePending(deps: DispatcherDeps, inbound: InboundAction, id: 
   const pending = await deps.store.takePending(id);
   if (!pending) return; // another press of the same requester won the race
   const surface = talk.surface;
-  if ((deps.now ?? Date.now)() >= pending.expiresAt) {
+  if (nowOf(deps) >= pending.expiresAt) {
     if (pending.prompt) await surface.edit(pending.prompt, expiredReply(pending));
     else await talk.answer(expiredReply(pending));
     return;

@@ -1,7 +1,7 @@
 import { UserError } from '../errors/index.js';
 import type { TaskRecord } from '../store/records.js';
 import { transition } from '../task/index.js';
-import type { DispatcherDeps } from './deps.js';
+import { nowOf, type DispatcherDeps } from './deps.js';
 
 /**
  * Deliver an answer to the task's open question (the Dispatcher has checked it comes from the
@@ -17,7 +17,7 @@ export async function deliverAnswer(deps: DispatcherDeps, task: TaskRecord, text
   }
   await deps.queue.answer(task.id, question.seq, text);
   if (task.state === 'blocked') {
-    await deps.store.updateTask(task.id, transition(task, { type: 'resumed', taskId: task.id }, (deps.now ?? Date.now)()));
+    await deps.store.updateTask(task.id, transition(task, { type: 'resumed', taskId: task.id }, nowOf(deps)));
     await deps.queue.submit({ ...task.spec, resume: true });
     return `Answer sent. The worker had stopped waiting, so a new worker is continuing **${task.id}** from the blocked item.`;
   }

@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.js';
 import { choicesOf, type DefaultSource } from '../resolve/index.js';
 import type { PendingConfirm } from '../store/records.js';
 import { Conversation } from './conversation.js';
-import type { DispatcherDeps } from './deps.js';
+import { nowOf, type DispatcherDeps } from './deps.js';
 
 /**
  * Who asked and where: all a prompt or a launch needs of the request that brought it. Its
@@ -33,7 +33,7 @@ export async function postPending(
   fields: Pick<PendingConfirm, 'model' | 'purpose'> & Partial<Pick<PendingConfirm, 'request' | 'question'>>,
   prompt: (pending: PendingConfirm) => Reply,
 ): Promise<PendingConfirm> {
-  const now = (deps.now ?? Date.now)();
+  const now = nowOf(deps);
   const pending: PendingConfirm = {
     id: randomUUID().slice(0, 12),
     requester: asker.who.id,

@@ -6,6 +6,7 @@ import type { TaskStore } from '../store/port.js';
 import type { Forges } from '../forge/forges.js';
 import type { KeyedLock } from '../util/keyed-lock.js';
 import type { Login } from '../resolve/login.js';
+import { systemClock, type Clock } from '../util/clock.js';
 
 /** What the dispatcher needs to know about the agent CLIs on this host (I/O lives behind it). */
 export interface Discovery {
@@ -31,10 +32,16 @@ export interface DispatcherDeps {
   forgeLock?: KeyedLock;
   /** The repository a task works on when neither the channel nor the request names one. */
   defaultRepo: { name: string; path: string };
-  now?: () => number;
+  /** The wall clock and timers (the system's unless a test moves time itself). */
+  clock?: Clock;
   log?: (line: string) => void;
   /** Run `work` after `ms` (the Dispatcher provides it and cancels what is left on stop). */
   later?: (ms: number, work: () => Promise<void>) => void;
   /** Route a request held back earlier as if it arrived now, access check included (the Dispatcher provides it). */
   route?: (inbound: Inbound) => Promise<void>;
+}
+
+/** The time now, by the dispatcher's clock. */
+export function nowOf(deps: Pick<DispatcherDeps, 'clock'>): number {
+  return (deps.clock ?? systemClock).now();
 }

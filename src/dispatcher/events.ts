@@ -4,7 +4,7 @@ import { isFinal, transition, type TaskEvent, type TaskReport } from '../task/in
 import type { TaskRecord } from '../store/records.js';
 import { choicesOf } from '../resolve/index.js';
 import { postToTask } from './conversation.js';
-import type { DispatcherDeps } from './deps.js';
+import { nowOf, type DispatcherDeps } from './deps.js';
 import { renderFinish, renderStatus } from './render.js';
 import { loginCommand, logText } from '../resolve/index.js';
 import { runnable } from './runnable.js';
@@ -16,7 +16,7 @@ export async function onTaskEvent(deps: DispatcherDeps, event: TaskEvent): Promi
   if (!task) return undefined;
   // A finished task has had its one final report; a repeated or late event changes nothing.
   if (isFinal(task.state)) return task;
-  const now = (deps.now ?? Date.now)();
+  const now = nowOf(deps);
   // A give-up reported after the requester already answered (a successor is on its way) is old news.
   if (event.type === 'gave-up' && (await deps.store.openQuestions(task.id)).length === 0) return task;
   const patch: Partial<TaskRecord> = transition(task, event, now);

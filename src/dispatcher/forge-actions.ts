@@ -9,7 +9,7 @@ import { isFinal } from '../task/index.js';
 import type { Right } from './access.js';
 import { Conversation, postToTask } from './conversation.js';
 import { findTask } from './control.js';
-import type { DispatcherDeps } from './deps.js';
+import { nowOf, type DispatcherDeps } from './deps.js';
 import { editStatus } from './events.js';
 import { forgesOf } from './forge-launch.js';
 import { proceed } from './pipeline.js';
@@ -70,7 +70,7 @@ export async function publishFinished(deps: DispatcherDeps, task: TaskRecord): P
 
 async function announce(deps: DispatcherDeps, done: Published, asker?: Asker): Promise<void> {
   const { task } = done;
-  await editStatus(deps, task, (deps.now ?? Date.now)());
+  await editStatus(deps, task, nowOf(deps));
   const pr = task.forge?.pullRequest;
   if (done.kind === 'already-open') {
     if (asker) await new Conversation(deps, asker.where).ephemeral(asker.who.id, { text: `**${task.id}**'s pull request is already open: #${done.pr.number} ${done.pr.url}` });

@@ -16,6 +16,7 @@ import { planRequest } from './requests.js';
 import { nothing, step, type Step } from './step.js';
 import { planThreadReply, tasksAddressed } from './thread.js';
 import { KeyedLock } from '../util/keyed-lock.js';
+import { systemClock, type Clock } from '../util/clock.js';
 
 export type { DispatcherDeps, Discovery } from './deps.js';
 
@@ -24,8 +25,6 @@ const DELIVERY_TTL_MS = 60 * 60 * 1000;
 
 /** Longest text we act on: a chat line is not a file upload. */
 const MAX_TEXT = 40_000;
-/** Node fires a timer at once when its delay is above 2^31-1 ms; longer waits are made in steps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The conversation engine: every surface hands it Inbound requests; it answers through the
@@ -37,11 +36,13 @@ export class Dispatcher {
   private readonly settleWaiters = new Set<() => void>();
   private unsubscribe: (() => void) | undefined;
 
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Set<() => void>();
   private readonly deps: DispatcherDeps;
+  private readonly clock: Clock;
 
   constructor(deps: DispatcherDeps) {
-    this.deps = { ...deps, later: (ms, work) => this.later(ms, work), route: (inbound) => this.route(inbound), forgeLock: deps.forgeLock ?? new KeyedLock() };
+    this.clock = deps.clock ?? systemClock;
+    this.deps = { ...deps, clock: this.clock, later: (ms, work) => this.later(ms, work), route: (inbound) => this.route(inbound), forgeLock: deps.forgeLock ?? new KeyedLock() };
   }
 
   start(): void {
@@ -52,13 +53,13 @@ export class Dispatcher {
 
   /** Prompts a previous run left unanswered expire (and say so) at their own deadlines. */
   async resumePrompts(): Promise<void> {
-    const now = (this.deps.now ?? Date.now)();
+    const now = this.clock.now();
     for (const pending of await this.deps.store.listPending()) this.later(pending.expiresAt - now, () => expirePending(this.deps, pending.id));
   }
 
   /** Status messages a previous run could not bring to their final state are edited again. */
   async resumeStatuses(): Promise<void> {
-    const now = (this.deps.now ?? Date.now)();
+    const now = this.clock.now();
     for (const task of await this.deps.store.listTasks({ active: false })) {
       if (task.finalEditPending) await this.perTask.run(task.id, () => editStatus(this.deps, task, now));
     }
@@ -66,20 +67,17 @@ export class Dispatcher {
 
   stop(): void {
     this.unsubscribe?.();
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const cancel of this.timers) cancel();
     this.timers.clear();
   }
 
   /** Timers never keep the process alive, and a failure is logged, not thrown. */
   private later(ms: number, work: () => Promise<void>): void {
-    const wait = Math.max(0, Number.isFinite(ms) ? ms : MAX_TIMER_MS);
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      if (wait > MAX_TIMER_MS) return this.later(wait - MAX_TIMER_MS, work);
+    const cancel = this.clock.after(ms, () => {
+      this.timers.delete(cancel);
       work().catch((error: unknown) => this.deps.log?.(`scheduled work failed: ${String(error)}`));
-    }, Math.min(wait, MAX_TIMER_MS));
-    timer.unref();
-    this.timers.add(timer);
+    });
+    this.timers.add(cancel);
   }
 
   /**

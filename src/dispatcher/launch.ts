@@ -5,7 +5,7 @@ import type { HeldDraft, TaskRecord } from '../store/records.js';
 import { backendForModel, choicesOf, commandFor, type Trial } from '../resolve/index.js';
 import type { Asker } from './confirm.js';
 import { Conversation } from './conversation.js';
-import type { DispatcherDeps } from './deps.js';
+import { nowOf, type DispatcherDeps } from './deps.js';
 import { renderStatus } from './render.js';
 import { requireLoggedIn } from './runnable.js';
 import { renderFanOut, renderSingle } from './summary.js';
@@ -51,7 +51,7 @@ export async function launch(deps: DispatcherDeps, request: Request): Promise<Ta
   const head = specs.length === 1 ? renderSingle(specs[0] as TaskSpec, request.splitHint) : renderFanOut(specs);
   const first = await talk.startThread(head);
   const thread = first.thread ?? request.asker.where.thread;
-  const now = (deps.now ?? Date.now)();
+  const now = nowOf(deps);
   const records: TaskRecord[] = [];
   for (const [i, spec] of specs.entries()) {
     const record: TaskRecord = { ...queuedProgress(), id: spec.id, spec, where: request.asker.where, createdAt: now, updatedAt: now };

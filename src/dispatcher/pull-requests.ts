@@ -7,7 +7,7 @@ import { isFinal, type BranchPush, type BranchTarget } from '../task/index.js';
 import { KeyedLock } from '../util/keyed-lock.js';
 import { redact } from '../util/redact.js';
 import { postToTask } from './conversation.js';
-import type { DispatcherDeps } from './deps.js';
+import { nowOf, type DispatcherDeps } from './deps.js';
 import { forgesOf, repoForgeSettings } from './forge-launch.js';
 import { modelLabel, stateLabel } from './render.js';
 
@@ -41,7 +41,7 @@ async function saveForge(deps: DispatcherDeps, task: TaskRecord, patch: Partial<
 }
 
 async function recordPush(deps: DispatcherDeps, task: TaskRecord, push: BranchPush): Promise<TaskRecord> {
-  return saveForge(deps, task, { origin: push.origin, pushed: { head: push.head, at: (deps.now ?? Date.now)() } });
+  return saveForge(deps, task, { origin: push.origin, pushed: { head: push.head, at: nowOf(deps) } });
 }
 
 /** Push the task's branch to origin (no pull request). */

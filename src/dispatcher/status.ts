@@ -2,7 +2,7 @@ import { UnknownTaskError } from '../errors/index.js';
 import type { Where } from '../chat/inbound.js';
 import type { TaskRecord } from '../store/records.js';
 import type { Conversation } from './conversation.js';
-import type { DispatcherDeps } from './deps.js';
+import { nowOf, type DispatcherDeps } from './deps.js';
 import { isFinal } from '../task/index.js';
 import { renderStatus, renderStatusLine } from './render.js';
 
@@ -10,12 +10,12 @@ const RECENT_FINISHED = 10;
 
 /** `status <id>`: one task's status card, in place. */
 export async function answerTaskStatus(deps: DispatcherDeps, talk: Conversation, task: TaskRecord): Promise<void> {
-  await talk.answer(renderStatus(task, (deps.now ?? Date.now)()));
+  await talk.answer(renderStatus(task, nowOf(deps)));
 }
 
 /** `status` lists the channel's tasks (active first, then the latest finished). */
 export async function answerStatus(deps: DispatcherDeps, talk: Conversation, where: Where): Promise<void> {
-  const now = (deps.now ?? Date.now)();
+  const now = nowOf(deps);
   const tasks = await deps.store.listTasks({ channel: where.channel, surface: where.surface });
   if (tasks.length === 0) {
     await talk.answer({ text: 'No tasks in this channel yet. Dispatch one with e.g. "use opus to review the auth module".' });

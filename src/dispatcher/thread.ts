@@ -5,7 +5,7 @@ import { deliverAnswer } from './answers.js';
 import { Conversation } from './conversation.js';
 import { planControl } from './control.js';
 import { planForgeAction } from './forge-actions.js';
-import type { DispatcherDeps } from './deps.js';
+import { nowOf, type DispatcherDeps } from './deps.js';
 import { isFinal } from '../task/index.js';
 import { renderStatus, renderStatusLine } from './render.js';
 import { intentOf, planRequest } from './requests.js';
@@ -34,7 +34,7 @@ export async function planThreadReply(deps: DispatcherDeps, original: InboundMes
     const shown = intent.task ? tasks.filter((t) => t.id === intent.task) : tasks;
     const rights: Right[] = shown.map((task) => ({ kind: 'read', task, where: inbound.where }));
     return step(rights, async () => {
-      const now = (deps.now ?? Date.now)();
+      const now = nowOf(deps);
       await talk().answer(shown.length === 1 ? renderStatus(shown[0] as TaskRecord, now) : { text: shown.map((t) => renderStatusLine(t, now)).join('\n') });
     });
   }

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../support/manual-clock.js';
 import { Stack } from '../support/stack.js';
 
 const CONFIG = `# team config: comments must survive the bot's edits
@@ -134,11 +135,15 @@ describe('dispatcher: confirming the default', () => {
   });
 
   it('says a prompt expired instead of dispatching', async () => {
-    stack = await Stack.start({ config: `${CONFIG}limits:\n  confirm_timeout: 1s\n` });
+    const clock = new ManualClock();
+    stack = await Stack.start({ config: `${CONFIG}limits:\n  confirm_timeout: 10m\n`, clock });
     await stack.say('do a security review');
     const prompt = await stack.waitFor(/Sound good\?/);
-    // it says so at its deadline, unpressed, and a late press dispatches nothing
-    await stack.surface.until(() => /expired after/.test(stack?.surface.latest(prompt).text ?? ''));
+    // a minute before its deadline it still stands; at its deadline it says so, unpressed, and a late press dispatches nothing
+    clock.advance(9 * 60_000);
+    expect(stack.surface.latest(prompt).text).not.toMatch(/expired/);
+    clock.advance(60_000);
+    await stack.surface.until(() => /expired after 10 min/.test(stack?.surface.latest(prompt).text ?? ''));
     await stack.press(prompt.reply, 'Dispatch with opus');
     expect(stack.surface.ephemerals.at(-1)?.reply.text).toMatch(/already answered or has expired/);
     expect(await stack.app.store.listTasks()).toHaveLength(0);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Inbound, Where, Who } from '../../src/chat/inbound.js';
 import type { Reply } from '../../src/chat/reply.js';
 import { createApp, type App } from '../../src/app.js';
+import type { Clock } from '../../src/util/clock.js';
 import { botEnv, botPaths, makeRepo, readAgentRuns, type AgentRun } from './bot-env.js';
 import { RecordingSurface, type Posted } from './recording-surface.js';
 
@@ -14,6 +15,8 @@ export interface StackOptions {
   config?: string | ((paths: { repo: string; root: string }) => string);
   /** Extra environment for the bot and its workers. */
   env?: Record<string, string>;
+  /** A clock the test moves (deadlines pass without waiting); the system clock when omitted. */
+  clock?: Clock;
 }
 
 /**
@@ -29,6 +32,7 @@ export class Stack {
   readonly surface = new RecordingSurface('shell');
   readonly logs: string[] = [];
   env: NodeJS.ProcessEnv = {};
+  clock: Clock | undefined;
   app!: App;
 
   static async start(options: StackOptions = {}): Promise<Stack> {
@@ -36,12 +40,13 @@ export class Stack {
     const { config } = options;
     if (config !== undefined) writeFileSync(stack.configFile, typeof config === 'string' ? config : config({ repo: stack.repo, root: stack.root }));
     stack.env = botEnv(stack.root, options.env);
+    stack.clock = options.clock;
     await stack.open();
     return stack;
   }
 
   private async open(): Promise<void> {
-    this.app = await createApp({ env: this.env, cwd: this.repo, log: (line) => this.logs.push(line) });
+    this.app = await createApp({ env: this.env, cwd: this.repo, log: (line) => this.logs.push(line), ...(this.clock ? { clock: this.clock } : {}) });
     // Edits 10× closer than in production, and refused ones tried again within 20–200 ms (not 1 s doubling to 5 min).
     this.app.attach(this.surface, 10_000, { minIntervalMs: 100, retryDelayMs: 20, maxRetryDelayMs: 200 });
   }
