@@ -1,6 +1,6 @@
 import type { ConfigSource } from './config/port.js';
 import { backendFor, commandFor } from './resolve/index.js';
-import { createRunnerHost } from './runner/index.js';
+import { createRunnerHost, runnerIdOf } from './runner/index.js';
 import type { TaskSpec } from './task/index.js';
 import type { TaskQueue } from './queue/port.js';
 import { InProcessQueue } from './queue/in-process.js';
@@ -30,6 +30,7 @@ export async function openQueue(env: NodeJS.ProcessEnv, home: string, config: Co
   const { limits } = config.current();
   const host = createRunnerHost({
     home,
+    runnerId: runnerIdOf(env),
     backendFor,
     commandFor: (spec) => commandFor(spec, config.current(), env),
     concurrency: limits.concurrency,

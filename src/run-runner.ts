@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { openConfig } from './config/file-source.js';
 import { configPath, dispatchHome } from './config/paths.js';
 import { redisOptions } from './util/redis.js';
 import { backendFor, commandFor } from './resolve/index.js';
-import { createRunnerHost } from './runner/index.js';
+import { createRunnerHost, runnerIdOf } from './runner/index.js';
 import { serveRunner } from './queue/redis-runner.js';
 import { openRedisStore } from './store/redis.js';
 import { FINAL_STATES } from './task/index.js';
@@ -19,8 +21,11 @@ export async function runRunner(env: NodeJS.ProcessEnv): Promise<number> {
   // The runner's own config builds every worker command: a task from the queue names a model, never a program.
   const config = await openConfig({ path: configPath(env), watch: false });
   const limits = config.current().limits;
+  // Without DISPATCH_RUNNER_ID a runner is a new one on every start: it cannot re-adopt workers of an earlier run.
+  const runnerId = runnerIdOf(env, `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`);
   const host = createRunnerHost({
     home: dispatchHome(env),
+    runnerId,
     backendFor,
     commandFor: (spec) => commandFor(spec, config.current(), env),
     concurrency: limits.concurrency,
@@ -31,7 +36,7 @@ export async function runRunner(env: NodeJS.ProcessEnv): Promise<number> {
   const runner = await serveRunner({
     ...redis,
     host,
-    ...(env.DISPATCH_RUNNER_ID ? { hostId: env.DISPATCH_RUNNER_ID } : {}),
+    hostId: runnerId,
     capacity: limits.concurrency || DEFAULT_CAPACITY,
     log,
   });

@@ -1,15 +1,15 @@
-import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import Bottleneck from 'bottleneck';
 import { ForgeError, UnknownTaskError, messageOf } from '../errors/index.js';
 import { BranchTarget, TaskSpec, type BranchPush, type TaskEvent, type TaskEventListener } from '../task/index.js';
 import type { Backend, WorkerCommand } from '../resolve/port.js';
 import { readText, readWorkerRecord, writeAtomic } from './files.js';
-import { killWorkerTree } from './kill.js';
 import { KeyedLock } from '../util/keyed-lock.js';
 import { tailLog } from './log.js';
-import { SEQ, assertTaskId, logPath, taskPaths, workerRecordPath, worktreePath } from './paths.js';
+import { SEQ, assertTaskId, logPath, taskPaths, worktreePath } from './paths.js';
 import { isRunning } from './proc.js';
+import { WorkerRecords } from './records.js';
+import { DEFAULT_RUNNER_ID, RunnerId } from './runner-id.js';
 import { TaskRun } from './task-run.js';
 import { pushBranch } from './push.js';
 import { removeWorktree } from './worktree.js';
@@ -17,6 +17,12 @@ import { removeWorktree } from './worktree.js';
 export interface RunnerHostOptions {
   /** DISPATCH_HOME: logs and the registry of running workers live here. */
   home: string;
+  /**
+   * This runner's name (DISPATCH_RUNNER_ID; default `local`, the runner inside a single-process
+   * bot). Its worker records live under `workers/<runner-id>/`: a host restarted with the same
+   * id re-adopts them, and hosts with other ids on the same DISPATCH_HOME never touch them.
+   */
+  runnerId?: string;
   backendFor: (name: string) => Backend;
   /**
    * The command that runs a task, built from this host's own config and env (a task never
@@ -63,7 +69,7 @@ export interface RunnerHost {
   pushBranch(target: BranchTarget, opts?: { dryRun?: boolean }): Promise<BranchPush>;
   /** Re-adopt live workers of an earlier host, re-surface their questions, report the gone ones. */
   recover(tasks: RecoverableTask[]): Promise<void>;
-  /** Kill recorded workers under `home` whose task is neither in `knownTaskIds` nor active here. Returns their task ids. */
+  /** Kill this runner's recorded workers whose task is neither in `knownTaskIds` nor active here. Returns their task ids. */
   reapOrphans(knownTaskIds: Iterable<string>): Promise<string[]>;
   /** Ids of tasks queued, running or waiting for an answer on this host. */
   activeTaskIds(): string[];
@@ -95,6 +101,8 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
   const backendLimiters = new Map<string, Bottleneck>();
   const pollMs = opts.pollMs ?? 250;
   const killGraceMs = opts.killGraceMs ?? 3_000;
+  const runnerId = RunnerId.parse(opts.runnerId ?? DEFAULT_RUNNER_ID);
+  const records = new WorkerRecords(opts.home, runnerId);
   let closed = false;
 
   const limiterFor = (backend: string): Bottleneck => {
@@ -107,7 +115,7 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
   };
 
   const newRun = (spec: TaskSpec, previous?: TaskRun): TaskRun =>
-    new TaskRun(spec, { home: opts.home, backend: opts.backendFor(spec.backend), commandFor: opts.commandFor, killGraceMs, pollMs, emit, gitLock, env: opts.env ?? process.env }, previous?.work);
+    new TaskRun(spec, { home: opts.home, runnerId, backend: opts.backendFor(spec.backend), commandFor: opts.commandFor, killGraceMs, pollMs, emit, gitLock, env: opts.env ?? process.env }, previous?.work);
 
   const holdsSlot = (r: TaskRun): boolean => r.state === 'queued' || r.state === 'running';
 
@@ -144,7 +152,8 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
     const spec = TaskSpec.parse(task.spec);
     if (runs.has(spec.id) && holdsSlot(runs.get(spec.id) as TaskRun)) return;
     const guess = task.dir ?? (spec.worktree ? worktreePath(spec.repo.path, spec.id) : spec.repo.path);
-    const record = (await readWorkerRecord(taskPaths(guess, spec.id).worker)) ?? (await readWorkerRecord(workerRecordPath(opts.home, spec.id)));
+    await records.claimLegacy(spec.id);
+    const record = (await readWorkerRecord(taskPaths(guess, spec.id).worker)) ?? (await readWorkerRecord(records.path(spec.id)));
     const dir = record?.dir ?? guess;
     const paths = taskPaths(dir, spec.id);
     const run = newRun(spec);
@@ -225,20 +234,11 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
 
     async reapOrphans(knownTaskIds: Iterable<string>): Promise<string[]> {
       const known = new Set(knownTaskIds);
-      const dir = join(opts.home, 'workers');
-      const reaped: string[] = [];
-      for (const name of await readdir(dir).catch(() => [] as string[])) {
-        const taskId = name.replace(/\.json$/, '');
+      const keep = (taskId: string): boolean => {
         const run = runs.get(taskId);
-        if (!name.endsWith('.json') || known.has(taskId) || (run && holdsSlot(run))) continue;
-        const record = await readWorkerRecord(join(dir, name));
-        if (record && (await isRunning(record.pid, record.startTicks))) {
-          await killWorkerTree(record, killGraceMs);
-          reaped.push(taskId);
-        }
-        await rm(join(dir, name), { force: true });
-      }
-      return reaped;
+        return known.has(taskId) || (run !== undefined && holdsSlot(run));
+      };
+      return records.reap(keep, killGraceMs);
     },
 
     activeTaskIds(): string[] {

@@ -4,3 +4,4 @@ export { parsePlan, noteBullet, withNotes, NOTES_HEADING } from './plan.js';
 export { taskPaths, worktreePath, branchName, logPath, type TaskPaths } from './paths.js';
 export { killWorkerTree } from './kill.js';
 export { findWorkerTree, isRunning } from './proc.js';
+export { DEFAULT_RUNNER_ID, RunnerId, runnerDirName, runnerIdOf } from './runner-id.js';

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { InvalidTaskIdError } from '../errors/index.js';
 import { TaskId } from '../task/index.js';
+import { runnerDirName } from './runner-id.js';
 
 /** The files of the worker protocol (plan.md, output.md, context.md, ipc/) for one task, inside its working directory. */
 export interface TaskPaths {
@@ -49,7 +50,17 @@ export function logPath(home: string, taskId: string): string {
   return join(home, 'logs', `${taskId}.log`);
 }
 
-export function workerRecordPath(home: string, taskId: string): string {
+/** Where one runner keeps the records of the workers it started: its own directory, read by no other runner. */
+export function workersDir(home: string, runnerId: string): string {
+  return join(home, 'workers', runnerDirName(runnerId));
+}
+
+export function workerRecordPath(home: string, runnerId: string, taskId: string): string {
+  return join(workersDir(home, runnerId), `${taskId}.json`);
+}
+
+/** The flat layout of earlier versions (`workers/<task-id>.json`), which did not say whose worker it was. */
+export function legacyWorkerRecordPath(home: string, taskId: string): string {
   return join(home, 'workers', `${taskId}.json`);
 }
 

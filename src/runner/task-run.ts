@@ -19,6 +19,8 @@ import { messageOf } from '../errors/index.js';
 
 export interface RunDeps {
   home: string;
+  /** The runner this task runs on: its worker record goes in that runner's own directory. */
+  runnerId: string;
   backend: Backend;
   commandFor: (spec: TaskSpec) => WorkerCommand;
   killGraceMs: number;
@@ -177,7 +179,7 @@ export class TaskRun {
       const { pid, pgid, startTicks, marker } = worker;
       const record: WorkerRecord = { pid, pgid, startTicks, marker, startedAt, dir: work.dir, spec: this.spec, ...(work.branch ? { branch: work.branch } : {}), ...(work.base ? { base: work.base } : {}) };
       const text = JSON.stringify(record, null, 2) + '\n';
-      await Promise.all([writeAtomic(paths.worker, text), writeAtomic(workerRecordPath(this.deps.home, this.id), text)]);
+      await Promise.all([writeAtomic(paths.worker, text), writeAtomic(workerRecordPath(this.deps.home, this.deps.runnerId, this.id), text)]);
       this.deps.emit({ type: 'started', taskId: this.id, pid: worker.pid, dir: work.dir, ...(work.branch ? { branch: work.branch } : {}) });
     }
     // Every backend reads its own lines (claude stream-json, codex --json) and ignores the rest.
@@ -216,7 +218,7 @@ export class TaskRun {
     this.watcher = new TaskWatcher({ taskId: this.id, paths, backend: this.deps.backend, pollMs: this.deps.pollMs, emit: this.deps.emit });
     await this.watcher.scan();
     this.watcher.detach();
-    if (record) await rm(workerRecordPath(this.deps.home, this.id), { force: true });
+    if (record) await rm(workerRecordPath(this.deps.home, this.deps.runnerId, this.id), { force: true });
     if (existsSync(paths.done)) return this.finish('done', { exitCode: null });
     if (this.watcher.gaveUp) return this.block();
     return this.finish('interrupted', { exitCode: null });
@@ -267,7 +269,7 @@ export class TaskRun {
     // Whatever the worker left running (a grandchild, a server) goes with it.
     await this.kill();
     await this.watcher?.stop();
-    await rm(workerRecordPath(this.deps.home, this.id), { force: true });
+    await rm(workerRecordPath(this.deps.home, this.deps.runnerId, this.id), { force: true });
     const paths = this.paths;
     const done = paths ? existsSync(paths.done) : false;
     const output = paths ? await readHead(paths.output, REPORT_HEAD_BYTES) : undefined;

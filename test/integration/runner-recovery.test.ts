@@ -137,7 +137,7 @@ describe('runner host: restart recovery', () => {
     expect(await after.host.reapOrphans([known.id])).toEqual([orphan.id]);
     expect(processRuns(orphanStarted.pid)).toBe(false);
     expect(processesOfTask(orphan.id)).toEqual([]);
-    expect(existsSync(join(home, 'workers', `${orphan.id}.json`))).toBe(false);
+    expect(existsSync(join(home, 'workers', 'local', `${orphan.id}.json`))).toBe(false);
     expect(processRuns(knownStarted.pid)).toBe(true);
 
     await after.host.recover([{ spec: known }]);
