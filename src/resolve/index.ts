@@ -13,7 +13,7 @@ export {
   genericBackend,
   translateFullAuto,
 } from './backends.js';
-export { botSecretNames, CLAUDE_SESSION_VARS } from './secrets.js';
+export { CLI_KEYS, CLAUDE_SESSION_VARS, WORKER_ENV_KEEP, secretNames, withoutSecrets } from './secrets.js';
 export { modelFamily, claudeModelFlag, type Family } from './family.js';
 export {
   resolve,

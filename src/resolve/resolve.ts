@@ -5,7 +5,7 @@ import type { TaskSpec } from '../task/index.js';
 import type { WorkerCommand } from './port.js';
 import { BUILT_IN_BACKENDS, backendNamed, backendOfCommand } from './backends.js';
 import { FAMILY_WORDS, modelFamily } from './family.js';
-import { botSecretNames } from './secrets.js';
+import { secretNames } from './secrets.js';
 
 /** Which CLIs are on PATH, by executable name (`claude`, `agent`, `codex`, `gemini`). */
 export type Clis = Pick<ReadonlySet<string>, 'has'>;
@@ -187,5 +187,5 @@ function buildCommand(
     throw new ConfigError(`model ${model} uses backend "${backend}", which is not built in and has no backends.${backend}.command`, `models.${model}.backend`);
   }
   const command = backendNamed(backend, base).command(model, base, inline ? settings?.model_flag ?? false : settings?.model_flag);
-  return { ...command, unset: [...new Set([...command.unset, ...botSecretNames(env)])] };
+  return { ...command, unset: [...new Set([...command.unset, ...secretNames(env)])] };
 }

@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { botSecretNames } from '../resolve/secrets.js';
+import { withoutSecrets } from '../resolve/secrets.js';
 
 /** How a git command that talks to `origin` ended. */
 export interface GitRun {
@@ -12,13 +12,11 @@ export interface GitRun {
 /**
  * The environment git runs with when it talks to `origin`: never waiting on a terminal for
  * credentials (a runner has nobody to type them), in English so its refusals can be told apart,
- * and without the bot's own secrets: a worker can write the repository's hooks and git config,
+ * and without the host's secrets (the same a worker lacks): a worker can write the repository's hooks and git config,
  * and what git starts from them must find no more than the worker itself has.
  */
 export function gitEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = { ...env, GIT_TERMINAL_PROMPT: '0', GCM_INTERACTIVE: 'never', LC_ALL: 'C', LANGUAGE: 'C' };
-  for (const name of botSecretNames(env)) delete out[name];
-  return out;
+  return { ...withoutSecrets(env), GIT_TERMINAL_PROMPT: '0', GCM_INTERACTIVE: 'never', LC_ALL: 'C', LANGUAGE: 'C' };
 }
 
 /**

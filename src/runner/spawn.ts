@@ -3,6 +3,7 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
 import type { WorkerCommand } from '../resolve/port.js';
+import { secretNames } from '../resolve/secrets.js';
 import { procInfo } from './proc.js';
 
 /** Env name carrying a per-worker token: descendants inherit it, so /proc finds them all. */
@@ -36,9 +37,13 @@ export function workerArgv(command: WorkerCommand, dir: string, prompt: string):
   return argv;
 }
 
+/**
+ * The worker's environment: this host's own, less its secrets (judged by this host's env, not by
+ * whoever built the command) and what the command unsets, plus what the command sets.
+ */
 export function workerEnv(command: WorkerCommand, base: NodeJS.ProcessEnv, taskId: string, marker: string): Record<string, string> {
   const env: Record<string, string> = {};
-  const unset = new Set(command.unset);
+  const unset = new Set([...command.unset, ...secretNames(base)]);
   for (const [k, v] of Object.entries(base)) if (v !== undefined && !unset.has(k)) env[k] = v;
   Object.assign(env, command.env);
   env.DISPATCH_TASK_ID = taskId;

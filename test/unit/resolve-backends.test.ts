@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigFile } from '../../src/config/schema.js';
-import { botSecretNames, claudeBackend, codexBackend, cursorBackend, geminiBackend, genericBackend, workerCommand } from '../../src/resolve/index.js';
+import { secretNames, claudeBackend, codexBackend, cursorBackend, geminiBackend, genericBackend, workerCommand } from '../../src/resolve/index.js';
 
 const clis = new Set(['claude', 'agent', 'codex', 'gemini']);
 
@@ -107,9 +107,15 @@ describe('the worker env', () => {
   };
 
   it('drops the bot\'s own secrets and keeps the workers\' keys', () => {
-    const names = botSecretNames(env);
+    const names = secretNames(env);
     expect(names).toEqual(expect.arrayContaining(['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'DISCORD_TOKEN', 'REDIS_URL', 'REDIS_PASSWORD', 'DISPATCH_ADMIN_TOKEN', 'DISPATCH_WEBHOOK_SECRET']));
     for (const kept of ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY', 'CURSOR_API_KEY', 'PATH', 'HOME', 'DISPATCH_HOME']) expect(names).not.toContain(kept);
+  });
+
+  it("drops what looks like any credential of the host, unless it is a CLI's key or the operator lets it through", () => {
+    const host = { GH_TOKEN: 't', NPM_TOKEN: 't', AWS_SECRET_ACCESS_KEY: 's', AWS_ACCESS_KEY_ID: 'i', DB_PASSWORD: 'p', STRIPE_APIKEY: 'k', SSH_KEY: 'k', CLAUDE_CODE_OAUTH_TOKEN: 'o', KEYBOARD: 'us', MONKEY_MODE: '1', TURKEY: 'x', LANG: 'C' };
+    expect(secretNames(host)).toEqual(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'DB_PASSWORD', 'GH_TOKEN', 'NPM_TOKEN', 'SSH_KEY', 'STRIPE_APIKEY']);
+    expect(secretNames({ ...host, DISPATCH_WORKER_ENV: 'AWS_ACCESS_KEY_ID,AWS_SECRET_ACCESS_KEY' })).toEqual(['DB_PASSWORD', 'GH_TOKEN', 'NPM_TOKEN', 'SSH_KEY', 'STRIPE_APIKEY']);
   });
 
   it('puts them in every worker command\'s unset list', () => {
