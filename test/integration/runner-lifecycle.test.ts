@@ -43,10 +43,13 @@ describe('runner host: cancel, timeout, leftovers and concurrency', () => {
 
   it('a timeout ends the task as timed out and leaves no process behind', async () => {
     const { host, events, spec } = setup();
-    const task = spec('timeout-tree', 'Hang fake:ignore-term fake:grandchild fake:hang', { timeoutMs: 800 });
+    // Long enough for the worker to start its grandchild on a loaded machine (a timeout before that
+    // would leave nothing to check); short enough to be the thing that ends the task.
+    const task = spec('timeout-tree', 'Hang fake:ignore-term fake:grandchild fake:hang', { timeoutMs: 3000 });
     await host.submit(task);
     const started = await events.next(task.id, 'started');
-    await events.next(task.id, 'plan');
+    const first = await Promise.race([events.next(task.id, 'plan'), events.finished(task.id)]);
+    expect(first.type, 'the worker wrote its plan (and started its grandchild) before the timeout').toBe('plan');
     const grandchild = grandchildOf(task.repo.path, task.id);
     const finished = await events.finished(task.id);
     expect(finished.state).toBe('timed_out');
