@@ -1,0 +1,20 @@
+// Preloaded (`node --import`) into a process a benchmark watches: writes the process's
+// event-loop delay (p99 and max since start, in ms) to LOOP_LAG_FILE once a second, so the
+// benchmark reads it without asking the process under test to cooperate.
+import { writeFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+const file = process.env.LOOP_LAG_FILE;
+if (file) {
+  const whole = monitorEventLoopDelay({ resolution: 10 });
+  const window = monitorEventLoopDelay({ resolution: 10 });
+  whole.enable();
+  window.enable();
+  const windows = [];
+  setInterval(() => {
+    windows.push(window.percentile(99) / 1e6);
+    window.reset();
+    const figures = { p99: whole.percentile(99) / 1e6, max: whole.max / 1e6, windows };
+    writeFileSync(file, JSON.stringify(figures));
+  }, 1000).unref();
+}

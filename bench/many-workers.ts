@@ -1,0 +1,343 @@
+/**
+ * Many workers on one host: the compiled bot (`dispatch-bot start`, Slack surface) against the
+ * fake Slack that enforces the rate tiers (chat.update 50 a minute, chat.postMessage 1 a second
+ * per channel with a burst of 3), with N requests arriving together (200 in 4.5 s, the same pace
+ * for fewer) and each fake worker checking off one plan item a second for the run's duration.
+ * Next to it, in the same run, the floor: a supervisor written for this benchmark that spawns the
+ * same fake workers at the same pace and watches their plan.md, nothing else
+ * (bench/floor-supervisor.mjs). Both processes load bench/loop-lag.mjs to report their event-loop
+ * delay; RSS and CPU come from /proc. Status staleness is sampled from what the fake Slack shows
+ * against each plan.md, every 250 ms; its floor is the bound of even pacing at the bot's 45 edits
+ * a minute (N × 60 s / 45).
+ *
+ *   node bin/run-ts.js bench/many-workers.ts [seconds=60] [sizes=10,50,200]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import buildDist from '../scripts/build-dist.js';
+import { SlackSender, startFakeSlack, type FakeSlack } from '../test/fakes/slack-server.js';
+import { botEnv, botPaths, makeRepo, readAgentRuns } from '../test/support/bot-env.js';
+
+const BIN = fileURLToPath(new URL('../bin/dispatch-bot.js', import.meta.url));
+const FLOOR = fileURLToPath(new URL('./floor-supervisor.mjs', import.meta.url));
+const LAG = new URL('./loop-lag.mjs', import.meta.url).href;
+const SECRET = 'bench-signing-secret';
+/** The bot's chat.update budget (src/start.ts) and Slack's tiers as the fake enforces them. */
+const EDITS_PER_MINUTE = 45;
+const TIERS = { updatePerMinute: 50, postPerChannel: { perSecond: 1, burst: 3 } };
+/** 200 requests in 4.5 s; fewer arrive at the same pace. */
+const REQUEST_SPACING_MS = 4500 / 200;
+const TASKS_PER_CHANNEL = 10;
+const SAMPLE_MS = 250;
+const TICK_HZ = 100;
+
+/** What one run (ours or the floor) measured. */
+interface Run {
+  rssMb: number;
+  peakRssMb: number;
+  lagSteady: number;
+  lagWhole: number;
+  lagMax: number;
+  cpuMsPerWorkerSecond: number;
+  spawnMs: number[];
+  staleness: number[];
+  limited: number;
+  unfinished: number;
+}
+
+export async function runManyWorkersBench(seconds = 60, sizes = [10, 50, 200]): Promise<void> {
+  buildDist();
+  console.log(`Many workers, ${seconds} s each (a plan item a second), Node ${process.version}, ${cpus().length} cpus, load ${loadavg()[0]?.toFixed(2)}`);
+  for (const n of sizes) {
+    const ours = await runOurs(n, seconds);
+    const floor = await runFloor(n, seconds);
+    print(n, seconds, ours, floor);
+  }
+}
+
+async function runOurs(n: number, seconds: number): Promise<Run> {
+  const root = mkdtempSync(join(tmpdir(), 'dispatch-bench-many-'));
+  const repo = makeRepo(join(root, 'repo'));
+  const { configFile, agentLog } = botPaths(root);
+  const lagFile = join(root, 'lag.json');
+  writeFileSync(configFile, `default: opus\nmodels:\n  opus: { backend: claude }\nlimits:\n  concurrency: ${n}\n  task_timeout: 1h\n`);
+  const fake = await startFakeSlack({ botUserId: 'UBOT', botId: 'BBOT', ...TIERS });
+  const env = botEnv(root, {
+    SLACK_BOT_TOKEN: 'xoxb-bench',
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_APP_TOKEN: '',
+    DISCORD_TOKEN: '',
+    SLACK_API_URL: fake.apiUrl,
+    PORT: '0',
+    LOOP_LAG_FILE: lagFile,
+  });
+  const bot = spawn(process.execPath, ['--import', LAG, BIN, 'start'], { cwd: repo, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  try {
+    const port = await listeningPort(bot);
+    const sender = new SlackSender(`http://127.0.0.1:${port}/slack/events`, SECRET);
+    const sentAt = new Map<number, number>();
+    // Start-up is the idle row's business: count the CPU from the first request on.
+    const cpuBefore = cpuOf(bot.pid ?? 0);
+    const started = Date.now();
+    const requests: Promise<unknown>[] = [];
+    for (let i = 0; i < n; i++) {
+      const ts = `1800000000.${String(i + 1).padStart(6, '0')}`;
+      const channel = `C${Math.floor(i / TASKS_PER_CHANNEL) + 1}`;
+      const text = `<@UBOT> use opus to review area ${words(i)} fake:items=${seconds} fake:slow=1000 fake:tag=${i}`;
+      sentAt.set(i, Date.now());
+      requests.push(sender.event({ type: 'app_mention', user: 'UALICE', text, channel, ts, event_ts: ts }, `Ev${i}`));
+      await sleep(REQUEST_SPACING_MS);
+    }
+    await Promise.all(requests);
+    const deadline = started + (seconds + 60 + (n * 60 * 1.5) / EDITS_PER_MINUTE) * 1000;
+    const watch = await watchStatuses(bot, join(repo, '.dispatch', 'tasks'), n, seconds, deadline, (id) => shownProgress(fake, id));
+    const cpuMs = cpuOf(bot.pid ?? 0) - cpuBefore;
+    const peakRssMb = procStatus(bot.pid ?? 0, 'VmHWM') / 1024;
+    const spawnMs = spawnLatencies(agentLog, sentAt);
+    const lag = lagFigures(lagFile, watch.steady.map((t) => (t - started) / 1000));
+    return {
+      rssMb: median(watch.rss),
+      peakRssMb,
+      ...lag,
+      cpuMsPerWorkerSecond: cpuMs / (n * seconds),
+      spawnMs,
+      staleness: watch.staleness,
+      limited: fake.calls.filter((c) => c.status === 429).length,
+      unfinished: watch.unfinished,
+    };
+  } finally {
+    await stop(bot);
+    await fake.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+async function runFloor(n: number, seconds: number): Promise<Run> {
+  const root = mkdtempSync(join(tmpdir(), 'dispatch-bench-floor-'));
+  const repo = makeRepo(join(root, 'repo'));
+  const { agentLog } = botPaths(root);
+  const lagFile = join(root, 'lag.json');
+  const env = botEnv(root, { LOOP_LAG_FILE: lagFile });
+  const started = Date.now();
+  const floor = spawn(process.execPath, ['--import', LAG, FLOOR, repo, String(n), String(seconds), String(REQUEST_SPACING_MS)], { cwd: repo, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const sentAt = new Map<number, number>();
+  let out = '';
+  floor.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+    const lines = out.split('\n');
+    out = lines.pop() ?? '';
+    for (const line of lines) {
+      const { tag, requested } = JSON.parse(line) as { tag: number; requested: number };
+      sentAt.set(tag, requested);
+    }
+  });
+  try {
+    const deadline = started + (seconds + 120) * 1000;
+    const watch = await watchStatuses(floor, join(repo, '.dispatch', 'tasks'), n, seconds, deadline, undefined);
+    return {
+      rssMb: median(watch.rss),
+      peakRssMb: watch.peakRssMb,
+      ...lagFigures(lagFile, watch.steady.map((t) => (t - started) / 1000)),
+      cpuMsPerWorkerSecond: watch.cpuMs / (n * seconds),
+      spawnMs: spawnLatencies(agentLog, sentAt),
+      staleness: [],
+      limited: 0,
+      unfinished: watch.unfinished,
+    };
+  } finally {
+    await stop(floor);
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+interface Watched {
+  rss: number[];
+  peakRssMb: number;
+  cpuMs: number;
+  staleness: number[];
+  /** When every worker had started, and when the first one finished: the steady phase. */
+  steady: number[];
+  unfinished: number;
+}
+
+/**
+ * Sample every 250 ms until every worker is done (and, with `shown`, Slack shows every plan
+ * complete) or the deadline passes: the process's RSS and CPU, each plan's progress (the first
+ * time each count was seen), and how long each status has lagged behind its plan.
+ */
+async function watchStatuses(proc: ChildProcess, tasksDir: string, n: number, items: number, deadline: number, shown: ((id: string) => number | undefined) | undefined): Promise<Watched> {
+  const pid = proc.pid ?? 0;
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const firstSeen = new Map<string, number[]>();
+  const w: Watched = { rss: [], peakRssMb: 0, cpuMs: 0, staleness: [], steady: [], unfinished: n };
+  let allStarted: number | undefined;
+  let firstDone: number | undefined;
+  while (Date.now() < deadline && !gone) {
+    const now = Date.now();
+    const ids = existsSync(tasksDir) ? readdirSync(tasksDir) : [];
+    let complete = 0;
+    for (const id of ids) {
+      const done = checked(join(tasksDir, id, 'plan.md'));
+      const seen = firstSeen.get(id) ?? [now];
+      for (let k = seen.length; k <= done; k++) seen.push(now);
+      firstSeen.set(id, seen);
+      if (done >= items) firstDone ??= now;
+      const onScreen = shown ? (shown(id) ?? 0) : done;
+      if (shown && onScreen < done) w.staleness.push(now - (seen[onScreen + 1] ?? now));
+      else if (shown) w.staleness.push(0);
+      if (done >= items && onScreen >= items) complete += 1;
+    }
+    if (ids.length >= n) allStarted ??= now;
+    const rss = procStatus(pid, 'VmRSS') / 1024;
+    if (rss > 0) {
+      if (allStarted !== undefined && firstDone === undefined) w.rss.push(rss);
+      w.peakRssMb = Math.max(w.peakRssMb, procStatus(pid, 'VmHWM') / 1024);
+      w.cpuMs = cpuOf(pid) || w.cpuMs;
+    }
+    w.unfinished = n - complete;
+    if (shown && complete >= n) break;
+    await Promise.race([sleep(SAMPLE_MS), exited]);
+  }
+  w.steady = [allStarted ?? 0, firstDone ?? Date.now()];
+  if (w.rss.length === 0) w.rss.push(w.peakRssMb);
+  return w;
+}
+
+/** The plan progress a task's status message shows in the fake Slack now. */
+function shownProgress(fake: FakeSlack, id: string): number | undefined {
+  const mark = `*${id}*`;
+  let best: number | undefined;
+  for (const m of fake.allMessages()) {
+    const text = m.text + JSON.stringify(m.blocks);
+    if (!text.includes(mark)) continue;
+    const bar = /[▓░]+\s*(\d+)\/(\d+)/.exec(text);
+    if (bar) best = Math.max(best ?? 0, Number(bar[1]));
+  }
+  return best;
+}
+
+function checked(plan: string): number {
+  try {
+    return (readFileSync(plan, 'utf8').match(/- \[x\]/g) ?? []).length;
+  } catch {
+    return 0;
+  }
+}
+
+/** From each request (by its fake:tag) to its worker's first line of code running. */
+function spawnLatencies(agentLog: string, sentAt: Map<number, number>): number[] {
+  const out: number[] = [];
+  for (const run of readAgentRuns(agentLog) as (ReturnType<typeof readAgentRuns>[number] & { at?: number })[]) {
+    const tag = /fake:tag=(\d+)/.exec(run.prompt)?.[1];
+    const sent = tag === undefined ? undefined : sentAt.get(Number(tag));
+    if (sent !== undefined && run.at !== undefined) out.push(run.at - sent);
+  }
+  return out;
+}
+
+function lagFigures(file: string, steadySeconds: number[]): { lagSteady: number; lagWhole: number; lagMax: number } {
+  try {
+    const figures = JSON.parse(readFileSync(file, 'utf8')) as { p99: number; max: number; windows: (number | null)[] };
+    const [from = 0, to = Infinity] = steadySeconds;
+    const steady = figures.windows.slice(Math.floor(from), Math.ceil(to)).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+    return { lagSteady: quantile(steady, 0.5), lagWhole: figures.p99, lagMax: figures.max };
+  } catch {
+    return { lagSteady: NaN, lagWhole: NaN, lagMax: NaN };
+  }
+}
+
+function procStatus(pid: number, field: string): number {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** User + system CPU of the process itself (not its children), in ms. */
+function cpuOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICK_HZ;
+  } catch {
+    return 0;
+  }
+}
+
+function listeningPort(bot: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`the bot did not start:\n${seen}`)), 60_000);
+    bot.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      if (seen.length < 100_000) seen += chunk;
+      const port = /listening on port (\d+)/.exec(seen)?.[1];
+      if (port && /ready, working on/.test(seen)) {
+        clearTimeout(timer);
+        resolve(Number(port));
+      }
+    });
+    bot.once('exit', (code) => reject(new Error(`the bot exited (${code}):\n${seen}`)));
+  });
+}
+
+async function stop(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise((resolve) => proc.once('exit', resolve));
+  proc.kill('SIGTERM');
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function print(n: number, seconds: number, ours: Run, floor: Run): void {
+  const pacingBound = (n * 60) / EDITS_PER_MINUTE;
+  const spawnOurs = [...ours.spawnMs].sort((a, b) => a - b);
+  const spawnFloor = [...floor.spawnMs].sort((a, b) => a - b);
+  const stale = [...ours.staleness].sort((a, b) => a - b);
+  const rows: [string, string, string, string, string][] = [
+    ['bot RSS (steady / peak)', `${ours.rssMb.toFixed(0)} / ${ours.peakRssMb.toFixed(0)} MB`, `${floor.rssMb.toFixed(0)} / ${floor.peakRssMb.toFixed(0)} MB`, ratio(ours.rssMb, floor.rssMb), '≤ 150 MB'],
+    ['event-loop lag p99, steady', ms(ours.lagSteady), ms(floor.lagSteady), ratio(ours.lagSteady, floor.lagSteady), '≤ 2× floor'],
+    ['event-loop lag p99 whole run / max', `${ms(ours.lagWhole)} / ${ms(ours.lagMax)}`, `${ms(floor.lagWhole)} / ${ms(floor.lagMax)}`, ratio(ours.lagWhole, floor.lagWhole), '≤ 2× floor'],
+    ['CPU per worker-second', `${ours.cpuMsPerWorkerSecond.toFixed(2)} ms`, `${floor.cpuMsPerWorkerSecond.toFixed(2)} ms`, ratio(ours.cpuMsPerWorkerSecond, floor.cpuMsPerWorkerSecond), '≤ 3× floor'],
+    ['status staleness p99', `${(quantile(stale, 0.99) / 1000).toFixed(1)} s`, `${pacingBound.toFixed(1)} s (even pacing)`, ratio(quantile(stale, 0.99) / 1000, pacingBound), '≤ 1.2×'],
+    ['Slack 429s (fake enforcing tiers)', String(ours.limited), '—', '', '0'],
+    [`${n} requests → workers spawned (median / p95)`, `${s(quantile(spawnOurs, 0.5))} / ${s(quantile(spawnOurs, 0.95))}`, `${s(quantile(spawnFloor, 0.5))} / ${s(quantile(spawnFloor, 0.95))}`, ratio(quantile(spawnOurs, 0.5), quantile(spawnFloor, 0.5)), '≤ 1.2×'],
+  ];
+  console.log(`\n-- N=${n} workers, ${seconds} s${ours.unfinished ? `   (${ours.unfinished} statuses never showed their plan complete before the deadline)` : ''}`);
+  console.log(`${'figure'.padEnd(46)}${'ours'.padEnd(20)}${'floor'.padEnd(26)}${'ratio'.padEnd(9)}goal`);
+  for (const [name, a, b, r, goal] of rows) console.log(`${name.padEnd(46)}${a.padEnd(20)}${b.padEnd(26)}${r.padEnd(9)}${goal}`);
+}
+
+const ms = (x: number): string => `${x.toFixed(1)} ms`;
+const s = (x: number): string => `${(x / 1000).toFixed(2)} s`;
+const ratio = (a: number, b: number): string => (b > 0 && Number.isFinite(a) ? `${(a / b).toFixed(2)}×` : '');
+
+function quantile(sorted: number[], q: number): number {
+  const values = [...sorted].sort((a, b) => a - b);
+  return values[Math.min(values.length - 1, Math.floor(q * values.length))] ?? NaN;
+}
+
+function median(values: number[]): number {
+  return quantile(values, 0.5);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Distinct words per request, so every task gets its own id from its words. */
+function words(i: number): string {
+  const names = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet'];
+  return `${names[i % 10]} ${names[Math.floor(i / 10) % 10]} ${names[Math.floor(i / 100) % 10]}`;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const seconds = Number(process.argv[2] ?? 60);
+  const sizes = (process.argv[3] ?? '10,50,200').split(',').map(Number).filter((x) => Number.isInteger(x) && x > 0);
+  await runManyWorkersBench(Number.isInteger(seconds) && seconds > 0 ? seconds : 60, sizes);
+}
