@@ -28,7 +28,7 @@ export interface AppOptions {
 }
 
 /** How a surface's edits are spaced and retried (coalesceEdits' options; one edit per message per second by default). */
-export type Pacing = Partial<Pick<CoalesceOptions, 'minIntervalMs' | 'retryDelayMs' | 'maxRetryDelayMs'>>;
+export type Pacing = Partial<Pick<CoalesceOptions, 'minIntervalMs' | 'retryDelayMs' | 'maxRetryDelayMs' | 'postsPerSecond'>>;
 
 /** Everything but the chat surfaces, wired: config, store, queue (+ in-process runner host), dispatcher. */
 export interface App {

@@ -1,6 +1,7 @@
 import type { DiscordDeps } from '../adapters/discord/index.js';
 import type { Inbound } from './chat/inbound.js';
 import type { ChatSurface } from './chat/surface.js';
+import { DISCORD_PACING, SLACK_PACING } from './chat/pacing.js';
 import { wantedSurfaces } from './chat-env.js';
 import { createApp, type App } from './app.js';
 import { startBeating } from './health.js';
@@ -8,10 +9,6 @@ import { runShellSurface, type ShellRun } from './run-shell.js';
 import { shellUser } from './shell-user.js';
 import { startFailure } from './start-failure.js';
 
-/** Slack's chat.update is Tier 3 (~50/min per workspace); stay under it with room for retries. */
-const SLACK_EDITS_PER_MINUTE = 45;
-/** Discord allows 5 message edits per 5 s per channel; we keep the whole bot under that rate. */
-const DISCORD_EDITS_PER_MINUTE = 50;
 
 type Log = (line: string) => void;
 type Started = ChatSurface & { stop(): Promise<void> };
@@ -81,7 +78,8 @@ async function attach(app: App, stops: (() => Promise<void>)[], log: Log, name: 
     throw startFailure(name, error, env);
   });
   stops.push(() => surface.stop());
-  app.attach(surface, name === 'slack' ? SLACK_EDITS_PER_MINUTE : DISCORD_EDITS_PER_MINUTE);
+  const { perMinute = 45, postsPerSecond } = name === 'slack' ? SLACK_PACING : DISCORD_PACING;
+  app.attach(surface, perMinute, postsPerSecond === undefined ? {} : { postsPerSecond });
   if (name === 'discord') log('discord: connected');
   else log(`slack: listening${surface.port ? ` on port ${surface.port}` : ' over Socket Mode'}`);
 }

@@ -1,11 +1,22 @@
 import type { Reply } from './reply.js';
-import type { ChatSurface, MessageRef, PostTarget } from './surface.js';
+import { TokenBucket } from './bucket.js';
+import type { ChatSurface, EditPriority, MessageRef, PostTarget } from './surface.js';
 
 export interface CoalesceOptions {
   /** Least time between two edits of the same message. */
   minIntervalMs: number;
-  /** Ceiling on edits across all messages in any sliding minute (Slack chat.update Tier 3 ≈ 50). */
+  /**
+   * Edits a minute across all messages (Slack chat.update Tier 3 ≈ 50), spent evenly: a bucket
+   * of `editBurst` tokens (default 3) refilling at this rate, a token taken when an edit is sent.
+   */
   perMinute?: number;
+  editBurst?: number;
+  /**
+   * Posts a second per channel (Slack chat.postMessage: about 1 a second per channel), with a
+   * burst of `postBurst` (default 2); unpaced when unset. A post that mentions someone goes first.
+   */
+  postsPerSecond?: number;
+  postBurst?: number;
   /** Where a failed edit is reported; edits resolve when queued, so nobody else would hear of it. */
   onError?: (error: unknown, ref: MessageRef) => void;
   /**
@@ -28,7 +39,9 @@ export interface CoalescedSurface extends ChatSurface {
 interface Slot {
   ref: MessageRef;
   pending?: Reply;
-  /** Order in which slots became dirty: the longest-waiting message gets the next budget. */
+  /** The most any change folded into `pending` matters. */
+  priority: EditPriority;
+  /** When the waiting content first mattered (order of arrival): the longest-waiting status goes next. */
   dirtySince: number;
   inFlight: boolean;
   lastSent: number;
@@ -41,17 +54,28 @@ interface Slot {
   landed: { resolve: () => void; reject: (error: Error) => void }[];
 }
 
+/** One channel's posts: sent one at a time, in order, mentions first. */
+interface Channel {
+  queue: { target: PostTarget; reply: Reply; resolve: (ref: MessageRef) => void; reject: (error: unknown) => void }[];
+  bucket?: TokenBucket;
+  busy: boolean;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
 const MINUTE = 60_000;
+const RANK: Record<EditPriority, number> = { urgent: 2, change: 1, quiet: 0 };
 
 /**
  * Live status edits arrive far faster than chat platforms accept them. This wrapper keeps only
  * the newest content per message (an older state never lands after a newer one), spaces edits
- * of one message by `minIntervalMs`, keeps all edits under `perMinute`, and never drops the last
- * edit: one the platform refuses (a 5xx past the client's own retries, an outage) is tried again
- * with a growing delay until it lands, unless a newer edit of that message replaces it.
- * `edit()` resolves as soon as the edit is queued so callers that await it still coalesce;
- * `landed()` says when the latest content is on the platform. Posts pass straight through, in
- * call order per channel.
+ * of one message by `minIntervalMs`, and spends the platform's edit budget evenly: urgent edits
+ * (a final state, a question) first, then the status that changed longest ago, and quiet ones
+ * (an activity line) only while the budget is full. It never drops the last edit: one the
+ * platform refuses (a 5xx past the client's own retries, an outage) is tried again with a growing
+ * delay until it lands, unless a newer edit of that message replaces it. `edit()` resolves as
+ * soon as the edit is queued so callers that await it still coalesce; `landed()` says when the
+ * latest content is on the platform. Posts go in call order per channel (a mention first),
+ * paced per channel when `postsPerSecond` is set.
  */
 export function coalesceEdits(surface: ChatSurface, opts: CoalesceOptions): CoalescedSurface {
   const onError = opts.onError ?? ((error, ref) => console.error(`edit of ${ref.channel}/${ref.id} failed:`, error));
@@ -59,22 +83,28 @@ export function coalesceEdits(surface: ChatSurface, opts: CoalesceOptions): Coal
   const maxRetryDelayMs = opts.maxRetryDelayMs ?? 5 * MINUTE;
   const giveUpAfterMs = opts.giveUpAfterMs ?? 24 * 60 * MINUTE;
   const slots = new Map<string, Slot>();
-  const sentAt: number[] = [];
-  const posts = new Map<string, Promise<unknown>>();
+  const budget = opts.perMinute === undefined ? undefined : new TokenBucket(opts.perMinute / MINUTE, opts.editBurst ?? 3, Date.now());
+  const channels = new Map<string, Channel>();
   const idle: (() => void)[] = [];
   let dirtyCount = 0;
   let timer: { at: number; handle: ReturnType<typeof setTimeout> } | undefined;
 
   // An edit waiting to be retried does not hold up a flush (a shutdown would wait out an outage);
   // a final status that never landed is edited again by the next start.
-  const busy = (): boolean => [...slots.values()].some((s) => s.inFlight || (s.pending !== undefined && s.failures === 0));
+  const busy = (): boolean =>
+    [...slots.values()].some((s) => s.inFlight || (s.pending !== undefined && s.failures === 0)) ||
+    [...channels.values()].some((c) => c.busy || c.queue.length > 0);
+  const settle = (): void => {
+    if (!busy()) for (const done of idle.splice(0)) done();
+  };
 
   const send = (slot: Slot, reply: Reply, now: number): void => {
     slot.pending = undefined;
     slot.inFlight = true;
     slot.lastSent = now;
-    sentAt.push(now);
-    surface.edit(slot.ref, reply).then(
+    const priority = slot.priority;
+    slot.priority = 'quiet';
+    surface.edit(slot.ref, reply, priority).then(
       () => {
         slot.failures = 0;
         slot.inFlight = false;
@@ -83,14 +113,14 @@ export function coalesceEdits(surface: ChatSurface, opts: CoalesceOptions): Coal
       },
       (error: unknown) => {
         slot.inFlight = false;
-        failed(slot, reply, error, Date.now());
+        failed(slot, reply, priority, error, Date.now());
         pump();
       },
     );
   };
 
   /** Keep the refused content for another try (a newer edit wins), with a growing delay. */
-  const failed = (slot: Slot, reply: Reply, error: unknown, now: number): void => {
+  const failed = (slot: Slot, reply: Reply, priority: EditPriority, error: unknown, now: number): void => {
     onError(error, slot.ref);
     if (slot.failures === 0) slot.failingSince = now;
     slot.failures += 1;
@@ -101,26 +131,39 @@ export function coalesceEdits(surface: ChatSurface, opts: CoalesceOptions): Coal
       return;
     }
     slot.retryAt = now + Math.min(maxRetryDelayMs, retryDelayMs * 2 ** (slot.failures - 1));
+    if (RANK[priority] > RANK[slot.priority]) slot.priority = priority;
     if (!slot.pending) {
       slot.pending = reply;
       slot.dirtySince = ++dirtyCount;
     }
   };
 
+  /** Whether the budget lets this slot's edit go now; when not, when to look again. */
+  const spend = (slot: Slot, now: number): number | true => {
+    if (!budget) return true;
+    // A quiet change waits for a full bucket: it never takes an edit a visible change is owed.
+    if (slot.priority === 'quiet') return budget.full(now) && budget.take(now) ? true : budget.fullAt(now);
+    return budget.take(now) ? true : budget.nextAt(now);
+  };
+
   const pump = (): void => {
     const now = Date.now();
-    while (sentAt.length > 0 && (sentAt[0] ?? 0) <= now - MINUTE) sentAt.shift();
     let wake = Infinity;
-    const waiting = [...slots.values()].filter((s) => s.pending && !s.inFlight).sort((a, b) => a.dirtySince - b.dirtySince);
+    const waiting = [...slots.values()]
+      .filter((s) => s.pending && !s.inFlight)
+      .sort((a, b) => RANK[b.priority] - RANK[a.priority] || a.dirtySince - b.dirtySince);
     for (const slot of waiting) {
       const due = Math.max(slot.lastSent + opts.minIntervalMs, slot.retryAt);
       if (due > now) {
         wake = Math.min(wake, due);
         continue;
       }
-      if (opts.perMinute !== undefined && sentAt.length >= opts.perMinute) {
-        wake = Math.min(wake, (sentAt[0] ?? now) + MINUTE);
-        break;
+      const spent = spend(slot, now);
+      if (spent !== true) {
+        wake = Math.min(wake, spent);
+        // Everything after a visible change in the order waits behind it.
+        if (slot.priority !== 'quiet') break;
+        continue;
       }
       if (slot.pending) send(slot, slot.pending, now);
     }
@@ -129,7 +172,7 @@ export function coalesceEdits(surface: ChatSurface, opts: CoalesceOptions): Coal
       if (!slot.pending && !slot.inFlight && slot.landed.length === 0 && slot.lastSent + opts.minIntervalMs <= now) slots.delete(key);
     }
     schedule(wake);
-    if (!busy()) for (const done of idle.splice(0)) done();
+    settle();
   };
 
   const schedule = (at: number): void => {
@@ -145,26 +188,61 @@ export function coalesceEdits(surface: ChatSurface, opts: CoalesceOptions): Coal
     timer = { at, handle };
   };
 
+  const channelOf = (id: string): Channel => {
+    let channel = channels.get(id);
+    if (!channel) {
+      const rate = opts.postsPerSecond;
+      channel = { queue: [], busy: false, ...(rate ? { bucket: new TokenBucket(rate / 1000, opts.postBurst ?? 2, Date.now()) } : {}) };
+      channels.set(id, channel);
+    }
+    return channel;
+  };
+
+  /** Send the channel's next post once its bucket has a token; one post in flight per channel. */
+  const drain = (id: string): void => {
+    const channel = channels.get(id);
+    if (!channel || channel.busy || channel.timer) return;
+    const next = channel.queue[0];
+    if (!next) {
+      channels.delete(id);
+      settle();
+      return;
+    }
+    const now = Date.now();
+    if (channel.bucket && !channel.bucket.take(now)) {
+      channel.timer = setTimeout(() => {
+        channel.timer = undefined;
+        drain(id);
+      }, channel.bucket.nextAt(now) - now);
+      return;
+    }
+    channel.queue.shift();
+    channel.busy = true;
+    surface.post(next.target, next.reply).then(next.resolve, next.reject).finally(() => {
+      channel.busy = false;
+      drain(id);
+    });
+  };
+
   return {
     name: surface.name,
     post(target: PostTarget, reply: Reply): Promise<MessageRef> {
-      const before = posts.get(target.channel) ?? Promise.resolve();
-      const result = before.then(() => surface.post(target, reply));
-      const settled = result.then(
-        () => undefined,
-        () => undefined,
-      );
-      posts.set(target.channel, settled);
-      void settled.then(() => {
-        if (posts.get(target.channel) === settled) posts.delete(target.channel);
+      return new Promise((resolve, reject) => {
+        const channel = channelOf(target.channel);
+        const entry = { target, reply, resolve, reject };
+        // A mention (a question, a failure) is someone waiting: it goes before plain posts still queued.
+        const at = reply.mention === undefined ? -1 : channel.queue.findIndex((q) => q.reply.mention === undefined);
+        if (at < 0) channel.queue.push(entry);
+        else channel.queue.splice(at, 0, entry);
+        drain(target.channel);
       });
-      return result;
     },
-    async edit(ref: MessageRef, reply: Reply): Promise<void> {
+    async edit(ref: MessageRef, reply: Reply, priority: EditPriority = 'change'): Promise<void> {
       const key = `${ref.channel}\u0000${ref.id}`;
-      const slot = slots.get(key) ?? { ref, dirtySince: 0, inFlight: false, lastSent: -Infinity, failures: 0, failingSince: 0, retryAt: 0, landed: [] };
+      const slot = slots.get(key) ?? { ref, priority: 'quiet', dirtySince: 0, inFlight: false, lastSent: -Infinity, failures: 0, failingSince: 0, retryAt: 0, landed: [] };
       slots.set(key, slot);
-      if (!slot.pending) slot.dirtySince = ++dirtyCount;
+      if (!slot.pending || RANK[priority] > RANK[slot.priority]) slot.dirtySince = ++dirtyCount;
+      if (RANK[priority] > RANK[slot.priority]) slot.priority = priority;
       slot.pending = reply;
       slot.ref = ref;
       pump();
@@ -180,7 +258,6 @@ export function coalesceEdits(surface: ChatSurface, opts: CoalesceOptions): Coal
     },
     ...(surface.groupsOf ? { groupsOf: (user: string, candidates: readonly string[]) => surface.groupsOf?.(user, candidates) ?? Promise.resolve([]) } : {}),
     async flush(): Promise<void> {
-      while (posts.size > 0) await Promise.all(posts.values());
       if (busy()) await new Promise<void>((resolve) => idle.push(resolve));
     },
   };

@@ -35,11 +35,23 @@ export interface InputRequest {
   multiline?: boolean;
 }
 
+/**
+ * How much an edit matters to the people reading the message, for a surface that has to ration
+ * edits: `urgent` (a final state, a question) goes before anything else, `change` (a checklist
+ * mark, a new state) spends the edit budget in turn, `quiet` (an activity line, the elapsed time)
+ * goes out only with spare budget or along with the next change.
+ */
+export type EditPriority = 'urgent' | 'change' | 'quiet';
+
 /** The port every chat adapter implements. The dispatcher talks to chat only through this. */
 export interface ChatSurface {
   readonly name: SurfaceName;
   post(target: PostTarget, reply: Reply): Promise<MessageRef>;
-  edit(ref: MessageRef, reply: Reply): Promise<void>;
+  /**
+   * Edit a posted message. `priority` only matters to a surface that paces its edits (see
+   * EditPriority); an adapter sends every edit it is given.
+   */
+  edit(ref: MessageRef, reply: Reply, priority?: EditPriority): Promise<void>;
   /** A reply only `user` sees (Slack ephemeral, Discord ephemeral follow-up, shell: printed). */
   ephemeral(target: PostTarget, user: string, reply: Reply): Promise<void>;
   /**

@@ -1,4 +1,5 @@
 import type { Reply } from '../chat/reply.js';
+import type { EditPriority } from '../chat/surface.js';
 import { messageOf } from '../errors/index.js';
 import { isFinal, transition, type TaskEvent, type TaskReport } from '../task/index.js';
 import type { TaskRecord } from '../store/records.js';
@@ -23,17 +24,27 @@ export async function onTaskEvent(deps: DispatcherDeps, event: TaskEvent): Promi
   if (patch.state && isFinal(patch.state) && task.status) patch.finalEditPending = true;
   const updated = await deps.store.updateTask(task.id, patch);
   if (!updated) return undefined;
-  await editStatus(deps, updated, now);
+  await editStatus(deps, updated, now, priorityOf(event, updated));
   await announce(deps, updated, event, now);
   await settleTrial(deps, updated, event);
   return updated;
 }
 
-export async function editStatus(deps: DispatcherDeps, task: TaskRecord, now: number): Promise<void> {
+/**
+ * What an edit is worth to the people in the thread: a final state or a question is awaited, a
+ * plan mark or a state is news, the model id or an activity line is colour that can wait for the
+ * next change (the chat platform allows only so many edits a minute for all tasks together).
+ */
+function priorityOf(event: TaskEvent, task: TaskRecord): EditPriority {
+  if (isFinal(task.state) || event.type === 'question' || event.type === 'gave-up') return 'urgent';
+  return event.type === 'activity' || event.type === 'model' ? 'quiet' : 'change';
+}
+
+export async function editStatus(deps: DispatcherDeps, task: TaskRecord, now: number, priority: EditPriority = 'change'): Promise<void> {
   const surface = deps.surface(task.where.surface);
   const ref = task.status;
   if (!surface || !ref) return;
-  await surface.edit(ref, renderStatus(task, now));
+  await surface.edit(ref, renderStatus(task, now), isFinal(task.state) ? 'urgent' : priority);
   if (!task.finalEditPending) return;
   // The final state must reach the card even through a chat outage: the surface retries the edit,
   // and until it has landed the task says so, so that the next start edits it again.

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { startSlack, type SlackSurface } from '../../adapters/slack/index.js';
 import { createApp, type App } from '../../src/app.js';
+import { SLACK_PACING } from '../../src/chat/pacing.js';
 import type { TaskRecord } from '../../src/store/records.js';
 import {
   commandFields,
@@ -107,7 +108,9 @@ export class SlackRig {
       },
       log: (line) => this.logs.push(line),
     });
-    app.attach(this.slack, options.editsPerMinute ?? 45);
+    // Against a fake enforcing the post tier, posts are paced as production paces them.
+    const posts = options.fake?.postPerChannel ? { postsPerSecond: SLACK_PACING.postsPerSecond } : {};
+    app.attach(this.slack, options.editsPerMinute ?? SLACK_PACING.perMinute ?? 45, posts);
     await app.recover();
     if (this.slack.port !== undefined) this.sender = new SlackSender(`http://127.0.0.1:${this.slack.port}/slack/events`, SIGNING_SECRET);
   }

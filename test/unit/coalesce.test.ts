@@ -180,5 +180,75 @@ describe('coalesceEdits', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(await outcome).toMatch(/gave up editing C1\/m1/);
   });
-});
 
+  describe('pacing', () => {
+    /** 10 statuses, each changed every second for a minute, under a 45-a-minute budget. */
+    async function tenBusyStatuses(platform: ReturnType<typeof fakeSurface>) {
+      const chat = coalesceEdits(platform.surface, { minIntervalMs: 1000, perMinute: 45, onError: () => {} });
+      const start = Date.now();
+      for (let second = 0; second < 60; second++) {
+        for (let m = 0; m < 10; m++) void chat.edit(ref(`m${m}`), reply(`m${m} step ${second}`));
+        await vi.advanceTimersByTimeAsync(1000);
+      }
+      return { chat, start };
+    }
+
+    it('spends the edit budget evenly over the minute instead of in a burst (fails with a sliding-window count)', async () => {
+      const platform = fakeSurface(50);
+      const { start } = await tenBusyStatuses(platform);
+      const times = platform.edits.map((e) => e.at - start);
+      expect(platform.refused()).toBe(0);
+      // After the first few, one edit every 60/45 s: no gap much longer than that, none in the last 50 s.
+      const gaps = times.slice(4).map((t, i) => t - (times[i + 3] ?? 0));
+      expect(Math.max(...gaps)).toBeLessThanOrEqual(1500);
+      expect(times.filter((t) => t > 30_000).length).toBeGreaterThanOrEqual(20);
+    });
+
+    it('keeps every status within 1.2× of the even-pacing bound (10 × 60 s / 45)', async () => {
+      const platform = fakeSurface(50);
+      await tenBusyStatuses(platform);
+      const bound = (10 * 60_000) / 45;
+      for (let m = 0; m < 10; m++) {
+        const mine = platform.edits.filter((e) => e.id === `m${m}`).map((e) => e.at);
+        for (let i = 1; i < mine.length; i++) expect((mine[i] ?? 0) - (mine[i - 1] ?? 0)).toBeLessThanOrEqual(bound * 1.2);
+      }
+    });
+
+    it('sends an urgent edit (a final state, a question) before statuses waiting longer', async () => {
+      const platform = fakeSurface();
+      const chat = coalesceEdits(platform.surface, { minIntervalMs: 1000, perMinute: 6, editBurst: 1, onError: () => {} });
+      for (let m = 0; m < 5; m++) void chat.edit(ref(`m${m}`), reply(`m${m} running`));
+      void chat.edit(ref('late'), reply('late done'), 'urgent');
+      await vi.advanceTimersByTimeAsync(25_000);
+      expect(platform.edits.map((e) => e.id).slice(0, 2)).toEqual(['m0', 'late']);
+    });
+
+    it('spends no budget on quiet changes while visible ones wait, and sends them when the budget is spare', async () => {
+      const platform = fakeSurface();
+      const chat = coalesceEdits(platform.surface, { minIntervalMs: 1000, perMinute: 6, editBurst: 1, onError: () => {} });
+      void chat.edit(ref('a'), reply('a 1/3'));
+      void chat.edit(ref('busy'), reply('activity 1'), 'quiet');
+      void chat.edit(ref('b'), reply('b 1/3'));
+      await vi.advanceTimersByTimeAsync(15_000);
+      expect(platform.edits.map((e) => e.id)).toEqual(['a', 'b']);
+      await vi.advanceTimersByTimeAsync(15_000);
+      expect(platform.edits.map((e) => e.text)).toEqual(['a 1/3', 'b 1/3', 'activity 1']);
+    });
+
+    it('paces posts per channel, a mention going before plain posts still queued', async () => {
+      const platform = fakeSurface();
+      const chat = coalesceEdits(platform.surface, { minIntervalMs: 1000, postsPerSecond: 1, postBurst: 1 });
+      const start = Date.now();
+      const posted: { text: string; at: number }[] = [];
+      const all = ['one', 'two', 'three'].map((t) => chat.post({ channel: 'C1' }, reply(t)).then(() => posted.push({ text: t, at: Date.now() - start })));
+      all.push(chat.post({ channel: 'C1' }, { text: 'question', mention: 'U1' }).then(() => posted.push({ text: 'question', at: Date.now() - start })));
+      all.push(chat.post({ channel: 'C2' }, reply('elsewhere')).then(() => posted.push({ text: 'elsewhere', at: Date.now() - start })));
+      await vi.advanceTimersByTimeAsync(10_000);
+      await Promise.all(all);
+      expect(platform.posts.filter((p) => p !== 'elsewhere')).toEqual(['one', 'question', 'two', 'three']);
+      const inC1 = posted.filter((p) => p.text !== 'elsewhere').map((p) => p.at);
+      for (let i = 1; i < inC1.length; i++) expect((inC1[i] ?? 0) - (inC1[i - 1] ?? 0)).toBeGreaterThanOrEqual(950);
+      expect(posted.find((p) => p.text === 'elsewhere')?.at).toBeLessThan(500);
+    });
+  });
+});
