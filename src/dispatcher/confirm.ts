@@ -46,7 +46,15 @@ export async function postPending(
   };
   const reply = prompt(pending);
   reply.text += `\n_Only <@${pending.requester}> can answer; this prompt expires in ${formatDuration(pending.expiresAt - pending.createdAt)}._`;
-  pending.prompt = await new Conversation(deps, asker.where).answer(reply);
+  // Remembered before anyone can see it: a bot killed between the post and the store would leave a
+  // prompt on screen that no restart knows about (it would never expire or say so).
+  await deps.store.putPending(pending);
+  try {
+    pending.prompt = await new Conversation(deps, asker.where).answer(reply);
+  } catch (error) {
+    await deps.store.takePending(pending.id);
+    throw error;
+  }
   await deps.store.putPending(pending);
   deps.later?.(pending.expiresAt - now, () => expirePending(deps, pending.id));
   return pending;
@@ -55,8 +63,10 @@ export async function postPending(
 /** An unanswered prompt says, at its deadline, that it expired (a press afterwards is told the same). */
 export async function expirePending(deps: DispatcherDeps, id: string): Promise<void> {
   const pending = await deps.store.takePending(id);
-  if (!pending?.prompt) return;
-  await deps.surface(pending.where.surface)?.edit(pending.prompt, expiredReply(pending));
+  if (!pending) return;
+  // Without the prompt's message (the bot stopped right after posting it) the expiry is said anew.
+  if (pending.prompt) await deps.surface(pending.where.surface)?.edit(pending.prompt, expiredReply(pending));
+  else await new Conversation(deps, pending.where).answer(expiredReply(pending));
 }
 
 /** "I'll dispatch this using opus (your default). Sound good?", or which model when there is no default. */
