@@ -24,7 +24,10 @@ export interface RunDeps {
   backend: Backend;
   commandFor: (spec: TaskSpec) => WorkerCommand;
   killGraceMs: number;
+  /** How often an adopted worker's pid is checked. */
   pollMs: number;
+  /** How often a task's files are looked at besides fs.watch. */
+  safetyPollMs: number;
   emit: (event: TaskEvent) => void;
   gitLock: KeyedLock;
   /** The environment workers start from (the command's `unset`/`env` then apply). */
@@ -187,10 +190,11 @@ export class TaskRun {
       taskId: this.id,
       paths,
       backend: this.deps.backend,
-      pollMs: this.deps.pollMs,
+      pollMs: this.deps.safetyPollMs,
       emit: this.deps.emit,
       notes: this.notes,
       log: new LogFollower(logPath(this.deps.home, this.id), this.logOffset),
+      logPath: logPath(this.deps.home, this.id),
     });
     await this.watcher.start();
     if (this.spec.timeoutMs > 0) {
@@ -215,7 +219,7 @@ export class TaskRun {
   async concludeGone(record: WorkerRecord | undefined, paths: TaskPaths, work: Workspace): Promise<void> {
     this.paths = paths;
     this.work = work;
-    this.watcher = new TaskWatcher({ taskId: this.id, paths, backend: this.deps.backend, pollMs: this.deps.pollMs, emit: this.deps.emit });
+    this.watcher = new TaskWatcher({ taskId: this.id, paths, backend: this.deps.backend, pollMs: this.deps.safetyPollMs, emit: this.deps.emit });
     await this.watcher.scan();
     this.watcher.detach();
     if (record) await rm(workerRecordPath(this.deps.home, this.deps.runnerId, this.id), { force: true });

@@ -3,7 +3,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { samePlan, type PlanItem } from '../task/index.js';
 import type { TaskEvent } from '../task/index.js';
 import type { Backend, OutputSignal } from '../resolve/port.js';
-import { readIpc, readText, stampOf, writeAtomic } from './files.js';
+import { readIpc, readText, stampOf, writeAtomic, type IpcState } from './files.js';
 import type { LogFollower } from './log.js';
 import type { TaskPaths } from './paths.js';
 import { PLAN_BYTES_READ, missingNotes, readPlan, withNotes } from './plan.js';
@@ -18,6 +18,9 @@ export interface WatcherOptions {
   backend: Backend;
   /** The worker's log, read line by line through the backend for the model id and activity. */
   log?: LogFollower;
+  /** The log's path, watched so that new output is read when it is written, not on a timer. */
+  logPath?: string;
+  /** The safety poll, for what fs.watch can miss (a directory replaced): seconds, not a heartbeat. */
   pollMs: number;
   emit: (event: TaskEvent) => void;
   /** Note bullets the bot appended to plan.md; put back when a worker's rewrite drops them. */
@@ -27,7 +30,10 @@ export interface WatcherOptions {
 /**
  * Turns a worker's files into events: plan.md → `plan`, ipc/NNN.question → `question` (once per
  * seq), a `[?]` while a question is open → `gave-up`, and stream-json lines → `model`/`activity`.
- * fs.watch for promptness, a poll for what fs.watch misses (renames, new directories).
+ * fs.watch drives it: a change in the task directory reads plan.md (only when its size or mtime
+ * changed), a change in ipc/ lists ipc/, a write to the log reads the new lines. A slow safety
+ * poll looks at all three for what fs.watch can miss; a file whose stamp did not change is not
+ * read, so a quiet task costs three stat calls per poll.
  */
 export class TaskWatcher {
   plan: PlanItem[] = [];
@@ -35,6 +41,9 @@ export class TaskWatcher {
   private planDone = 0;
   /** plan.md as last read (inode, size, mtime): an unchanged file is not read again. */
   private planStamp?: string;
+  /** ipc/ as last listed: an unchanged directory is not listed again. */
+  private ipcStamp?: string;
+  private open: IpcState['open'] = [];
   gaveUp = false;
   model?: string;
   result?: string;
@@ -51,7 +60,8 @@ export class TaskWatcher {
 
   async start(): Promise<void> {
     await mkdir(this.opts.paths.ipc, { recursive: true });
-    for (const dir of [this.opts.paths.root, this.opts.paths.ipc]) {
+    for (const dir of [this.opts.paths.root, this.opts.paths.ipc, this.opts.logPath]) {
+      if (dir === undefined) continue;
       try {
         const w = watch(dir, () => this.schedule());
         w.on('error', () => w.close());
@@ -96,21 +106,35 @@ export class TaskWatcher {
       this.planStamp = await stampOf(paths.plan);
       await this.readPlanFile();
     }
-    const ipc = await readIpc(paths);
-    const { emit } = this.opts;
+    const ipcStamp = await stampOf(paths.ipc);
+    if (ipcStamp !== this.ipcStamp) {
+      this.ipcStamp = ipcStamp;
+      this.readQuestions(await readIpc(paths));
+    }
+    this.checkGaveUp();
+    if (this.opts.log) {
+      this.readSignals(await this.opts.log.read());
+      await this.opts.log.cap(LOG_NOTE_PREFIX);
+    }
+  }
+
+  private readQuestions(ipc: IpcState): void {
+    const { taskId, emit } = this.opts;
+    this.open = ipc.open;
     for (const q of ipc.open) {
       if (this.asked.has(q.seq)) continue;
       this.asked.add(q.seq);
       emit({ type: 'question', taskId, seq: q.seq, text: q.text });
     }
-    const waitingOn = ipc.open.at(-1);
+  }
+
+  /** A `[?]` in the plan while a question is open: the worker gave up waiting (plan and ipc/ change apart). */
+  private checkGaveUp(): void {
+    const { taskId, emit } = this.opts;
+    const waitingOn = this.open.at(-1);
     if (!this.gaveUp && waitingOn && this.plan.some((i) => i.mark === 'blocked')) {
       this.gaveUp = true;
       emit({ type: 'gave-up', taskId, seq: waitingOn.seq });
-    }
-    if (this.opts.log) {
-      this.readSignals(await this.opts.log.read());
-      await this.opts.log.cap(LOG_NOTE_PREFIX);
     }
   }
 
