@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findWorkerTree, idsStillOurs, isRunning, type ProcInfo, type WorkerTreeRoot } from './proc.js';
+import { findWorkerTree, groupHasMembers, idsStillOurs, isRunning, type ProcInfo, type WorkerTreeRoot } from './proc.js';
 
 const POLL_MS = 50;
 /** After SIGKILL the kernel needs a moment; past this we stop waiting rather than hang the caller. */
@@ -41,6 +41,8 @@ async function waitGone(root: WorkerTreeRoot, known: Map<number, ProcInfo>, ms: 
 export async function killWorkerTree(root: WorkerTreeRoot, graceMs: number): Promise<void> {
   const known = new Map<number, ProcInfo>();
   for (const p of await findWorkerTree(root)) known.set(p.pid, p);
+  // Nothing left of the tree (the usual end of a worker): no signal to send, nothing to wait for.
+  if (known.size === 0 && !groupHasMembers(root.pgid)) return;
   await signalAll(root, [...known.values()], 'SIGTERM');
   let alive = await waitGone(root, known, graceMs);
   const deadline = Date.now() + KILL_WAIT_MS;

@@ -34,6 +34,19 @@ export async function procInfo(pid: number): Promise<ProcInfo | undefined> {
   }
 }
 
+/**
+ * Whether any process is left in the group (a signal 0 checks without sending). A zombie
+ * still counts until its parent reaps it, which errs on the side of looking closer.
+ */
+export function groupHasMembers(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Alive and not a zombie (a zombie has exited; only its parent's bookkeeping is left). */
 export async function isRunning(pid: number, startTicks?: number): Promise<boolean> {
   const info = await procInfo(pid);
@@ -100,7 +113,10 @@ export async function findWorkerTree(root: WorkerTreeRoot): Promise<ProcInfo[]> 
   }
   if (root.marker) {
     const marker = root.marker;
-    const others = all.filter((p) => !found.has(p.pid) && p.pid !== process.pid);
+    // A descendant started after the worker did: only those can carry its marker, so the
+    // environment of every older process (the system, the bot, earlier workers) is never read.
+    const since = root.startTicks ?? 0;
+    const others = all.filter((p) => !found.has(p.pid) && p.pid !== process.pid && p.startTicks >= since);
     const marked = await Promise.all(others.map(async (p) => ((await environHas(p.pid, marker)) ? p : undefined)));
     for (const p of marked) if (p) found.set(p.pid, p);
   }
