@@ -15,7 +15,6 @@ import { openMemoryStore } from './store/memory.js';
 import { openSqliteStore } from './store/sqlite.js';
 import { redisOptions } from './util/redis.js';
 import type { TaskStore } from './store/port.js';
-import { FINAL_STATES } from './task/index.js';
 import type { Clock } from './util/clock.js';
 
 export interface AppOptions {
@@ -102,7 +101,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       return wrapped;
     },
     async recover() {
-      const active = (await store.listTasks()).filter((t) => !FINAL_STATES.includes(t.state));
+      const active = await store.listTasks({ active: true });
       await runtime.recover(active.map((t) => ({ spec: t.spec, ...(t.dir ? { dir: t.dir } : {}) })));
       await dispatcher.resumePrompts();
       await dispatcher.resumeStatuses();

@@ -7,7 +7,6 @@ import { backendFor, commandFor } from './resolve/index.js';
 import { createRunnerHost, runnerIdOf } from './runner/index.js';
 import { serveRunner } from './queue/redis-runner.js';
 import { openRedisStore } from './store/redis.js';
-import { FINAL_STATES } from './task/index.js';
 
 /** Workers a runner takes at once when `limits.concurrency` is 0 (no limit) — a runner must say a number. */
 const DEFAULT_CAPACITY = 4;
@@ -59,7 +58,7 @@ async function recoverOwned(env: NodeJS.ProcessEnv, hostId: string, owned: strin
   const store = await openRedisStore(redisOptions(env));
   try {
     const mine = new Set(owned);
-    const active = (await store.listTasks()).filter((t) => mine.has(t.id) && !FINAL_STATES.includes(t.state));
+    const active = (await store.listTasks({ active: true })).filter((t) => mine.has(t.id));
     await host.reapOrphans(active.map((t) => t.id));
     await host.recover(active.map((t) => ({ spec: t.spec, ...(t.dir ? { dir: t.dir } : {}) })));
     if (active.length) process.stderr.write(`runner ${hostId}: re-adopted ${active.length} task(s)\n`);

@@ -3,7 +3,6 @@ import type { Where } from '../chat/inbound.js';
 import type { TaskRecord } from '../store/records.js';
 import type { Conversation } from './conversation.js';
 import { nowOf, type DispatcherDeps } from './deps.js';
-import { isFinal } from '../task/index.js';
 import { renderStatus, renderStatusLine } from './render.js';
 
 const RECENT_FINISHED = 10;
@@ -16,18 +15,22 @@ export async function answerTaskStatus(deps: DispatcherDeps, talk: Conversation,
 /** `status` lists the channel's tasks (active first, then the latest finished). */
 export async function answerStatus(deps: DispatcherDeps, talk: Conversation, where: Where): Promise<void> {
   const now = nowOf(deps);
-  const tasks = await deps.store.listTasks({ channel: where.channel, surface: where.surface });
-  if (tasks.length === 0) {
+  // Active tasks and the newest finished ones only: a channel's history can run to thousands.
+  const scope = { channel: where.channel, surface: where.surface };
+  const [active, finished, finishedCount] = await Promise.all([
+    deps.store.listTasks({ ...scope, active: true }),
+    deps.store.listTasks({ ...scope, active: false, limit: RECENT_FINISHED }),
+    deps.store.countTasks({ ...scope, active: false }),
+  ]);
+  if (active.length === 0 && finishedCount === 0) {
     await talk.answer({ text: 'No tasks in this channel yet. Dispatch one with e.g. "use opus to review the auth module".' });
     return;
   }
-  const active = tasks.filter((t) => !isFinal(t.state));
-  const finished = tasks.filter((t) => isFinal(t.state)).slice(0, RECENT_FINISHED);
   const line = async (t: TaskRecord) => {
     const link = t.status && talk.surface.permalink ? await talk.surface.permalink(t.status) : undefined;
     return `${renderStatusLine(t, now)}${link ? ` · ${link}` : ''}`;
   };
-  const lines = [`**${active.length} running**, ${tasks.length - active.length} finished in this channel.`];
+  const lines = [`**${active.length} running**, ${finishedCount} finished in this channel.`];
   if (active.length) lines.push('', ...(await Promise.all(active.map(line))));
   if (finished.length) lines.push('', 'Recently finished:', ...(await Promise.all(finished.map(line))));
   await talk.answer({ text: lines.join('\n') });

@@ -51,7 +51,10 @@ export function openMemoryStore(state: MemoryState = memoryState(), report: Corr
       return next;
     },
     async listTasks(filter: TaskFilter = {}) {
-      return allTasks().filter((task) => matchesFilter(task, filter)).sort(newestFirst);
+      return allTasks().filter((task) => matchesFilter(task, filter)).sort(newestFirst).slice(0, filter.limit);
+    },
+    async countTasks(filter: TaskFilter = {}) {
+      return allTasks().filter((task) => matchesFilter(task, filter)).length;
     },
     async tasksInThread(surface, thread) {
       return allTasks().filter((task) => threadsOf(task).some((t) => t.surface === surface && t.thread === thread)).sort(oldestFirst);

@@ -73,7 +73,20 @@ class RedisTaskStore implements RedisStore {
     const index = filter.channel === undefined ? this.key.allTasks() : this.key.channel(filter.channel);
     const ids = await this.client.zrevrange(index, 0, -1);
     // The index may briefly hold a task that moved channel; the filter is the authority.
-    return (await this.loadTasks(ids)).filter((task) => matchesFilter(task, filter)).sort(newestFirst);
+    if (filter.limit === undefined) return (await this.loadTasks(ids)).filter((task) => matchesFilter(task, filter)).sort(newestFirst);
+    // With a limit, read the newest in batches and stop once enough have matched.
+    const found: TaskRecord[] = [];
+    for (let start = 0; start < ids.length && found.length < filter.limit; start += MGET_BATCH) {
+      found.push(...(await this.loadTasks(ids.slice(start, start + MGET_BATCH))).filter((task) => matchesFilter(task, filter)));
+    }
+    return found.sort(newestFirst).slice(0, filter.limit);
+  }
+
+  async countTasks(filter: TaskFilter = {}): Promise<number> {
+    if (filter.active === undefined && filter.surface === undefined) {
+      return this.client.zcard(filter.channel === undefined ? this.key.allTasks() : this.key.channel(filter.channel));
+    }
+    return (await this.listTasks(filter)).length;
   }
 
   async tasksInThread(surface: string, thread: string): Promise<TaskRecord[]> {

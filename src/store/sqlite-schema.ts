@@ -1,4 +1,8 @@
 import type Database from 'better-sqlite3';
+import { FINAL_STATES } from '../task/index.js';
+
+/** The final states as an SQL list of literals (fixed names from the task model, never input). */
+export const FINALS_SQL = FINAL_STATES.map((state) => `'${state}'`).join(', ');
 
 /**
  * Schema steps, applied in order; `PRAGMA user_version` records how many have run. Never edit a
@@ -64,6 +68,12 @@ export const MIGRATIONS: readonly string[] = [
     accepted_at INTEGER NOT NULL,
     body TEXT NOT NULL
   );
+  `,
+  // Active tasks are few however many have finished: `status` and start-up recovery find them
+  // through these without reading the finished ones.
+  `
+  CREATE INDEX tasks_active ON tasks (created_at DESC, id DESC) WHERE state NOT IN (${FINALS_SQL});
+  CREATE INDEX tasks_active_by_channel ON tasks (channel, created_at DESC, id DESC) WHERE state NOT IN (${FINALS_SQL});
   `,
 ];
 

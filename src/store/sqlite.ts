@@ -11,9 +11,8 @@ import {
   reportToConsole,
   type CorruptRowReporter,
 } from './codec.js';
-import { migrate } from './sqlite-schema.js';
 import { mergeTask, oldestFirst, threadsOf, type TaskFilter } from './task-rules.js';
-import { FINAL_STATES } from '../task/index.js';
+import { FINALS_SQL, migrate } from './sqlite-schema.js';
 
 export interface SqliteStore extends TaskStore {
   /** The database file (or `:memory:`). */
@@ -122,29 +121,25 @@ class SqliteTaskStore implements SqliteStore {
   }
 
   async listTasks(filter: TaskFilter = {}): Promise<TaskRecord[]> {
-    const clauses: string[] = [];
-    const params: (string | number)[] = [];
-    if (filter.channel !== undefined) {
-      clauses.push('channel = ?');
-      params.push(filter.channel);
-    }
-    if (filter.surface !== undefined) {
-      clauses.push('surface = ?');
-      params.push(filter.surface);
-    }
-    if (filter.active !== undefined) {
-      const finals = FINAL_STATES.map(() => '?').join(', ');
-      clauses.push(`state ${filter.active ? 'NOT IN' : 'IN'} (${finals})`);
-      params.push(...FINAL_STATES);
-    }
-    const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
-    const query = `SELECT id, body FROM tasks ${where} ORDER BY created_at DESC, id DESC`;
+    const { where, params } = taskWhere(filter);
+    const limit = filter.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
+    return this.decodeTasks(this.listing(`SELECT id, body FROM tasks ${where} ORDER BY created_at DESC, id DESC${limit}`).all(...params));
+  }
+
+  async countTasks(filter: TaskFilter = {}): Promise<number> {
+    const { where, params } = taskWhere(filter);
+    const row = this.listing(`SELECT count(*) AS n FROM tasks ${where}`).get(...params) as unknown as { n: number };
+    return row.n;
+  }
+
+  /** One prepared statement per query shape, kept. */
+  private listing(query: string): Database.Statement<(string | number)[], TaskRow> {
     let listing = this.listings.get(query);
     if (!listing) {
       listing = this.db.prepare<(string | number)[], TaskRow>(query);
       this.listings.set(query, listing);
     }
-    return this.decodeTasks(listing.all(...params));
+    return listing;
   }
 
   async tasksInThread(surface: string, thread: string): Promise<TaskRecord[]> {
@@ -269,6 +264,25 @@ class SqliteTaskStore implements SqliteStore {
     if (row.answered_at !== null) answered.answeredAt = row.answered_at;
     return decodeRecord(QuestionRecord, `question ${row.task_id}/${row.seq}`, row.body, this.report, answered);
   }
+}
+
+/**
+ * The WHERE of a task listing. The final states are written into the SQL, not bound: only a
+ * query that names them literally can use the partial indexes of active tasks (sqlite-schema.ts).
+ */
+function taskWhere(filter: TaskFilter): { where: string; params: string[] } {
+  const clauses: string[] = [];
+  const params: string[] = [];
+  if (filter.channel !== undefined) {
+    clauses.push('channel = ?');
+    params.push(filter.channel);
+  }
+  if (filter.surface !== undefined) {
+    clauses.push('surface = ?');
+    params.push(filter.surface);
+  }
+  if (filter.active !== undefined) clauses.push(`state ${filter.active ? 'NOT IN' : 'IN'} (${FINALS_SQL})`);
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
 function threadKey(t: { surface: string; thread: string }): string {

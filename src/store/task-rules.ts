@@ -33,6 +33,8 @@ export interface TaskFilter {
   channel?: string;
   surface?: string;
   active?: boolean;
+  /** At most this many, the newest first. */
+  limit?: number;
 }
 
 export function matchesFilter(task: TaskRecord, filter: TaskFilter): boolean {

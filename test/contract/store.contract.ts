@@ -66,6 +66,19 @@ export function runStoreContract(
         expect(finished.map((t) => t.state).sort()).toEqual(['cancelled', 'done', 'failed', 'interrupted', 'timed_out']);
       });
 
+      it('lists at most `limit` tasks, the newest first, and counts without a limit', async () => {
+        const store = await openStore();
+        for (let i = 0; i < 30; i++) await store.putTask(task(`old-${i}`, { state: i % 10 === 0 ? 'running' : 'done', createdAt: 1_000 + i }));
+        await store.putTask(task('other-channel', { state: 'done', createdAt: 5_000, channel: 'C2' }));
+        const newest = await store.listTasks({ channel: 'C1', active: false, limit: 10 });
+        expect(ids(newest)).toEqual([29, 28, 27, 26, 25, 24, 23, 22, 21, 19].map((i) => `old-${i}`));
+        expect(ids(await store.listTasks({ channel: 'C1', active: true }))).toEqual(['old-20', 'old-10', 'old-0']);
+        expect(await store.countTasks({ channel: 'C1', active: false })).toBe(27);
+        expect(await store.countTasks({ channel: 'C1' })).toBe(30);
+        expect(await store.countTasks()).toBe(31);
+        expect(await store.listTasks({ channel: 'C1', limit: 0 })).toEqual([]);
+      });
+
       it('reads back exactly the record it was given, every field included', async () => {
         const store = await openStore();
         const full = fullTask('full-record');

@@ -57,6 +57,24 @@ describe('SQLite store specifics', () => {
     await store.close();
   });
 
+  it('lists a channel with 2,000 finished tasks by reading only the active ones and the newest ten (what `status` shows)', async () => {
+    const file = join(root, 'history.db');
+    const reports: string[] = [];
+    const store = openSqliteStore(file, { onCorrupt: (what) => reports.push(what) });
+    for (let i = 0; i < 2000; i++) await store.putTask({ ...sampleTask(`old-${i}`), state: 'done', createdAt: 1_000 + i });
+    await store.putTask({ ...sampleTask('running-now'), state: 'running', createdAt: 500 });
+    // Every finished record but the newest ten is unreadable: reading one would be reported.
+    const raw = new Database(file);
+    raw.prepare("UPDATE tasks SET body = '{' WHERE state = 'done' AND created_at < ?").run(1_000 + 1990);
+    raw.close();
+
+    expect((await store.listTasks({ channel: 'C1', active: true })).map((t) => t.id)).toEqual(['running-now']);
+    expect((await store.listTasks({ channel: 'C1', active: false, limit: 10 })).map((t) => t.id)).toEqual(Array.from({ length: 10 }, (_, i) => `old-${1999 - i}`));
+    expect(await store.countTasks({ channel: 'C1', active: false })).toBe(2000);
+    expect(reports).toEqual([]);
+    await store.close();
+  });
+
   it('forgets prompts expired for over a day, across a restart, and keeps the rest', async () => {
     const file = join(root, 'prune.db');
     const store = openSqliteStore(file);
