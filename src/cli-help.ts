@@ -47,6 +47,7 @@ Ctrl-C asks first when tasks are still running. Piped input waits for the tasks 
   REDIS_URL, DISPATCH_REDIS_PREFIX   the same as the bot's
   DISPATCH_RUNNER_ID                 a stable id, so a restarted runner re-adopts its workers
   DISPATCH_WORKER_ENV                names of credentials workers may keep (e.g. AWS_ACCESS_KEY_ID)
+  METRICS_PORT, METRICS_HOST         /healthz and /metrics (Prometheus) on this port
   DISPATCH_CONFIG, DISPATCH_HOME     limits.concurrency of this runner's config; logs`,
   },
   doctor: {

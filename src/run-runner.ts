@@ -7,6 +7,7 @@ import { backendFor, commandFor } from './resolve/index.js';
 import { createRunnerHost, runnerIdOf } from './runner/index.js';
 import { serveRunner } from './queue/redis-runner.js';
 import { openRedisStore } from './store/redis.js';
+import { runnerOps } from './ops.js';
 
 /** Workers a runner takes at once when `limits.concurrency` is 0 (no limit) — a runner must say a number. */
 const DEFAULT_CAPACITY = 4;
@@ -39,6 +40,8 @@ export async function runRunner(env: NodeJS.ProcessEnv): Promise<number> {
     capacity: limits.concurrency || DEFAULT_CAPACITY,
     log,
   });
+  let serving = true;
+  const ops = await runnerOps(host, env, log, () => serving);
   log(`runner ${runner.hostId}: serving the queue at prefix ${redis.prefix}`);
   if (env.DISPATCH_STORE === 'redis') await recoverOwned(env, runner.hostId, await runner.owned(), host);
   else log('runner: DISPATCH_STORE is not redis, so tasks of an earlier run of this runner are not re-adopted');
@@ -47,7 +50,9 @@ export async function runRunner(env: NodeJS.ProcessEnv): Promise<number> {
     process.once('SIGTERM', resolve);
   });
   log(`runner ${runner.hostId}: stopping (workers keep running for the next start)`);
+  serving = false;
   await runner.stop();
+  await ops.close();
   await host.close();
   config.close();
   return 0;

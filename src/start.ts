@@ -5,6 +5,8 @@ import { DISCORD_PACING, SLACK_PACING } from './chat/pacing.js';
 import { wantedSurfaces } from './chat-env.js';
 import { createApp, type App } from './app.js';
 import { startBeating } from './health.js';
+import type { OpsHandler } from './metrics/http.js';
+import { gatewayOps } from './ops.js';
 import { runShellSurface, type ShellRun } from './run-shell.js';
 import { shellUser } from './shell-user.js';
 import { startFailure } from './start-failure.js';
@@ -35,8 +37,11 @@ export async function startSurfaces(env: NodeJS.ProcessEnv, run: Omit<ShellRun, 
   };
   const stops: (() => Promise<void>)[] = [];
   try {
-    if (wanted.slack) await attach(app, stops, log, 'slack', env, () => startSlack(env, deps));
-    if (wanted.discord) await attach(app, stops, log, 'discord', env, () => startDiscord(env, deps));
+    const ops = await gatewayOps(app, env, log);
+    stops.push(() => ops.close());
+    const retries = (surface: string) => () => ops.metrics.chatRetry(surface);
+    if (wanted.slack) await attach(app, stops, log, 'slack', env, () => startSlack(env, { ...deps, onRetry: retries('slack'), ops: ops.handle }));
+    if (wanted.discord) await attach(app, stops, log, 'discord', env, () => startDiscord(env, { ...deps, onRetry: retries('discord') }));
   } catch (error) {
     // Whatever did start must not keep the process alive after a failed start.
     for (const stop of stops) await stop().catch(() => undefined);
@@ -57,7 +62,7 @@ export async function startSurfaces(env: NodeJS.ProcessEnv, run: Omit<ShellRun, 
 }
 
 /** The SDKs load only for a surface that is configured: `dispatch-bot start` on Discord alone never loads Bolt. */
-async function startSlack(env: NodeJS.ProcessEnv, deps: DiscordDeps): Promise<Started & { port?: number }> {
+async function startSlack(env: NodeJS.ProcessEnv, deps: DiscordDeps & { ops: OpsHandler }): Promise<Started & { port?: number }> {
   const { slackFromEnv } = await import('../adapters/slack/index.js');
   return required(await slackFromEnv(env, deps));
 }

@@ -3,7 +3,7 @@
  * buttons, selects and modals into Inbound requests, and renders Replies as embeds + components.
  * Pure translation: it never touches the runner or the config.
  */
-import { Client, Events, GatewayIntentBits, Partials, SlashCommandBuilder } from 'discord.js';
+import { Client, Events, GatewayIntentBits, Partials, RESTEvents, SlashCommandBuilder } from 'discord.js';
 import { z } from 'zod';
 import type { Inbound } from '../../src/chat/inbound.js';
 import type { ChatSurface } from '../../src/chat/surface.js';
@@ -25,6 +25,8 @@ export interface DiscordDeps {
    */
   accept: (keys: readonly string[], inbound: Inbound) => Promise<boolean>;
   log?: (line: string) => void;
+  /** Called for each REST answer the client tries again: a 429 (waited out) or a 5xx. */
+  onRetry?: () => void;
 }
 
 export interface DiscordOptions extends DiscordDeps {
@@ -70,6 +72,13 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordSurface
     await fresh.destroy();
     throw new Error(`discord: login failed: ${String(error)}`, { cause: error });
   });
+  // discord.js re-sends a request after a 429 (once its reset passes) and after a 5xx (up to its `retries`).
+  if (opts.onRetry) {
+    const onRetry = opts.onRetry;
+    client.rest.on(RESTEvents.Response, (_request, response) => {
+      if (response.status === 429 || response.status >= 500) onRetry();
+    });
+  }
   const ids = new CustomIds();
   const interactions = new InteractionRegistry();
   const deps: IngressDeps = { client, ids, interactions, onInbound: opts.onInbound, accept: opts.accept, log, modalHoldMs: opts.modalHoldMs ?? DEFAULT_MODAL_HOLD_MS };

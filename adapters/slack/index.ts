@@ -1,8 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import { App, LogLevel, type Logger } from '@slack/bolt';
+import { App, LogLevel, type CustomRoute, type Logger, type webApi } from '@slack/bolt';
 import { z } from 'zod';
 import type { Inbound } from '../../src/chat/inbound.js';
 import type { ChatSurface } from '../../src/chat/surface.js';
+import { OPS_PATHS, type OpsHandler } from '../../src/metrics/http.js';
 import { slackSurface } from './egress.js';
 import { UserGroups } from './groups.js';
 import { CommandResponses } from './responses.js';
@@ -27,6 +28,10 @@ export interface SlackOptions {
    */
   accept: (keys: readonly string[], inbound: Inbound) => Promise<boolean>;
   log?: (line: string) => void;
+  /** Called each time the Web API client tries a failed call again (a 429 waited out, a 5xx, the network). */
+  onRetry?: () => void;
+  /** HTTP mode only: `/healthz` and `/metrics` answered on the same port as Slack's events. */
+  ops?: OpsHandler;
 }
 
 export interface SlackSurface extends ChatSurface {
@@ -41,6 +46,34 @@ export interface SlackSurface extends ChatSurface {
  */
 const RETRY = { retries: 5, factor: 2, minTimeout: 250, maxTimeout: 15_000, randomize: true };
 
+/**
+ * The client hands its retry options to p-retry, which calls `onFailedAttempt` after every
+ * failed try (a 429 after its Retry-After wait); only one with tries left is tried again.
+ */
+function retryConfig(onRetry: (() => void) | undefined): webApi.RetryOptions {
+  const config: webApi.RetryOptions & { onFailedAttempt: (error: { retriesLeft?: number }) => void } = {
+    ...RETRY,
+    onFailedAttempt: (error) => {
+      if ((error.retriesLeft ?? 0) > 0) onRetry?.();
+    },
+  };
+  return config;
+}
+
+/** Bolt's custom routes for the operations endpoints (GET only). */
+function opsRoutes(handle: OpsHandler): CustomRoute[] {
+  return OPS_PATHS.map((path) => ({
+    path,
+    method: ['GET'],
+    handler: (_req, res) => {
+      void handle(path).then((answer) => {
+        if (!answer) res.writeHead(404).end();
+        else res.writeHead(answer.status, { 'content-type': answer.contentType }).end(answer.body);
+      });
+    },
+  }));
+}
+
 /** Start the Slack surface: Bolt over HTTP (/slack/events), or Socket Mode when an app token is given. */
 export async function startSlack(opts: SlackOptions): Promise<SlackSurface> {
   const log = opts.log ?? ((line: string) => console.error(line));
@@ -51,7 +84,8 @@ export async function startSlack(opts: SlackOptions): Promise<SlackSurface> {
     ...(socketMode ? { appToken: opts.appToken, socketMode: true } : {}),
     logger: boltLogger(log),
     logLevel: LogLevel.WARN,
-    clientOptions: { ...(opts.apiUrl ? { slackApiUrl: withSlash(opts.apiUrl) } : {}), retryConfig: RETRY, timeout: 30_000 },
+    clientOptions: { ...(opts.apiUrl ? { slackApiUrl: withSlash(opts.apiUrl) } : {}), retryConfig: retryConfig(opts.onRetry), timeout: 30_000 },
+    ...(!socketMode && opts.ops ? { customRoutes: opsRoutes(opts.ops) } : {}),
     // auth.test runs in init(), where a bad token fails start-up instead of every request.
     deferInitialization: true,
     // Over HTTP an event's 200 goes out only once our listener has returned, and the listener
@@ -97,7 +131,7 @@ const SlackEnv = z.object({
  */
 export async function slackFromEnv(
   env: Record<string, string | undefined>,
-  deps: Pick<SlackOptions, 'onInbound' | 'accept' | 'log'>,
+  deps: Pick<SlackOptions, 'onInbound' | 'accept' | 'log' | 'onRetry' | 'ops'>,
 ): Promise<SlackSurface | undefined> {
   if (!env.SLACK_BOT_TOKEN || (!env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN)) return undefined;
   const blankless = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));

@@ -1,12 +1,13 @@
 import type { RecoverableTask, RunnerHost } from '../runner/host.js';
 import type { TaskQueue } from './port.js';
+import type { QueueStats, QueueStatsSource } from './stats.js';
 import type { BranchPush, BranchTarget, TaskEventListener, TaskSpec } from '../task/index.js';
 
 /**
  * The default queue: tasks go straight to a runner host in this process, and its events come
  * straight back. Restart recovery and orphan reaping pass through to the host.
  */
-export class InProcessQueue implements TaskQueue {
+export class InProcessQueue implements TaskQueue, QueueStatsSource {
   constructor(readonly host: RunnerHost) {}
 
   submit(spec: TaskSpec): Promise<void> {
@@ -39,6 +40,12 @@ export class InProcessQueue implements TaskQueue {
 
   pushBranch(target: BranchTarget, opts?: { dryRun?: boolean }): Promise<BranchPush> {
     return this.host.pushBranch(target, opts);
+  }
+
+  /** One runner, this process's own; a task waiting for a slot on it counts as queued. */
+  stats(): Promise<QueueStats> {
+    const { queued, running } = this.host.counts();
+    return Promise.resolve({ depth: queued, running, runnersUp: 1 });
   }
 
   recover(tasks: RecoverableTask[]): Promise<void> {

@@ -78,6 +78,8 @@ export interface RunnerHost {
   reapOrphans(knownTaskIds: Iterable<string>): Promise<string[]>;
   /** Ids of tasks queued, running or waiting for an answer on this host. */
   activeTaskIds(): string[];
+  /** How many of this host's tasks wait for a slot, run, or wait for an answer after giving up. */
+  counts(): { queued: number; running: number; blocked: number };
   /** Stop watching; workers keep running (the next host recovers them) unless `killWorkers`. */
   close(opts?: { killWorkers?: boolean }): Promise<void>;
 }
@@ -249,6 +251,12 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
 
     activeTaskIds(): string[] {
       return [...runs.values()].filter((r) => holdsSlot(r) || r.state === 'blocked').map((r) => r.id);
+    },
+
+    counts() {
+      const all = [...runs.values()];
+      const of = (state: string): number => all.filter((r) => r.state === state).length;
+      return { queued: of('queued'), running: of('running'), blocked: of('blocked') };
     },
 
     async close(closeOpts?: { killWorkers?: boolean }): Promise<void> {
