@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { App } from './app.js';
 import { ConfigError, messageOf } from './errors/index.js';
 import { opsHandler, serveOps, type OpsHandler } from './metrics/http.js';
+import type { Metrics } from './metrics/port.js';
 import { PrometheusMetrics, type Figures } from './metrics/prometheus.js';
 import { hasStats } from './queue/stats.js';
 import type { RunnerHost } from './runner/index.js';
@@ -31,7 +32,7 @@ function opsEnv(env: NodeJS.ProcessEnv): z.infer<typeof OpsEnv> {
 }
 
 /** Observe each task's duration from its creation (`createdAt`) to its final event. */
-function durations(metrics: PrometheusMetrics, createdAt: (taskId: string) => Promise<number | undefined>, log: Log): TaskEventListener {
+function durations(metrics: Metrics, createdAt: (taskId: string) => Promise<number | undefined>, log: Log): TaskEventListener {
   return (event: TaskEvent) => {
     if (event.type !== 'finished') return;
     void createdAt(event.taskId)

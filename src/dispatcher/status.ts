@@ -4,6 +4,7 @@ import type { TaskRecord } from '../store/records.js';
 import type { Conversation } from './conversation.js';
 import { nowOf, type DispatcherDeps } from './deps.js';
 import { renderStatus, renderStatusLine } from './render.js';
+import { hasStats } from '../queue/stats.js';
 
 const RECENT_FINISHED = 10;
 
@@ -33,5 +34,36 @@ export async function answerStatus(deps: DispatcherDeps, talk: Conversation, whe
   const lines = [`**${active.length} running**, ${finishedCount} finished in this channel.`];
   if (active.length) lines.push('', ...(await Promise.all(active.map(line))));
   if (finished.length) lines.push('', 'Recently finished:', ...(await Promise.all(finished.map(line))));
+  await talk.answer({ text: lines.join('\n') });
+}
+
+/** Tasks not on any runner yet (queued before a runner took them) are listed under this heading. */
+const NO_RUNNER = 'waiting for a runner';
+
+/**
+ * `status all`: every channel's active tasks grouped by the runner holding each, the queue's
+ * load when it can count it, then the latest finished (with the runner that ran each).
+ */
+export async function answerStatusAll(deps: DispatcherDeps, talk: Conversation): Promise<void> {
+  const now = (deps.now ?? Date.now)();
+  const tasks = await deps.store.listTasks();
+  const active = tasks.filter((t) => !isFinal(t.state));
+  const finished = tasks.filter((t) => isFinal(t.state)).slice(0, RECENT_FINISHED);
+  const byRunner = new Map<string, TaskRecord[]>();
+  for (const t of active) {
+    const runner = t.state === 'queued' && !t.pid ? NO_RUNNER : (t.runner ?? NO_RUNNER);
+    byRunner.set(runner, [...(byRunner.get(runner) ?? []), t]);
+  }
+  const lines = [`**${active.length} active** in every channel, ${tasks.length - active.length} finished.`];
+  if (hasStats(deps.queue)) {
+    const { runnersUp, depth, running } = await deps.queue.stats();
+    lines.push(`Runners up: ${runnersUp} · workers running: ${running} · waiting for a runner: ${depth}`);
+  }
+  const runners = [...byRunner.keys()].sort((a, b) => (a === NO_RUNNER ? 1 : b === NO_RUNNER ? -1 : a.localeCompare(b)));
+  for (const runner of runners) {
+    const held = byRunner.get(runner) ?? [];
+    lines.push('', runner === NO_RUNNER ? `${NO_RUNNER} (${held.length}):` : `runner **${runner}** (${held.length}):`, ...held.map((t) => renderStatusLine(t, now)));
+  }
+  if (finished.length) lines.push('', 'Recently finished:', ...finished.map((t) => `${renderStatusLine(t, now)}${t.runner ? ` · ran on ${t.runner}` : ''}`));
   await talk.answer({ text: lines.join('\n') });
 }

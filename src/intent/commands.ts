@@ -14,6 +14,8 @@ const STATUS_ANY = [
   /^(?:what's|whats|what is|what are) (?:running|happening|going on|in progress|the status|my tasks)$/,
   /^(?:[a]ny (?:news|updates?|progress)|where are we|are (?:we|they|you) done(?: yet)?|is (?:it|anything) done(?: yet)?)$/,
 ];
+/** Every channel's tasks and the runner holding each (an operator's view). */
+const STATUS_ALL = /^status(?: (?:--all|all|everywhere|across (?:all )?runners|(?:of|for) (?:all|every) (?:tasks?|runners?)))$/;
 const STATUS_ONE = [
   new RegExp(`^status(?: (?:of|for|on))? ${ID}$`),
   new RegExp(`^(?:how's|hows|how is) ${ID} (?:going|doing|coming along)$`),
@@ -31,6 +33,7 @@ export function parseStatus(text: string): Intent | undefined {
   if (text.length > MAX_COMMAND_TEXT) return undefined;
   const form = commandForm(text);
   if (STATUS_ANY.some((re) => re.test(form))) return { kind: 'status' };
+  if (STATUS_ALL.test(form)) return { kind: 'status', all: true };
   for (const re of STATUS_ONE) {
     const id = taskIdIn(re.exec(form)?.[1]);
     if (id) return { kind: 'status', task: id };

@@ -57,7 +57,7 @@ export type Intent =
   | { kind: 'warm-up' }
   /** A question about the bot itself: what can be said, which models there are, what the config holds. */
   | { kind: 'help'; topic: HelpTopic }
-  | { kind: 'status'; task?: string }
+  | { kind: 'status'; task?: string; all?: true }
   | { kind: 'control'; action: ControlAction; task: string }
   | { kind: 'config'; requests: ConfigRequest[] }
   | ({ kind: 'tasks' } & TaskRequest)

@@ -10,9 +10,3 @@ export interface Metrics {
   /** A chat platform's API call failed (rate limit, 5xx, network) and its client tries it again. */
   chatRetry(surface: string): void;
 }
-
-/** Counting nothing: where no metrics are exported. */
-export const NO_METRICS: Metrics = {
-  taskFinished: () => undefined,
-  chatRetry: () => undefined,
-};

@@ -183,7 +183,7 @@ export class TaskRun {
       const record: WorkerRecord = { pid, pgid, startTicks, marker, startedAt, dir: work.dir, spec: this.spec, ...(work.branch ? { branch: work.branch } : {}), ...(work.base ? { base: work.base } : {}) };
       const text = JSON.stringify(record, null, 2) + '\n';
       await Promise.all([writeAtomic(paths.worker, text), writeAtomic(workerRecordPath(this.deps.home, this.deps.runnerId, this.id), text)]);
-      this.deps.emit({ type: 'started', taskId: this.id, pid: worker.pid, dir: work.dir, ...(work.branch ? { branch: work.branch } : {}) });
+      this.deps.emit({ type: 'started', taskId: this.id, pid: worker.pid, dir: work.dir, ...(work.branch ? { branch: work.branch } : {}), runner: this.deps.runnerId });
     }
     // Every backend reads its own lines (claude stream-json, codex --json) and ignores the rest.
     this.watcher = new TaskWatcher({

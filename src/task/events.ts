@@ -5,7 +5,8 @@ import { FinalState } from './state.js';
 
 /** What a runner host reports about a task, in order, as it happens. */
 export const TaskEvent = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('started'), taskId: z.string(), pid: z.number().int(), dir: z.string(), branch: z.string().optional() }),
+  /** `runner`: the id of the runner host whose worker it is (DISPATCH_RUNNER_ID). */
+  z.object({ type: z.literal('started'), taskId: z.string(), pid: z.number().int(), dir: z.string(), branch: z.string().optional(), runner: z.string().max(200).optional() }),
   /** The real model id the CLI reported. */
   z.object({ type: z.literal('model'), taskId: z.string(), model: z.string() }),
   /** A short line saying what the worker does right now. */

@@ -14,6 +14,8 @@ export const TaskProgress = z.object({
   reportedModel: z.string().optional(),
   activity: z.string().optional(),
   pid: z.number().int().optional(),
+  /** The runner host holding the worker (the last one that started it). */
+  runner: z.string().optional(),
   dir: z.string().optional(),
   branch: z.string().optional(),
   summary: z.string().optional(),

@@ -17,7 +17,7 @@ export function transition(task: Pick<TaskProgress, 'state'>, change: TaskChange
   if (isFinal(task.state)) return {};
   switch (change.type) {
     case 'started':
-      return { state: 'running', pid: change.pid, dir: change.dir, ...(change.branch ? { branch: change.branch } : {}) };
+      return { state: 'running', pid: change.pid, dir: change.dir, ...(change.branch ? { branch: change.branch } : {}), ...(change.runner ? { runner: change.runner } : {}) };
     case 'model':
       return { reportedModel: change.model };
     case 'activity':

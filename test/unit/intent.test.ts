@@ -29,6 +29,15 @@ describe('status', () => {
     expect(parse("how's api-docs going?")).toEqual({ kind: 'status', task: 'api-docs' });
   });
 
+  it('asks across every channel and runner with "status all"', () => {
+    for (const text of ['status all', 'Status all?', '/dispatch status all', 'status --all', 'status of all tasks', 'status everywhere', 'status across runners', '<@U1> status all']) {
+      expect(parse(text), text).toEqual({ kind: 'status', all: true });
+    }
+    // A task whose id happens to be a word stays a task's status.
+    expect(parse('status alloy')).toEqual({ kind: 'status', task: 'alloy' });
+    expect(parse('show all tasks')).toEqual({ kind: 'status' });
+  });
+
   it('does not swallow a task that mentions status', () => {
     expect(parse('add a status page to the admin dashboard with opus').kind).toBe('tasks');
   });

@@ -4,6 +4,10 @@ import { SavedTaskSpec, TaskEvent, transition, type TaskState } from '../../src/
 const NOW = 1_700_000_000_000;
 
 describe('transition', () => {
+  it('remembers the runner whose worker it is', () => {
+    expect(transition({ state: 'queued' }, { type: 'started', taskId: 't', pid: 7, dir: '/w', runner: 'r2' }, NOW)).toEqual({ state: 'running', pid: 7, dir: '/w', runner: 'r2' });
+  });
+
   it('moves a task through its life: queued → running → waiting → running → done', () => {
     expect(transition({ state: 'queued' }, { type: 'started', taskId: 't', pid: 42, dir: '/w', branch: 'dispatch/t' }, NOW)).toEqual({
       state: 'running',
