@@ -45,16 +45,18 @@ const NO_RUNNER = 'waiting for a runner';
  * load when it can count it, then the latest finished (with the runner that ran each).
  */
 export async function answerStatusAll(deps: DispatcherDeps, talk: Conversation): Promise<void> {
-  const now = (deps.now ?? Date.now)();
-  const tasks = await deps.store.listTasks();
-  const active = tasks.filter((t) => !isFinal(t.state));
-  const finished = tasks.filter((t) => isFinal(t.state)).slice(0, RECENT_FINISHED);
+  const now = nowOf(deps);
+  const [active, finished, finishedCount] = await Promise.all([
+    deps.store.listTasks({ active: true }),
+    deps.store.listTasks({ active: false, limit: RECENT_FINISHED }),
+    deps.store.countTasks({ active: false }),
+  ]);
   const byRunner = new Map<string, TaskRecord[]>();
   for (const t of active) {
     const runner = t.state === 'queued' && !t.pid ? NO_RUNNER : (t.runner ?? NO_RUNNER);
     byRunner.set(runner, [...(byRunner.get(runner) ?? []), t]);
   }
-  const lines = [`**${active.length} active** in every channel, ${tasks.length - active.length} finished.`];
+  const lines = [`**${active.length} active** in every channel, ${finishedCount} finished.`];
   if (hasStats(deps.queue)) {
     const { runnersUp, depth, running } = await deps.queue.stats();
     lines.push(`Runners up: ${runnersUp} · workers running: ${running} · waiting for a runner: ${depth}`);
