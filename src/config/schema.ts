@@ -68,7 +68,15 @@ export const BackendConfig = z.strictObject({
   model_flag: z.boolean().optional(),
 });
 
-const ModelFields = z.strictObject({ backend: Name.optional() });
+/** US dollars per million tokens, for a CLI that reports tokens but no cost. */
+export const ModelPrice = z.strictObject({
+  input: z.number().nonnegative(),
+  output: z.number().nonnegative(),
+  /** Cached input tokens (the input price when left out). */
+  cached_input: z.number().nonnegative().optional(),
+});
+
+const ModelFields = z.strictObject({ backend: Name.optional(), price: ModelPrice.optional() });
 
 export const ModelConfig = ModelFields.nullable()
   .transform((m) => m ?? {});
@@ -205,4 +213,5 @@ export type ConfigFileInput = z.input<typeof ConfigFile>;
 export type Config = z.output<typeof ConfigFile>;
 export type BackendConfig = z.output<typeof BackendConfig>;
 export type AliasConfig = z.output<typeof AliasConfig>;
+export type ModelPrice = z.output<typeof ModelPrice>;
 export type RepoConfig = z.output<typeof RepoConfig>;

@@ -10,6 +10,7 @@ import { renderFinish, renderStatus } from './render.js';
 import { loginCommand, logText } from '../resolve/index.js';
 import { runnable } from './runnable.js';
 import { settleTrial } from './trial.js';
+import { priceOf, priced } from './cost.js';
 
 /** Apply one task event: update the record, edit the status message, post what the thread must see. */
 export async function onTaskEvent(deps: DispatcherDeps, event: TaskEvent): Promise<TaskRecord | undefined> {
@@ -21,6 +22,7 @@ export async function onTaskEvent(deps: DispatcherDeps, event: TaskEvent): Promi
   // A give-up reported after the requester already answered (a successor is on its way) is old news.
   if (event.type === 'gave-up' && (await deps.store.openQuestions(task.id)).length === 0) return task;
   const patch: Partial<TaskRecord> = transition(task, event, now);
+  if (patch.usage) patch.usage = priced(patch.usage, priceOf(deps.config.current(), task.spec.model));
   if (patch.state && isFinal(patch.state) && task.status) patch.finalEditPending = true;
   const updated = await deps.store.updateTask(task.id, patch);
   if (!updated) return undefined;

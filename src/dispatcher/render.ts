@@ -3,6 +3,7 @@ import { canPublish, forgeButtons } from './forge-buttons.js';
 import type { TaskRecord } from '../store/records.js';
 import { isFinal, planProgress, type TaskState } from '../task/index.js';
 import { logText } from '../resolve/index.js';
+import { dollars, usageLine, usageReport } from './cost.js';
 
 const STATE_LABEL: Record<TaskState, string> = {
   queued: 'queued',
@@ -56,6 +57,7 @@ export function renderStatus(task: TaskRecord, now: number): Reply {
     { label: 'Where', value: task.branch ? `worktree, branch ${task.branch}` : task.spec.worktree ? 'worktree' : task.spec.repo.name },
     { label: 'Elapsed', value: formatElapsed((task.finishedAt ?? now) - task.createdAt) },
   ];
+  if (task.usage) fields.push({ label: 'Usage', value: usageLine(task.usage) });
   const pr = task.forge?.pullRequest;
   if (pr) fields.push({ label: 'Pull request', value: `#${pr.number} ${pr.url}` });
   else if (task.forge?.pushed && task.worktree) fields.push({ label: 'Pushed', value: `${task.worktree.branch} → origin` });
@@ -96,6 +98,7 @@ export function renderFinish(task: TaskRecord): Reply {
   };
   const lines = [head[task.state] ?? `**${task.id}**: ${stateLabel(task.state)}`];
   if (task.summary) lines.push('', task.summary);
+  if (task.usage) lines.push('', `_${usageReport(task.usage)}_`);
   if (canPublish(task) && !task.forge?.autoPr && !task.forge?.continues) lines.push('', `_To open a pull request: *Open PR* on the status message, or say \`open a PR for ${task.id}\`._`);
   const reply: Reply = { text: lines.join('\n') };
   if (task.worktree) {
@@ -113,5 +116,6 @@ export function renderFinish(task: TaskRecord): Reply {
 export function renderStatusLine(task: TaskRecord, now: number): string {
   const { done, total } = planProgress(task.plan, { total: task.planTotal, done: task.planDone });
   const progress = total > 0 ? ` ${done}/${total}` : '';
-  return `${STATE_ICON[task.state]} ${task.id}: ${stateLabel(task.state)}${progress} · ${modelLabel(task)} · ${formatElapsed(now - task.createdAt)} ago`;
+  const cost = task.usage?.costUsd === undefined ? '' : ` · ${task.usage.estimated ? '~' : ''}${dollars(task.usage.costUsd)}`;
+  return `${STATE_ICON[task.state]} ${task.id}: ${stateLabel(task.state)}${progress} · ${modelLabel(task)}${cost} · ${formatElapsed(now - task.createdAt)} ago`;
 }

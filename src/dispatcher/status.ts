@@ -5,6 +5,7 @@ import type { Conversation } from './conversation.js';
 import { nowOf, type DispatcherDeps } from './deps.js';
 import { renderStatus, renderStatusLine } from './render.js';
 import { hasStats } from '../queue/stats.js';
+import { dollars, dayStart, spentToday } from './cost.js';
 
 const RECENT_FINISHED = 10;
 
@@ -31,7 +32,8 @@ export async function answerStatus(deps: DispatcherDeps, talk: Conversation, whe
     const link = t.status && talk.surface.permalink ? await talk.surface.permalink(t.status) : undefined;
     return `${renderStatusLine(t, now)}${link ? ` · ${link}` : ''}`;
   };
-  const lines = [`**${active.length} running**, ${finishedCount} finished in this channel.`];
+  const today = spentToday(await deps.store.listTasks({ ...scope, createdSince: dayStart(now) }), now);
+  const lines = [`**${active.length} running**, ${finishedCount} finished in this channel.${today > 0 ? ` Spent today: ${dollars(today)}.` : ''}`];
   if (active.length) lines.push('', ...(await Promise.all(active.map(line))));
   if (finished.length) lines.push('', 'Recently finished:', ...(await Promise.all(finished.map(line))));
   await talk.answer({ text: lines.join('\n') });

@@ -3,6 +3,7 @@ import { ConfigError } from '../errors/index.js';
 import { DIR_TOKEN, PROMPT_TOKEN, splitCommand } from '../config/command.js';
 import { readClaudeLine } from './claude-output.js';
 import { readCodexLine } from './codex-output.js';
+import { readGeminiLine } from './gemini-output.js';
 import { claudeModelFlag } from './family.js';
 import { logText } from './log-text.js';
 import { CLAUDE_FAILURES, CODEX_FAILURES, CURSOR_FAILURES, GEMINI_FAILURES, classify, type FailureRule } from './failures.js';
@@ -76,6 +77,9 @@ export const cursorBackend = make(
     return { argv: withFlag(argv, ['--model', '-m'], model, modelFlag), promptAsLastArg: !argv.includes(PROMPT_TOKEN), output: 'text' };
   },
   CURSOR_FAILURES,
+  // `agent --output-format stream-json` prints claude's event shapes (init, assistant, result);
+  // its result carries no tokens today, so a usage block is read only where it appears.
+  readClaudeLine,
 );
 
 export const codexBackend = make(
@@ -109,6 +113,7 @@ export const geminiBackend = make(
     return { argv: withFlag(argv, ['-m', '--model'], model, modelFlag), promptAsLastArg: !argv.includes(PROMPT_TOKEN), output: 'text' };
   },
   GEMINI_FAILURES,
+  readGeminiLine,
 );
 
 /** A user's gemini command: the prompt goes right after a bare `-p`, and yolo needs `--skip-trust` to stick. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { OutputSignal } from './port.js';
+import { AnthropicUsage, fromAnthropic } from './usage-output.js';
 
 /**
  * claude `--output-format stream-json --verbose`: one JSON event per line. We read the init
@@ -13,13 +14,16 @@ export const ContentBlock = z.union([
 ]);
 export const Assistant = z.object({
   type: z.literal('assistant'),
-  message: z.object({ content: z.array(ContentBlock) }),
+  message: z.object({ id: z.string().optional(), content: z.array(ContentBlock), usage: AnthropicUsage.optional() }),
 });
 export const Result = z.object({
   type: z.literal('result'),
   subtype: z.string().optional(),
   is_error: z.boolean().optional(),
   result: z.string().optional(),
+  total_cost_usd: z.number().nonnegative().optional(),
+  num_turns: z.number().int().nonnegative().optional(),
+  usage: AnthropicUsage.optional(),
 });
 
 const ACTIVITY_CHARS = 100;
@@ -33,13 +37,16 @@ export function readClaudeLine(line: string): OutputSignal {
   if (init.success) return { model: init.data.model };
   const result = Result.safeParse(event);
   if (result.success) {
-    const text = result.data.result ?? result.data.subtype ?? 'unknown error';
-    return result.data.is_error ? { error: text } : { result: text };
+    const { result: said, subtype, is_error, usage, total_cost_usd, num_turns } = result.data;
+    const text = said ?? subtype ?? 'unknown error';
+    const used = usage ? { usage: fromAnthropic(usage, { costUsd: total_cost_usd, turns: num_turns }) } : {};
+    return is_error ? { error: text, ...used } : { result: text, ...used };
   }
   const assistant = Assistant.safeParse(event);
   if (assistant.success) {
-    const activity = assistant.data.message.content.map(activityOf).filter(Boolean).at(-1);
-    return activity ? { activity } : {};
+    const { id, content, usage } = assistant.data.message;
+    const activity = content.map(activityOf).filter(Boolean).at(-1);
+    return { ...(activity ? { activity } : {}), ...(id && usage ? { usageStep: { id, usage: fromAnthropic(usage) } } : {}) };
   }
   return {};
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseJson, short } from './claude-output.js';
 import type { OutputSignal } from './port.js';
+import { CodexTurnCompleted, fromCodex } from './usage-output.js';
 
 /** codex `exec --json`: JSONL events; commands and messages become the activity line. */
 export const Item = z.object({
@@ -14,6 +15,8 @@ export function readCodexLine(line: string): OutputSignal {
   if (event === undefined) return {};
   const failed = Failed.safeParse(event);
   if (failed.success) return { error: failed.data.error?.message ?? failed.data.message ?? 'codex failed' };
+  const turn = CodexTurnCompleted.safeParse(event);
+  if (turn.success) return { usage: fromCodex(turn.data.usage) };
   const item = Item.safeParse(event);
   if (!item.success) return {};
   const { type, text, command } = item.data.item;

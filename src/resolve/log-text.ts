@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { Assistant, ContentBlock, Init, Result, TOOL_DETAIL, parseJson } from './claude-output.js';
 import { Failed, Item } from './codex-output.js';
+import { GeminiInit, GeminiMessage, GeminiToolUse, toolText } from './gemini-output.js';
+import { GeminiResult } from './usage-output.js';
 
 /** A CLI's error printed as one JSON object (gemini writes `{"error":{"message":…}}` to stderr). */
 const ErrorObject = z.object({ error: z.object({ message: z.string() }) });
@@ -42,6 +44,8 @@ function eventText(event: unknown): string | undefined {
   if (failed.success) return `error: ${failed.data.error?.message ?? failed.data.message ?? 'failed'}`;
   const item = Item.safeParse(event);
   if (item.success) return item.data.item.command ? `$ ${item.data.item.command}` : (item.data.item.text ?? '');
+  const gemini = geminiText(event);
+  if (gemini !== undefined) return gemini;
   const error = ErrorObject.safeParse(event);
   if (error.success) return `error: ${error.data.error.message}`;
   return undefined;
@@ -53,4 +57,15 @@ function blockText(block: z.infer<typeof ContentBlock>): string {
     return `→ ${block.name}${key ? `: ${String(block.input?.[key])}` : ''}`;
   }
   return 'text' in block ? block.text.trim() : '';
+}
+
+/** gemini `stream-json`: its prompt echo and closing stats are bookkeeping; text and tools are read. */
+function geminiText(event: unknown): string | undefined {
+  const message = GeminiMessage.safeParse(event);
+  if (message.success) return message.data.role === 'user' ? '' : message.data.content.trim();
+  const tool = GeminiToolUse.safeParse(event);
+  if (tool.success) return `→ ${toolText(tool.data)}`;
+  const init = GeminiInit.safeParse(event);
+  if (init.success) return `(${init.data.model})`;
+  return GeminiResult.safeParse(event).success ? '' : undefined;
 }

@@ -1,4 +1,4 @@
-import type { StartFailure } from '../task/index.js';
+import type { StartFailure, Usage } from '../task/index.js';
 
 /**
  * How to start one worker, built by the runner host from its own config. In `argv` the runner
@@ -28,6 +28,13 @@ export interface OutputSignal {
   result?: string;
   /** The CLI said it failed (e.g. `is_error: true`). */
   error?: string;
+  /** What this worker has used in all, as the CLI reports it at the end of a run or turn. */
+  usage?: Usage;
+  /**
+   * What one model call used (claude prints it with each assistant message, repeated for every
+   * block of the same message): the running total is the sum over distinct `id`s until `usage` comes.
+   */
+  usageStep?: { id: string; usage: Usage };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
-import { samePlan, type PlanItem } from '../task/index.js';
+import { addUsage, samePlan, sameUsage, type PlanItem, type Usage } from '../task/index.js';
 import type { TaskEvent } from '../task/index.js';
 import type { Backend, OutputSignal } from '../resolve/port.js';
 import { readIpc, readText, stampOf, writeAtomic, type IpcState } from './files.js';
@@ -48,6 +48,10 @@ export class TaskWatcher {
   model?: string;
   result?: string;
   private activity?: string;
+  /** The CLI's own total once it gave one; until then the sum of its per-call reports. */
+  private usageTotal?: Usage;
+  private readonly usageSteps = new Map<string, Usage>();
+  private usage?: Usage;
   private readonly asked = new Set<string>();
   private watchers: FSWatcher[] = [];
   private poll?: NodeJS.Timeout;
@@ -176,12 +180,25 @@ export class TaskWatcher {
       }
       if (signal.activity) activity = signal.activity;
       if (signal.result) this.result = signal.result;
+      if (signal.usage) this.usageTotal = signal.usage;
+      if (signal.usageStep) this.usageSteps.set(signal.usageStep.id, signal.usageStep.usage);
     }
+    this.emitUsage();
     // Only the latest activity of a burst matters to a status line.
     if (activity && activity !== this.activity) {
       this.activity = activity;
       emit({ type: 'activity', taskId, text: activity });
     }
+  }
+
+  /** One usage event per change: a burst of lines reports once. */
+  private emitUsage(): void {
+    const steps = [...this.usageSteps.values()];
+    const first = steps[0];
+    const usage = this.usageTotal ?? (first ? steps.slice(1).reduce(addUsage, first) : undefined);
+    if (!usage || sameUsage(usage, this.usage)) return;
+    this.usage = usage;
+    this.opts.emit({ type: 'usage', taskId: this.opts.taskId, usage });
   }
 
   /** Stop watching after one last scan, so nothing the worker wrote before exiting is missed. */

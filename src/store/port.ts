@@ -10,8 +10,8 @@ export interface TaskStore {
   getTask(id: string): Promise<TaskRecord | undefined>;
   /** Merge `patch` into the task (updatedAt set by the store) and return the result. */
   updateTask(id: string, patch: Partial<Omit<TaskRecord, 'id'>>): Promise<TaskRecord | undefined>;
-  /** Tasks of a channel (newest first, at most `limit`); all tasks when channel is omitted. */
-  listTasks(filter?: { channel?: string; surface?: string; active?: boolean; limit?: number }): Promise<TaskRecord[]>;
+  /** Tasks of a channel (newest first, at most `limit`, created since `createdSince`); all tasks when channel is omitted. */
+  listTasks(filter?: { channel?: string; surface?: string; active?: boolean; createdSince?: number; limit?: number }): Promise<TaskRecord[]>;
   /** How many tasks listTasks would list without a limit, without reading them. */
   countTasks(filter?: { channel?: string; surface?: string; active?: boolean }): Promise<number>;
   /** Tasks posted in a thread (a fan-out puts several in one). */

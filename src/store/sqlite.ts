@@ -270,9 +270,9 @@ class SqliteTaskStore implements SqliteStore {
  * The WHERE of a task listing. The final states are written into the SQL, not bound: only a
  * query that names them literally can use the partial indexes of active tasks (sqlite-schema.ts).
  */
-function taskWhere(filter: TaskFilter): { where: string; params: string[] } {
+function taskWhere(filter: TaskFilter): { where: string; params: (string | number)[] } {
   const clauses: string[] = [];
-  const params: string[] = [];
+  const params: (string | number)[] = [];
   if (filter.channel !== undefined) {
     clauses.push('channel = ?');
     params.push(filter.channel);
@@ -282,6 +282,10 @@ function taskWhere(filter: TaskFilter): { where: string; params: string[] } {
     params.push(filter.surface);
   }
   if (filter.active !== undefined) clauses.push(`state ${filter.active ? 'NOT IN' : 'IN'} (${FINALS_SQL})`);
+  if (filter.createdSince !== undefined) {
+    clauses.push('created_at >= ?');
+    params.push(filter.createdSince);
+  }
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 

@@ -33,6 +33,8 @@ export interface TaskFilter {
   channel?: string;
   surface?: string;
   active?: boolean;
+  /** Only tasks created at or after this time (ms): a day's spending reads the day's tasks alone. */
+  createdSince?: number;
   /** At most this many, the newest first. */
   limit?: number;
 }
@@ -41,6 +43,7 @@ export function matchesFilter(task: TaskRecord, filter: TaskFilter): boolean {
   if (filter.channel !== undefined && task.where.channel !== filter.channel) return false;
   if (filter.surface !== undefined && task.where.surface !== filter.surface) return false;
   if (filter.active !== undefined && isActive(task.state) !== filter.active) return false;
+  if (filter.createdSince !== undefined && task.createdAt < filter.createdSince) return false;
   return true;
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { StartFailure, TaskReport, WorktreeReport } from './outcome.js';
 import { PlanItem } from './plan.js';
 import { FinalState } from './state.js';
+import { Usage } from './usage.js';
 
 /** What a runner host reports about a task, in order, as it happens. */
 export const TaskEvent = z.discriminatedUnion('type', [
@@ -19,6 +20,8 @@ export const TaskEvent = z.discriminatedUnion('type', [
     total: z.number().int().nonnegative().optional(),
     done: z.number().int().nonnegative().optional(),
   }),
+  /** What the worker has used so far, as its CLI reports it (a running total for this worker). */
+  z.object({ type: z.literal('usage'), taskId: z.string(), usage: Usage }),
   z.object({ type: z.literal('question'), taskId: z.string(), seq: z.string(), text: z.string() }),
   z.object({ type: z.literal('answered'), taskId: z.string(), seq: z.string() }),
   /** The worker stopped waiting and marked an item `[?]`: the next answer starts a successor. */

@@ -6,3 +6,4 @@ export { TaskEvent, type TaskEventOf, type TaskEventListener } from './events.js
 export { TaskProgress, queuedProgress } from './progress.js';
 export { transition, type TaskChange } from './transition.js';
 export { BranchTarget, BranchPush } from './branch.js';
+export { Usage, addUsage, totalTokens, sameUsage } from './usage.js';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { StartFailure, WorktreeReport } from './outcome.js';
 import { PlanItem } from './plan.js';
 import { TaskState } from './state.js';
+import { Usage } from './usage.js';
 
 /** What the task's events tell about it: the part of a task record that `transition` changes. */
 export const TaskProgress = z.object({
@@ -13,6 +14,8 @@ export const TaskProgress = z.object({
   /** The real model id the CLI reported, when it reported one. */
   reportedModel: z.string().optional(),
   activity: z.string().optional(),
+  /** Tokens (and cost, when the CLI reports it) of the current worker so far. */
+  usage: Usage.optional(),
   pid: z.number().int().optional(),
   /** The runner host holding the worker (the last one that started it). */
   runner: z.string().optional(),

@@ -22,6 +22,8 @@ export function transition(task: Pick<TaskProgress, 'state'>, change: TaskChange
       return { reportedModel: change.model };
     case 'activity':
       return { activity: change.text };
+    case 'usage':
+      return { usage: change.usage };
     case 'plan':
       return { plan: change.items, planTotal: change.total, planDone: change.done };
     case 'question':

@@ -79,6 +79,14 @@ export function runStoreContract(
         expect(await store.listTasks({ channel: 'C1', limit: 0 })).toEqual([]);
       });
 
+      it('lists only the tasks created since a time (a day of spending)', async () => {
+        const store = await openStore();
+        for (const [id, createdAt] of [['yesterday', 1_000], ['at-midnight', 2_000], ['this-morning', 2_500]] as const) await store.putTask(task(id, { state: 'done', createdAt }));
+        await store.putTask(task('elsewhere-today', { state: 'done', createdAt: 2_600, channel: 'C2' }));
+        expect(ids(await store.listTasks({ channel: 'C1', createdSince: 2_000 }))).toEqual(['this-morning', 'at-midnight']);
+        expect(ids(await store.listTasks({ createdSince: 2_000 }))).toEqual(['elsewhere-today', 'this-morning', 'at-midnight']);
+      });
+
       it('reads back exactly the record it was given, every field included', async () => {
         const store = await openStore();
         const full = fullTask('full-record');

@@ -148,7 +148,7 @@ describe('every problem names its key', () => {
       ['backends.claude.model_falg', 'backends.claude.model_falg: unknown key (known keys: command, model_flag)'],
       ['channels.C1.defualt', 'channels.C1.defualt: unknown key (known keys: repo, default)'],
       ['limits.concurency', expect.stringMatching(/^limits\.concurency: unknown key \(known keys: task_timeout, confirm_timeout, concurrency, per_backend/)],
-      ['models.opus.modle', 'models.opus.modle: unknown key (known keys: backend)'],
+      ['models.opus.modle', 'models.opus.modle: unknown key (known keys: backend, price)'],
       ['repos.web.worktrees', 'repos.web.worktrees: unknown key (known keys: path, default, worktree, auto_pr, draft, branch_prefix)'],
     ]);
   });
