@@ -31,6 +31,8 @@ const ACTIONS = [
   z.object({ type: z.literal('cancel-task'), task: Field }),
   z.object({ type: z.literal('logs'), task: Field }),
   z.object({ type: z.literal('retry'), task: Field }),
+  /** Run a task stopped over its budget again with as much budget once more (its requester only). */
+  z.object({ type: z.literal('continue-task'), task: Field }),
   /** Push a finished task's branch and open its pull request. */
   z.object({ type: z.literal('open-pr'), task: Field }),
   /** Push a finished task's branch, no pull request. */

@@ -176,6 +176,10 @@ export const LimitsConfig = z.strictObject({
   worktree_cleanup: z.enum(['keep', 'when-empty']).default('keep'),
   /** What worktree branches are named: `<prefix><task-id>` (a repo's own `branch_prefix` wins). */
   branch_prefix: BranchPrefix.default('dispatch/'),
+  /** US dollars one task may cost before it is stopped (its requester may continue it with as much again). */
+  max_cost_usd: z.number().positive().optional(),
+  /** US dollars one user's tasks may cost per day (UTC); a request past it is refused before it starts. */
+  max_cost_usd_per_day: z.number().positive().optional(),
 });
 
 export const ConfigFile = z.strictObject({

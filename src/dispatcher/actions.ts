@@ -14,6 +14,7 @@ import { planForgeAction } from './forge-actions.js';
 import { forgeActionOf } from './forge-buttons.js';
 import { answerPending } from './pipeline.js';
 import { step, type Step } from './step.js';
+import { continueOverBudget } from './continue.js';
 
 const ADMIN: Right = { kind: 'admin' };
 
@@ -45,6 +46,11 @@ export async function planAction(deps: DispatcherDeps, inbound: InboundAction): 
       return planControl(deps, inbound, 'logs', action.task);
     case 'retry':
       return planControl(deps, inbound, 'retry', action.task);
+    case 'continue-task': {
+      const task = await findTask(deps, action.task);
+      const rights: Right[] = [requesterOf(task, `continue **${task.id}**`), { kind: 'dispatch', where: task.where }];
+      return step(rights, () => continueOverBudget(deps, inbound, task));
+    }
     case 'recover': {
       const task = await findTask(deps, action.task);
       const rights: Right[] = [requesterOf(task, `pick a model for **${task.id}**`), { kind: 'dispatch', where: task.where }];

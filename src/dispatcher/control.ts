@@ -75,13 +75,14 @@ export async function retry(
   inbound: Pick<InboundMessage, 'who' | 'where'>,
   task: TaskRecord,
   model?: string,
+  more: { budgetUsd?: number; context?: string } = {},
 ): Promise<void> {
   const where = task.thread ? { ...task.where, thread: task.thread } : task.where;
   await proceed(
     deps,
     { who: inbound.who, where },
     {
-      context: task.spec.context,
+      context: more.context ?? task.spec.context,
       tasks: [
         {
           id: task.id,
@@ -93,6 +94,7 @@ export async function retry(
           // A review successor continues its pull request's branch; any other task gets a new one.
           ...(task.spec.existingBranch && task.spec.branch ? { branch: task.spec.branch, existingBranch: true } : {}),
           ...(task.spec.repo.name === deps.defaultRepo.name ? {} : { repo: task.spec.repo.name }),
+          ...(more.budgetUsd ? { budgetUsd: more.budgetUsd } : {}),
         },
       ],
       taskForge: retryForge(task),

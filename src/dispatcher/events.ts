@@ -11,6 +11,7 @@ import { loginCommand, logText } from '../resolve/index.js';
 import { runnable } from './runnable.js';
 import { settleTrial } from './trial.js';
 import { priceOf, priced } from './cost.js';
+import { budgetFinish, enforceBudget } from './budget.js';
 
 /** Apply one task event: update the record, edit the status message, post what the thread must see. */
 export async function onTaskEvent(deps: DispatcherDeps, event: TaskEvent): Promise<TaskRecord | undefined> {
@@ -24,8 +25,9 @@ export async function onTaskEvent(deps: DispatcherDeps, event: TaskEvent): Promi
   const patch: Partial<TaskRecord> = transition(task, event, now);
   if (patch.usage) patch.usage = priced(patch.usage, priceOf(deps.config.current(), task.spec.model));
   if (patch.state && isFinal(patch.state) && task.status) patch.finalEditPending = true;
-  const updated = await deps.store.updateTask(task.id, patch);
-  if (!updated) return undefined;
+  const changed = await deps.store.updateTask(task.id, patch);
+  if (!changed) return undefined;
+  const updated = (await enforceBudget(deps, changed)) ?? changed;
   await editStatus(deps, updated, now, priorityOf(event, updated));
   await announce(deps, updated, event, now);
   await settleTrial(deps, updated, event);
@@ -74,6 +76,7 @@ async function announce(deps: DispatcherDeps, task: TaskRecord, event: TaskEvent
   } else if (event.type === 'finished') {
     const finish = renderFinish(task);
     if (event.report) attachReport(finish, task.id, event.report);
+    budgetFinish(deps.config.current(), task, finish);
     const cleanup = await autoCleanUp(deps, task);
     if (cleanup) finish.text += `\n${cleanup}`;
     await postToTask(deps, task, finish);

@@ -12,6 +12,7 @@ import { renderFanOut, renderSingle } from './summary.js';
 import { branchFor, planForge, withIssueContext } from './forge-launch.js';
 import type { TaskForge } from '../forge/record.js';
 import type { ForgeAsk } from '../intent/index.js';
+import { requireDailyBudget } from './budget.js';
 
 /** What the resolver settled for one task: the model id, the role prompt, and a family-rule trial. */
 export interface Ready {
@@ -40,6 +41,7 @@ export async function launch(deps: DispatcherDeps, request: Request): Promise<Ta
   const clis = new Set((await deps.discovery.clis()).keys());
   const specs = request.drafts.map((draft, i) => buildSpec(deps, config, clis, request, draft, request.ready[i] as Ready, draft.id));
   // Checked before ids are claimed: a refused request leaves nothing behind.
+  await requireDailyBudget(deps, config, request.asker.who.id, nowOf(deps));
   await requireLoggedIn(deps, config, specs, choicesOf(config));
   const forge = await forgeOfRequest(deps, request, specs);
   const taken = new Set<string>();
@@ -58,6 +60,8 @@ export async function launch(deps: DispatcherDeps, request: Request): Promise<Ta
     if (thread) record.thread = thread;
     if (request.asker.deliveryId) record.origin = request.asker.deliveryId;
     record.forge = forge;
+    const budget = request.drafts[i]?.budgetUsd ?? config.limits.max_cost_usd;
+    if (budget !== undefined) record.budgetUsd = budget;
     const trial = request.ready[i]?.trial;
     if (trial) record.modelTrial = { via: trial.via };
     record.status = await talk.inThread(thread, renderStatus(record, now));

@@ -61,7 +61,7 @@ export function renderStatus(task: TaskRecord, now: number): Reply {
   const pr = task.forge?.pullRequest;
   if (pr) fields.push({ label: 'Pull request', value: `#${pr.number} ${pr.url}` });
   else if (task.forge?.pushed && task.worktree) fields.push({ label: 'Pushed', value: `${task.worktree.branch} → origin` });
-  const lines = [`${STATE_ICON[task.state]} **${task.id}**: ${stateLabel(task.state)}`];
+  const lines = [`${STATE_ICON[task.state]} **${task.id}**: ${task.budgetStop ? budgetLabel(task) : stateLabel(task.state)}`];
   if (task.activity && !isFinal(task.state)) lines.push(`_${task.activity}_`);
   const reply: Reply = { title: task.id, text: lines.join('\n'), fields };
   if (task.plan.length > 0) {
@@ -85,6 +85,14 @@ export function renderStatus(task: TaskRecord, now: number): Reply {
     if (buttons.length > 0) reply.buttons = buttons;
   }
   return reply;
+}
+
+/** `stopped at $2.03 (limit $2.00)`: a task stopped over its budget, at what it cost in the end. */
+function budgetLabel(task: TaskRecord): string {
+  const stop = task.budgetStop;
+  if (!stop) return stateLabel(task.state);
+  const spent = Math.max(stop.spentUsd, task.usage?.costUsd ?? 0);
+  return `${isFinal(task.state) ? 'stopped' : 'stopping'} at ${dollars(spent)} (limit ${dollars(stop.limitUsd)})`;
 }
 
 /** The finish report posted in the thread when a task ends. */

@@ -33,6 +33,10 @@ export const TaskRecord = z.looseObject({
    * the worker shows its CLI took it, and a model error from the CLI keeps it out.
    */
   modelTrial: z.object({ via: z.string() }).optional(),
+  /** US dollars this task may cost (`limits.max_cost_usd`, or more after a *Continue*). */
+  budgetUsd: z.number().positive().optional(),
+  /** The task went over its budget and was stopped: what it had cost then, against which limit. */
+  budgetStop: z.object({ spentUsd: z.number(), limitUsd: z.number() }).optional(),
   createdAt: z.number(),
   updatedAt: z.number(),
 });
@@ -48,6 +52,8 @@ export const HeldDraft = TaskDraft.extend({
   existingBranch: z.boolean().optional(),
   /** Found by a family rule while the request waited (the CLI has not taken it yet): no second discovery. */
   trial: Trial.optional(),
+  /** A *Continue* of a task stopped over its budget: this run's own budget. */
+  budgetUsd: z.number().positive().optional(),
 });
 export type HeldDraft = z.infer<typeof HeldDraft>;
 
