@@ -180,6 +180,8 @@ export const LimitsConfig = z.strictObject({
   max_cost_usd: z.number().positive().optional(),
   /** US dollars one user's tasks may cost per day (UTC); a request past it is refused before it starts. */
   max_cost_usd_per_day: z.number().positive().optional(),
+  /** A worker with no plan change, no output and no question this long is reported stalled (its requester mentioned once). */
+  stall_after: duration('7d').prefault('10m'),
 });
 
 export const ConfigFile = z.strictObject({

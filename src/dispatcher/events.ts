@@ -6,7 +6,7 @@ import type { TaskRecord } from '../store/records.js';
 import { choicesOf } from '../resolve/index.js';
 import { postToTask } from './conversation.js';
 import { nowOf, type DispatcherDeps } from './deps.js';
-import { renderFinish, renderStatus } from './render.js';
+import { idleText, renderFinish, renderStatus } from './render.js';
 import { loginCommand, logText } from '../resolve/index.js';
 import { runnable } from './runnable.js';
 import { settleTrial } from './trial.js';
@@ -73,8 +73,15 @@ async function announce(deps: DispatcherDeps, task: TaskRecord, event: TaskEvent
       text: `**${task.id}** stopped waiting for an answer and left its notes. ${hint ?? 'Reply here with the answer.'} A new worker will continue from the blocked item.`,
       mention: task.spec.requester,
     });
+  } else if (event.type === 'stall' && event.stalled) {
+    await postToTask(deps, task, {
+      mention: task.spec.requester,
+      text: `**${task.id}** has made no progress for ${idleText(event.idleMs)}: no plan change, no output and no question. It may be stuck; *Cancel* it on its status message, or leave it running.`,
+    });
   } else if (event.type === 'finished') {
     const finish = renderFinish(task);
+    // The outcome is what its requester is notified of (a failed start: the offer that follows).
+    if (!event.failure) finish.mention = task.spec.requester;
     if (event.report) attachReport(finish, task.id, event.report);
     budgetFinish(deps.config.current(), task, finish);
     const cleanup = await autoCleanUp(deps, task);

@@ -89,6 +89,7 @@ function buildSpec(deps: DispatcherDeps, config: Config, clis: Set<string>, requ
     model: ready.model,
     backend,
     timeoutMs: config.limits.task_timeout,
+    stallAfterMs: config.limits.stall_after,
     requester: request.asker.who.id,
     resume: false,
   };

@@ -43,6 +43,14 @@ export function formatElapsed(ms: number): string {
   return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
 }
 
+/** `10 min`, `1 h 30 min`, `45 s`: how long a worker has been silent. */
+export function idleText(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.round(s / 60);
+  return m < 60 ? `${m} min` : `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}`;
+}
+
 export function modelLabel(task: TaskRecord): string {
   const asked = task.spec.model;
   const real = task.reportedModel;
@@ -63,6 +71,7 @@ export function renderStatus(task: TaskRecord, now: number): Reply {
   else if (task.forge?.pushed && task.worktree) fields.push({ label: 'Pushed', value: `${task.worktree.branch} → origin` });
   const lines = [`${STATE_ICON[task.state]} **${task.id}**: ${task.budgetStop ? budgetLabel(task) : stateLabel(task.state)}`];
   if (task.activity && !isFinal(task.state)) lines.push(`_${task.activity}_`);
+  if (task.stalledFor !== undefined && !isFinal(task.state)) lines.push(`_no progress for ${idleText(task.stalledFor)}_`);
   const reply: Reply = { title: task.id, text: lines.join('\n'), fields };
   if (task.plan.length > 0) {
     reply.checklist = task.plan;

@@ -193,6 +193,7 @@ export class TaskRun {
       pollMs: this.deps.safetyPollMs,
       emit: this.deps.emit,
       notes: this.notes,
+      ...(this.spec.stallAfterMs ? { stallAfterMs: this.spec.stallAfterMs } : {}),
       log: new LogFollower(logPath(this.deps.home, this.id), this.logOffset),
       logPath: logPath(this.deps.home, this.id),
     });

@@ -25,6 +25,8 @@ export interface WatcherOptions {
   emit: (event: TaskEvent) => void;
   /** Note bullets the bot appended to plan.md; put back when a worker's rewrite drops them. */
   notes?: readonly string[];
+  /** Report the worker stalled after this long without a plan change, output or open question. */
+  stallAfterMs?: number;
 }
 
 /**
@@ -59,6 +61,8 @@ export class TaskWatcher {
   private scanning?: Promise<void>;
   private again = false;
   private stopped = false;
+  private lastProgress = Date.now();
+  private stalled = false;
 
   constructor(private readonly opts: WatcherOptions) {}
 
@@ -105,6 +109,7 @@ export class TaskWatcher {
   private async scanOnce(): Promise<void> {
     const { taskId, paths } = this.opts;
     const stamp = await stampOf(paths.plan);
+    let progress = stamp !== this.planStamp;
     if (stamp !== undefined && stamp !== this.planStamp) {
       await this.keepNotes();
       this.planStamp = await stampOf(paths.plan);
@@ -117,8 +122,25 @@ export class TaskWatcher {
     }
     this.checkGaveUp();
     if (this.opts.log) {
-      this.readSignals(await this.opts.log.read());
+      const lines = await this.opts.log.read();
+      progress ||= lines.some((line) => !line.startsWith(LOG_NOTE_PREFIX));
+      this.readSignals(lines);
       await this.opts.log.cap(LOG_NOTE_PREFIX);
+    }
+    // A worker waiting on an open question waits on a person, not on itself.
+    this.checkStall(progress || this.open.length > 0);
+  }
+
+  private checkStall(progress: boolean): void {
+    const { stallAfterMs, taskId, emit } = this.opts;
+    const now = Date.now();
+    if (progress) {
+      if (this.stalled) emit({ type: 'stall', taskId, stalled: false, idleMs: now - this.lastProgress });
+      this.stalled = false;
+      this.lastProgress = now;
+    } else if (stallAfterMs && !this.stalled && now - this.lastProgress >= stallAfterMs) {
+      this.stalled = true;
+      emit({ type: 'stall', taskId, stalled: true, idleMs: now - this.lastProgress });
     }
   }
 

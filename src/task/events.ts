@@ -22,6 +22,8 @@ export const TaskEvent = z.discriminatedUnion('type', [
   }),
   /** What the worker has used so far, as its CLI reports it (a running total for this worker). */
   z.object({ type: z.literal('usage'), taskId: z.string(), usage: Usage }),
+  /** No plan change, no output and no open question for `idleMs` (`stalled`), or progress again after that. */
+  z.object({ type: z.literal('stall'), taskId: z.string(), stalled: z.boolean(), idleMs: z.number().int().nonnegative() }),
   z.object({ type: z.literal('question'), taskId: z.string(), seq: z.string(), text: z.string() }),
   z.object({ type: z.literal('answered'), taskId: z.string(), seq: z.string() }),
   /** The worker stopped waiting and marked an item `[?]`: the next answer starts a successor. */

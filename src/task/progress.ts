@@ -14,6 +14,8 @@ export const TaskProgress = z.object({
   /** The real model id the CLI reported, when it reported one. */
   reportedModel: z.string().optional(),
   activity: z.string().optional(),
+  /** How long the worker had been silent when it was found stalled; cleared by progress. */
+  stalledFor: z.number().int().nonnegative().optional(),
   /** Tokens (and cost, when the CLI reports it) of the current worker so far. */
   usage: Usage.optional(),
   pid: z.number().int().optional(),

@@ -35,6 +35,8 @@ export const TaskSpec = z.object({
   backend: z.string().min(1),
   /** Milliseconds; 0 = no limit. */
   timeoutMs: z.number().int().nonnegative(),
+  /** Milliseconds without a plan change, output or question after which the worker counts as stalled. */
+  stallAfterMs: z.number().int().positive().optional(),
   requester: z.string(),
   /** Set when this worker continues a task whose previous worker gave up waiting (`[?]`). */
   resume: z.boolean().default(false),

@@ -22,6 +22,8 @@ export function transition(task: Pick<TaskProgress, 'state'>, change: TaskChange
       return { reportedModel: change.model };
     case 'activity':
       return { activity: change.text };
+    case 'stall':
+      return { stalledFor: change.stalled ? change.idleMs : undefined };
     case 'usage':
       return { usage: change.usage };
     case 'plan':
