@@ -36,12 +36,13 @@ export async function onTaskEvent(deps: DispatcherDeps, event: TaskEvent): Promi
 
 /**
  * What an edit is worth to the people in the thread: a final state or a question is awaited, a
- * plan mark or a state is news, the model id or an activity line is colour that can wait for the
- * next change (the chat platform allows only so many edits a minute for all tasks together).
+ * plan mark or a state is news; the model id, an activity line or the tokens used so far are
+ * colour that can wait for the next change (the chat platform allows only so many edits a
+ * minute for all tasks together).
  */
 function priorityOf(event: TaskEvent, task: TaskRecord): EditPriority {
   if (isFinal(task.state) || event.type === 'question' || event.type === 'gave-up') return 'urgent';
-  return event.type === 'activity' || event.type === 'model' ? 'quiet' : 'change';
+  return event.type === 'activity' || event.type === 'model' || event.type === 'usage' ? 'quiet' : 'change';
 }
 
 export async function editStatus(deps: DispatcherDeps, task: TaskRecord, now: number, priority: EditPriority = 'change'): Promise<void> {
