@@ -42,9 +42,8 @@ export function budgetFinish(config: Config, task: TaskRecord, reply: Reply): vo
 
 /** What `requester` has spent today across every task of theirs. */
 export async function spentTodayBy(deps: DispatcherDeps, requester: string, now: number): Promise<number> {
-  const since = dayStart(now);
-  const tasks = await deps.store.listTasks();
-  return tasks.filter((t) => t.spec.requester === requester && t.createdAt >= since).reduce((sum, t) => sum + (t.usage?.costUsd ?? 0), 0);
+  const tasks = await deps.store.listTasks({ createdSince: dayStart(now) });
+  return tasks.filter((t) => t.spec.requester === requester).reduce((sum, t) => sum + (t.usage?.costUsd ?? 0), 0);
 }
 
 /** A request from someone past their daily budget is answered before anything starts. */
