@@ -1,6 +1,7 @@
 // Preloaded (`node --import`) into a process a benchmark watches: writes the process's
-// event-loop delay (p99 and max since start, in ms) to LOOP_LAG_FILE once a second, so the
-// benchmark reads it without asking the process under test to cooperate.
+// event-loop delay (p99 and max since start, and p99 and max of each second, in ms) to
+// LOOP_LAG_FILE once a second, so the benchmark reads it without asking the process under test
+// to cooperate, and can leave out the seconds of start-up.
 import { writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
@@ -12,7 +13,7 @@ if (file) {
   window.enable();
   const windows = [];
   setInterval(() => {
-    windows.push(window.percentile(99) / 1e6);
+    windows.push({ p99: window.percentile(99) / 1e6, max: window.max / 1e6 });
     window.reset();
     const figures = { p99: whole.percentile(99) / 1e6, max: whole.max / 1e6, windows };
     writeFileSync(file, JSON.stringify(figures));
