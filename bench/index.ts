@@ -5,6 +5,7 @@
 import { runDispatchBench } from './dispatch.js';
 import { runManyWorkersBench } from './many-workers.js';
 import { runSlackAckBench } from './slack-ack.js';
+import { runStatusHistoryBench } from './status-history.js';
 import { runStartupBench } from './startup.js';
 import { runStoreBench } from './store.js';
 import { runWorktreeSpawnBench } from './worktree-spawn.js';
@@ -15,6 +16,7 @@ const benches: [string, () => Promise<void>][] = [
   ['runner (worktree + spawn)', () => runWorktreeSpawnBench(20)],
   ['slack ack', () => runSlackAckBench(200)],
   ['store', () => runStoreBench(2000)],
+  ['status with a long history', () => runStatusHistoryBench()],
   // 20 s a size by default so the whole bench stays short; BENCH_WORKER_SECONDS=60 as the figures are quoted.
   ['many workers', () => runManyWorkersBench(Number(process.env.BENCH_WORKER_SECONDS ?? 20), (process.env.BENCH_WORKER_SIZES ?? '10,50,200').split(',').map(Number))],
 ];

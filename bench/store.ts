@@ -152,7 +152,7 @@ function channelOf(i: number): string {
   return `C${i % CHANNELS}`;
 }
 
-function benchTask(i: number): TaskRecord {
+export function benchTask(i: number): TaskRecord {
   const id = `bench-${i}`;
   const createdAt = 1_700_000_000_000 + i;
   return {

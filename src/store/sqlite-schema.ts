@@ -75,6 +75,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX tasks_active ON tasks (created_at DESC, id DESC) WHERE state NOT IN (${FINALS_SQL});
   CREATE INDEX tasks_active_by_channel ON tasks (channel, created_at DESC, id DESC) WHERE state NOT IN (${FINALS_SQL});
   `,
+  // Counting a channel's finished tasks (`status`) reads this index alone, never a record.
+  `
+  CREATE INDEX tasks_by_channel_state ON tasks (channel, surface, state);
+  `,
 ];
 
 /** Bring the file up to the newest schema; refuse a file written by a newer build. */
