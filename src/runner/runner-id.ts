@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from '../errors/index.js';
 
@@ -28,10 +29,15 @@ export function runnerDirName(id: string): string {
   return `${readable || 'runner'}-${createHash('sha256').update(id).digest('hex').slice(0, 12)}`;
 }
 
-/** DISPATCH_RUNNER_ID when set (refused unless it is a valid RunnerId), otherwise `fallback`. */
-export function runnerIdOf(env: NodeJS.ProcessEnv, fallback: string = DEFAULT_RUNNER_ID): string {
-  const raw = env.DISPATCH_RUNNER_ID;
-  if (raw === undefined || raw === '') return fallback;
+/**
+ * DISPATCH_RUNNER_ID when set (refused unless it is a valid RunnerId), otherwise `fallback`.
+ * `{hostname}` in it becomes this machine's host name: replicas started from one definition
+ * (`docker compose --scale runner=3`) each get their own id, stable across container restarts.
+ */
+export function runnerIdOf(env: NodeJS.ProcessEnv, fallback: string = DEFAULT_RUNNER_ID, host: () => string = hostname): string {
+  const given = env.DISPATCH_RUNNER_ID;
+  if (given === undefined || given === '') return fallback;
+  const raw = given.includes('{hostname}') ? given.replaceAll('{hostname}', host()) : given;
   const parsed = RunnerId.safeParse(raw);
   if (!parsed.success) throw new ConfigError(`DISPATCH_RUNNER_ID is not a runner id: ${parsed.error.issues[0]?.message ?? 'invalid'}`, 'DISPATCH_RUNNER_ID');
   return parsed.data;

@@ -9,6 +9,7 @@ describe('runner id', () => {
     expect(runnerIdOf({}, 'host-123')).toBe('host-123');
     expect(runnerIdOf({ DISPATCH_RUNNER_ID: '' })).toBe(DEFAULT_RUNNER_ID);
     expect(() => runnerIdOf({ DISPATCH_RUNNER_ID: 'r1\nforged log line' })).toThrow(ConfigError);
+    expect(runnerIdOf({ DISPATCH_RUNNER_ID: 'runner-{hostname}' }, 'x', () => '3f2a9c1d')).toBe('runner-3f2a9c1d');
   });
 
   it('names one directory of its own: a tame id as it is, any other never outside workers/ and never shared', () => {
