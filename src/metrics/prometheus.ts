@@ -1,12 +1,14 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { TaskState, type FinalState } from '../task/index.js';
+import { TaskState, isFinal, type FinalState } from '../task/index.js';
 import type { QueueStats } from '../queue/stats.js';
 import type { Metrics } from './port.js';
 
 /** What is read at each scrape (a gauge of what is, not a count of what happened). */
 export interface Figures {
-  /** Tasks by state, every state present (0 where none are). */
+  /** Tasks not finished yet, by state (a state not given counts 0). */
   tasksByState: Partial<Record<TaskState, number>>;
+  /** Finished tasks kept (the store's count), when known; by state they are the duration histogram's counts. */
+  finished?: number;
   queue?: QueueStats;
 }
 
@@ -20,7 +22,8 @@ const DURATION_BUCKETS = [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200];
  */
 export class PrometheusMetrics implements Metrics {
   private readonly registry = new Registry();
-  private readonly tasks = new Gauge({ name: 'dispatch_tasks', help: 'Tasks by state', labelNames: ['state'], registers: [this.registry] });
+  private readonly tasks = new Gauge({ name: 'dispatch_tasks', help: 'Tasks not finished yet, by state', labelNames: ['state'], registers: [this.registry] });
+  private readonly finished = new Gauge({ name: 'dispatch_tasks_finished', help: 'Finished tasks kept in the store', registers: [this.registry] });
   private readonly depth = new Gauge({ name: 'dispatch_queue_depth', help: 'Tasks waiting for a runner', registers: [this.registry] });
   private readonly running = new Gauge({ name: 'dispatch_tasks_running', help: 'Workers running now', registers: [this.registry] });
   private readonly runners = new Gauge({ name: 'dispatch_runners_up', help: 'Runner hosts alive and taking work', registers: [this.registry] });
@@ -54,8 +57,9 @@ export class PrometheusMetrics implements Metrics {
 
   /** The exposition text, with the gauges read now. */
   async text(): Promise<string> {
-    const { tasksByState, queue } = await this.figures();
-    for (const state of TaskState.options) this.tasks.set({ state }, tasksByState[state] ?? 0);
+    const { tasksByState, queue, finished } = await this.figures();
+    for (const state of TaskState.options) if (!isFinal(state)) this.tasks.set({ state }, tasksByState[state] ?? 0);
+    if (finished !== undefined) this.finished.set(finished);
     if (queue) {
       this.depth.set(queue.depth);
       this.running.set(queue.running);

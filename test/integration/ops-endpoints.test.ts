@@ -47,7 +47,8 @@ describe('/healthz and /metrics', () => {
     const before = await get(port, '/metrics');
     expect(before.type).toContain('text/plain');
     expect(figure(before.body, 'dispatch_runners_up{role="gateway"}')).toBe(1);
-    expect(figure(before.body, 'dispatch_tasks{state="done",role="gateway"}')).toBe(0);
+    expect(figure(before.body, 'dispatch_tasks{state="running",role="gateway"}')).toBe(0);
+    expect(figure(before.body, 'dispatch_tasks_finished{role="gateway"}')).toBe(0);
 
     await stack.say('use opus to pick a broker fake:items=2 fake:ask=NATS or Kafka?');
     const question = await stack.waitFor(/asks:\nNATS or Kafka\?/);
@@ -65,7 +66,8 @@ describe('/healthz and /metrics', () => {
     // Observed once the final event is handled (its listener reads the task's creation from the store).
     await eventually('two durations observed', async () => figure(await scrape(), 'dispatch_task_duration_seconds_count{state="done",role="gateway"}') === 2);
     const after = await scrape();
-    expect(figure(after, 'dispatch_tasks{state="done",role="gateway"}')).toBe(2);
+    expect(figure(after, 'dispatch_tasks_finished{role="gateway"}')).toBe(2);
+    expect(figure(after, 'dispatch_tasks{state="waiting",role="gateway"}')).toBe(0);
     expect(figure(after, 'dispatch_queue_depth{role="gateway"}')).toBe(0);
     expect(figure(after, 'dispatch_tasks_running{role="gateway"}')).toBe(0);
     expect(figure(after, 'dispatch_task_duration_seconds_sum{state="done",role="gateway"}')).toBeGreaterThan(0);
