@@ -42,13 +42,16 @@ Ctrl-C asks first when tasks are still running. Piped input waits for the tasks 
   },
   runner: {
     usage: 'runner',
-    summary: 'a runner host serving the Redis queue (the bot runs with DISPATCH_QUEUE=redis)',
+    summary: 'a runner host serving the BullMQ queue on Redis (the bot runs with DISPATCH_QUEUE=redis)',
     body: `Environment:
   REDIS_URL, DISPATCH_REDIS_PREFIX   the same as the bot's
+  DISPATCH_SECRET                    the same as the bot's: jobs, events and commands are signed with it
   DISPATCH_RUNNER_ID                 a stable id, so a restarted runner re-adopts its workers
   DISPATCH_WORKER_ENV                names of credentials workers may keep (e.g. AWS_ACCESS_KEY_ID)
   METRICS_PORT, METRICS_HOST         /healthz and /metrics (Prometheus) on this port
-  DISPATCH_CONFIG, DISPATCH_HOME     limits.concurrency of this runner's config; logs`,
+  DISPATCH_CONFIG, DISPATCH_HOME     limits.concurrency, drain_timeout and repos of this runner's config; logs
+SIGTERM lets running workers finish (limits.drain_timeout), then hands the rest back to the queue;
+SIGINT stops at once and leaves them running for the next start.`,
   },
   doctor: {
     usage: 'doctor',

@@ -4,7 +4,8 @@ import { createRunnerHost, runnerIdOf } from './runner/index.js';
 import type { TaskSpec } from './task/index.js';
 import type { TaskQueue } from './queue/port.js';
 import { InProcessQueue } from './queue/in-process.js';
-import { openRedisQueue } from './queue/redis.js';
+import { openBullQueue } from './queue/bullmq.js';
+import { queueSecret } from './queue/signed.js';
 import { redisOptions } from './util/redis.js';
 
 /** How the bot reaches runner hosts, and what it must do for them after a restart. */
@@ -16,12 +17,13 @@ export interface QueueRuntime {
 }
 
 /**
- * In-process runner host by default; `DISPATCH_QUEUE=redis` sends tasks through Redis to
- * `dispatch-bot runner` processes (REDIS_URL, keys under DISPATCH_REDIS_PREFIX).
+ * In-process runner host by default; `DISPATCH_QUEUE=redis` sends tasks through BullMQ on Redis
+ * to `dispatch-bot runner` processes (REDIS_URL, keys under DISPATCH_REDIS_PREFIX, signed with
+ * DISPATCH_SECRET).
  */
 export async function openQueue(env: NodeJS.ProcessEnv, home: string, config: ConfigSource): Promise<QueueRuntime> {
   if (env.DISPATCH_QUEUE === 'redis') {
-    const queue = await openRedisQueue(redisOptions(env));
+    const queue = await openBullQueue({ ...redisOptions(env), secret: queueSecret(env), onRunnerLost: () => config.current().limits.on_runner_lost });
     return { queue, recover: async () => undefined, close: () => queue.close() };
   }
   if (env.DISPATCH_QUEUE && env.DISPATCH_QUEUE !== 'in-process') {

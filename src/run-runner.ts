@@ -2,22 +2,24 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { openConfig } from './config/file-source.js';
 import { configPath, dispatchHome } from './config/paths.js';
+import type { Config } from './config/schema.js';
 import { redisOptions } from './util/redis.js';
-import { backendFor, commandFor } from './resolve/index.js';
+import { BUILT_IN_BACKENDS, backendFor, backendNamed, commandFor, splitCommand } from './resolve/index.js';
+import { onPath } from './resolve/discovery.js';
 import { createRunnerHost, runnerIdOf } from './runner/index.js';
-import { serveRunner } from './queue/redis-runner.js';
-import { openRedisStore } from './store/redis.js';
+import { serveRunner } from './queue/bullmq-runner.js';
+import { queueSecret } from './queue/signed.js';
 import { runnerOps } from './ops.js';
 
-/** Workers a runner takes at once when `limits.concurrency` is 0 (no limit) — a runner must say a number. */
-const DEFAULT_CAPACITY = 4;
-
 /**
- * `dispatch-bot runner`: a runner host serving the Redis queue (the bot runs with DISPATCH_QUEUE=redis).
- * Give it a stable DISPATCH_RUNNER_ID so that after a restart it re-adopts its own workers.
+ * `dispatch-bot runner`: a runner host serving the BullMQ queue (the bot runs with
+ * DISPATCH_QUEUE=redis). Give it a stable DISPATCH_RUNNER_ID so that after a restart it re-adopts
+ * its own workers. SIGTERM drains (running workers get `limits.drain_timeout` to finish, the rest
+ * go back to the queue); SIGINT leaves workers running for the next start.
  */
 export async function runRunner(env: NodeJS.ProcessEnv): Promise<number> {
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  const secret = queueSecret(env);
   // The runner's own config builds every worker command: a task from the queue names a model, never a program.
   const config = await openConfig({ path: configPath(env), watch: false });
   const limits = config.current().limits;
@@ -32,42 +34,51 @@ export async function runRunner(env: NodeJS.ProcessEnv): Promise<number> {
     perBackend: limits.per_backend,
     env,
   });
-  const redis = redisOptions(env);
+  const backends = await backendsOnPath(config.current(), env);
+  const repos = Object.values(config.current().repos).map((r) => r.path);
+  const lockMs = Number(env.DISPATCH_RUNNER_LOCK_MS) || undefined;
   const runner = await serveRunner({
-    ...redis,
+    ...redisOptions(env),
+    secret,
     host,
-    hostId: runnerId,
-    capacity: limits.concurrency || DEFAULT_CAPACITY,
+    runnerId,
+    concurrency: limits.concurrency,
+    backends,
+    ...(repos.length ? { repos } : {}),
+    ...(lockMs ? { lockMs } : {}),
     log,
   });
   let serving = true;
   const ops = await runnerOps(host, env, log, () => serving);
-  log(`runner ${runner.hostId}: serving the queue at prefix ${redis.prefix}`);
-  if (env.DISPATCH_STORE === 'redis') await recoverOwned(env, runner.hostId, await runner.owned(), host);
-  else log('runner: DISPATCH_STORE is not redis, so tasks of an earlier run of this runner are not re-adopted');
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+  log(`runner ${runner.runnerId}: serving the queue at prefix ${redisOptions(env).prefix} with ${backends.join(', ') || 'no agent CLI'}`);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
   });
-  log(`runner ${runner.hostId}: stopping (workers keep running for the next start)`);
   serving = false;
-  await runner.stop();
+  if (signal === 'SIGTERM') {
+    log(`runner ${runner.runnerId}: draining (${runner.busy()} running, up to ${limits.drain_timeout} ms)`);
+    await runner.stop({ drainMs: limits.drain_timeout });
+    await host.close();
+  } else {
+    log(`runner ${runner.runnerId}: stopping (workers keep running for the next start)`);
+    await runner.stop();
+    await host.close();
+  }
   await ops.close();
-  await host.close();
   config.close();
   return 0;
 }
 
-/** Re-adopt this runner's own unfinished tasks (never another runner's: they would be reported interrupted). */
-async function recoverOwned(env: NodeJS.ProcessEnv, hostId: string, owned: string[], host: ReturnType<typeof createRunnerHost>): Promise<void> {
-  const store = await openRedisStore(redisOptions(env));
-  try {
-    const mine = new Set(owned);
-    const active = (await store.listTasks({ active: true })).filter((t) => mine.has(t.id));
-    await host.reapOrphans(active.map((t) => t.id));
-    await host.recover(active.map((t) => ({ spec: t.spec, ...(t.dir ? { dir: t.dir } : {}) })));
-    if (active.length) process.stderr.write(`runner ${hostId}: re-adopted ${active.length} task(s)\n`);
-  } finally {
-    await store.close();
-  }
+/** The backends this runner can run: each known backend whose command's program is on PATH. */
+async function backendsOnPath(config: Config, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const names = [...new Set<string>([...BUILT_IN_BACKENDS, ...Object.keys(config.backends)])];
+  const found = await Promise.all(
+    names.map(async (name) => {
+      const configured = config.backends[name]?.command;
+      const program = configured ? (splitCommand(configured)[0] ?? '') : backendNamed(name).executable;
+      return program && (await onPath(program, env)) ? name : undefined;
+    }),
+  );
+  return found.filter((n): n is string => n !== undefined);
 }

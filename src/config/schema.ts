@@ -182,6 +182,14 @@ export const LimitsConfig = z.strictObject({
   max_cost_usd_per_day: z.number().positive().optional(),
   /** A worker with no plan change, no output and no question this long is reported stalled (its requester mentioned once). */
   stall_after: duration('7d').prefault('10m'),
+  /**
+   * A task whose runner stopped answering (DISPATCH_QUEUE=redis): `restart` it once on another
+   * runner (a fresh worktree, the branch gets a `-r2` suffix), or `report` it interrupted with a
+   * Retry button.
+   */
+  on_runner_lost: z.enum(['restart', 'report']).default('restart'),
+  /** How long a runner told to stop (SIGTERM) lets its running workers finish before it hands them back. */
+  drain_timeout: duration('24h').prefault('5m'),
 });
 
 export const ConfigFile = z.strictObject({

@@ -159,7 +159,7 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
   const recoverOne = async (task: RecoverableTask): Promise<void> => {
     const spec = TaskSpec.parse(task.spec);
     if (runs.has(spec.id) && holdsSlot(runs.get(spec.id) as TaskRun)) return;
-    const guess = task.dir ?? (spec.worktree ? worktreePath(spec.repo.path, spec.id) : spec.repo.path);
+    const guess = task.dir ?? (spec.worktree ? worktreePath(spec.repo.path, spec.id, spec.attempt) : spec.repo.path);
     await records.claimLegacy(spec.id);
     const record = (await readWorkerRecord(taskPaths(guess, spec.id).worker)) ?? (await readWorkerRecord(records.path(spec.id)));
     const dir = record?.dir ?? guess;

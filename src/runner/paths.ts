@@ -37,8 +37,8 @@ export function taskPaths(dir: string, taskId: string): TaskPaths {
   };
 }
 
-export function worktreePath(repoPath: string, taskId: string): string {
-  return join(repoPath, '.dispatch', 'worktrees', taskId);
+export function worktreePath(repoPath: string, taskId: string, attempt = 1): string {
+  return join(repoPath, '.dispatch', 'worktrees', attempt > 1 ? `${taskId}-r${attempt}` : taskId);
 }
 
 export function branchName(taskId: string): string {

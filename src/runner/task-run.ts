@@ -167,7 +167,7 @@ export class TaskRun {
     }
     const base = this.work?.base;
     const branch = { ...(this.spec.branch ? { name: this.spec.branch } : {}), existing: this.spec.existingBranch === true, env: this.deps.env };
-    return this.deps.gitLock.run(repo, () => prepareWorktree(repo, this.id, this.spec.resume, base, branch));
+    return this.deps.gitLock.run(repo, () => prepareWorktree(repo, this.id, this.spec.resume, base, branch, this.spec.attempt));
   }
 
   /** The worker runs: record it (for a restart), say so, watch its files, arm the timeout. */

@@ -117,12 +117,12 @@ export interface BranchChoice {
  * `<repo>/.dispatch/worktrees/`. A resumed task gets its existing worktree back (or a worktree on
  * its existing branch); a successor continuing a branch gets the worktree that holds it.
  */
-export async function prepareWorktree(repoPath: string, taskId: string, resume: boolean, base?: string, choice: BranchChoice = {}): Promise<Workspace> {
+export async function prepareWorktree(repoPath: string, taskId: string, resume: boolean, base?: string, choice: BranchChoice = {}, attempt = 1): Promise<Workspace> {
   assertTaskId(taskId);
   const branch = choice.name ?? branchName(taskId);
   const [facts] = await Promise.all([repoFacts(repoPath), assertBranchName(repoPath, branch)]);
   await addExclude(facts.commonDir);
-  const path = worktreePath(repoPath, taskId);
+  const path = worktreePath(repoPath, taskId, attempt);
   if (resume || choice.existing) {
     const reused = choice.existing && !resume ? await continueBranch(repoPath, path, branch, choice.env ?? process.env) : await reuseWorktree(repoPath, path, branch, base);
     if (reused) return reused;

@@ -40,6 +40,11 @@ export const TaskSpec = z.object({
   requester: z.string(),
   /** Set when this worker continues a task whose previous worker gave up waiting (`[?]`). */
   resume: z.boolean().default(false),
+  /**
+   * Which start of the task this is: 2 when its first runner stopped answering and another took
+   * it over. A later start gets its own worktree, so it never writes into the lost one's.
+   */
+  attempt: z.number().int().positive().optional(),
 });
 export type TaskSpec = z.infer<typeof TaskSpec>;
 

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskQueue } from '../../src/queue/port.js';
 import { EventRecorder, TempDirs, fakeSpec, processRuns, uniqueId, type FakeSpecOptions } from '../fixtures/fake-agent-support.js';
@@ -81,6 +82,51 @@ export function runQueueContract(name: string, make: (home: string) => Promise<T
       const finished = await events.finished(task.id);
       expect(finished.state).toBe('cancelled');
       expect(processRuns(started.pid)).toBe(false);
+    });
+
+    it('cancels a task still waiting for a free worker slot: finished cancelled, never started', async () => {
+      const { queue, events, spec } = await setup();
+      // Every contract queue runs 4 workers at once: the fifth task waits.
+      const busy = [1, 2, 3, 4].map((n) => spec(`busy-${n}`, 'Run forever fake:hang'));
+      for (const task of busy) await queue.submit(task);
+      for (const task of busy) await events.next(task.id, 'plan');
+      const waiting = spec('waiting', 'Never starts fake:items=1');
+      await queue.submit(waiting);
+      await queue.cancel(waiting.id);
+      expect((await events.finished(waiting.id)).state).toBe('cancelled');
+      for (const task of busy) await queue.cancel(task.id);
+      for (const task of busy) expect((await events.finished(task.id)).state).toBe('cancelled');
+      expect(events.of(waiting.id, 'started')).toHaveLength(0);
+      expect(events.of(waiting.id, 'finished')).toHaveLength(1);
+    });
+
+    it('resumes a task whose worker gave up waiting, in the same worktree, with the answer', async () => {
+      const { queue, events, spec } = await setup();
+      const task = spec('resume', 'Change then ask fake:items=2 fake:ask=Which API? fake:giveup fake:wait=150', { worktree: true });
+      await queue.submit(task);
+      const first = await events.next(task.id, 'started');
+      await events.next(task.id, 'gave-up');
+      await queue.answer(task.id, '001', 'REST');
+      await queue.submit({ ...task, resume: true });
+      const finished = await events.finished(task.id);
+      expect(finished.state).toBe('done');
+      expect(finished.summary).toContain('Answer: REST');
+      expect(events.of(task.id, 'started').map((e) => e.dir)).toEqual([first.dir, first.dir]);
+    });
+
+    it("removes a finished task's worktree on the host that holds it, and keeps one with uncommitted changes", async () => {
+      const { queue, events, spec } = await setup();
+      const clean = spec('rm-clean', 'Change a file fake:items=1 fake:commit=1', { worktree: true });
+      const dirty = spec('rm-dirty', 'Leave a mess fake:items=1 fake:dirty', { worktree: true });
+      await queue.submit(clean);
+      await queue.submit(dirty);
+      for (const task of [clean, dirty]) {
+        const tree = (await events.finished(task.id)).worktree;
+        if (!tree) throw new Error(`no worktree report for ${task.id}`);
+        const result = await queue.removeWorktree({ taskId: task.id, repo: task.repo.path, path: tree.path, branch: tree.branch });
+        expect(result.removed, result.message).toBe(task === clean);
+        expect(existsSync(tree.path)).toBe(task !== clean);
+      }
     });
 
     it("shows the tail of a worker's log", async () => {

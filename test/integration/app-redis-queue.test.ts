@@ -10,7 +10,7 @@ const BIN = fileURLToPath(new URL('../../bin/dispatch-bot.js', import.meta.url))
 const { runPrefix } = redisForTests('bot on Redis');
 const prefix = `${runPrefix}app`;
 const CONFIG = 'default: opus\nmodels:\n  opus: { backend: claude }\n';
-const REDIS = { DISPATCH_QUEUE: 'redis', DISPATCH_STORE: 'redis', REDIS_URL, DISPATCH_REDIS_PREFIX: prefix };
+const REDIS = { DISPATCH_QUEUE: 'redis', DISPATCH_STORE: 'redis', REDIS_URL, DISPATCH_REDIS_PREFIX: prefix, DISPATCH_SECRET: 'a-test-secret-of-enough-length' };
 
 
 function startRunner(env: NodeJS.ProcessEnv): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {

@@ -1,24 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
 import type { TaskQueue } from '../../src/queue/port.js';
-import { openRedisQueue, type RedisQueue } from '../../src/queue/redis.js';
-import { queueKeys } from '../../src/queue/redis-wire.js';
+import { openBullQueue, type BullTaskQueue } from '../../src/queue/bullmq.js';
+import { TASKS_QUEUE, queueKeys, type EventEnvelope } from '../../src/queue/bullmq-wire.js';
+import { serveRunner, type ServedRunner } from '../../src/queue/bullmq-runner.js';
+import { sign } from '../../src/queue/signed.js';
 import type { TaskEvent } from '../../src/task/index.js';
 import { createRunnerHost, type RunnerHost } from '../../src/runner/index.js';
-import { serveRunner, type ServedRunner } from '../../src/queue/redis-runner.js';
 import { runQueueContract } from '../contract/queue.contract.js';
-import { EventRecorder, TempDirs, backendFor, fakeCommandFor, fakeSpec, uniqueId } from '../fixtures/fake-agent-support.js';
+import { EventRecorder, TempDirs, backendFor, fakeCommandFor, fakeSpec, processRuns, uniqueId } from '../fixtures/fake-agent-support.js';
 import { REDIS_URL, redisForTests } from '../support/redis-admin.js';
+import { eventually } from '../support/eventually.js';
 
-const { admin, runPrefix, deleteKeys } = redisForTests('Redis queue');
+const { admin, runPrefix, deleteKeys } = redisForTests('BullMQ queue');
 
+const SECRET = `test-secret-${randomUUID()}`;
+const BACKENDS = ['fake-cli', 'claude'];
 const newPrefix = (): string => `${runPrefix}${randomUUID().slice(0, 8)}:`;
 const newHost = (home: string): RunnerHost => createRunnerHost({ home, backendFor, commandFor: fakeCommandFor(), concurrency: 4, perBackend: {}, killGraceMs: 500 });
 
 /** The queue the contract suite drives, whose close also stops its runner, kills its workers and deletes its keys. */
-function withTeardown(queue: RedisQueue, teardown: () => Promise<void>): TaskQueue {
+function withTeardown(queue: BullTaskQueue, teardown: () => Promise<void>): TaskQueue {
   return {
     submit: (spec) => queue.submit(spec),
     subscribe: (listener) => queue.subscribe(listener),
@@ -35,11 +38,11 @@ function withTeardown(queue: RedisQueue, teardown: () => Promise<void>): TaskQue
   };
 }
 
-runQueueContract('RedisQueue + serveRunner', async (home) => {
+runQueueContract('BullMQ queue + serveRunner', async (home) => {
   const prefix = newPrefix();
   const host = newHost(home);
-  const runner = await serveRunner({ url: REDIS_URL, prefix, host, capacity: 4, log: () => undefined });
-  const queue = await openRedisQueue({ url: REDIS_URL, prefix });
+  const runner = await serveRunner({ url: REDIS_URL, prefix, secret: SECRET, host, concurrency: 4, backends: BACKENDS, log: () => undefined });
+  const queue = await openBullQueue({ url: REDIS_URL, prefix, secret: SECRET, log: () => undefined });
   return withTeardown(queue, async () => {
     await runner.stop();
     await host.close({ killWorkers: true });
@@ -54,7 +57,7 @@ function startsOn(host: RunnerHost, into: Map<string, string[]>, name: string): 
   });
 }
 
-describe('RedisQueue with several runner hosts', () => {
+describe('BullMQ queue with several runners', () => {
   const temp = new TempDirs();
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
@@ -62,30 +65,39 @@ describe('RedisQueue with several runner hosts', () => {
     temp.removeAll();
   });
 
-  async function rig() {
+  async function rig(opts: { onRunnerLost?: 'restart' | 'report' } = {}) {
     const prefix = newPrefix();
     cleanups.push(() => deleteKeys(prefix));
-    const queue = await openRedisQueue({ url: REDIS_URL, prefix, commandTimeoutMs: 20_000 });
+    const logged: string[] = [];
+    const queue = await openBullQueue({ url: REDIS_URL, prefix, secret: SECRET, commandTimeoutMs: 20_000, log: (l) => logged.push(l), ...(opts.onRunnerLost ? { onRunnerLost: () => opts.onRunnerLost ?? 'restart' } : {}) });
     cleanups.push(() => queue.close());
     const events = new EventRecorder();
     queue.subscribe(events.listener);
     const repo = temp.repo();
     const starts = new Map<string, string[]>();
-    const runner = async (name: string, capacity: number, hostId?: string) => {
+    const runnerLogs: string[] = [];
+    const runner = async (name: string, concurrency: number, more: { backends?: string[]; lockMs?: number; runnerId?: string } = {}) => {
       const host = newHost(temp.make(`home-${name}`));
       startsOn(host, starts, name);
-      const served: ServedRunner = await serveRunner({ url: REDIS_URL, prefix, host, capacity, ...(hostId ? { hostId } : {}), log: () => undefined });
-      cleanups.push(async () => {
-        await served.stop();
-        await host.close({ killWorkers: true });
+      const served: ServedRunner = await serveRunner({
+        url: REDIS_URL, prefix, secret: SECRET, host, concurrency, backends: more.backends ?? BACKENDS, runnerId: more.runnerId ?? name,
+        ...(more.lockMs ? { lockMs: more.lockMs } : {}), log: (l) => runnerLogs.push(l),
       });
-      return { host, served };
+      let stopped = false;
+      const stop = async (kill: boolean) => {
+        if (stopped) return;
+        stopped = true;
+        await served.stop();
+        await host.close({ killWorkers: kill });
+      };
+      cleanups.push(() => stop(true));
+      return { host, served, stop };
     };
-    const spec = (stem: string, goal: string) => fakeSpec({ id: uniqueId(stem), goal, repo });
-    return { prefix, queue, events, starts, runner, spec, repo };
+    const spec = (stem: string, goal: string, more: { worktree?: boolean; backend?: 'codex' } = {}) => fakeSpec({ id: uniqueId(stem), goal, repo, ...more });
+    return { prefix, queue, events, starts, runner, spec, repo, logged, runnerLogs };
   }
 
-  it('shares the work: with capacity 1 each, two waiting tasks run on different runners and a third waits for a free one', async () => {
+  it('shares the work: with concurrency 1 each, two tasks run on different runners, answered across hosts, and a third waits for a free one', async () => {
     const { queue, events, starts, runner, spec } = await rig();
     await runner('a', 1);
     await runner('b', 1);
@@ -94,12 +106,11 @@ describe('RedisQueue with several runner hosts', () => {
     const third = spec('share-3', 'Tidy up fake:items=1');
     await queue.submit(first);
     await queue.submit(second);
-    // Both ask and wait: only two runners of capacity 1 can have both waiting at once.
     await events.next(first.id, 'question');
     await events.next(second.id, 'question');
     expect(new Set([...(starts.get(first.id) ?? []), ...(starts.get(second.id) ?? [])])).toEqual(new Set(['a', 'b']));
     await queue.submit(third);
-    // Each answer goes to the runner that owns the task; the freed slot then takes the third task.
+    expect((await events.next(third.id, 'activity')).text).toBe('queued: waiting for a runner (2 busy)');
     await queue.answer(first.id, '001', 'Postgres');
     await queue.answer(second.id, '001', 'Redis');
     expect((await events.finished(first.id)).summary).toContain('Answer to 001: Postgres');
@@ -109,11 +120,9 @@ describe('RedisQueue with several runner hosts', () => {
       expect(starts.get(task.id), `${task.id} started once`).toHaveLength(1);
       expect(events.of(task.id, 'finished')).toHaveLength(1);
     }
-    const at = (id: string, type: TaskEvent['type']) => events.events.findIndex((e) => e.taskId === id && e.type === type);
-    expect(at(third.id, 'started')).toBeGreaterThan(Math.min(at(first.id, 'finished'), at(second.id, 'finished')));
   });
 
-  it('routes notes and logs to the owning runner, and names the task when it is unknown or its runner is gone', async () => {
+  it('routes notes and logs to the owning runner, and names the runner when it is gone', async () => {
     const { queue, events, starts, runner, spec } = await rig();
     const a = await runner('a', 1);
     await runner('b', 1);
@@ -129,94 +138,123 @@ describe('RedisQueue with several runner hosts', () => {
     expect((await events.finished(onB.id)).summary).toContain('Notes read: Use vitest');
     const ranOnA = starts.get(onA.id)?.[0] === 'a' ? onA : onB;
     const ranOnB = ranOnA === onA ? onB : onA;
-    // Each log lives only under its own runner's home: a misrouted call would find none.
     expect(await queue.logs(ranOnA.id, 50)).toContain(ranOnA.id);
     expect(await queue.logs(ranOnB.id, 50)).toContain(ranOnB.id);
-
     await expect(queue.logs('no-such-task', 5)).rejects.toThrow(/no-such-task/);
-    await expect(queue.answer('no-such-task', '001', 'yes')).rejects.toThrow(/no-such-task/);
-    await a.served.stop();
+    await a.stop(true);
     await expect(queue.logs(ranOnA.id, 5)).rejects.toThrow(new RegExp(`${ranOnA.id}.*gone`));
-    expect(await queue.logs(ranOnB.id, 50)).toContain(ranOnB.id);
   });
 
-  it('resumes a task that gave up on the runner that holds its worktree, and removes the worktree there', async () => {
-    const { queue, events, starts, runner, repo } = await rig();
+  it('sends a task only to a runner with its CLI, and names what is missing when no runner up has it', async () => {
+    const { queue, events, starts, runner, spec } = await rig();
+    await runner('a', 2, { backends: ['claude'] });
+    await runner('b', 2, { backends: ['fake-cli'] });
+    const tasks = [1, 2, 3].map((n) => spec(`cap-${n}`, 'Tidy up fake:items=1'));
+    for (const task of tasks) await queue.submit(task);
+    for (const task of tasks) expect((await events.finished(task.id)).state).toBe('done');
+    expect(tasks.map((t) => starts.get(t.id))).toEqual([['b'], ['b'], ['b']]);
+    const codex = spec('cap-codex', 'Port it fake:items=1', { backend: 'codex' });
+    await expect(queue.submit(codex)).rejects.toThrow('no runner has codex; runners up: a (claude), b (fake-cli)');
+    const figures = await queue.figures();
+    expect(figures.runners.map((r) => [r.id, r.backends, r.concurrency])).toEqual([['a', ['claude'], 2], ['b', ['fake-cli'], 2]]);
+  });
+
+  it('refuses and logs a forged job (an unsigned one, one signed with another secret): nothing runs', async () => {
+    const { prefix, events, starts, runner, spec, runnerLogs } = await rig();
     await runner('a', 1);
-    await runner('b', 1);
-    const task = fakeSpec({ id: uniqueId('resume'), goal: 'Change then ask fake:items=2 fake:ask=Which API? fake:giveup fake:wait=150', repo, worktree: true });
+    const tasks = new Queue(TASKS_QUEUE, { connection: { url: REDIS_URL } as never, prefix: queueKeys(prefix).bull });
+    cleanups.push(() => tasks.close());
+    const unsigned = spec('forged-1', 'Run this fake:items=1');
+    const wrongKey = spec('forged-2', 'Run that fake:items=1');
+    await tasks.add('task', { spec: { ...unsigned, argv: ['/bin/sh', '-c', 'id'] }, onRunnerLost: 'restart' }, { jobId: unsigned.id });
+    await tasks.add('task', sign('another-secret-entirely', 'job', { spec: wrongKey, onRunnerLost: 'restart' }), { jobId: wrongKey.id });
+    const honest = spec('honest', 'Run mine fake:items=1');
+    await openAndSubmit(prefix, honest);
+    expect((await events.finished(honest.id)).state).toBe('done');
+    await eventually('both forged jobs refused', () => runnerLogs.filter((l) => /refused job forged-/.test(l)).length === 2, { explain: () => runnerLogs.join('\n') });
+    expect(runnerLogs.join('\n')).toMatch(new RegExp(`refused job ${unsigned.id}: an unsigned job`));
+    expect(runnerLogs.join('\n')).toMatch(new RegExp(`refused job ${wrongKey.id}: a job with a bad signature`));
+    expect(starts.get(unsigned.id)).toBeUndefined();
+    expect(starts.get(wrongKey.id)).toBeUndefined();
+  });
+
+  it('refuses and logs a forged finished event: a live task keeps running and reports once', async () => {
+    const { prefix, queue, events, runner, spec, logged } = await rig();
+    await runner('a', 1);
+    const task = spec('forged-event', 'Write docs fake:await-note');
+    await queue.submit(task);
+    await events.next(task.id, 'plan');
+    const forged: EventEnvelope = { runner: 'a', attempt: 1, event: { type: 'finished', taskId: task.id, state: 'done', summary: 'forged' } };
+    await admin.xadd(queueKeys(prefix).events, '*', 'event', JSON.stringify(forged.event));
+    await admin.xadd(queueKeys(prefix).events, '*', 'event', JSON.stringify(sign('another-secret-entirely', 'event', forged)));
+    await eventually('both forged events refused', () => logged.filter((l) => /refused an? (unsigned event|event with a bad signature)/.test(l)).length === 2, { explain: () => logged.join('\n') });
+    expect(events.of(task.id, 'finished')).toHaveLength(0);
+    await queue.note(task.id, 'carry on');
+    const finished = await events.finished(task.id);
+    expect(finished.summary).toContain('Notes read: carry on');
+    expect(events.of(task.id, 'finished')).toHaveLength(1);
+  });
+
+  it('restarts a dead runner\'s task once on another runner: a fresh worktree, a suffixed branch, the thread told', async () => {
+    const { queue, events, starts, runner, spec } = await rig();
+    const a = await runner('a', 1, { lockMs: 1_500 });
+    const task = spec('lost', 'Slow change fake:items=3 fake:slow=400 fake:commit=1', { worktree: true });
     await queue.submit(task);
     const first = await events.next(task.id, 'started');
-    await events.next(task.id, 'gave-up');
-    await queue.answer(task.id, '001', 'REST');
-    await queue.submit({ ...task, resume: true });
+    await events.next(task.id, 'plan');
+    // The runner dies with its worker: nothing renews the job's lock any more.
+    await a.stop(true);
+    expect(processRuns(first.pid)).toBe(false);
+    await runner('b', 1, { lockMs: 1_500 });
+    const restarted = await events.next(task.id, 'activity', (e) => /stopped answering/.test(e.text));
+    expect(restarted.text).toBe('runner a stopped answering; restarted on b');
     const finished = await events.finished(task.id);
     expect(finished.state).toBe('done');
-    expect(finished.summary).toContain('Answer: REST');
-    const owner = starts.get(task.id)?.[0];
-    expect(starts.get(task.id)).toEqual([owner, owner]);
-    expect(events.of(task.id, 'started')[1]?.dir).toBe(first.dir);
-    const tree = finished.worktree;
-    expect(tree?.path).toBe(first.dir);
-    if (!tree) return;
-    const result = await queue.removeWorktree({ taskId: task.id, repo, path: tree.path, branch: tree.branch });
-    expect(result.removed).toBe(true);
-    expect(existsSync(tree.path)).toBe(false);
+    expect(events.of(task.id, 'finished')).toHaveLength(1);
+    expect(starts.get(task.id)).toEqual(['a', 'b']);
+    const second = events.of(task.id, 'started')[1];
+    expect(second?.dir).not.toBe(first.dir);
+    expect(finished.worktree?.branch).toBe(`dispatch/${task.id}-r2`);
   });
 
-  it('leaves the specs a stopped runner never took for another runner, and cancels one still waiting', async () => {
-    const { prefix, queue, events, starts, runner, spec } = await rig();
-    const a = await runner('a', 1);
-    const busy = spec('stop-busy', 'Pick storage fake:ask=Which database?');
-    await queue.submit(busy);
-    await events.next(busy.id, 'question');
-    const kept = [spec('stop-w1', 'One fake:items=1'), spec('stop-w2', 'Two fake:items=1')];
-    const dropped = spec('stop-w3', 'Three fake:items=1');
-    for (const task of [...kept, dropped]) await queue.submit(task);
-    await a.served.stop();
-    expect(await admin.llen(queueKeys(prefix).work)).toBe(3);
-
-    await queue.cancel(dropped.id);
-    expect((await events.finished(dropped.id)).state).toBe('cancelled');
-
-    await runner('b', 2);
-    for (const task of kept) expect((await events.finished(task.id)).state).toBe('done');
-    expect(kept.map((t) => starts.get(t.id))).toEqual([['b'], ['b']]);
-    expect(starts.get(dropped.id)).toBeUndefined();
-    expect(starts.get(busy.id)).toEqual(['a']);
-    expect(await admin.llen(queueKeys(prefix).work)).toBe(0);
+  it('with on_runner_lost: report, a dead runner\'s task ends interrupted and runs nowhere else', async () => {
+    const { queue, events, starts, runner, spec } = await rig({ onRunnerLost: 'report' });
+    const a = await runner('a', 1, { lockMs: 1_500 });
+    const task = spec('lost-report', 'Run forever fake:hang');
+    await queue.submit(task);
+    await events.next(task.id, 'plan');
+    await a.stop(true);
+    await runner('b', 1, { lockMs: 1_500 });
+    const finished = await events.finished(task.id);
+    expect(finished.state).toBe('interrupted');
+    expect(finished.summary).toContain('runner a stopped answering');
+    expect(starts.get(task.id)).toEqual(['a']);
   });
 
-  it('puts back a spec a runner had taken but not started, so the next start of that runner runs it', async () => {
-    const { prefix, queue, events, starts, runner, spec } = await rig();
-    const keys = queueKeys(prefix);
-    const orphan = spec('taken', 'Finish what was left fake:items=1');
-    // What a runner that died between taking and starting leaves behind.
-    await admin.lpush(keys.taken('host-x'), JSON.stringify(orphan));
-    const x = await runner('x', 1, 'host-x');
-    expect((await events.finished(orphan.id)).state).toBe('done');
-    expect(await x.served.owned()).toEqual([orphan.id]);
-    expect(starts.get(orphan.id)).toEqual(['x']);
-    expect(await admin.llen(keys.taken('host-x'))).toBe(0);
-    await expect(queue.logs(orphan.id, 50)).resolves.toContain(orphan.id);
-  });
-
-  it('reclaims the specs a runner that died had taken but not started, and leaves a live runner\'s alone', async () => {
-    const { prefix, events, starts, runner, spec } = await rig();
-    const keys = queueKeys(prefix);
-    const orphan = spec('dead', 'Finish what was left fake:items=1');
-    const held = spec('held', 'Not yours fake:items=1');
-    // A runner that died leaves its list and no listener; a live one listens on its channel.
-    await admin.lpush(keys.taken('dead-host'), JSON.stringify(orphan));
-    const listener = new Redis(REDIS_URL);
-    cleanups.push(async () => void (await listener.quit()));
-    await listener.subscribe(keys.commands('busy-host'));
-    await admin.lpush(keys.taken('busy-host'), JSON.stringify(held));
-    await runner('fresh', 1);
-    expect((await events.finished(orphan.id)).state).toBe('done');
-    expect(starts.get(orphan.id)).toEqual(['fresh']);
-    expect(await admin.llen(keys.taken('dead-host'))).toBe(0);
-    expect(await admin.lrange(keys.taken('busy-host'), 0, -1)).toEqual([JSON.stringify(held)]);
-    expect(starts.get(held.id)).toBeUndefined();
+  it('keeps an answer sent while the runner is down, and delivers it when the runner comes back under the same id', async () => {
+    const { queue, events, starts, runner, spec } = await rig();
+    const first = await runner('r1', 1, { lockMs: 10_000 });
+    const task = spec('restart-ask', 'Pick storage fake:ask=Which database?');
+    await queue.submit(task);
+    const started = await events.next(task.id, 'started');
+    await events.next(task.id, 'question');
+    await first.stop(false); // the worker keeps running, waiting for its answer
+    await queue.answer(task.id, '001', 'Postgres');
+    expect(processRuns(started.pid)).toBe(true);
+    await runner('r1-again', 1, { lockMs: 10_000, runnerId: 'r1' });
+    const finished = await events.finished(task.id);
+    expect(finished.state).toBe('done');
+    expect(finished.summary).toContain('Answer to 001: Postgres');
+    expect(starts.get(task.id)).toEqual(['r1']);
+    expect(events.of(task.id, 'finished')).toHaveLength(1);
   });
 });
+
+async function openAndSubmit(prefix: string, spec: ReturnType<typeof fakeSpec>): Promise<void> {
+  const queue = await openBullQueue({ url: REDIS_URL, prefix, secret: SECRET, log: () => undefined });
+  try {
+    await queue.submit(spec);
+  } finally {
+    await queue.close();
+  }
+}

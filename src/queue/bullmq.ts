@@ -1,0 +1,334 @@
+import { randomUUID } from 'node:crypto';
+import { Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { RunnerGoneError, UserError, messageOf } from '../errors/index.js';
+import type { TaskQueue } from './port.js';
+import type { QueueStats, QueueStatsSource } from './stats.js';
+import { open, sign } from './signed.js';
+import {
+  DEFAULT_REDIS_URL, EventEnvelope, RunnerReply, STREAM_MAXLEN, TASKS_QUEUE, WorktreeRemoval, liveRunners, parseOwner, patientRedis, pinnedQueue, queueKeys,
+  type CommandBody, type OnRunnerLost, type QueueKeys, type RunnerInfo, type TaskJob,
+} from './bullmq-wire.js';
+import { closeRedis } from '../util/redis.js';
+import { BranchPush, TaskSpec, type BranchTarget, type TaskEvent, type TaskEventListener } from '../task/index.js';
+
+export interface BullQueueOptions {
+  /** Default: redis://127.0.0.1:6379. */
+  url?: string;
+  /** Key prefix shared by the bot and its runners, e.g. `dispatch`; a `:` is appended when missing. */
+  prefix: string;
+  /** DISPATCH_SECRET: signs jobs and commands, checks events. */
+  secret: string;
+  /** `limits.on_runner_lost` of the bot's config, read at each submit. */
+  onRunnerLost?: () => OnRunnerLost;
+  /** How long a routed call waits for a runner that is up (default 30 s). */
+  commandTimeoutMs?: number;
+  /** Where refused (forged) events and Redis trouble are reported (default: stderr). */
+  log?: (line: string) => void;
+}
+
+/** Figures for health and metrics: tasks waiting and running, and the runners that are up. */
+export interface QueueFigures {
+  waiting: number;
+  active: number;
+  runners: RunnerInfo[];
+}
+
+export interface BullTaskQueue extends TaskQueue, QueueStatsSource {
+  /** Every key this queue uses starts with it (always ends in `:`). */
+  readonly prefix: string;
+  figures(): Promise<QueueFigures>;
+}
+
+/** After a failed stream read (Redis restarting), wait before the next so the loop does not spin. */
+const READ_RETRY_MS = 500;
+
+/** The gateway's side of the BullMQ queue: submits jobs, routes calls to runners, reads their events. */
+export async function openBullQueue(opts: BullQueueOptions): Promise<BullTaskQueue> {
+  const url = opts.url ?? DEFAULT_REDIS_URL;
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const keys = queueKeys(opts.prefix);
+  const conn = {
+    client: patientRedis(url, 'queue', log),
+    reader: patientRedis(url, 'queue events', log),
+    replies: patientRedis(url, 'queue replies', log),
+  };
+  const queue = new GatewayQueue(conn, keys, { ...opts, log, commandTimeoutMs: opts.commandTimeoutMs ?? 30_000 }, url);
+  try {
+    await queue.start();
+  } catch (err) {
+    await queue.close();
+    throw err;
+  }
+  return queue;
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+class GatewayQueue implements BullTaskQueue {
+  private readonly listeners = new Set<TaskEventListener>();
+  private readonly pending = new Map<string, Pending>();
+  private readonly replyChannel: string;
+  /** The latest start of each task heard of: events of an earlier start that lost its runner are stale. */
+  private readonly attempts = new Map<string, number>();
+  private readonly tasks: Queue;
+  private readonly pinned = new Map<string, Queue>();
+  private readonly queueEvents: QueueEvents;
+  private lastEventId = '$';
+  private closed = false;
+  private reading: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly conn: { client: Redis; reader: Redis; replies: Redis },
+    private readonly keys: QueueKeys,
+    private readonly opts: BullQueueOptions & { log: (line: string) => void; commandTimeoutMs: number },
+    private readonly url: string,
+  ) {
+    this.replyChannel = keys.replies(randomUUID());
+    this.tasks = new Queue(TASKS_QUEUE, { connection: conn.client, prefix: keys.bull });
+    this.queueEvents = new QueueEvents(TASKS_QUEUE, { connection: { url, maxRetriesPerRequest: null } as never, prefix: keys.bull, autorun: false });
+  }
+
+  get prefix(): string {
+    return this.keys.prefix;
+  }
+
+  async start(): Promise<void> {
+    await this.conn.client.ping();
+    const last = await this.conn.client.xrevrange(this.keys.events, '+', '-', 'COUNT', 1);
+    this.lastEventId = last[0]?.[0] ?? '0-0';
+    this.conn.replies.on('message', (_channel: string, message: string) => this.onReply(message));
+    await this.conn.replies.subscribe(this.replyChannel);
+    // A job that stalled more often than BullMQ allows lost its runners twice: nobody runs it now.
+    this.queueEvents.on('failed', ({ jobId, failedReason }) => void this.onFailed(jobId, failedReason));
+    void this.queueEvents.run().catch((err: unknown) => this.opts.log(`dispatch-bot queue: watching jobs failed: ${messageOf(err)}`));
+    await this.queueEvents.waitUntilReady();
+    this.reading = this.readEvents();
+  }
+
+  async submit(input: TaskSpec): Promise<void> {
+    if (this.closed) throw new Error('this queue is closed');
+    const spec = TaskSpec.parse(input);
+    const job: TaskJob = { spec, onRunnerLost: this.opts.onRunnerLost?.() ?? 'restart' };
+    if (spec.resume) {
+      // The runner that ran the task keeps its worktree and the worker's state: resume it there.
+      const owner = parseOwner(await this.conn.client.hget(this.keys.owners, spec.id));
+      if (owner) {
+        await this.pinnedQueue(owner.runner).add('resume', sign(this.opts.secret, 'job', job), { jobId: `${spec.id}-resume-${Date.now()}`, removeOnComplete: true, removeOnFail: 100 });
+        return;
+      }
+    }
+    const runners = await this.runnersUp();
+    const able = runners.filter((r) => canRun(r, spec));
+    if (runners.length > 0 && able.length === 0) throw new UserError(missingRunner(spec, runners));
+    // A task waits in BullMQ until a runner takes it; a finished job of the same id (a retry) is replaced.
+    await this.tasks.remove(spec.id).catch(() => 0);
+    await this.tasks.add('task', sign(this.opts.secret, 'job', job), { jobId: spec.id, removeOnComplete: true, removeOnFail: 100 });
+    if (runners.length === 0) this.deliver({ type: 'activity', taskId: spec.id, text: 'queued: waiting for a runner (none is up)' });
+    else if (able.every((r) => r.busy >= r.concurrency)) this.deliver({ type: 'activity', taskId: spec.id, text: `queued: waiting for a runner (${able.length} busy)` });
+  }
+
+  subscribe(listener: TaskEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async cancel(taskId: string): Promise<void> {
+    const job = await this.tasks.getJob(taskId);
+    const state = job ? await job.getState() : 'unknown';
+    if (job && (state === 'waiting' || state === 'delayed' || state === 'prioritized')) {
+      await job.remove();
+      await this.publish({ type: 'finished', taskId, state: 'cancelled' });
+      return;
+    }
+    await this.request(await this.ownerOf(taskId), taskId, { op: 'cancel', taskId });
+  }
+
+  async answer(taskId: string, seq: string, text: string): Promise<void> {
+    await this.request(await this.ownerOf(taskId), taskId, { op: 'answer', taskId, seq, text });
+  }
+
+  async note(taskId: string, text: string): Promise<void> {
+    await this.request(await this.ownerOf(taskId), taskId, { op: 'note', taskId, text });
+  }
+
+  async logs(taskId: string, lines: number): Promise<string> {
+    const value = await this.request(await this.ownerOf(taskId), taskId, { op: 'logs', taskId, lines });
+    if (typeof value !== 'string') throw new Error(`task ${taskId}: its runner sent no log text`);
+    return value;
+  }
+
+  async removeWorktree(target: { taskId: string; repo: string; path: string; branch: string }): Promise<{ removed: boolean; message: string }> {
+    const value = await this.request(await this.ownerOf(target.taskId), target.taskId, { op: 'removeWorktree', taskId: target.taskId, target });
+    const report = WorktreeRemoval.safeParse(value);
+    if (!report.success) throw new Error(`task ${target.taskId}: its runner sent no worktree report`);
+    return report.data;
+  }
+
+  async pushBranch(target: BranchTarget, opts?: { dryRun?: boolean }): Promise<BranchPush> {
+    const value = await this.request(await this.ownerOf(target.taskId), target.taskId, { op: 'pushBranch', taskId: target.taskId, target, dryRun: opts?.dryRun === true });
+    const push = BranchPush.safeParse(value);
+    if (!push.success) throw new Error(`task ${target.taskId}: its runner sent no push report`);
+    return push.data;
+  }
+
+  async figures(): Promise<QueueFigures> {
+    const counts = await this.tasks.getJobCounts('waiting', 'delayed', 'prioritized', 'active');
+    return { waiting: (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0), active: counts.active ?? 0, runners: await this.runnersUp() };
+  }
+
+  async stats(): Promise<QueueStats> {
+    const f = await this.figures();
+    return { depth: f.waiting, running: f.active, runnersUp: f.runners.length };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new Error('the queue closed before the runner answered'));
+      this.pending.delete(id);
+    }
+    this.conn.reader.disconnect();
+    await this.reading;
+    await this.queueEvents.close().catch(() => undefined);
+    for (const q of [this.tasks, ...this.pinned.values()]) await q.close().catch(() => undefined);
+    await closeRedis(this.conn.replies);
+    await closeRedis(this.conn.client);
+    this.listeners.clear();
+  }
+
+  private pinnedQueue(runner: string): Queue {
+    let queue = this.pinned.get(runner);
+    if (!queue) {
+      queue = new Queue(pinnedQueue(runner), { connection: this.conn.client, prefix: this.keys.bull });
+      this.pinned.set(runner, queue);
+    }
+    return queue;
+  }
+
+  private async runnersUp(): Promise<RunnerInfo[]> {
+    return liveRunners(await this.conn.client.hgetall(this.keys.runners), Date.now());
+  }
+
+  private async ownerOf(taskId: string): Promise<string> {
+    const owner = parseOwner(await this.conn.client.hget(this.keys.owners, taskId));
+    if (!owner) throw new Error(`no runner has task ${taskId} (unknown task, or no runner took it yet)`);
+    return owner.runner;
+  }
+
+  private async onFailed(jobId: string, reason: string): Promise<void> {
+    if (!/stalled/i.test(reason)) return; // refused jobs (forged, unreadable) are the runner's to log
+    const owner = parseOwner(await this.conn.client.hget(this.keys.owners, jobId));
+    const who = owner ? `runner ${owner.runner}` : 'its runner';
+    await this.publish({ type: 'finished', taskId: jobId, state: 'interrupted', summary: `${who} stopped answering and no other runner could finish the task; Retry starts it again.` });
+  }
+
+  /** The gateway's own events (a cancel while queued, a lost task) go through the stream too, so they keep their order. */
+  private async publish(event: TaskEvent): Promise<void> {
+    const envelope: EventEnvelope = { runner: 'gateway', attempt: Number.MAX_SAFE_INTEGER, event };
+    await this.conn.client.xadd(this.keys.events, 'MAXLEN', '~', STREAM_MAXLEN, '*', 'event', JSON.stringify(sign(this.opts.secret, 'event', envelope)));
+  }
+
+  /**
+   * Append a command to the runner's own stream, where it stays until that runner has handled
+   * it, and wait for the reply. A runner that is down gets it when it is back: a call that changes
+   * the worker (answer, note, cancel) is then done as far as the caller is concerned; one that
+   * needs what the runner has (logs, worktree, push) fails naming the runner.
+   */
+  private async request(runner: string, taskId: string, body: CommandBody): Promise<unknown> {
+    if (this.closed) throw new Error('this queue is closed');
+    const up = (await this.runnersUp()).some((r) => r.id === runner);
+    const durable = body.op === 'answer' || body.op === 'note' || body.op === 'cancel';
+    if (!up && !durable) throw new RunnerGoneError(taskId, runner);
+    const id = randomUUID();
+    const reply = new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`task ${taskId}: runner ${runner} did not answer ${body.op} within ${this.opts.commandTimeoutMs} ms`));
+      }, this.opts.commandTimeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+    });
+    const command = sign(this.opts.secret, 'command', { ...body, id, replyTo: this.replyChannel });
+    await this.conn.client.xadd(this.keys.commands(runner), 'MAXLEN', '~', STREAM_MAXLEN, '*', 'command', JSON.stringify(command));
+    if (!up) {
+      this.settle(id, { id, ok: true });
+      this.opts.log(`dispatch-bot queue: runner ${runner} is not up; its ${body.op} for ${taskId} waits until it is back`);
+    }
+    return reply;
+  }
+
+  private onReply(message: string): void {
+    const opened = open(this.opts.secret, 'reply', message, RunnerReply);
+    if (!opened.ok) return this.opts.log(`dispatch-bot queue: refused ${opened.why} on the reply channel`);
+    this.settle(opened.value.id, opened.value);
+  }
+
+  private settle(id: string, reply: RunnerReply): void {
+    const waiting = this.pending.get(id);
+    if (!waiting) return;
+    this.pending.delete(id);
+    clearTimeout(waiting.timer);
+    if (reply.ok) waiting.resolve(reply.value);
+    else waiting.reject(new Error(reply.error));
+  }
+
+  /** Follows the stream from the last id seen, so a Redis restart loses nothing. */
+  private async readEvents(): Promise<void> {
+    while (!this.closed) {
+      let batch: [string, [string, string[]][]][] | null;
+      try {
+        batch = await this.conn.reader.xread('BLOCK', 0, 'STREAMS', this.keys.events, this.lastEventId);
+      } catch (err) {
+        if (this.closed) return;
+        this.opts.log(`dispatch-bot queue: reading task events failed: ${messageOf(err)}`);
+        await new Promise((r) => setTimeout(r, READ_RETRY_MS));
+        continue;
+      }
+      for (const [, entries] of batch ?? []) {
+        for (const [id, fields] of entries) {
+          this.lastEventId = id;
+          const at = fields.indexOf('event');
+          this.onStreamEntry(at >= 0 ? fields[at + 1] : undefined);
+        }
+      }
+    }
+  }
+
+  private onStreamEntry(raw: string | undefined): void {
+    const opened = open(this.opts.secret, 'event', raw ?? '', EventEnvelope);
+    if (!opened.ok) return this.opts.log(`dispatch-bot queue: refused ${opened.why} on the event stream`);
+    const { attempt, event, runner } = opened.value;
+    const latest = this.attempts.get(event.taskId) ?? 0;
+    // A runner that lost its lock may still report; the start that replaced it is the one that counts.
+    if (attempt < latest) return this.opts.log(`dispatch-bot queue: ignored ${event.type} of ${event.taskId} from runner ${runner}: the task was restarted since`);
+    if (attempt !== Number.MAX_SAFE_INTEGER) this.attempts.set(event.taskId, attempt);
+    if (!this.closed) this.deliver(event);
+  }
+
+  private deliver(event: TaskEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        process.emitWarning(`task event listener failed on ${event.type}: ${messageOf(err)}`);
+      }
+    }
+  }
+}
+
+export function canRun(runner: RunnerInfo, spec: TaskSpec): boolean {
+  return runner.backends.includes(spec.backend) && (runner.repos === undefined || runner.repos.includes(spec.repo.path));
+}
+
+/** "no runner has codex; runners up: r1 (claude, gemini)" */
+function missingRunner(spec: TaskSpec, runners: RunnerInfo[]): string {
+  const withBackend = runners.filter((r) => r.backends.includes(spec.backend));
+  const what = withBackend.length === 0 ? `no runner has ${spec.backend}` : `no runner with ${spec.backend} serves ${spec.repo.name}`;
+  return `${what}; runners up: ${runners.map((r) => `${r.id} (${r.backends.join(', ') || 'no agent CLI'})`).join(', ')}`;
+}
