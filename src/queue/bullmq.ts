@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { RunnerGoneError, UserError, messageOf } from '../errors/index.js';
+import { RunnerGoneError, messageOf } from '../errors/index.js';
 import type { TaskQueue } from './port.js';
 import type { QueueStats, QueueStatsSource } from './stats.js';
 import { open, sign } from './signed.js';
@@ -124,7 +124,11 @@ class GatewayQueue implements BullTaskQueue {
     }
     const runners = await this.runnersUp();
     const able = runners.filter((r) => canRun(r, spec));
-    if (runners.length > 0 && able.length === 0) throw new UserError(missingRunner(spec, runners));
+    if (runners.length > 0 && able.length === 0) {
+      // Ended at once, in its own thread: waiting would leave it queued with nobody to run it.
+      await this.publish({ type: 'finished', taskId: spec.id, state: 'failed', summary: `${missingRunner(spec, runners)}.` });
+      return;
+    }
     // A task waits in BullMQ until a runner takes it; a finished job of the same id (a retry) is replaced.
     await this.tasks.remove(spec.id).catch(() => 0);
     await this.tasks.add('task', sign(this.opts.secret, 'job', job), { jobId: spec.id, removeOnComplete: true, removeOnFail: 100 });

@@ -154,7 +154,10 @@ describe('BullMQ queue with several runners', () => {
     for (const task of tasks) expect((await events.finished(task.id)).state).toBe('done');
     expect(tasks.map((t) => starts.get(t.id))).toEqual([['b'], ['b'], ['b']]);
     const codex = spec('cap-codex', 'Port it fake:items=1', { backend: 'codex' });
-    await expect(queue.submit(codex)).rejects.toThrow('no runner has codex; runners up: a (claude), b (fake-cli)');
+    await queue.submit(codex);
+    const refused = await events.finished(codex.id);
+    expect(refused).toMatchObject({ state: 'failed', summary: 'no runner has codex; runners up: a (claude), b (fake-cli).' });
+    expect(starts.get(codex.id)).toBeUndefined();
     const figures = await queue.figures();
     expect(figures.runners.map((r) => [r.id, r.backends, r.concurrency])).toEqual([['a', ['claude'], 2], ['b', ['fake-cli'], 2]]);
   });
