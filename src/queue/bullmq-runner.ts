@@ -78,6 +78,8 @@ interface Running {
   handedBack: boolean;
   /** Re-adopted after a restart: its lock is renewed here, not by the BullMQ worker. */
   renew?: NodeJS.Timeout;
+  /** Why this start happened (its first runner stopped answering), repeated in the final report. */
+  notice?: string;
 }
 
 class QueueRunner implements ServedRunner {
@@ -225,8 +227,10 @@ class QueueRunner implements ServedRunner {
         this.publish(attempt, { type: 'finished', taskId: spec.id, state: 'interrupted', summary });
         return;
       }
-      this.publish(attempt, { type: 'activity', taskId: spec.id, text: `${why}; restarted on ${this.runnerId}` });
+      const notice = `${why}; restarted on ${this.runnerId}`;
+      this.publish(attempt, { type: 'activity', taskId: spec.id, text: notice });
       task = { ...spec, attempt, branch: `${spec.branch ?? branchName(spec.id)}-r${attempt}` };
+      return this.run(task, attempt, job, token, { notice });
     }
     await this.run(task, attempt, job, token);
   }
@@ -235,10 +239,11 @@ class QueueRunner implements ServedRunner {
     await this.client.hset(this.keys.owners, taskId, JSON.stringify(owner));
   }
 
-  private async run(spec: TaskSpec, attempt: number, job: Job, token: string, readopted = false): Promise<void> {
+  private async run(spec: TaskSpec, attempt: number, job: Job, token: string, how: { readopted?: boolean; notice?: string } = {}): Promise<void> {
+    const readopted = how.readopted === true;
     let settle: () => void = () => undefined;
     const done = new Promise<void>((resolve) => (settle = resolve));
-    const run: Running = { attempt, job, token, settle, done, handedBack: false };
+    const run: Running = { attempt, job, token, settle, done, handedBack: false, ...(how.notice ? { notice: how.notice } : {}) };
     this.running.set(spec.id, run);
     void this.beat();
     try {
@@ -302,14 +307,16 @@ class QueueRunner implements ServedRunner {
     if (reaped.length) this.log(`runner ${this.runnerId}: stopped ${reaped.length} worker(s) of tasks another runner took over: ${reaped.join(', ')}`);
     if (mine.length === 0) return;
     await this.opts.host.recover(mine.map((m) => ({ spec: m.spec })));
-    for (const m of mine) void this.run(m.spec, m.owner.attempt, m.job, m.owner.token, true).catch(() => undefined);
+    for (const m of mine) void this.run(m.spec, m.owner.attempt, m.job, m.owner.token, { readopted: true }).catch(() => undefined);
     this.log(`runner ${this.runnerId}: re-adopted ${mine.length} task(s)`);
   }
 
   private onEvent(event: TaskEvent): void {
     const run = this.running.get(event.taskId);
     if (run?.handedBack) return;
-    this.publish(run?.attempt ?? 1, event);
+    // The final report says the task was restarted: the status line that said so is replaced by it.
+    const told = run?.notice && event.type === 'finished' ? { ...event, summary: event.summary ? `${run.notice}.\n\n${event.summary}` : `${run.notice}.` } : event;
+    this.publish(run?.attempt ?? 1, told);
     if (run && (event.type === 'finished' || event.type === 'gave-up')) run.settle();
   }
 

@@ -13,7 +13,7 @@ import { EventRecorder, TempDirs, backendFor, fakeCommandFor, fakeSpec, processR
 import { REDIS_URL, redisForTests } from '../support/redis-admin.js';
 import { eventually } from '../support/eventually.js';
 
-const { admin, runPrefix, deleteKeys } = redisForTests('BullMQ queue');
+const { admin, runPrefix, deleteKeys } = redisForTests('bullmq-queue');
 
 const SECRET = `test-secret-${randomUUID()}`;
 const BACKENDS = ['fake-cli', 'claude'];
@@ -213,6 +213,7 @@ describe('BullMQ queue with several runners', () => {
     expect(restarted.text).toBe('runner a stopped answering; restarted on b');
     const finished = await events.finished(task.id);
     expect(finished.state).toBe('done');
+    expect(finished.summary).toMatch(/^runner a stopped answering; restarted on b\.\n\n/);
     expect(events.of(task.id, 'finished')).toHaveLength(1);
     expect(starts.get(task.id)).toEqual(['a', 'b']);
     const second = events.of(task.id, 'started')[1];

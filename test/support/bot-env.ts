@@ -13,6 +13,8 @@ export interface AgentRun {
   pid: number;
   prompt: string;
   env: Record<string, boolean | string>;
+  /** DISPATCH_TASK_ID of the worker. */
+  taskId: string | null;
 }
 
 /** Where a bot under test keeps things, all inside one temp `root`. */
