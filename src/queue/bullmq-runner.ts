@@ -193,6 +193,7 @@ class QueueRunner implements ServedRunner {
     let queue = this.queues.get(name);
     if (!queue) {
       queue = new Queue(name, { connection: this.client, prefix: this.keys.bull });
+      queue.on('error', () => undefined);
       this.queues.set(name, queue);
     }
     return queue;

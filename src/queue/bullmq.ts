@@ -40,6 +40,17 @@ export interface BullTaskQueue extends TaskQueue, QueueStatsSource {
   figures(): Promise<QueueFigures>;
 }
 
+/** How long one step of closing may take before its connection is cut. */
+const CLOSE_STEP_MS = 3_000;
+
+async function within(work: Promise<unknown>, onTimeout: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), CLOSE_STEP_MS)));
+  const result = await Promise.race([work.then(() => 'ok' as const, () => 'ok' as const), late]);
+  clearTimeout(timer);
+  if (result === 'late') onTimeout();
+}
+
 /** After a failed stream read (Redis restarting), wait before the next so the loop does not spin. */
 const READ_RETRY_MS = 500;
 
@@ -91,6 +102,9 @@ class GatewayQueue implements BullTaskQueue {
     this.replyChannel = keys.replies(randomUUID());
     this.tasks = new Queue(TASKS_QUEUE, { connection: conn.client, prefix: keys.bull });
     this.queueEvents = new QueueEvents(TASKS_QUEUE, { connection: { url, maxRetriesPerRequest: null } as never, prefix: keys.bull, autorun: false });
+    // Redis going away is reported once by the connections above; BullMQ's own copies would repeat it.
+    this.tasks.on('error', () => undefined);
+    this.queueEvents.on('error', () => undefined);
   }
 
   get prefix(): string {
@@ -199,11 +213,18 @@ class GatewayQueue implements BullTaskQueue {
       this.pending.delete(id);
     }
     this.conn.reader.disconnect();
-    await this.reading;
-    await this.queueEvents.close().catch(() => undefined);
-    for (const q of [this.tasks, ...this.pinned.values()]) await q.close().catch(() => undefined);
-    await closeRedis(this.conn.replies);
-    await closeRedis(this.conn.client);
+    // Closing must not hang on a Redis that is not answering: each step gets a bound, then the socket is cut.
+    const log = (what: string) => () => this.opts.log(`dispatch-bot queue: closing ${what} took over ${CLOSE_STEP_MS} ms; cut it`);
+    await within(this.reading, log('the event reader'));
+    await within(this.queueEvents.close(), () => {
+      log('the job watcher')();
+      void this.queueEvents.disconnect().catch(() => undefined);
+    });
+    for (const q of [this.tasks, ...this.pinned.values()]) await within(q.close(), log(`queue ${q.name}`));
+    await within(closeRedis(this.conn.replies), log('the reply channel'));
+    await within(closeRedis(this.conn.client), log('the connection'));
+    this.conn.replies.disconnect();
+    this.conn.client.disconnect();
     this.listeners.clear();
   }
 
@@ -211,6 +232,7 @@ class GatewayQueue implements BullTaskQueue {
     let queue = this.pinned.get(runner);
     if (!queue) {
       queue = new Queue(pinnedQueue(runner), { connection: this.conn.client, prefix: this.keys.bull });
+      queue.on('error', () => undefined);
       this.pinned.set(runner, queue);
     }
     return queue;

@@ -1,3 +1,8 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { queueKeys, parseOwner } from '../../src/queue/bullmq-wire.js';
 import { processesOfTask } from '../fixtures/fake-agent-support.js';
@@ -18,6 +23,8 @@ describe('runner processes on BullMQ', () => {
   const stacks: Stack[] = [];
   const runners: RunnerProcess[] = [];
   const taskIds: string[] = [];
+  /** Run after the bot closed (a Redis server of the test's own). */
+  const finalizers: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const r of runners.splice(0)) {
       r.child.kill('SIGKILL');
@@ -25,11 +32,13 @@ describe('runner processes on BullMQ', () => {
     }
     for (const pid of taskIds.splice(0).flatMap((id) => processesOfTask(id))) process.kill(pid, 'SIGKILL');
     for (const s of stacks.splice(0)) await s.close();
+    for (const f of finalizers.splice(0)) await f();
   });
 
-  async function rig(name: string, concurrency: number) {
+  async function rig(name: string, concurrency: number, more: { lockMs?: number; redisUrl?: string } = {}) {
     const prefix = `${runPrefix}${name}`;
-    const stack = await Stack.start({ config: config(concurrency), env: { DISPATCH_QUEUE: 'redis', REDIS_URL, DISPATCH_REDIS_PREFIX: prefix, DISPATCH_SECRET: SECRET, DISPATCH_RUNNER_LOCK_MS: '2000' } });
+    const env = { DISPATCH_QUEUE: 'redis', REDIS_URL: more.redisUrl ?? REDIS_URL, DISPATCH_REDIS_PREFIX: prefix, DISPATCH_SECRET: SECRET, DISPATCH_RUNNER_LOCK_MS: String(more.lockMs ?? 2000) };
+    const stack = await Stack.start({ config: config(concurrency), env });
     stacks.push(stack);
     const runner = async (id: string) => {
       const r = startRunnerProcess(stack.env, id);
@@ -38,20 +47,22 @@ describe('runner processes on BullMQ', () => {
       return r;
     };
     const ownerOf = async (taskId: string) => parseOwner(await admin.hget(queueKeys(prefix).owners, taskId))?.runner;
+    const titles = (count: number) =>
+      eventually(`${count} status messages`, () => {
+        const found = stack.surface.posts.map((p) => p.reply.title).filter((t): t is string => typeof t === 'string');
+        if (found.length === count) taskIds.push(...found);
+        return found.length === count ? found : undefined;
+      });
     const finals = (id: string) => stack.surface.posts.filter((p) => new RegExp(`^\\*\\*${id}\\*\\* (is done|failed|was cancelled|timed out|was interrupted)`).test(stack.surface.latest(p).text));
-    return { stack, runner, ownerOf, finals, prefix };
+    return { stack, runner, ownerOf, finals, prefix, titles };
   }
 
   it('20 worktree tasks, one runner SIGKILLed with its workers mid-run, a third started: each ends once, the others untouched', async () => {
-    const { stack, runner, ownerOf, finals } = await rig('kill', 10);
+    const { stack, runner, ownerOf, finals, titles } = await rig('kill', 10);
     const r1 = await runner('r1');
     await runner('r2');
     for (let n = 1; n <= 20; n++) await stack.say(`use opus to change file ${n} in a worktree fake:items=4 fake:slow=1500 fake:commit=1`);
-    const ids = await eventually('20 status messages', () => {
-      const titles = stack.surface.posts.map((p) => p.reply.title).filter((t): t is string => typeof t === 'string');
-      return titles.length === 20 ? titles : undefined;
-    });
-    taskIds.push(...ids);
+    const ids = await titles(20);
     const owners = await eventually('all 20 running', async () => {
       const all = await Promise.all(ids.map((id) => ownerOf(id)));
       return all.every(Boolean) && stack.agentRuns().length === 20 ? all : undefined;
@@ -67,6 +78,7 @@ describe('runner processes on BullMQ', () => {
     await r1.exited;
     await runner('r3');
     for (const id of ids) await stack.waitForStatus(id, /done/, 90_000);
+    await eventually('20 final reports', () => ids.every((id) => finals(id).length > 0));
     for (const id of ids) expect(finals(id), `${id}: one final report`).toHaveLength(1);
     for (const id of onR1) expect(stack.surface.latest(finals(id)[0]!).text).toMatch(/runner r1 stopped answering; restarted on r[23]/);
     const runs = stack.agentRuns();
@@ -75,4 +87,85 @@ describe('runner processes on BullMQ', () => {
     for (const id of onR2) expect(runsOf(id), `${id} ran once`).toBe(1);
     for (const id of onR1) expect(runsOf(id), `${id} ran twice`).toBe(2);
   }, 240_000);
+
+  it('a runner restarted under the same DISPATCH_RUNNER_ID re-adopts its live worker, and an answer sent meanwhile reaches it', async () => {
+    const { stack, runner, finals, titles } = await rig('restart', 2, { lockMs: 20_000 });
+    const r1 = await runner('r1');
+    await stack.say('use opus to pick a message broker fake:items=2 fake:ask=NATS or RabbitMQ?');
+    const question = await stack.waitFor(/asks:\nNATS or RabbitMQ\?/, 60_000);
+    const [id] = await titles(1);
+    r1.child.kill('SIGINT');
+    expect(await r1.exited).toBe(0);
+    const worker = stack.agentRuns()[0];
+    expect(worker && processesOfTask(id!).includes(worker.pid)).toBe(true);
+    await stack.say('NATS', 'alice', { thread: question.target.thread as string });
+    await runner('r1');
+    await stack.waitForStatus(id!, /done/, 60_000);
+    await eventually('the final report', () => finals(id!).length > 0);
+    expect(finals(id!)).toHaveLength(1);
+    expect(stack.surface.latest(finals(id!)[0]!).text).toContain('Answer to 001: NATS');
+    expect(stack.agentRuns()).toHaveLength(1);
+  }, 120_000);
+
+  it('Redis stopped for 5 s mid-run and started again: no task lost, none run twice', async () => {
+    const redis = await ownRedis();
+    finalizers.push(() => redis.stop());
+    {
+      const { stack, runner, finals, titles } = await rig('outage', 4, { lockMs: 30_000, redisUrl: redis.url });
+      await runner('r1');
+      await runner('r2');
+      for (let n = 1; n <= 6; n++) await stack.say(`use opus to change file ${n} in a worktree fake:items=4 fake:slow=1000 fake:commit=1`);
+      const ids = await titles(6);
+      await eventually('all 6 running', () => stack.agentRuns().length === 6, { timeoutMs: 60_000 });
+      await redis.stop();
+      // The outage itself: what the runners and the bot must ride out.
+      await new Promise((r) => setTimeout(r, 5_000));
+      await redis.start();
+      for (const id of ids) await stack.waitForStatus(id, /done/, 120_000);
+      await eventually('6 final reports', () => ids.every((id) => finals(id).length > 0));
+      for (const id of ids) expect(finals(id), `${id}: one final report`).toHaveLength(1);
+      for (const id of ids) expect(stack.agentRuns().filter((r) => r.taskId === id), `${id} ran once`).toHaveLength(1);
+    }
+  }, 240_000);
 });
+
+/** A redis-server of the test's own on a free port, with append-only persistence, that can be stopped and started. */
+async function ownRedis(): Promise<{ url: string; start(): Promise<void>; stop(): Promise<void> }> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'dispatch-redis-'));
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    const c = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child = c;
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      c.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+        out += chunk;
+        if (/Ready to accept connections/.test(out)) resolve();
+      });
+      c.once('exit', (code) => reject(new Error(`redis-server exited ${code}: ${out}`)));
+    });
+    c.stdout?.resume();
+  };
+  const stop = async () => {
+    const c = child;
+    child = undefined;
+    if (!c || c.exitCode !== null) return;
+    const exited = new Promise((resolve) => c.once('exit', resolve));
+    c.kill('SIGTERM');
+    await exited;
+  };
+  await start();
+  return { url: `redis://127.0.0.1:${port}`, start, stop };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
