@@ -7,6 +7,7 @@ import { runManyWorkersBench } from './many-workers.js';
 import { runSlackAckBench } from './slack-ack.js';
 import { runStatusHistoryBench } from './status-history.js';
 import { runStartupBench } from './startup.js';
+import { runRunnersBench } from './runners.js';
 import { runStoreBench } from './store.js';
 import { runWorktreeSpawnBench } from './worktree-spawn.js';
 
@@ -19,6 +20,7 @@ const benches: [string, () => Promise<void>][] = [
   ['status with a long history', () => runStatusHistoryBench()],
   // 20 s a size by default so the whole bench stays short; BENCH_WORKER_SECONDS=60 as the figures are quoted.
   ['many workers', () => runManyWorkersBench(Number(process.env.BENCH_WORKER_SECONDS ?? 20), (process.env.BENCH_WORKER_SIZES ?? '10,50,200').split(',').map(Number))],
+  ['runners (BullMQ queue, 1 vs 2 runners)', () => runRunnersBench(16)],
 ];
 
 for (const [name, bench] of benches) {
