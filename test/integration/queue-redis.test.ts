@@ -221,6 +221,27 @@ describe('BullMQ queue with several runners', () => {
     expect(finished.worktree?.branch).toBe(`dispatch/${task.id}-r2`);
   });
 
+  it('drains a runner told to stop: a task that ends in time ends there, the rest go back and restart elsewhere, saying so', async () => {
+    const { queue, events, starts, runner, spec } = await rig();
+    const a = await runner('a', 2);
+    const quick = spec('drain-quick', 'Quick fix fake:items=1 fake:slow=300');
+    const long = spec('drain-long', 'Long change fake:items=3 fake:slow=1500', { worktree: true });
+    await queue.submit(quick);
+    await queue.submit(long);
+    await events.next(quick.id, 'plan');
+    await events.next(long.id, 'plan');
+    await runner('b', 1);
+    await a.served.stop({ drainMs: 1_500 });
+    expect((await events.finished(quick.id)).state).toBe('done');
+    const restarted = await events.next(long.id, 'activity', (e) => /shut down/.test(e.text));
+    expect(restarted.text).toBe('runner a shut down; restarted on b');
+    const finished = await events.finished(long.id);
+    expect(finished.state).toBe('done');
+    expect(events.of(long.id, 'finished')).toHaveLength(1);
+    expect(starts.get(quick.id)).toEqual(['a']);
+    expect(starts.get(long.id)).toEqual(['a', 'b']);
+  });
+
   it('with on_runner_lost: report, a dead runner\'s task ends interrupted and runs nowhere else', async () => {
     const { queue, events, starts, runner, spec } = await rig({ onRunnerLost: 'report' });
     const a = await runner('a', 1, { lockMs: 1_500 });
