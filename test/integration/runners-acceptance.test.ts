@@ -30,7 +30,7 @@ describe('runner processes on BullMQ', () => {
       r.child.kill('SIGKILL');
       await r.exited;
     }
-    for (const pid of taskIds.splice(0).flatMap((id) => processesOfTask(id))) process.kill(pid, 'SIGKILL');
+    for (const pid of taskIds.splice(0).flatMap((id) => processesOfTask(id))) killGone(pid);
     for (const s of stacks.splice(0)) await s.close();
     for (const f of finalizers.splice(0)) await f();
   });
@@ -74,7 +74,7 @@ describe('runner processes on BullMQ', () => {
     // The runner dies together with its workers, as a host losing power would.
     const r1Workers = onR1.flatMap((id) => processesOfTask(id));
     r1.child.kill('SIGKILL');
-    for (const pid of r1Workers) process.kill(pid, 'SIGKILL');
+    for (const pid of r1Workers) killGone(pid);
     await r1.exited;
     await runner('r3');
     for (const id of ids) await stack.waitForStatus(id, /done/, 90_000);
@@ -157,6 +157,15 @@ async function ownRedis(): Promise<{ url: string; start(): Promise<void>; stop()
   };
   await start();
   return { url: `redis://127.0.0.1:${port}`, start, stop };
+}
+
+/** SIGKILL a process that may have exited since it was listed. */
+function killGone(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
 }
 
 function freePort(): Promise<number> {

@@ -41,7 +41,10 @@ export function botEnv(root: string, extra: Record<string, string> = {}): NodeJS
 /** Every start the fake agent recorded in `file`, oldest first. */
 export function readAgentRuns(file: string): AgentRun[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
+  const text = readFileSync(file, 'utf8');
+  // A line without its newline is one a fake agent is still appending (read while many start): not a start yet.
+  const complete = text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1);
+  return complete
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as AgentRun);
