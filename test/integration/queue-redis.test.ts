@@ -242,6 +242,25 @@ describe('BullMQ queue with several runners', () => {
     expect(starts.get(long.id)).toEqual(['a', 'b']);
   });
 
+  it('ends a task interrupted when its second runner dies too: one final report, a third runner does not run it', async () => {
+    const { queue, events, starts, runner, spec } = await rig();
+    const a = await runner('a', 1, { lockMs: 1_500 });
+    const task = spec('lost-twice', 'Run forever fake:hang');
+    await queue.submit(task);
+    await events.next(task.id, 'plan');
+    await a.stop(true);
+    const b = await runner('b', 1, { lockMs: 1_500 });
+    await events.next(task.id, 'activity', (e) => e.text === 'runner a stopped answering; restarted on b');
+    await eventually('the restart running on b', () => starts.get(task.id)?.length === 2);
+    await b.stop(true);
+    await runner('c', 1, { lockMs: 1_500 });
+    const finished = await events.finished(task.id);
+    expect(finished.state).toBe('interrupted');
+    expect(finished.summary).toContain('runner b stopped answering');
+    expect(events.of(task.id, 'finished')).toHaveLength(1);
+    expect(starts.get(task.id)).toEqual(['a', 'b']);
+  });
+
   it('with on_runner_lost: report, a dead runner\'s task ends interrupted and runs nowhere else', async () => {
     const { queue, events, starts, runner, spec } = await rig({ onRunnerLost: 'report' });
     const a = await runner('a', 1, { lockMs: 1_500 });
