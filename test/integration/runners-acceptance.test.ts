@@ -61,7 +61,7 @@ describe('runner processes on BullMQ', () => {
     const { stack, runner, ownerOf, finals, titles } = await rig('kill', 10);
     const r1 = await runner('r1');
     await runner('r2');
-    for (let n = 1; n <= 20; n++) await stack.say(`use opus to change file ${n} in a worktree fake:items=4 fake:slow=1500 fake:commit=1`);
+    for (let n = 1; n <= 20; n++) await stack.say(`use opus to change file ${n} in a worktree fake:items=4 fake:slow=2500 fake:commit=1`);
     const ids = await titles(20);
     const owners = await eventually('all 20 running', async () => {
       const all = await Promise.all(ids.map((id) => ownerOf(id)));
@@ -80,12 +80,19 @@ describe('runner processes on BullMQ', () => {
     for (const id of ids) await stack.waitForStatus(id, /done/, 90_000);
     await eventually('20 final reports', () => ids.every((id) => finals(id).length > 0));
     for (const id of ids) expect(finals(id), `${id}: one final report`).toHaveLength(1);
-    for (const id of onR1) expect(stack.surface.latest(finals(id)[0]!).text).toMatch(/runner r1 stopped answering; restarted on r[23]/);
     const runs = stack.agentRuns();
     const runsOf = (id: string) => runs.filter((r) => r.taskId === id).length;
     // A worker of r2 signalled (by r3's start, or anyone) would have been restarted: each ran once.
     for (const id of onR2) expect(runsOf(id), `${id} ran once`).toBe(1);
-    for (const id of onR1) expect(runsOf(id), `${id} ran twice`).toBe(2);
+    // A task of r1 still running when it died was started once more, and its report says so; one that
+    // finished just before (the machine is shared and slow) ran once and says nothing of the kind.
+    const restarted = onR1.filter((id) => runsOf(id) === 2);
+    expect(restarted.length).toBeGreaterThan(0);
+    for (const id of onR1) {
+      const report = stack.surface.latest(finals(id)[0]!).text;
+      if (restarted.includes(id)) expect(report, id).toMatch(/runner r1 stopped answering; restarted on r[23]/);
+      else expect([runsOf(id), report.includes('stopped answering')], id).toEqual([1, false]);
+    }
   }, 240_000);
 
   it('a runner restarted under the same DISPATCH_RUNNER_ID re-adopts its live worker, and an answer sent meanwhile reaches it', async () => {
