@@ -9,6 +9,7 @@ import { sign } from '../../src/queue/signed.js';
 import type { TaskEvent } from '../../src/task/index.js';
 import { createRunnerHost, type RunnerHost } from '../../src/runner/index.js';
 import { runQueueContract } from '../contract/queue.contract.js';
+import { runQueueStatsContract } from '../contract/queue-stats.contract.js';
 import { EventRecorder, TempDirs, backendFor, fakeCommandFor, fakeSpec, processRuns, uniqueId } from '../fixtures/fake-agent-support.js';
 import { REDIS_URL, redisForTests } from '../support/redis-admin.js';
 import { eventually } from '../support/eventually.js';
@@ -48,6 +49,18 @@ runQueueContract('BullMQ queue + serveRunner', async (home) => {
     await host.close({ killWorkers: true });
     await deleteKeys(prefix);
   });
+});
+
+runQueueStatsContract('BullMQ queue + serveRunner', async (home) => {
+  const prefix = newPrefix();
+  const host = createRunnerHost({ home, backendFor, commandFor: fakeCommandFor(), concurrency: 1, perBackend: {}, killGraceMs: 500 });
+  const runner = await serveRunner({ url: REDIS_URL, prefix, secret: SECRET, host, concurrency: 1, backends: BACKENDS, log: () => undefined });
+  const queue = await openBullQueue({ url: REDIS_URL, prefix, secret: SECRET, log: () => undefined });
+  return Object.assign(withTeardown(queue, async () => {
+    await runner.stop();
+    await host.close({ killWorkers: true });
+    await deleteKeys(prefix);
+  }), { stats: () => queue.stats() });
 });
 
 /** Which runner host started each task, recorded on the hosts themselves. */
