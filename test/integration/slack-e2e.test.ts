@@ -157,8 +157,9 @@ async function confirmPromptTs(r: SlackRig, nth: number): Promise<string> {
     return prompts.length > nth ? prompts : undefined;
   });
   const pendingId = /"value":"confirm\|([^"|]+)"/.exec(JSON.stringify(calls[nth]?.body.blocks))?.[1] ?? '';
-  const pending = await r.until('the pending prompt to be stored', () => r.bot.store.getPending(pendingId));
-  return pending.prompt?.id ?? '';
+  // The prompt is stored before it is posted, and its message once Slack has answered the post.
+  const prompt = await r.until('the prompt message to be stored', async () => (await r.bot.store.getPending(pendingId))?.prompt);
+  return prompt.id;
 }
 
 describe('Slack end to end: the confirm prompt menu, Cancel and expiry', () => {
