@@ -43,6 +43,19 @@ export async function readHead(path: string, bytes: number): Promise<string | un
 }
 
 /** What changes when a file is rewritten (a rename gives a new inode) or appended to; undefined when it is missing. */
+/**
+ * File times come from the kernel's coarse clock (a tick of up to 10 ms): two writes in one tick
+ * leave the same size and mtime behind. A stamp read within this margin of its mtime may hide a
+ * later write, so the file is read again on the next look (git calls such entries "racily clean").
+ */
+const RACY_MS = 1000;
+
+/** True when `stamp` was taken too soon after its file changed to prove nothing changed since. */
+export function racyStamp(stamp: string | undefined, takenAt: number): boolean {
+  const mtime = Number(stamp?.split(':')[2]);
+  return Number.isFinite(mtime) && takenAt - mtime < RACY_MS;
+}
+
 export async function stampOf(path: string): Promise<string | undefined> {
   try {
     const s = await stat(path);

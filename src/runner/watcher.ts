@@ -3,7 +3,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { addUsage, samePlan, sameUsage, type PlanItem, type Usage } from '../task/index.js';
 import type { TaskEvent } from '../task/index.js';
 import type { Backend, OutputSignal } from '../resolve/port.js';
-import { readIpc, readText, stampOf, writeAtomic, type IpcState } from './files.js';
+import { racyStamp, readIpc, readText, stampOf, writeAtomic, type IpcState } from './files.js';
 import type { LogFollower } from './log.js';
 import type { TaskPaths } from './paths.js';
 import { PLAN_BYTES_READ, missingNotes, readPlan, withNotes } from './plan.js';
@@ -43,8 +43,10 @@ export class TaskWatcher {
   private planDone = 0;
   /** plan.md as last read (inode, size, mtime): an unchanged file is not read again. */
   private planStamp?: string;
+  private planStampAt = 0;
   /** ipc/ as last listed: an unchanged directory is not listed again. */
   private ipcStamp?: string;
+  private ipcStampAt = 0;
   private open: IpcState['open'] = [];
   gaveUp = false;
   model?: string;
@@ -110,13 +112,15 @@ export class TaskWatcher {
     const { taskId, paths } = this.opts;
     const stamp = await stampOf(paths.plan);
     let progress = stamp !== this.planStamp;
-    if (stamp !== undefined && stamp !== this.planStamp) {
+    if (stamp !== undefined && (progress || racyStamp(this.planStamp, this.planStampAt))) {
       await this.keepNotes();
+      this.planStampAt = Date.now();
       this.planStamp = await stampOf(paths.plan);
       await this.readPlanFile();
     }
     const ipcStamp = await stampOf(paths.ipc);
-    if (ipcStamp !== this.ipcStamp) {
+    if (ipcStamp !== this.ipcStamp || racyStamp(this.ipcStamp, this.ipcStampAt)) {
+      this.ipcStampAt = Date.now();
       this.ipcStamp = ipcStamp;
       this.readQuestions(await readIpc(paths));
     }
