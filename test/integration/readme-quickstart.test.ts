@@ -52,7 +52,8 @@ describe("the README's quick start", () => {
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/✓ \S*changelog\S*: done/);
     expect(readAgentRuns(botPaths(root).agentLog).map((r) => realpathSync(r.cwd))).toEqual([repo]);
-  });
+    // npm install -g of a folder runs its prepare script (a full tsc build): 20-30 s on a loaded machine.
+  }, 150_000);
 
   it('sends nobody to the public registry for the command (no npx dispatch-bot)', () => {
     expect(readFileSync(join(CHECKOUT, 'README.md'), 'utf8')).not.toMatch(/npx\s+dispatch-bot/);
