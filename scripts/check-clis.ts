@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { ConfigFile } from '../src/config/schema.js';
-import type { WorkerCommand } from '../src/resolve/port.js';
+import type { WorkerCommand } from '../src/resolve/backend.js';
 import { backendNamed, DIR_TOKEN, PROMPT_TOKEN, splitCommand, workerCommand } from '../src/resolve/index.js';
 
 const TIMEOUT_MS = 25_000;

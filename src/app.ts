@@ -5,7 +5,7 @@ import { coalesceEdits, type CoalescedSurface, type CoalesceOptions } from './ch
 import { openConfig } from './config/file-source.js';
 import { configPath, dispatchHome } from './config/paths.js';
 import type { ConfigSource } from './config/port.js';
-import { cachedDiscovery } from './discovery.js';
+import { cachedDiscovery } from './cached-discovery.js';
 import { Dispatcher } from './dispatcher/index.js';
 import { forgesFromEnv } from './forge/forges.js';
 import { openQueue } from './open-queue.js';

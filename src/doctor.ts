@@ -4,7 +4,7 @@ import type { Config } from './config/schema.js';
 import { validateConfigText } from './config/validate.js';
 import { accessWarnings } from './dispatcher/access.js';
 import { backendForModel, backendNamed, commandFor, showCommand } from './resolve/index.js';
-import { AGENT_CLIS, detectClis } from './resolve/discovery.js';
+import { AGENT_CLIS, detectClis } from './resolve/clis.js';
 import { checkLogin, loginCacheFile, type Login } from './resolve/login.js';
 
 type Say = (line: string) => void;

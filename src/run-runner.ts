@@ -5,7 +5,7 @@ import { configPath, dispatchHome } from './config/paths.js';
 import type { Config } from './config/schema.js';
 import { redisOptions } from './util/redis.js';
 import { BUILT_IN_BACKENDS, backendFor, backendNamed, commandFor, splitCommand } from './resolve/index.js';
-import { onPath } from './resolve/discovery.js';
+import { onPath } from './resolve/clis.js';
 import { createRunnerHost, runnerIdOf } from './runner/index.js';
 import { serveRunner } from './queue/bullmq-runner.js';
 import { queueSecret } from './queue/signed.js';

@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { TaskSpec } from '../task/index.js';
-import { AGENT_CLIS } from '../resolve/discovery.js';
+import { AGENT_CLIS } from '../resolve/clis.js';
 import { backendForModel, backendNamed, loginCommand, resolve } from '../resolve/index.js';
 import type { DispatcherDeps } from './deps.js';
 import { UserError } from '../errors/index.js';

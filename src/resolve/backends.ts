@@ -7,7 +7,7 @@ import { readGeminiLine } from './gemini-output.js';
 import { claudeModelFlag } from './family.js';
 import { logText } from './log-text.js';
 import { CLAUDE_FAILURES, CODEX_FAILURES, CURSOR_FAILURES, GEMINI_FAILURES, classify, type FailureRule } from './failures.js';
-import type { Backend, OutputSignal, WorkerCommand } from './port.js';
+import type { Backend, OutputSignal, WorkerCommand } from './backend.js';
 import { CLAUDE_SESSION_VARS } from './secrets.js';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { OutputSignal } from './port.js';
+import type { OutputSignal } from './backend.js';
 import { AnthropicUsage, fromAnthropic } from './usage-output.js';
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseJson, short } from './claude-output.js';
-import type { OutputSignal } from './port.js';
+import type { OutputSignal } from './backend.js';
 import { CodexTurnCompleted, fromCodex } from './usage-output.js';
 
 /** codex `exec --json`: JSONL events; commands and messages become the activity line. */

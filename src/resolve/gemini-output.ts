@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseJson, short } from './claude-output.js';
-import type { OutputSignal } from './port.js';
+import type { OutputSignal } from './backend.js';
 import { GeminiResult, fromGemini } from './usage-output.js';
 
 /**

@@ -1,5 +1,5 @@
 export { splitCommand, showCommand, quoteWord, DIR_TOKEN, PROMPT_TOKEN } from '../config/command.js';
-export type { Backend, OutputSignal, WorkerCommand } from './port.js';
+export type { Backend, OutputSignal, WorkerCommand } from './backend.js';
 export {
   BUILT_IN_BACKENDS,
   MODEL_TOKEN,
@@ -31,6 +31,6 @@ export {
   type DefaultSource,
 } from './resolve.js';
 export { decideDiscovery, nearNames, type Finding, type Sources } from './discover.js';
-export { detectClis, agentModels, parseAgentModels } from './discovery.js';
+export { detectClis, agentModels, parseAgentModels } from './clis.js';
 export { checkLogin, loginCacheFile, loginCommand, type Login } from './login.js';
 export { logText } from './log-text.js';

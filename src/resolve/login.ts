@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { z } from 'zod';
 import { parseJson } from './claude-output.js';
-import { onPath } from './discovery.js';
+import { onPath } from './clis.js';
 
 type Env = Record<string, string | undefined>;
 

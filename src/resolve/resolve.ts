@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ConfigError } from '../errors/index.js';
 import type { Config } from '../config/schema.js';
 import type { TaskSpec } from '../task/index.js';
-import type { WorkerCommand } from './port.js';
+import type { WorkerCommand } from './backend.js';
 import { BUILT_IN_BACKENDS, backendNamed, backendOfCommand } from './backends.js';
 import { FAMILY_WORDS, modelFamily } from './family.js';
 import { secretNames } from './secrets.js';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import Bottleneck from 'bottleneck';
 import { ForgeError, UnknownTaskError, messageOf } from '../errors/index.js';
 import { BranchTarget, TaskSpec, type BranchPush, type TaskEvent, type TaskEventListener } from '../task/index.js';
-import type { Backend, WorkerCommand } from '../resolve/port.js';
+import type { Backend, WorkerCommand } from '../resolve/backend.js';
 import { readText, readWorkerRecord, writeAtomic } from './files.js';
 import { KeyedLock } from '../util/keyed-lock.js';
 import { tailLog } from './log.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
-import type { WorkerCommand } from '../resolve/port.js';
+import type { WorkerCommand } from '../resolve/backend.js';
 import { secretNames } from '../resolve/secrets.js';
 import { procInfo } from './proc.js';
 

@@ -3,7 +3,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isFinal, type FinalState, type StartFailure, type TaskEvent, type TaskSpec, type TaskState } from '../task/index.js';
-import type { Backend, WorkerCommand } from '../resolve/port.js';
+import type { Backend, WorkerCommand } from '../resolve/backend.js';
 import { readHead, readText, reportOf, summaryOf, writeAtomic, type WorkerRecord } from './files.js';
 import { killWorkerTree } from './kill.js';
 import type { KeyedLock } from '../util/keyed-lock.js';

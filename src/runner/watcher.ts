@@ -2,7 +2,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { addUsage, samePlan, sameUsage, type PlanItem, type Usage } from '../task/index.js';
 import type { TaskEvent } from '../task/index.js';
-import type { Backend, OutputSignal } from '../resolve/port.js';
+import type { Backend, OutputSignal } from '../resolve/backend.js';
 import { racyStamp, readIpc, readText, stampOf, writeAtomic, type IpcState } from './files.js';
 import type { LogFollower } from './log.js';
 import type { TaskPaths } from './paths.js';

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Backend } from '../../src/resolve/port.js';
+import type { Backend } from '../../src/resolve/backend.js';
 import { LOG_LINE_CHARS, LOG_MAX_BYTES } from '../../src/runner/log.js';
 import { createRunnerHost, logPath, type RunnerHost } from '../../src/runner/index.js';
 import { PLAN_ITEMS_KEPT } from '../../src/task/index.js';

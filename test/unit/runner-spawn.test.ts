@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { WorkerCommand } from '../../src/resolve/port.js';
+import type { WorkerCommand } from '../../src/resolve/backend.js';
 import { parseStat } from '../../src/runner/proc.js';
 import { workerArgv, workerEnv } from '../../src/runner/spawn.js';
 

@@ -1,5 +1,5 @@
 import type { Discovery } from './dispatcher/deps.js';
-import { agentModels, detectClis } from './resolve/discovery.js';
+import { agentModels, detectClis } from './resolve/clis.js';
 import { checkLogin, type Login } from './resolve/login.js';
 
 /**
