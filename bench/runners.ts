@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { openBullQueue } from '../src/queue/bullmq.js';
+import { deleteKeysUnder } from '../src/util/redis.js';
 import { serveRunner } from '../src/queue/bullmq-runner.js';
 import { createRunnerHost } from '../src/runner/index.js';
 import type { TaskEvent } from '../src/task/index.js';
@@ -86,12 +87,7 @@ async function batch(runnerCount: number, tasks: number): Promise<Outcome> {
 async function deleteKeys(prefix: string): Promise<void> {
   const admin = new Redis(REDIS_URL);
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      if (keys.length) await admin.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteKeysUnder(admin, prefix);
   } finally {
     await admin.quit();
   }

@@ -46,3 +46,13 @@ export function redactUrl(url: string): string {
     return '(unparseable Redis URL)';
   }
 }
+
+/** Delete every key under `prefix`, in SCAN batches (never KEYS, which blocks a shared server). */
+export async function deleteKeysUnder(client: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    if (keys.length) await client.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { deleteKeysUnder } from '../../src/util/redis.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 export const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -24,12 +25,7 @@ export function redisForTests(what: string): RedisForTests {
 
   async function deleteKeys(prefix: string): Promise<void> {
     if (admin.status !== 'ready') return; // every test already fails on the unreachable Redis
-    let cursor = '0';
-    do {
-      const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      if (keys.length) await admin.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteKeysUnder(admin, prefix);
   }
 
   beforeAll(async () => {
