@@ -34,6 +34,8 @@ export function queueKeys(rawPrefix: string) {
     bull: `${prefix}bull`,
     /** Stream of signed task events from every runner (and the gateway's own cancels). */
     events: `${prefix}events`,
+    /** The id of the last event the gateway handed on: a restarted gateway reads on from there. */
+    eventsRead: `${prefix}events-read`,
     /** Hash: task id → the runner holding it now (an Owner). */
     owners: `${prefix}owners`,
     /** Hash: runner id → its last heartbeat (a RunnerInfo). */

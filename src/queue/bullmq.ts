@@ -113,7 +113,10 @@ class GatewayQueue implements BullTaskQueue {
 
   async start(): Promise<void> {
     await this.conn.client.ping();
-    const last = await this.conn.client.xrevrange(this.keys.events, '+', '-', 'COUNT', 1);
+    // Events a runner sent while the gateway was down (a task finishing during its restart) are
+    // read from where the last gateway stopped; only a first start begins at the stream's end.
+    const read = await this.conn.client.get(this.keys.eventsRead);
+    const last = read ? [[read]] : await this.conn.client.xrevrange(this.keys.events, '+', '-', 'COUNT', 1);
     this.lastEventId = last[0]?.[0] ?? '0-0';
     this.conn.replies.on('message', (_channel: string, message: string) => this.onReply(message));
     await this.conn.replies.subscribe(this.replyChannel);
@@ -323,6 +326,7 @@ class GatewayQueue implements BullTaskQueue {
           this.onStreamEntry(at >= 0 ? fields[at + 1] : undefined);
         }
       }
+      await this.conn.client.set(this.keys.eventsRead, this.lastEventId).catch((err: unknown) => this.opts.log(`dispatch-bot queue: could not keep the event stream's position: ${messageOf(err)}`));
     }
   }
 

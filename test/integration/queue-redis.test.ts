@@ -307,6 +307,42 @@ describe('BullMQ queue with several runners', () => {
   });
 });
 
+describe('BullMQ queue: a gateway restart', () => {
+  const temp = new TempDirs();
+  afterEach(() => temp.removeAll());
+
+  it('hears, after its restart, what a runner reported while it was down (a task that finished meanwhile)', async () => {
+    const prefix = newPrefix();
+    const host = newHost(temp.make('home'));
+    const runner = await serveRunner({ url: REDIS_URL, prefix, secret: SECRET, host, concurrency: 1, backends: BACKENDS, log: () => undefined });
+    try {
+      const before = await openBullQueue({ url: REDIS_URL, prefix, secret: SECRET, log: () => undefined });
+      const events = new EventRecorder();
+      before.subscribe(events.listener);
+      const task = fakeSpec({ id: uniqueId('gateway-down'), goal: 'Wait for a note fake:items=2 fake:await-note', repo: temp.repo() });
+      await before.submit(task);
+      await events.next(task.id, 'plan');
+      await before.note(task.id, 'finish up');
+      await before.close();
+      // The worker finishes with no gateway listening; the runner puts its report on the stream.
+      const reported = async (): Promise<boolean> => (await admin.xrange(queueKeys(prefix).events, '-', '+')).some(([, fields]) => fields.join(' ').includes('finished'));
+      await eventually('the finished report on the stream', reported);
+      const after = await openBullQueue({ url: REDIS_URL, prefix, secret: SECRET, log: () => undefined });
+      try {
+        const heard = new EventRecorder();
+        after.subscribe(heard.listener);
+        expect((await heard.finished(task.id)).state).toBe('done');
+      } finally {
+        await after.close();
+      }
+    } finally {
+      await runner.stop();
+      await host.close({ killWorkers: true });
+      await deleteKeys(prefix);
+    }
+  });
+});
+
 async function openAndSubmit(prefix: string, spec: ReturnType<typeof fakeSpec>): Promise<void> {
   const queue = await openBullQueue({ url: REDIS_URL, prefix, secret: SECRET, log: () => undefined });
   try {
