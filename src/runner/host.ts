@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import Bottleneck from 'bottleneck';
 import { ForgeError, UnknownTaskError, messageOf } from '../errors/index.js';
-import { BranchTarget, TaskSpec, type BranchPush, type TaskEvent, type TaskEventListener } from '../task/index.js';
+import { BranchTarget, TaskSpec, isFinal, type BranchPush, type TaskEvent, type TaskEventListener } from '../task/index.js';
 import type { Backend, WorkerCommand } from '../resolve/backend.js';
 import { readText, readWorkerRecord, writeAtomic } from './files.js';
 import { KeyedLock } from '../util/keyed-lock.js';
@@ -122,8 +122,15 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
     return limiter;
   };
 
-  const newRun = (spec: TaskSpec, previous?: TaskRun): TaskRun =>
-    new TaskRun(spec, { home: opts.home, runnerId, backend: opts.backendFor(spec.backend), commandFor: opts.commandFor, killGraceMs, pollMs, safetyPollMs, emit, gitLock, env: opts.env ?? process.env }, previous?.work);
+  const newRun = (spec: TaskSpec, previous?: TaskRun): TaskRun => {
+    const run = new TaskRun(spec, { home: opts.home, runnerId, backend: opts.backendFor(spec.backend), commandFor: opts.commandFor, killGraceMs, pollMs, safetyPollMs, emit, gitLock, env: opts.env ?? process.env }, previous?.work);
+    // A finished run is forgotten (its plan, log reader and watcher add up over thousands of
+    // tasks); a blocked one stays, for the answer that resumes it.
+    void run.settled.then(() => {
+      if (runs.get(run.id) === run && isFinal(run.state)) runs.delete(run.id);
+    });
+    return run;
+  };
 
   const holdsSlot = (r: TaskRun): boolean => r.state === 'queued' || r.state === 'running';
 
@@ -262,10 +269,12 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
     async close(closeOpts?: { killWorkers?: boolean }): Promise<void> {
       if (closed) return;
       closed = true;
-      const active = [...runs.values()].filter(holdsSlot);
+      // Taken before cancelling: a cancelled run is forgotten at once, its worktree still being added.
+      const held = [...runs.values()];
+      const active = held.filter(holdsSlot);
       if (closeOpts?.killWorkers) await Promise.all(active.map((r) => r.cancel()));
       // A worktree being added must not go on writing into the repo after close returns.
-      await Promise.all([...runs.values()].map((r) => r.whenPrepared()));
+      await Promise.all(held.map((r) => r.whenPrepared()));
       for (const r of active) r.detach();
       // Not awaited: a running job lasts as long as its worker, which may outlive this host.
       for (const l of [hostLimiter, ...backendLimiters.values()]) void l.stop({ dropWaitingJobs: true }).catch(() => undefined);

@@ -22,6 +22,15 @@ describe('runner host: cancel, timeout, leftovers and concurrency', () => {
     return { host, events, spec };
   }
 
+  /** The host forgets a run once its end is settled, a moment after the finished event. */
+  const eventuallyRejects = async (call: () => Promise<unknown>): Promise<unknown> => {
+    for (;;) {
+      const error = await call().then(() => undefined, (e: unknown) => e);
+      if (error) return error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+
   const grandchildOf = (repo: string, id: string): number => Number(readFileSync(join(taskPaths(repo, id).root, 'grandchild.pid'), 'utf8'));
 
   it('cancel kills the whole tree: a worker ignoring SIGTERM and its grandchild that left the group', async () => {
@@ -67,6 +76,19 @@ describe('runner host: cancel, timeout, leftovers and concurrency', () => {
     const finished = await events.finished(task.id);
     expect(finished.state).toBe('done');
     expect(processRuns(grandchild)).toBe(false);
+  });
+
+  it('forgets a finished run (nothing of it is kept), but keeps one still waiting for its answer', async () => {
+    const { host, events, spec } = setup();
+    const done = spec('forget-done', 'Small job fake:items=1');
+    await host.submit(done);
+    expect((await events.finished(done.id)).state).toBe('done');
+    // Notes reach only tasks the host still holds: a finished one is unknown to it now.
+    await expect(eventuallyRejects(() => host.note(done.id, 'late'))).resolves.toMatchObject({ code: 'unknown_task' });
+    const blocked = spec('forget-blocked', 'Ask then give up fake:items=2 fake:ask=Which?');
+    await host.submit(blocked);
+    await events.next(blocked.id, 'question');
+    await host.note(blocked.id, 'still here');
   });
 
   it('holds a task queued while the host is full and starts it when a slot frees', async () => {
