@@ -7,6 +7,7 @@ import { redact } from '../util/redact.js';
 import type { WorktreeReport } from '../task/index.js';
 import { assertTaskId, branchName, worktreePath } from './paths.js';
 import { runGit } from './git-run.js';
+import { withFileLock } from './file-lock.js';
 
 export interface Workspace {
   dir: string;
@@ -122,6 +123,11 @@ export async function prepareWorktree(repoPath: string, taskId: string, resume: 
   const branch = choice.name ?? branchName(taskId);
   const [facts] = await Promise.all([repoFacts(repoPath), assertBranchName(repoPath, branch)]);
   await addExclude(facts.commonDir);
+  // One worktree change at a time per repository, across every runner process that shares it.
+  return withFileLock(join(facts.commonDir, 'dispatch-worktrees.lock'), () => addTaskWorktree(repoPath, taskId, resume, base, choice, attempt, branch, facts.head));
+}
+
+async function addTaskWorktree(repoPath: string, taskId: string, resume: boolean, base: string | undefined, choice: BranchChoice, attempt: number, branch: string, head: string): Promise<Workspace> {
   const path = worktreePath(repoPath, taskId, attempt);
   if (resume || choice.existing) {
     const reused = choice.existing && !resume ? await continueBranch(repoPath, path, branch, choice.env ?? process.env) : await reuseWorktree(repoPath, path, branch, base);
@@ -129,13 +135,13 @@ export async function prepareWorktree(repoPath: string, taskId: string, resume: 
   }
   if (existsSync(path)) throw new WorkspaceError(`${path} already exists: remove it or pick another task id`);
   try {
-    await simpleGit({ baseDir: repoPath }).raw(['worktree', 'add', '-b', branch, path, facts.head]);
+    await simpleGit({ baseDir: repoPath }).raw(['worktree', 'add', '-b', branch, path, head]);
   } catch (err) {
     // Asking first would cost a git call on every start; the refusal says the same.
     if (await branchExists(repoPath, branch)) throw new WorkspaceError(`branch ${branch} already exists in ${repoPath}: pick another task id, or delete the branch`);
     throw new WorkspaceError(`git worktree add failed for ${branch}: ${gitMessage(err)}`);
   }
-  return { dir: path, branch, base: facts.head };
+  return { dir: path, branch, base: head };
 }
 
 /** The worktree that has `branch` checked out, from `git worktree list --porcelain`. */
