@@ -27,7 +27,7 @@ export interface ServeRunnerOptions {
   concurrency: number;
   /** Backends whose CLI this runner has; a task for another backend is left for a runner that has it. */
   backends: string[];
-  /** Repository paths this runner serves (absent: any). */
+  /** Repository paths this runner serves (absent: every repository). */
   repos?: string[];
   /**
    * How long a task's lock lasts without renewal (renewed at half of it while the task runs):
@@ -74,7 +74,7 @@ interface Running {
   /** Resolves when the task finished or its worker gave up waiting: the job is then complete. */
   settle: () => void;
   done: Promise<void>;
-  /** Set when this runner stops the worker to hand the task back: its events are not the task's any more. */
+  /** Set when this runner stops the worker to hand the task back: its events no longer speak for the task. */
   handedBack: boolean;
   /** Re-adopted after a restart: its lock is renewed here, not by the BullMQ worker. */
   renew?: NodeJS.Timeout;
