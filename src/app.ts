@@ -10,10 +10,9 @@ import { Dispatcher } from './dispatcher/index.js';
 import { forgesFromEnv } from './forge/forges.js';
 import { openQueue } from './open-queue.js';
 import type { TaskQueue } from './queue/port.js';
-import { openRedisStore } from './store/redis.js';
 import { openMemoryStore } from './store/memory.js';
 import { openSqliteStore } from './store/sqlite.js';
-import { redisOptions } from './util/redis.js';
+import { redisOptions } from './util/redis-env.js';
 import type { TaskStore } from './store/port.js';
 import type { Clock } from './util/clock.js';
 
@@ -55,6 +54,7 @@ export interface App {
  */
 async function openStore(env: NodeJS.ProcessEnv, home: string): Promise<TaskStore> {
   if (env.DISPATCH_STORE === 'redis') {
+    const { openRedisStore } = await import('./store/redis.js');
     return openRedisStore(redisOptions(env));
   }
   if (env.DISPATCH_STORE === 'memory') return openMemoryStore();

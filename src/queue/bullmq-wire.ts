@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Redis } from 'ioredis';
 import { BranchTarget, TaskEvent, TaskSpec } from '../task/index.js';
-import { DEFAULT_REDIS_URL, redactUrl } from '../util/redis.js';
+import { DEFAULT_REDIS_URL, redactUrl } from '../util/redis-env.js';
 
 /** What the BullMQ queue and its runners agree on: names, keys, and the shapes that cross Redis. */
 

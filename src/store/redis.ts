@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { DEFAULT_REDIS_URL, connectRedis } from '../util/redis.js';
-export { redactUrl } from '../util/redis.js';
+import { connectRedis } from '../util/redis.js';
+import { DEFAULT_REDIS_URL } from '../util/redis-env.js';
 import type { TaskStore } from './port.js';
 import type { Inbound } from '../chat/inbound.js';
 import { AcceptedRequest, PendingConfirm, QuestionRecord, TaskRecord } from './records.js';
