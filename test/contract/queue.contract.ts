@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskQueue } from '../../src/queue/port.js';
 import { EventRecorder, TempDirs, fakeSpec, processRuns, uniqueId, type FakeSpecOptions } from '../fixtures/fake-agent-support.js';
@@ -22,13 +23,14 @@ export function runQueueContract(name: string, make: (home: string) => Promise<T
     });
 
     async function setup() {
-      const queue = await make(temp.make('home'));
+      const home = temp.make('home');
+      const queue = await make(home);
       queues.push(queue);
       const events = new EventRecorder();
       queue.subscribe(events.listener);
       const repo = temp.repo();
       const spec = (stem: string, goal: string, more: Partial<FakeSpecOptions> = {}) => fakeSpec({ id: uniqueId(stem), goal, repo, ...more });
-      return { queue, events, spec };
+      return { queue, events, spec, home };
     }
 
     it('runs a task: started, its plan checked off, finished done with the output summary', async () => {
@@ -127,6 +129,34 @@ export function runQueueContract(name: string, make: (home: string) => Promise<T
         expect(result.removed, result.message).toBe(task === clean);
         expect(existsSync(tree.path)).toBe(task !== clean);
       }
+    });
+
+    it('removes the log and task folder of finished tasks, and gives back an empty worktree; a live task keeps its files', async () => {
+      const { queue, events, spec, home } = await setup();
+      const inRepo = spec('old-repo', 'Tidy fake:items=1');
+      const inTree = spec('old-tree', 'Look around fake:items=1', { worktree: true });
+      const live = spec('live', 'Ask first fake:ask=Which one?');
+      for (const task of [inRepo, inTree, live]) await queue.submit(task);
+      const dirs = new Map<string, string>();
+      for (const task of [inRepo, inTree, live]) dirs.set(task.id, (await events.next(task.id, 'started')).dir);
+      const tree = (await events.finished(inTree.id)).worktree;
+      await events.finished(inRepo.id);
+      await events.next(live.id, 'question');
+      if (!tree) throw new Error('no worktree report');
+      const files = (task: { id: string }) => ({ log: join(home, 'logs', `${task.id}.log`), folder: join(dirs.get(task.id) ?? '', '.dispatch', 'tasks', task.id) });
+      for (const task of [inRepo, inTree, live]) expect(existsSync(files(task).log) && existsSync(files(task).folder), task.id).toBe(true);
+
+      const removed = await queue.removeTaskFiles([
+        { taskId: inRepo.id, repo: inRepo.repo.path, dir: dirs.get(inRepo.id) ?? '' },
+        { taskId: inTree.id, repo: inTree.repo.path, dir: tree.path, emptyWorktree: { path: tree.path, branch: tree.branch } },
+        { taskId: live.id, repo: live.repo.path, dir: dirs.get(live.id) ?? '' },
+      ]);
+      expect(removed).toMatchObject({ logs: 2, folders: 2, worktrees: 1, later: 0 });
+      expect(removed.bytes).toBeGreaterThan(0);
+      for (const task of [inRepo, inTree]) expect(existsSync(files(task).log) || existsSync(files(task).folder), task.id).toBe(false);
+      expect(existsSync(tree.path)).toBe(false);
+      // A task of that id runs again (a new task took the id): its files are its own.
+      expect(existsSync(files(live).log) && existsSync(files(live).folder)).toBe(true);
     });
 
     it("shows the tail of a worker's log", async () => {

@@ -32,6 +32,7 @@ function withTeardown(queue: BullTaskQueue, teardown: () => Promise<void>): Task
     logs: (id, lines) => queue.logs(id, lines),
     removeWorktree: (target) => queue.removeWorktree(target),
     pushBranch: (target, opts) => queue.pushBranch(target, opts),
+    removeTaskFiles: (tasks) => queue.removeTaskFiles(tasks),
     close: async () => {
       await queue.close();
       await teardown();
