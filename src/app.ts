@@ -41,7 +41,10 @@ export interface App {
   attach(surface: ChatSurface, editsPerMinute: number, pacing?: Pacing): ChatSurface;
   /** Send every coalesced edit still waiting. */
   flush(): Promise<void>;
-  /** Reconcile what a previous run left: re-adopt live workers, re-surface questions, mark the rest. */
+  /**
+   * Reconcile what a previous run left: re-adopt live workers, re-surface questions, mark the
+   * rest; then keep finished tasks within `limits.retention` (a sweep now, then hourly).
+   */
   recover(): Promise<void>;
   /** Stop watching; workers keep running for the next start to re-adopt, unless `killWorkers`. */
   close(opts?: { killWorkers?: boolean }): Promise<void>;
@@ -106,6 +109,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       await dispatcher.resumePrompts();
       await dispatcher.resumeStatuses();
       await dispatcher.resumeRequests();
+      // After the statuses: a final edit that lands now lets its task go in this first sweep.
+      dispatcher.keepRetention();
     },
     flush,
     async close(opts) {
