@@ -115,6 +115,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     flush,
     async close(opts) {
       dispatcher.stop();
+      await dispatcher.swept();
       await flush();
       await runtime.close(opts);
       config.close();

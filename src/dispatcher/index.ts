@@ -37,6 +37,7 @@ export class Dispatcher {
   private readonly settleWaiters = new Set<() => void>();
   private unsubscribe: (() => void) | undefined;
   private stopped = false;
+  private sweeping: Promise<unknown> = Promise.resolve();
 
   private readonly timers = new Set<() => void>();
   private readonly deps: DispatcherDeps;
@@ -74,12 +75,18 @@ export class Dispatcher {
   keepRetention(): void {
     const tick = async (): Promise<void> => {
       try {
-        await sweepFinished(this.deps);
+        this.sweeping = sweepFinished(this.deps);
+        await this.sweeping;
       } finally {
         if (!this.stopped) this.later(RETENTION_SWEEP_MS, tick);
       }
     };
     tick().catch((error: unknown) => this.deps.log?.(`retention sweep failed: ${messageOf(error)}`));
+  }
+
+  /** Resolves once the timer's sweep under way is over: closing the store under it would leave files behind. */
+  async swept(): Promise<void> {
+    await this.sweeping.catch(() => undefined);
   }
 
   stop(): void {
