@@ -44,7 +44,7 @@ export async function planRequest(deps: DispatcherDeps, inbound: InboundMessage)
       return planControl(deps, inbound, intent.action, intent.task);
     case 'sweep':
       // Removes every channel's old tasks: an operator's act.
-      return step([{ kind: 'admin' }], async () => {
+      return step([{ kind: 'admin', what: 'remove old finished tasks' }], async () => {
         const sweep = await sweepFinished(deps);
         await talk().answer({ text: sweep ? sweepText(sweep) : retentionOffText() });
       });

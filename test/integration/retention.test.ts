@@ -65,7 +65,7 @@ describe('retention: finished tasks older than limits.retention are removed with
     for (const id of [done, failed, recent, running]) expect(kept(s, id), id).toBe(true);
 
     await s.say('cleanup', 'bob');
-    await s.waitForEphemeral(/Only admins/, 'bob');
+    await s.waitForEphemeral(/^Only admins \(.*\) can remove old finished tasks\.$/, 'bob');
     expect(await s.app.store.hasTask(done)).toBe(true);
 
     await s.say('cleanup');
