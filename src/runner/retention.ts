@@ -5,7 +5,7 @@ import { messageOf } from '../errors/index.js';
 import { noFilesRemoved, type FilesRemoved, type TaskFiles } from '../task/index.js';
 import type { KeyedLock } from '../util/keyed-lock.js';
 import { assertTaskId, logPath, taskPaths } from './paths.js';
-import { removeWorktree } from './worktree.js';
+import { commitsAhead, removeWorktree } from './worktree.js';
 
 export interface RetentionHost {
   home: string;
@@ -47,7 +47,8 @@ async function removeOne(host: RetentionHost, task: TaskFiles, removed: FilesRem
   const folder = taskPaths(task.dir, task.taskId).root;
   const folderBytes = await sizeOf(folder);
   const tree = task.emptyWorktree;
-  if (tree && existsSync(tree.path) && !host.inUse(tree.path)) {
+  // Empty means no work at all: a successor on the same branch may have committed since the task ended.
+  if (tree && existsSync(tree.path) && !host.inUse(tree.path) && (await commitsAhead(task.repo, tree.branch)) === 0) {
     const { removed: gone } = await host.gitLock.run(task.repo, () => removeWorktree(task.repo, tree.path, tree.branch));
     if (gone) removed.worktrees++;
   }

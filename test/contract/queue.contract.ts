@@ -131,30 +131,36 @@ export function runQueueContract(name: string, make: (home: string) => Promise<T
       }
     });
 
-    it('removes the log and task folder of finished tasks, and gives back an empty worktree; a live task keeps its files', async () => {
+    it('removes the log and task folder of finished tasks, and gives back an empty worktree; work and a live task keep theirs', async () => {
       const { queue, events, spec, home } = await setup();
       const inRepo = spec('old-repo', 'Tidy fake:items=1');
       const inTree = spec('old-tree', 'Look around fake:items=1', { worktree: true });
+      const committed = spec('old-commit', 'Change a file fake:items=1 fake:commit=1', { worktree: true });
+      const dirty = spec('old-dirty', 'Leave a mess fake:items=1 fake:dirty', { worktree: true });
       const live = spec('live', 'Ask first fake:ask=Which one?');
-      for (const task of [inRepo, inTree, live]) await queue.submit(task);
+      const all = [inRepo, inTree, committed, dirty, live];
+      for (const task of all) await queue.submit(task);
       const dirs = new Map<string, string>();
-      for (const task of [inRepo, inTree, live]) dirs.set(task.id, (await events.next(task.id, 'started')).dir);
-      const tree = (await events.finished(inTree.id)).worktree;
-      await events.finished(inRepo.id);
+      for (const task of all) dirs.set(task.id, (await events.next(task.id, 'started')).dir);
+      const trees = new Map<string, { path: string; branch: string }>();
+      for (const task of [inRepo, inTree, committed, dirty]) {
+        const tree = (await events.finished(task.id)).worktree;
+        if (tree) trees.set(task.id, tree);
+      }
       await events.next(live.id, 'question');
-      if (!tree) throw new Error('no worktree report');
       const files = (task: { id: string }) => ({ log: join(home, 'logs', `${task.id}.log`), folder: join(dirs.get(task.id) ?? '', '.dispatch', 'tasks', task.id) });
-      for (const task of [inRepo, inTree, live]) expect(existsSync(files(task).log) && existsSync(files(task).folder), task.id).toBe(true);
+      for (const task of all) expect(existsSync(files(task).log) && existsSync(files(task).folder), task.id).toBe(true);
 
-      const removed = await queue.removeTaskFiles([
-        { taskId: inRepo.id, repo: inRepo.repo.path, dir: dirs.get(inRepo.id) ?? '' },
-        { taskId: inTree.id, repo: inTree.repo.path, dir: tree.path, emptyWorktree: { path: tree.path, branch: tree.branch } },
-        { taskId: live.id, repo: live.repo.path, dir: dirs.get(live.id) ?? '' },
-      ]);
-      expect(removed).toMatchObject({ logs: 2, folders: 2, worktrees: 1, later: 0 });
+      // Every worktree offered back as if empty: the runner itself keeps one with commits or changes.
+      const removed = await queue.removeTaskFiles(all.map((task) => {
+        const tree = trees.get(task.id);
+        return { taskId: task.id, repo: task.repo.path, dir: dirs.get(task.id) ?? '', ...(tree ? { emptyWorktree: tree } : {}) };
+      }));
+      expect(removed).toMatchObject({ logs: 4, folders: 4, worktrees: 1, later: 0 });
       expect(removed.bytes).toBeGreaterThan(0);
-      for (const task of [inRepo, inTree]) expect(existsSync(files(task).log) || existsSync(files(task).folder), task.id).toBe(false);
-      expect(existsSync(tree.path)).toBe(false);
+      for (const task of [inRepo, inTree, committed, dirty]) expect(existsSync(files(task).log) || existsSync(files(task).folder), task.id).toBe(false);
+      expect(existsSync(trees.get(inTree.id)?.path ?? '')).toBe(false);
+      for (const task of [committed, dirty]) expect(existsSync(trees.get(task.id)?.path ?? ''), task.id).toBe(true);
       // A task of that id runs again (a new task took the id): its files are its own.
       expect(existsSync(files(live).log) && existsSync(files(live).folder)).toBe(true);
     });
