@@ -1,6 +1,6 @@
 // Preloaded (`node --import`) into a process a benchmark watches: writes the process's
 // event-loop delay (p99 and max since start, and p99 and max of each second, in ms) to
-// LOOP_LAG_FILE once a second with its memory (process.memoryUsage()), so the benchmark reads it without asking the process under test
+// LOOP_LAG_FILE once a second, so the benchmark reads it without asking the process under test
 // to cooperate, and can leave out the seconds of start-up.
 import { writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -15,9 +15,7 @@ if (file) {
   setInterval(() => {
     windows.push({ p99: window.percentile(99) / 1e6, max: window.max / 1e6 });
     window.reset();
-    const { rss, heapTotal, heapUsed, external, arrayBuffers } = process.memoryUsage();
-    const memory = { rss, heapTotal, heapUsed, external, arrayBuffers };
-    const figures = { p99: whole.percentile(99) / 1e6, max: whole.max / 1e6, windows, memory };
+    const figures = { p99: whole.percentile(99) / 1e6, max: whole.max / 1e6, windows };
     writeFileSync(file, JSON.stringify(figures));
   }, 1000).unref();
 }

@@ -100,7 +100,6 @@ async function runOurs(n: number, seconds: number): Promise<Run> {
     const peakRssMb = procStatus(bot.pid ?? 0, 'VmHWM') / 1024;
     const spawnMs = spawnLatencies(agentLog, sentAt);
     const lag = lagFigures(lagFile, watch.steady.map((t) => (t - booted) / 1000), (started - booted) / 1000);
-    if (process.env.BENCH_SHOW_MEMORY) console.log('bot memory at the end (MB):', JSON.stringify(Object.fromEntries(Object.entries((JSON.parse(readFileSync(lagFile, 'utf8')) as { memory: Record<string, number> }).memory).map(([k, v]) => [k, Math.round(v / 1048576)]))));
     return {
       rssMb: median(watch.rss),
       peakRssMb,
