@@ -1,15 +1,14 @@
 import type { DiscordDeps } from '../adapters/discord/index.js';
-import type { Inbound } from './chat/inbound.js';
 import type { ChatSurface } from './chat/surface.js';
-import { DISCORD_PACING, SLACK_PACING } from './chat/pacing.js';
 import { wantedSurfaces } from './chat-env.js';
-import { createApp, type App } from './app.js';
+import type { App } from './app.js';
 import { startBeating } from './health.js';
 import type { OpsHandler } from './metrics/http.js';
 import { gatewayOps } from './ops.js';
 import { runShellSurface, type ShellRun } from './run-shell.js';
 import { shellUser } from './shell-user.js';
 import { startFailure } from './start-failure.js';
+import { startBot, wireSurface, type SurfaceDeps } from './wiring.js';
 
 
 type Log = (line: string) => void;
@@ -29,26 +28,20 @@ export async function startSurfaces(env: NodeJS.ProcessEnv, run: Omit<ShellRun, 
     process.once('SIGTERM', resolve);
   });
   const log: Log = (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
-  const app = await createApp({ env, cwd: run.repo, log });
-  const deps: DiscordDeps = {
-    onInbound: (inbound: Inbound) => app.dispatcher.handle(inbound),
-    accept: (keys: readonly string[], inbound: Inbound) => app.dispatcher.accept(keys, inbound),
-    log,
-  };
   const stops: (() => Promise<void>)[] = [];
-  try {
-    const ops = await gatewayOps(app, env, log);
-    stops.push(() => ops.close());
-    const retries = (surface: string) => () => ops.metrics.chatRetry(surface);
-    if (wanted.slack) await attach(app, stops, log, 'slack', env, () => startSlack(env, { ...deps, onRetry: retries('slack'), ops: ops.handle }));
-    if (wanted.discord) await attach(app, stops, log, 'discord', env, () => startDiscord(env, { ...deps, onRetry: retries('discord') }));
-  } catch (error) {
-    // Whatever did start must not keep the process alive after a failed start.
-    for (const stop of stops) await stop().catch(() => undefined);
-    await app.close();
-    throw error;
-  }
-  await app.recover();
+  const app = await startBot({ env, cwd: run.repo, log }, async (app) => {
+    try {
+      const ops = await gatewayOps(app, env, log);
+      stops.push(() => ops.close());
+      const retries = (surface: string) => () => ops.metrics.chatRetry(surface);
+      if (wanted.slack) await attach(app, stops, log, 'slack', env, (deps) => startSlack(env, { ...deps, onRetry: retries('slack'), ops: ops.handle }));
+      if (wanted.discord) await attach(app, stops, log, 'discord', env, (deps) => startDiscord(env, { ...deps, onRetry: retries('discord') }));
+    } catch (error) {
+      // Whatever did start must not keep the process alive after a failed start.
+      for (const stop of stops) await stop().catch(() => undefined);
+      throw error;
+    }
+  });
   const stopBeating = await startBeating(env, [wanted.slack && 'slack', wanted.discord && 'discord'].filter((s): s is string => Boolean(s)), log);
   log(`ready, working on ${run.repo}`);
   await stopAsked;
@@ -62,7 +55,7 @@ export async function startSurfaces(env: NodeJS.ProcessEnv, run: Omit<ShellRun, 
 }
 
 /** The SDKs load only for a surface that is configured: `dispatch-bot start` on Discord alone never loads Bolt. */
-async function startSlack(env: NodeJS.ProcessEnv, deps: DiscordDeps & { ops: OpsHandler }): Promise<Started & { port?: number }> {
+async function startSlack(env: NodeJS.ProcessEnv, deps: SurfaceDeps & Pick<DiscordDeps, 'onRetry'> & { ops: OpsHandler }): Promise<Started & { port?: number }> {
   const { slackFromEnv } = await import('../adapters/slack/index.js');
   return required(await slackFromEnv(env, deps));
 }
@@ -78,13 +71,23 @@ function required<T>(surface: T | undefined): T {
   return surface;
 }
 
-async function attach(app: App, stops: (() => Promise<void>)[], log: Log, name: 'slack' | 'discord', env: NodeJS.ProcessEnv, start: () => Promise<Started & { port?: number }>): Promise<void> {
-  const surface = await start().catch((error: unknown) => {
-    throw startFailure(name, error, env);
-  });
+async function attach(
+  app: App,
+  stops: (() => Promise<void>)[],
+  log: Log,
+  name: 'slack' | 'discord',
+  env: NodeJS.ProcessEnv,
+  start: (deps: SurfaceDeps) => Promise<Started & { port?: number }>,
+): Promise<void> {
+  const surface = await wireSurface(
+    app,
+    (deps) =>
+      start(deps).catch((error: unknown) => {
+        throw startFailure(name, error, env);
+      }),
+    { log },
+  );
   stops.push(() => surface.stop());
-  const { perMinute = 45, postsPerSecond } = name === 'slack' ? SLACK_PACING : DISCORD_PACING;
-  app.attach(surface, perMinute, postsPerSecond === undefined ? {} : { postsPerSecond });
   if (name === 'discord') log('discord: connected');
   else log(`slack: listening${surface.port ? ` on port ${surface.port}` : ' over Socket Mode'}`);
 }

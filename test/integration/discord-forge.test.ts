@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FakeGitHub, GitHubCall } from '../fakes/github-server.js';
 import type { FakeMessage } from '../fakes/discord-server.js';
 import { ForgeOrigin, fakeGitHubEnv, refusalTour } from '../support/forge-origin.js';
+import { closeAfterEach } from '../support/close-after-each.js';
 import { DiscordApp, RIG_CONFIG } from '../support/discord-rig-app.js';
 
 /**
@@ -10,14 +11,7 @@ import { DiscordApp, RIG_CONFIG } from '../support/discord-rig-app.js';
  * GitHub.
  */
 
-let rig: DiscordApp | undefined;
-let github: FakeGitHub | undefined;
-afterEach(async () => {
-  await rig?.close();
-  await github?.close();
-  rig = undefined;
-  github = undefined;
-});
+const opened = closeAfterEach();
 
 interface Component {
   custom_id: string;
@@ -44,8 +38,8 @@ const pullPosts = (gh: FakeGitHub): GitHubCall[] => gh.callsTo('POST', /\/pulls$
 describe('Discord: from a finished task to a pull request', () => {
   it("Open PR: bob's press is refused privately; alice's opens one PR; \"address the review comments\" in the thread sends a successor whose commit goes to the same PR", async () => {
     const fake = await fakeGitHubEnv();
-    github = fake.github;
-    const r = (rig = await DiscordApp.start({ env: fake.env, config: `${RIG_CONFIG}access:\n  admin: ['${'9'.repeat(18)}']\n  dispatch: ['*']\n` }));
+    opened(fake.github);
+    const r = opened(await DiscordApp.start({ env: fake.env, config: `${RIG_CONFIG}access:\n  admin: ['${'9'.repeat(18)}']\n  dispatch: ['*']\n` }));
     const origin = ForgeOrigin.attach(fake.github, r.root, r.repo);
     const thread = String(r.mention('use opus to add a cache in a worktree fake:items=1 fake:commit=1').id);
     const task = await r.until('the task', async () => (await r.tasks())[0]);
@@ -75,8 +69,8 @@ describe('Discord: from a finished task to a pull request', () => {
 
   it('every failure is one line in the thread: no origin, a protected branch, a rejected push, GitHub 401, 403 and 502', async () => {
     const fake = await fakeGitHubEnv();
-    github = fake.github;
-    const r = (rig = await DiscordApp.start({ env: fake.env }));
+    opened(fake.github);
+    const r = opened(await DiscordApp.start({ env: fake.env }));
     const thread = String(r.mention('use opus to add a banner in a worktree fake:items=1 fake:commit=1').id);
     const task = await r.until('the task', async () => (await r.tasks())[0]);
     await r.until('the task done', () => r.findBotMessage(thread, new RegExp(`\\*\\*${task.id}\\*\\* is done`)));

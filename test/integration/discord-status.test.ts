@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { closeAfterEach } from '../support/close-after-each.js';
 import type { FakeMessage } from '../fakes/discord-server.js';
 import { DiscordApp } from '../support/discord-rig-app.js';
 
@@ -15,12 +16,7 @@ limits:
   stall_after: 1s
 `;
 
-let rig: DiscordApp | undefined;
-afterEach(async () => {
-  const closing = rig;
-  rig = undefined;
-  await closing?.close();
-});
+const opened = closeAfterEach();
 
 function button(message: FakeMessage | undefined, label: string): string {
   const rows = (message?.components ?? []) as { components: { custom_id: string; label?: string }[] }[];
@@ -31,8 +27,7 @@ function button(message: FakeMessage | undefined, label: string): string {
 
 describe('Discord: cost, budget, stall and mentions', () => {
   it('codex tokens priced from the config in the report, which mentions only the requester', async () => {
-    rig = await DiscordApp.start({ config: CONFIG });
-    const r = rig;
+    const r = opened(await DiscordApp.start({ config: CONFIG }));
     const thread = String(r.mention('use gpt-5.3-codex to tidy the logging fake:items=3 fake:tokens=100000/10000').id);
     const task = await r.until('the task', async () => (await r.tasks())[0]);
     const report = await r.until('the finish report', () => r.findBotMessage(thread, new RegExp(`\\*\\*${task.id}\\*\\* is done`)));
@@ -44,8 +39,7 @@ describe('Discord: cost, budget, stall and mentions', () => {
   });
 
   it('a task past max_cost_usd is stopped; Continue is refused to bob and starts a worker for alice', async () => {
-    rig = await DiscordApp.start({ config: CONFIG });
-    const r = rig;
+    const r = opened(await DiscordApp.start({ config: CONFIG }));
     const { fake } = r;
     const thread = String(r.mention('use sonnet to index the monorepo fake:burn fake:slow=40 fake:tokens=10000/0').id);
     const task = await r.until('the task', async () => (await r.tasks())[0]);
@@ -63,8 +57,7 @@ describe('Discord: cost, budget, stall and mentions', () => {
   });
 
   it('a silent worker: one stall alert mentioning alice alone', async () => {
-    rig = await DiscordApp.start({ config: CONFIG });
-    const r = rig;
+    const r = opened(await DiscordApp.start({ config: CONFIG }));
     const thread = String(r.mention('use opus to wait on the staging server fake:items=2 fake:hang').id);
     const task = await r.until('the task', async () => (await r.tasks())[0]);
     const alert = await r.until('the stall alert', () => r.findBotMessage(thread, new RegExp(`\\*\\*${task.id}\\*\\* has made no progress`)));

@@ -1,20 +1,11 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { recordFault } from '../support/figures.js';
+import { closeAfterEach } from '../support/close-after-each.js';
 import { Stack } from '../support/stack.js';
 
 const CONFIG = 'default: opus\nmodels:\n  opus: { backend: claude }\n';
 
-let stack: Stack | undefined;
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
-
-/** The task's id and its thread, from its status message. */
-async function statusOf(s: Stack): Promise<{ id: string; thread: string }> {
-  const posted = await s.surface.until(() => s.surface.posts.find((p) => p.reply.title));
-  return { id: posted.reply.title as string, thread: posted.target.thread as string };
-}
+const opened = closeAfterEach();
 
 /** Status cards of the task showing it done: one is right, none is a lost final status. */
 function finalCards(s: Stack, id: string): number {
@@ -27,9 +18,9 @@ function finalEditPending(s: Stack, id: string): Promise<boolean | undefined> {
 
 describe('a final status always lands', () => {
   it('edits the card to done after the platform refused 20 edits in a row', async (context) => {
-    stack = await Stack.start({ config: CONFIG });
+    const stack = opened(await Stack.start({ config: CONFIG }));
     await stack.say('use opus to review the auth module fake:items=2 fake:await-note');
-    const { id, thread } = await statusOf(stack);
+    const { id, thread } = await stack.firstTask();
     await stack.waitForStatus(id, /running/);
     stack.surface.refuseEdits = 20;
     await stack.say('go ahead', 'alice', { thread });
@@ -38,14 +29,14 @@ describe('a final status always lands', () => {
     const final = await stack.waitForStatus(id, /done/, 25_000);
     expect(stack.surface.refuseEdits).toBe(0);
     expect(final.progress).toEqual({ done: 2, total: 2 });
-    await vi.waitFor(async () => expect(await finalEditPending(stack as Stack, id)).toBe(false), { timeout: 10_000 });
+    await vi.waitFor(async () => expect(await finalEditPending(stack, id)).toBe(false), { timeout: 10_000 });
     recordFault(context, [finalCards(stack, id)]);
   });
 
   it('edits the card to done after a restart when the edit never landed before it', async (context) => {
-    stack = await Stack.start({ config: CONFIG });
+    const stack = opened(await Stack.start({ config: CONFIG }));
     await stack.say('use opus to review the payments code fake:items=1 fake:await-note');
-    const { id, thread } = await statusOf(stack);
+    const { id, thread } = await stack.firstTask();
     await stack.waitForStatus(id, /running/);
     stack.surface.refuseEdits = Number.MAX_SAFE_INTEGER;
     await stack.say('go ahead', 'alice', { thread });
@@ -56,7 +47,7 @@ describe('a final status always lands', () => {
     await stack.restart();
     const final = await stack.waitForStatus(id, /done/);
     expect(final.progress).toEqual({ done: 1, total: 1 });
-    await vi.waitFor(async () => expect(await finalEditPending(stack as Stack, id)).toBe(false), { timeout: 10_000 });
+    await vi.waitFor(async () => expect(await finalEditPending(stack, id)).toBe(false), { timeout: 10_000 });
     recordFault(context, [finalCards(stack, id)]);
   });
 });

@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ShellSession } from '../support/shell-session.js';
+import { describe, expect, it } from 'vitest';
 import { processRuns, processesOfTask } from '../fixtures/fake-agent-support.js';
-import { botEnv, botPaths, makeRepo, readAgentRuns, type AgentRun } from '../support/bot-env.js';
+import { eventually } from '../support/eventually.js';
+import { shellPerTest } from '../support/shell-bench.js';
+import type { ShellSession } from '../support/shell-session.js';
 
 // Issue 3's acceptance through the shell surface: questions, give-up and resume, notes, cancel,
 // timeout, and the bot killed with SIGKILL mid-task then started again.
@@ -14,30 +14,9 @@ models:
   opus: { backend: claude }
 `;
 
-let root: string;
-let repo: string;
-let env: NodeJS.ProcessEnv;
-const sessions: ShellSession[] = [];
-
-function shell(): ShellSession {
-  const session = new ShellSession({ cwd: repo, env, args: ['--user', 'alice'] });
-  sessions.push(session);
-  return session;
-}
-
-function runs(): AgentRun[] {
-  return readAgentRuns(botPaths(root).agentLog);
-}
-
+const bench = shellPerTest(CONFIG);
+const { shell, runs } = bench;
 const alive = processRuns;
-
-async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The task id the bot announced for the latest dispatch. */
 async function dispatchedId(session: ShellSession, from = 0): Promise<string> {
@@ -45,19 +24,6 @@ async function dispatchedId(session: ShellSession, from = 0): Promise<string> {
   const matches = [...session.output.slice(from).matchAll(/Dispatching ([a-z0-9-]+) using/g)];
   return matches.at(-1)?.[1] as string;
 }
-
-beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'dispatch-life-'));
-  repo = makeRepo(join(root, 'app'));
-  writeFileSync(join(root, 'config.yaml'), CONFIG);
-  env = botEnv(root);
-});
-
-afterEach(async () => {
-  for (const s of sessions.splice(0)) s.kill();
-  for (const run of runs()) if (alive(run.pid)) process.kill(run.pid, 'SIGKILL');
-  rmSync(root, { recursive: true, force: true });
-});
 
 describe('the shell surface runs the worker protocol', () => {
   it('a question answered with #<task-id> reaches the same worker, which continues', async () => {
@@ -99,15 +65,15 @@ describe('the shell surface runs the worker protocol', () => {
     bot.end();
     expect(await bot.exited).toBe(0);
     expect(bot.output).toMatch(new RegExp(`${id}: done`));
-    expect(readFileSync(join(repo, '.dispatch', 'tasks', id, 'plan.md'), 'utf8')).toContain('also fix the broken badge');
+    expect(readFileSync(join(bench.repo, '.dispatch', 'tasks', id, 'plan.md'), 'utf8')).toContain('also fix the broken badge');
   });
 
   it('cancel stops the whole process tree, a SIGTERM-ignoring grandchild included', async () => {
-    const pidFile = join(root, 'grandchild.pid');
+    const pidFile = join(bench.root, 'grandchild.pid');
     const bot = shell();
     bot.say(`use sonnet to watch the logs forever fake:hang fake:ignore-term fake:grandchild=${pidFile}`);
     const id = await dispatchedId(bot);
-    await until(() => existsSync(pidFile) && runs().length === 1, 'the worker and its grandchild');
+    await eventually('the worker and its grandchild', () => existsSync(pidFile) && runs().length === 1);
     const worker = runs()[0]?.pid as number;
     const grandchild = Number(readFileSync(pidFile, 'utf8').trim());
     expect(alive(worker) && alive(grandchild)).toBe(true);
@@ -121,7 +87,7 @@ describe('the shell surface runs the worker protocol', () => {
   });
 
   it('a task past limits.task_timeout is stopped, tree and all, and reported as timed out', async () => {
-    writeFileSync(join(root, 'config.yaml'), `${CONFIG}limits:\n  task_timeout: 2s\n`);
+    writeFileSync(bench.configFile, `${CONFIG}limits:\n  task_timeout: 2s\n`);
     const bot = shell();
     bot.say('use sonnet to wait on a server that never answers fake:hang fake:ignore-term fake:grandchild');
     const id = await dispatchedId(bot);
@@ -130,7 +96,7 @@ describe('the shell surface runs the worker protocol', () => {
     expect(await bot.exited).toBe(0);
     const worker = runs()[0]?.pid as number;
     expect(alive(worker)).toBe(false);
-    const pidFile = join(repo, '.dispatch', 'tasks', id, 'grandchild.pid');
+    const pidFile = join(bench.repo, '.dispatch', 'tasks', id, 'grandchild.pid');
     expect(existsSync(pidFile)).toBe(true);
     expect(alive(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
     expect(processesOfTask(id)).toEqual([]);
@@ -157,14 +123,14 @@ describe('the bot killed with SIGKILL mid-task', () => {
     expect(await second.exited).toBe(0);
     expect(second.output).toMatch(new RegExp(`${id} is done`));
     expect(runs()).toHaveLength(1);
-    expect(readFileSync(join(repo, '.dispatch', 'tasks', id, 'output.md'), 'utf8')).toContain('NATS');
+    expect(readFileSync(join(bench.repo, '.dispatch', 'tasks', id, 'output.md'), 'utf8')).toContain('NATS');
   });
 
   it('a task whose worker died with the bot is reported interrupted and can be retried', async () => {
     const first = shell();
     first.say('use sonnet to rebuild the search index fake:hang');
     const id = await dispatchedId(first);
-    await until(() => runs().length === 1, 'the worker');
+    await eventually('the worker', () => runs().length === 1);
     first.kill('SIGKILL');
     await first.exited;
     process.kill(runs()[0]?.pid as number, 'SIGKILL');
@@ -173,7 +139,7 @@ describe('the bot killed with SIGKILL mid-task', () => {
     await second.waitFor(`${id} was interrupted`);
     second.say(`retry ${id}`);
     await second.waitFor(`Dispatching ${id}-2 using sonnet`);
-    await until(() => runs().length === 2, 'the retried worker');
+    await eventually('the retried worker', () => runs().length === 2);
     second.say(`cancel ${id}-2`);
     second.end();
     expect(await second.exited).toBe(0);
@@ -182,7 +148,7 @@ describe('the bot killed with SIGKILL mid-task', () => {
   });
 
   it('a confirm prompt left unanswered by a killed bot still expires, and says so, after the restart', async () => {
-    writeFileSync(join(root, 'config.yaml'), `${CONFIG}limits:\n  confirm_timeout: 3s\n`);
+    writeFileSync(bench.configFile, `${CONFIG}limits:\n  confirm_timeout: 3s\n`);
     const first = shell();
     first.say('do a security review');
     await first.waitFor('this prompt expires in 3 s');

@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ShellSession } from '../support/shell-session.js';
-import { processRuns } from '../fixtures/fake-agent-support.js';
-import { botEnv, botPaths, makeRepo, readAgentRuns } from '../support/bot-env.js';
+import { describe, expect, it } from 'vitest';
+import { shellPerTest } from '../support/shell-bench.js';
+import type { ShellSession } from '../support/shell-session.js';
 
 // What a task costs, through the shell, with the fake agent printing each CLI's own usage
 // format: claude's per-message usage and result cost, codex's turn.completed tokens (priced from
@@ -20,16 +16,8 @@ models:
   composer-2: { backend: cursor }
 `;
 
-let root: string;
-let repo: string;
-let env: NodeJS.ProcessEnv;
-const sessions: ShellSession[] = [];
-
-function shell(): ShellSession {
-  const session = new ShellSession({ cwd: repo, env, args: ['--user', 'alice'] });
-  sessions.push(session);
-  return session;
-}
+const bench = shellPerTest(CONFIG);
+const shell = bench.shell;
 
 async function dispatch(session: ShellSession, text: string): Promise<string> {
   const from = session.output.length;
@@ -43,19 +31,6 @@ async function finishOf(session: ShellSession, id: string): Promise<string> {
   const out = await session.waitFor(`${id} is done.`, 25_000);
   return out.slice(out.indexOf(`${id} is done.`)).split('\n').slice(0, 8).join('\n');
 }
-
-beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'dispatch-usage-'));
-  repo = makeRepo(join(root, 'app'));
-  writeFileSync(join(root, 'config.yaml'), CONFIG);
-  env = botEnv(root);
-});
-
-afterEach(() => {
-  for (const s of sessions.splice(0)) s.kill();
-  for (const run of readAgentRuns(botPaths(root).agentLog)) if (processRuns(run.pid)) process.kill(run.pid, 'SIGKILL');
-  rmSync(root, { recursive: true, force: true });
-});
 
 describe('cost and usage per task', () => {
   it("claude: the status shows tokens while it runs, the report claude's totals and cost, status the day's total", async () => {

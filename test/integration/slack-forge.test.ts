@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { FakeGitHub } from '../fakes/github-server.js';
+import { describe, expect, it } from 'vitest';
 import { ForgeOrigin, fakeGitHubEnv, refusalTour } from '../support/forge-origin.js';
+import { closeAfterEach } from '../support/close-after-each.js';
 import { ALICE, MALLORY, SlackRig, visible } from '../support/slack-rig.js';
 
 /**
@@ -17,22 +17,15 @@ access:
   dispatch: ["*"]
 `;
 
-let rig: SlackRig | undefined;
-let github: FakeGitHub | undefined;
-afterEach(async () => {
-  await rig?.close();
-  await github?.close();
-  rig = undefined;
-  github = undefined;
-});
+const opened = closeAfterEach();
 
 const onlyTask = (r: SlackRig): Promise<string> => r.until('a task to be stored', async () => (await r.tasks())[0]?.id);
 
 /** The bot on Slack, with the fake GitHub's acme/widgets as its repository's origin. */
 async function startWithOrigin(): Promise<{ r: SlackRig; fake: Awaited<ReturnType<typeof fakeGitHubEnv>>; origin: ForgeOrigin }> {
   const fake = await fakeGitHubEnv();
-  github = fake.github;
-  const r = (rig = await SlackRig.start({ config: CONFIG, env: fake.env }));
+  opened(fake.github);
+  const r = opened(await SlackRig.start({ config: CONFIG, env: fake.env }));
   return { r, fake, origin: ForgeOrigin.attach(fake.github, r.root, r.repo) };
 }
 
@@ -92,9 +85,9 @@ describe('Slack: from a finished task to a pull request', () => {
 
   it('every failure is one line in the thread: no origin, no token, a protected branch, a rejected push, GitHub 401, 403 and 502', async () => {
     const fake = await fakeGitHubEnv();
-    github = fake.github;
+    opened(fake.github);
     const noToken = { GITHUB_API_URL: fake.github.apiUrl, GITHUB_TOKEN: '' };
-    const r = (rig = await SlackRig.start({ config: CONFIG, env: noToken }));
+    const r = opened(await SlackRig.start({ config: CONFIG, env: noToken }));
     await r.command('use opus to add a banner in a worktree fake:items=1 fake:commit=1', ALICE);
     const id = await onlyTask(r);
     await r.untilStatus(id, /\[Open PR\]/);

@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { closeAfterEach } from '../support/close-after-each.js';
 import { ALICE, MALLORY, SlackRig, visible, visibleCall } from '../support/slack-rig.js';
 
 // Through the real Bolt app and the fake Slack: what a task costs (claude's own usage format),
@@ -12,11 +13,7 @@ limits:
   stall_after: 1s
 `;
 
-let rig: SlackRig | undefined;
-afterEach(async () => {
-  await rig?.close();
-  rig = undefined;
-});
+const opened = closeAfterEach();
 
 async function onlyTask(r: SlackRig): Promise<string> {
   const [task] = await r.until('a task to be stored', async () => {
@@ -28,8 +25,7 @@ async function onlyTask(r: SlackRig): Promise<string> {
 
 describe('Slack: cost, budget, stall and mentions', () => {
   it('the status shows tokens; the finish report the totals and cost, mentioning the requester once', async () => {
-    rig = await SlackRig.start({ config: CONFIG });
-    const r = rig;
+    const r = opened(await SlackRig.start({ config: CONFIG }));
     await r.command('use opus to review the auth module fake:items=2 fake:tokens=3000/1000 fake:usd=0.25');
     const id = await onlyTask(r);
     const thread = await r.until('the thread', async () => (await r.task(id)).thread);
@@ -43,8 +39,7 @@ describe('Slack: cost, budget, stall and mentions', () => {
   });
 
   it('a task past max_cost_usd is stopped; Continue is refused to another user and starts a worker for the requester', async () => {
-    rig = await SlackRig.start({ config: CONFIG });
-    const r = rig;
+    const r = opened(await SlackRig.start({ config: CONFIG }));
     await r.command('use sonnet to index the monorepo fake:burn fake:slow=40 fake:tokens=10000/0');
     const id = await onlyTask(r);
     await r.untilStatus(id, /stopped at \$\d+\.\d\d \(limit \$2\.00\)/);
@@ -61,8 +56,7 @@ describe('Slack: cost, budget, stall and mentions', () => {
   });
 
   it('a silent worker: one stall alert mentioning the requester, and the status says so', async () => {
-    rig = await SlackRig.start({ config: CONFIG });
-    const r = rig;
+    const r = opened(await SlackRig.start({ config: CONFIG }));
     await r.command('use opus to wait on the staging server fake:items=2 fake:hang');
     const id = await onlyTask(r);
     await r.untilStatus(id, /no progress for \d+ s/);

@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { closeAfterEach } from '../support/close-after-each.js';
 import { Stack } from '../support/stack.js';
 
 // A silent worker is reported once, with one mention of its requester, and progress clears it;
@@ -10,16 +11,7 @@ limits:
   stall_after: 1s
 `;
 
-let stack: Stack | undefined;
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
-
-async function statusOf(s: Stack): Promise<{ id: string; thread: string }> {
-  const posted = await s.surface.until(() => s.surface.posts.find((p) => p.reply.title));
-  return { id: posted.reply.title as string, thread: posted.target.thread as string };
-}
+const opened = closeAfterEach();
 
 /** Every post and edit's reply that mentions someone. */
 function mentions(s: Stack): { mention: string; text: string }[] {
@@ -29,9 +21,9 @@ function mentions(s: Stack): { mention: string; text: string }[] {
 
 describe('stall alerts', () => {
   it('a silent worker gets exactly one alert with one mention; progress clears it from the status', async () => {
-    stack = await Stack.start({ config: CONFIG });
+    const stack = opened(await Stack.start({ config: CONFIG }));
     await stack.say('use opus to migrate the billing tables fake:items=2 fake:await-note');
-    const { id, thread } = await statusOf(stack);
+    const { id, thread } = await stack.firstTask();
     await stack.waitForStatus(id, /no progress for \d+ s/);
     await stack.waitFor(new RegExp(`\\*\\*${id}\\*\\* has made no progress for \\d+ s`));
     // The note is progress: the worker goes on, and the status no longer says it is stuck.
@@ -47,9 +39,9 @@ describe('stall alerts', () => {
 
 describe('mentions where they matter', () => {
   it('a question and the finish report each mention the requester once; the rest of the thread mentions no one', async () => {
-    stack = await Stack.start({ config: CONFIG.replace('stall_after: 1s', 'stall_after: 1h') });
+    const stack = opened(await Stack.start({ config: CONFIG.replace('stall_after: 1s', 'stall_after: 1h') }));
     await stack.say('use opus to set up the database fake:items=2 fake:ask=Which database?', 'carol');
-    const { id, thread } = await statusOf(stack);
+    const { id, thread } = await stack.firstTask();
     await stack.waitFor(new RegExp(`\\*\\*${id}\\*\\* asks`));
     await stack.say('Postgres', 'carol', { thread });
     await stack.waitFor(new RegExp(`\\*\\*${id}\\*\\* is done`));

@@ -3,14 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { discordFromEnv, type DiscordSurface } from '../../adapters/discord/index.js';
 import type { Inbound } from '../../src/chat/inbound.js';
-import { createApp, type App } from '../../src/app.js';
+import type { App } from '../../src/app.js';
+import { startBot, wireSurface, type SurfaceDeps } from '../../src/wiring.js';
 import type { TaskRecord } from '../../src/store/records.js';
 import { FakeDiscord, type FakeChannel, type FakeMessage, type RecordedCall } from '../fakes/discord-server.js';
 import { botEnv, botPaths, makeRepo, readAgentRuns, type AgentRun } from './bot-env.js';
 import { eventually } from './eventually.js';
 
-/** The edit budget src/start.ts gives the Discord surface. */
-const DISCORD_EDITS_PER_MINUTE = 50;
 const WAIT_MS = 20_000;
 const POLL_MS = 25;
 
@@ -58,6 +57,7 @@ export class DiscordApp {
   /** The adapter as started (its stop() is not on the coalesced surface the app holds). */
   discord!: DiscordSurface;
   private env: NodeJS.ProcessEnv = {};
+  private readonly log = (line: string): void => void this.logs.push(line);
 
   private constructor() {}
 
@@ -83,35 +83,42 @@ export class DiscordApp {
       DISCORD_API_URL: this.fake.apiUrl,
       DISCORD_GUILD_ID: options.guild === false ? '' : this.fake.guildId,
     };
-    this.app = await createApp({ env: this.env, cwd: this.repo, log: (line) => this.logs.push(line) });
-    this.discord = await this.startAdapter();
-    await this.app.recover();
+    this.app = await this.startApp();
+  }
+
+  /** The app with a logged-in adapter attached, as src/start.ts wires them, then recovered. */
+  private startApp(): Promise<App> {
+    return startBot({ env: this.env, cwd: this.repo, log: this.log }, async (app) => {
+      this.discord = await this.startAdapter(app);
+    });
   }
 
   /** Log a new adapter in (as `dispatch-bot start` does) and attach it, coalesced, to the app. */
-  private async startAdapter(): Promise<DiscordSurface> {
-    const started = discordFromEnv(this.env, {
-      onInbound: async (inbound) => {
-        await this.app.dispatcher.handle(inbound);
-        this.handled.push(inbound);
-      },
-      accept: async (keys, inbound) => {
-        const first = await this.app.dispatcher.accept(keys, inbound);
-        for (const key of keys) this.deliveries.push({ key, first });
-        return first;
-      },
-      log: (line) => this.logs.push(line),
-    });
-    if (!started) throw new Error('discordFromEnv did not start: DISCORD_TOKEN missing');
-    const surface = await started;
-    this.app.attach(surface, DISCORD_EDITS_PER_MINUTE);
-    return surface;
+  private startAdapter(app: App): Promise<DiscordSurface> {
+    const start = (deps: SurfaceDeps): Promise<DiscordSurface> => {
+      const started = discordFromEnv(this.env, {
+        ...deps,
+        onInbound: async (inbound) => {
+          await deps.onInbound(inbound);
+          this.handled.push(inbound);
+        },
+        accept: async (keys, inbound) => {
+          const first = await deps.accept(keys, inbound);
+          for (const key of keys) this.deliveries.push({ key, first });
+          return first;
+        },
+      });
+      if (!started) throw new Error('discordFromEnv did not start: DISCORD_TOKEN missing');
+      return started;
+    };
+    // The fake Discord enforces no post rate: posts go unpaced, edits at production's budget.
+    return wireSurface(app, start, { log: this.log, pacing: { postsPerSecond: undefined } });
   }
 
   /** Stop the adapter and log a fresh one in against the same store (a bot restart's Discord side). */
   async restartAdapter(): Promise<void> {
     await this.discord.stop();
-    this.discord = await this.startAdapter();
+    this.discord = await this.startAdapter(this.app);
   }
 
   /**
@@ -123,9 +130,7 @@ export class DiscordApp {
     await this.app.flush();
     await this.discord.stop();
     await this.app.close();
-    this.app = await createApp({ env: this.env, cwd: this.repo, log: (line) => this.logs.push(line) });
-    this.discord = await this.startAdapter();
-    await this.app.recover();
+    this.app = await this.startApp();
   }
 
   /** `@bot <text>` from a user; returns the gateway payload (to redeliver it later). */

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { startSlack, type SlackSurface } from '../../adapters/slack/index.js';
-import { createApp, type App } from '../../src/app.js';
-import { SLACK_PACING } from '../../src/chat/pacing.js';
+import type { App } from '../../src/app.js';
+import { startBot, wireSurface } from '../../src/wiring.js';
 import type { TaskRecord } from '../../src/store/records.js';
 import {
   commandFields,
@@ -90,29 +90,32 @@ export class SlackRig {
     await this.startBot(options);
   }
 
-  /** The bot process: createApp plus the Bolt app, as src/start.ts wires them. */
+  /** The bot process: the app and the Bolt app, wired by src/start.ts's own wiring. */
   private async startBot(options: SlackRigOptions): Promise<void> {
     const env = botEnv(this.root, options.env);
-    const app = await createApp({ env, cwd: this.repo, log: (line) => this.logs.push(line) });
-    this.app = app;
-    this.slack = await startSlack({
-      botToken: 'xoxb-e2e',
-      signingSecret: SIGNING_SECRET,
-      apiUrl: this.api.apiUrl,
-      ...(options.socketMode ? { appToken: 'xapp-e2e' } : { port: 0, host: '127.0.0.1' }),
-      onInbound: (inbound) => app.dispatcher.handle(inbound),
-      accept: async (keys, inbound) => {
-        const first = await app.dispatcher.accept(keys, inbound);
-        for (const key of keys) this.deliveries.push({ key, first });
-        return first;
-      },
-      log: (line) => this.logs.push(line),
+    const log = (line: string): void => void this.logs.push(line);
+    // Against a fake enforcing the post tier, posts are paced as production paces them; else unpaced.
+    const pacing = { ...(options.editsPerMinute !== undefined ? { perMinute: options.editsPerMinute } : {}), ...(options.fake?.postPerChannel ? {} : { postsPerSecond: undefined }) };
+    this.app = await startBot({ env, cwd: this.repo, log }, async (app) => {
+      this.slack = await wireSurface(
+        app,
+        (deps) =>
+          startSlack({
+            botToken: 'xoxb-e2e',
+            signingSecret: SIGNING_SECRET,
+            apiUrl: this.api.apiUrl,
+            ...(options.socketMode ? { appToken: 'xapp-e2e' } : { port: 0, host: '127.0.0.1' }),
+            ...deps,
+            accept: async (keys, inbound) => {
+              const first = await deps.accept(keys, inbound);
+              for (const key of keys) this.deliveries.push({ key, first });
+              return first;
+            },
+          }),
+        { log, pacing },
+      );
     });
-    // Against a fake enforcing the post tier, posts are paced as production paces them.
-    const posts = options.fake?.postPerChannel ? { postsPerSecond: SLACK_PACING.postsPerSecond } : {};
-    app.attach(this.slack, options.editsPerMinute ?? SLACK_PACING.perMinute ?? 45, posts);
-    await app.recover();
-    if (this.slack.port !== undefined) this.sender = new SlackSender(`http://127.0.0.1:${this.slack.port}/slack/events`, SIGNING_SECRET);
+    if (this.slack?.port !== undefined) this.sender = new SlackSender(`http://127.0.0.1:${this.slack.port}/slack/events`, SIGNING_SECRET);
   }
 
   /** Stop the bot (Bolt app and createApp; workers left running) and start it again on the same home. */

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Inbound, Where, Who } from '../../src/chat/inbound.js';
 import type { Reply } from '../../src/chat/reply.js';
-import { createApp, type App } from '../../src/app.js';
+import type { App } from '../../src/app.js';
+import { startBot, wireSurface } from '../../src/wiring.js';
 import type { Clock } from '../../src/util/clock.js';
 import { botEnv, botPaths, makeRepo, readAgentRuns, type AgentRun } from './bot-env.js';
 import { RecordingSurface, type Posted } from './recording-surface.js';
@@ -45,17 +46,19 @@ export class Stack {
     return stack;
   }
 
+  /** The app with the recording surface attached, as src/start.ts wires a surface, then recovered. */
   private async open(): Promise<void> {
-    this.app = await createApp({ env: this.env, cwd: this.repo, log: (line) => this.logs.push(line), ...(this.clock ? { clock: this.clock } : {}) });
-    // Edits 10× closer than in production, and refused ones tried again within 20–200 ms (not 1 s doubling to 5 min).
-    this.app.attach(this.surface, 10_000, { minIntervalMs: 100, retryDelayMs: 20, maxRetryDelayMs: 200 });
+    const log = (line: string): void => void this.logs.push(line);
+    this.app = await startBot({ env: this.env, cwd: this.repo, log, ...(this.clock ? { clock: this.clock } : {}) }, async (app) => {
+      // Edits 10× closer than in production, and refused ones tried again within 20–200 ms (not 1 s doubling to 5 min).
+      await wireSurface(app, async () => this.surface, { log, pacing: { perMinute: 10_000, minIntervalMs: 100, retryDelayMs: 20, maxRetryDelayMs: 200 } });
+    });
   }
 
   /** Stop the bot (its workers keep running) and start it again on the same state, as a restart would. */
   async restart(): Promise<void> {
     await this.app.close();
     await this.open();
-    await this.app.recover();
   }
 
   who(id = 'alice'): Who {
@@ -89,6 +92,12 @@ export class Stack {
   /** A reply only `user` saw (errors about their own request go there). */
   waitForEphemeral(pattern: RegExp, user = 'alice', timeoutMs?: number): Promise<{ user: string; reply: Reply }> {
     return this.surface.until(() => this.surface.ephemerals.find((e) => e.user === user && pattern.test(e.reply.text)), timeoutMs);
+  }
+
+  /** The first task's id and thread, from its status message once it is posted. */
+  async firstTask(): Promise<{ id: string; thread: string }> {
+    const posted = await this.surface.until(() => this.surface.posts.find((p) => p.reply.title));
+    return { id: posted.reply.title as string, thread: posted.target.thread as string };
   }
 
   /** The status message of a task, once its latest content matches. */
