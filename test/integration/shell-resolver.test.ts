@@ -9,7 +9,7 @@ import { botEnv, botPaths, makeRepo, readAgentRuns, type AgentRun } from '../sup
 // The ways a new user names models and config changes, typed into `dispatch-bot shell` (a real
 // child process reading a pipe, the fake agent CLIs on PATH, a real git repo), many of them with
 // the leading `/dispatch` people paste from Slack.
-const FAKE_AGENT = fileURLToPath(new URL('../fixtures/fake-agent.mjs', import.meta.url));
+const FAKE_AGENT = fileURLToPath(new URL('../fixtures/fake-agent.sh', import.meta.url));
 
 interface Session {
   root: string;
@@ -37,7 +37,7 @@ function pathWithOnly(root: string, clis: string[]): string {
   const bin = join(root, 'bin');
   mkdirSync(bin, { recursive: true });
   for (const cli of clis) {
-    writeFileSync(join(bin, cli), `#!/bin/sh\nexec "${process.execPath}" "${FAKE_AGENT}" ${cli} "$@"\n`);
+    writeFileSync(join(bin, cli), `#!/bin/sh\nexec "${FAKE_AGENT}" ${cli} "$@"\n`);
     chmodSync(join(bin, cli), 0o755);
   }
   return `${bin}:${process.env.PATH ?? ''}`;
