@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const FIXTURE_BIN = fileURLToPath(new URL('../fixtures/bin', import.meta.url));
@@ -50,13 +51,28 @@ export function readAgentRuns(file: string): AgentRun[] {
     .map((line) => JSON.parse(line) as AgentRun);
 }
 
-/** A git repository with one commit, in a temp dir. */
-export function makeRepo(dir: string): string {
-  mkdirSync(dir, { recursive: true });
+let template: string | undefined;
+
+/** The one-commit repository every makeRepo copies: made once per test process, removed when it exits. */
+function templateRepo(): string {
+  if (template) return template;
+  const dir = mkdtempSync(join(tmpdir(), 'dispatch-template-repo-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
   git('init', '-q', '-b', 'main');
   writeFileSync(join(dir, 'README.md'), '# app\n');
   git('add', '.');
   git('commit', '-qm', 'initial');
+  template = dir;
+  return dir;
+}
+
+/**
+ * A git repository with one commit (README.md on main), in `dir`: a copy of one made once, as a
+ * copy in-process costs no git start-ups (three per repository, and tests make hundreds).
+ */
+export function makeRepo(dir: string): string {
+  mkdirSync(dirname(dir), { recursive: true });
+  cpSync(templateRepo(), dir, { recursive: true });
   return dir;
 }
