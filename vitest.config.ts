@@ -14,5 +14,9 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: 'forks',
     maxWorkers: 2,
+    // A worker process runs its files one after another with one module cache: each file does not
+    // import zod, Bolt, discord.js and the bot again (a second or more per file here). Tests keep
+    // their state in what they start (temp dirs, unique Redis prefixes, their own servers).
+    isolate: false,
   },
 });

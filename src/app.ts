@@ -8,7 +8,7 @@ import type { ConfigSource } from './config/port.js';
 import { cachedDiscovery } from './cached-discovery.js';
 import { Dispatcher } from './dispatcher/index.js';
 import { forgesFromEnv } from './forge/forges.js';
-import { openQueue } from './open-queue.js';
+import { openQueue, type RunnerTiming } from './open-queue.js';
 import type { TaskQueue } from './queue/port.js';
 import { openMemoryStore } from './store/memory.js';
 import { openSqliteStore } from './store/sqlite.js';
@@ -23,6 +23,8 @@ export interface AppOptions {
   log?: (line: string) => void;
   /** Time for prompts' deadlines (the system clock unless a test moves time itself). */
   clock?: Clock;
+  /** The in-process runner host's intervals (its defaults unless a test shortens them). */
+  runnerTiming?: RunnerTiming;
 }
 
 /** How a surface's edits are spaced and retried (coalesceEdits' options; one edit per message per second by default). */
@@ -72,7 +74,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const config = await openConfig({ path: configPath(env), watch: true });
   config.onChange((_c, error) => error && log(`config: ${error.message} (keeping the last good config)`));
   const store = await openStore(env, home);
-  const runtime = await openQueue(env, home, config);
+  const runtime = await openQueue(env, home, config, options.runnerTiming);
   const { queue } = runtime;
   const surfaces = new Map<SurfaceName, CoalescedSurface>();
   const dispatcher = new Dispatcher({

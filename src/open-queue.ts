@@ -1,11 +1,14 @@
 import type { ConfigSource } from './config/port.js';
 import { backendFor, commandFor } from './resolve/index.js';
-import { createRunnerHost, runnerIdOf } from './runner/index.js';
+import { createRunnerHost, runnerIdOf, type RunnerHostOptions } from './runner/index.js';
 import type { TaskSpec } from './task/index.js';
 import type { TaskQueue } from './queue/port.js';
 import { InProcessQueue } from './queue/in-process.js';
 import { queueSecret } from './queue/signed.js';
 import { redisOptions } from './util/redis-env.js';
+
+/** The intervals of an in-process runner host: how often a task's files are looked at besides fs.watch, how long SIGTERM is given. */
+export type RunnerTiming = Pick<RunnerHostOptions, 'safetyPollMs' | 'killGraceMs'>;
 
 /** How the bot reaches runner hosts, and what it must do for them after a restart. */
 export interface QueueRuntime {
@@ -20,7 +23,7 @@ export interface QueueRuntime {
  * to `dispatch-bot runner` processes (REDIS_URL, keys under DISPATCH_REDIS_PREFIX, signed with
  * DISPATCH_SECRET).
  */
-export async function openQueue(env: NodeJS.ProcessEnv, home: string, config: ConfigSource): Promise<QueueRuntime> {
+export async function openQueue(env: NodeJS.ProcessEnv, home: string, config: ConfigSource, timing: RunnerTiming = {}): Promise<QueueRuntime> {
   if (env.DISPATCH_QUEUE === 'redis') {
     // Loaded only here: BullMQ and ioredis held about 18 MB of a shell that never uses them (`bench/idle-memory.ts`).
     const { openBullQueue } = await import('./queue/bullmq.js');
@@ -39,6 +42,7 @@ export async function openQueue(env: NodeJS.ProcessEnv, home: string, config: Co
     concurrency: limits.concurrency,
     perBackend: limits.per_backend,
     env,
+    ...timing,
   });
   const queue = new InProcessQueue(host);
   return {

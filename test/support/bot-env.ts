@@ -18,6 +18,12 @@ export interface AgentRun {
   taskId: string | null;
 }
 
+/**
+ * The in-process runner host of a bot under test looks at quiet tasks' files every 250 ms besides
+ * fs.watch (production: 5 s), so a stall, which only a look finds, shows within a second of being due.
+ */
+export const RIG_RUNNER_TIMING = { safetyPollMs: 250 };
+
 /** Where a bot under test keeps things, all inside one temp `root`. */
 export function botPaths(root: string): { home: string; configFile: string; agentLog: string } {
   return { home: join(root, 'home'), configFile: join(root, 'config.yaml'), agentLog: join(root, 'agent-runs.jsonl') };

@@ -7,7 +7,7 @@ import type { App } from '../../src/app.js';
 import { startBot, wireSurface, type SurfaceDeps } from '../../src/wiring.js';
 import type { TaskRecord } from '../../src/store/records.js';
 import { FakeDiscord, type FakeChannel, type FakeMessage, type RecordedCall } from '../fakes/discord-server.js';
-import { botEnv, botPaths, makeRepo, readAgentRuns, type AgentRun } from './bot-env.js';
+import { RIG_RUNNER_TIMING, botEnv, botPaths, makeRepo, readAgentRuns, type AgentRun } from './bot-env.js';
 import { eventually } from './eventually.js';
 
 const WAIT_MS = 20_000;
@@ -88,7 +88,7 @@ export class DiscordApp {
 
   /** The app with a logged-in adapter attached, as src/start.ts wires them, then recovered. */
   private startApp(): Promise<App> {
-    return startBot({ env: this.env, cwd: this.repo, log: this.log }, async (app) => {
+    return startBot({ env: this.env, cwd: this.repo, log: this.log, runnerTiming: RIG_RUNNER_TIMING }, async (app) => {
       this.discord = await this.startAdapter(app);
     });
   }

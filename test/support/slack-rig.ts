@@ -18,7 +18,7 @@ import {
   type SendResult,
   type SlackCall,
 } from '../fakes/slack-server.js';
-import { botEnv, botPaths, makeRepo, readAgentRuns, type AgentRun } from './bot-env.js';
+import { RIG_RUNNER_TIMING, botEnv, botPaths, makeRepo, readAgentRuns, type AgentRun } from './bot-env.js';
 import { eventually } from './eventually.js';
 
 /**
@@ -96,7 +96,7 @@ export class SlackRig {
     const log = (line: string): void => void this.logs.push(line);
     // Against a fake enforcing the post tier, posts are paced as production paces them; else unpaced.
     const pacing = { ...(options.editsPerMinute !== undefined ? { perMinute: options.editsPerMinute } : {}), ...(options.fake?.postPerChannel ? {} : { postsPerSecond: undefined }) };
-    this.app = await startBot({ env, cwd: this.repo, log }, async (app) => {
+    this.app = await startBot({ env, cwd: this.repo, log, runnerTiming: RIG_RUNNER_TIMING }, async (app) => {
       this.slack = await wireSurface(
         app,
         (deps) =>
