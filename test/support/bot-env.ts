@@ -24,6 +24,13 @@ export interface AgentRun {
  */
 export const RIG_RUNNER_TIMING = { safetyPollMs: 250 };
 
+/**
+ * How a rig paces its surface when the fake platform enforces no rate tier: edits coalesced but
+ * 10× closer than in production, no edit budget, posts unpaced. A test of the tiers gives its
+ * fake the tiers and the rig paces as production does.
+ */
+export const RIG_PACING = { perMinute: 10_000, minIntervalMs: 100, postsPerSecond: undefined };
+
 /** Where a bot under test keeps things, all inside one temp `root`. */
 export function botPaths(root: string): { home: string; configFile: string; agentLog: string } {
   return { home: join(root, 'home'), configFile: join(root, 'config.yaml'), agentLog: join(root, 'agent-runs.jsonl') };

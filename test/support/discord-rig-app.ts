@@ -7,7 +7,7 @@ import type { App } from '../../src/app.js';
 import { startBot, wireSurface, type SurfaceDeps } from '../../src/wiring.js';
 import type { TaskRecord } from '../../src/store/records.js';
 import { FakeDiscord, type FakeChannel, type FakeMessage, type RecordedCall } from '../fakes/discord-server.js';
-import { RIG_RUNNER_TIMING, botEnv, botPaths, makeRepo, readAgentRuns, type AgentRun } from './bot-env.js';
+import { RIG_PACING, RIG_RUNNER_TIMING, botEnv, botPaths, makeRepo, readAgentRuns, type AgentRun } from './bot-env.js';
 import { eventually } from './eventually.js';
 
 const WAIT_MS = 20_000;
@@ -35,7 +35,7 @@ export interface DeliveryAsked {
 }
 
 /**
- * The whole bot as production wires it for Discord (src/start.ts): `discordFromEnv` with the real
+ * The whole bot as production wires it for Discord (src/wiring.ts, as src/start.ts): `discordFromEnv` with the real
  * discord.js client logged in to a FakeDiscord on 127.0.0.1, the real dispatcher, runner host and
  * SQLite store from `createApp`, workers being the fake agent CLI on PATH in a real git repo.
  */
@@ -111,12 +111,16 @@ export class DiscordApp {
       if (!started) throw new Error('discordFromEnv did not start: DISCORD_TOKEN missing');
       return started;
     };
-    // The fake Discord enforces no post rate: posts go unpaced, edits at production's budget.
-    return wireSurface(app, start, { log: this.log, pacing: { postsPerSecond: undefined } });
+    // The fake Discord enforces no rate limit: the rig does not pace for one.
+    return wireSurface(app, start, { log: this.log, pacing: RIG_PACING });
   }
 
-  /** Stop the adapter and log a fresh one in against the same store (a bot restart's Discord side). */
+  /**
+   * Stop the adapter and log a fresh one in against the same store (a bot restart's Discord side):
+   * queued edits go out first, as on a restart, while the old client can still send them.
+   */
   async restartAdapter(): Promise<void> {
+    await this.app.flush();
     await this.discord.stop();
     this.discord = await this.startAdapter(this.app);
   }

@@ -18,13 +18,14 @@ import {
   type SendResult,
   type SlackCall,
 } from '../fakes/slack-server.js';
-import { RIG_RUNNER_TIMING, botEnv, botPaths, makeRepo, readAgentRuns, type AgentRun } from './bot-env.js';
+import { RIG_PACING, RIG_RUNNER_TIMING, botEnv, botPaths, makeRepo, readAgentRuns, type AgentRun } from './bot-env.js';
 import { eventually } from './eventually.js';
 
 /**
- * The whole bot as production wires it for Slack (src/start.ts): createApp (config file, SQLite
- * under DISPATCH_HOME, runner host with the fake agent CLI on PATH, a real git repo) plus the real
- * Bolt app, attached with coalesced edits, talking to the fake Slack on 127.0.0.1. Tests act as
+ * The whole bot as production wires it for Slack (src/wiring.ts, as src/start.ts): createApp
+ * (config file, SQLite under DISPATCH_HOME, runner host with the fake agent CLI on PATH, a real git
+ * repo) plus the real Bolt app, attached with coalesced edits (paced as in production when the
+ * fake enforces Slack's tiers), talking to the fake Slack on 127.0.0.1. Tests act as
  * Slack users (signed requests or Socket Mode envelopes) and read what users would see from the
  * fake's recorded Web API calls.
  */
@@ -94,8 +95,9 @@ export class SlackRig {
   private async startBot(options: SlackRigOptions): Promise<void> {
     const env = botEnv(this.root, options.env);
     const log = (line: string): void => void this.logs.push(line);
-    // Against a fake enforcing the post tier, posts are paced as production paces them; else unpaced.
-    const pacing = { ...(options.editsPerMinute !== undefined ? { perMinute: options.editsPerMinute } : {}), ...(options.fake?.postPerChannel ? {} : { postsPerSecond: undefined }) };
+    // Against a fake enforcing Slack's tiers, edits and posts are paced as production paces them.
+    const tiers = options.fake?.updatePerMinute !== undefined || options.fake?.postPerChannel !== undefined;
+    const pacing = { ...(tiers ? {} : RIG_PACING), ...(options.editsPerMinute !== undefined ? { perMinute: options.editsPerMinute } : {}), ...(options.fake?.postPerChannel ? {} : { postsPerSecond: undefined }) };
     this.app = await startBot({ env, cwd: this.repo, log, runnerTiming: RIG_RUNNER_TIMING }, async (app) => {
       this.slack = await wireSurface(
         app,

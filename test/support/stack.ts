@@ -6,7 +6,7 @@ import type { Reply } from '../../src/chat/reply.js';
 import type { App } from '../../src/app.js';
 import { startBot, wireSurface } from '../../src/wiring.js';
 import type { Clock } from '../../src/util/clock.js';
-import { RIG_RUNNER_TIMING, botEnv, botPaths, makeRepo, readAgentRuns, type AgentRun } from './bot-env.js';
+import { RIG_PACING, RIG_RUNNER_TIMING, botEnv, botPaths, makeRepo, readAgentRuns, type AgentRun } from './bot-env.js';
 import { RecordingSurface, type Posted } from './recording-surface.js';
 
 export { FIXTURE_BIN, makeRepo, type AgentRun } from './bot-env.js';
@@ -50,8 +50,8 @@ export class Stack {
   private async open(): Promise<void> {
     const log = (line: string): void => void this.logs.push(line);
     this.app = await startBot({ env: this.env, cwd: this.repo, log, runnerTiming: RIG_RUNNER_TIMING, ...(this.clock ? { clock: this.clock } : {}) }, async (app) => {
-      // Edits 10× closer than in production, and refused ones tried again within 20–200 ms (not 1 s doubling to 5 min).
-      await wireSurface(app, async () => this.surface, { log, pacing: { perMinute: 10_000, minIntervalMs: 100, retryDelayMs: 20, maxRetryDelayMs: 200 } });
+      // Refused edits tried again within 20–200 ms (not 1 s doubling to 5 min).
+      await wireSurface(app, async () => this.surface, { log, pacing: { ...RIG_PACING, retryDelayMs: 20, maxRetryDelayMs: 200 } });
     });
   }
 
