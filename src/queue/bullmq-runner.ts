@@ -34,6 +34,8 @@ export interface ServeRunnerOptions {
    * a runner that stopped answering is noticed within about twice this (default 30 s).
    */
   lockMs?: number;
+  /** How long a task this runner cannot run (or will not, stopping) goes back to the queue for (default 1 s). */
+  bounceMs?: number;
   /** Where problems and refused jobs or commands are reported (default: stderr). */
   log?: (line: string) => void;
 }
@@ -51,7 +53,7 @@ export interface ServedRunner {
 }
 
 /** A task this runner cannot run goes back to the queue for this long, so a runner that can takes it. */
-const BOUNCE_MS = 1_000;
+const DEFAULT_BOUNCE_MS = 1_000;
 /** After a failed command read (Redis restarting), wait before the next so the loop does not spin. */
 const READ_RETRY_MS = 500;
 
@@ -212,7 +214,7 @@ class QueueRunner implements ServedRunner {
       throw new UnrecoverableError('the job id does not match its task');
     }
     if (!this.opts.backends.includes(spec.backend) || (this.opts.repos && !this.opts.repos.includes(spec.repo.path)) || this.stopping) {
-      await job.moveToDelayed(Date.now() + BOUNCE_MS, token);
+      await job.moveToDelayed(Date.now() + (this.opts.bounceMs ?? DEFAULT_BOUNCE_MS), token);
       throw new DelayedError();
     }
     const previous = parseOwner(await this.client.hget(this.keys.owners, spec.id));

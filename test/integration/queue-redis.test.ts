@@ -97,7 +97,7 @@ describe('BullMQ queue with several runners', () => {
       startsOn(host, starts, name);
       const served: ServedRunner = await serveRunner({
         url: REDIS_URL, prefix, secret: SECRET, host, concurrency, backends: more.backends ?? BACKENDS, runnerId: more.runnerId ?? name,
-        ...(more.lockMs ? { lockMs: more.lockMs } : {}), log: (l) => runnerLogs.push(l),
+        ...(more.lockMs ? { lockMs: more.lockMs } : {}), bounceMs: 100, log: (l) => runnerLogs.push(l),
       });
       let stopped = false;
       const stop = async (kill: boolean) => {
