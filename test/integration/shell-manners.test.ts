@@ -105,6 +105,8 @@ describe('the shell as a surface without threads', () => {
     const id = /\[(\S+)\] @alice \S+ asks:/.exec(asked)?.[1] ?? '';
     expect(asked).toContain(`Answer with \`#${id} <your answer>\`.`);
     expect(asked).not.toMatch(/Reply in this thread|\[t\d+\]/);
+    // The checklist as the worker left it to ask (printed once the status edit is due), before the answer finishes it.
+    await bot.waitFor(`[ ] Step 3 of ${id}`);
     bot.say(`#${id} Postgres`);
     bot.end();
     expect(await bot.exited).toBe(0);
