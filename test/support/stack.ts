@@ -50,8 +50,8 @@ export class Stack {
   private async open(): Promise<void> {
     const log = (line: string): void => void this.logs.push(line);
     this.app = await startBot({ env: this.env, cwd: this.repo, log, runnerTiming: RIG_RUNNER_TIMING, ...(this.clock ? { clock: this.clock } : {}) }, async (app) => {
-      // Refused edits tried again within 20–200 ms (not 1 s doubling to 5 min).
-      await wireSurface(app, async () => this.surface, { log, pacing: { ...RIG_PACING, retryDelayMs: 20, maxRetryDelayMs: 200 } });
+      // Refused edits tried again within 20–50 ms (not 1 s doubling to 5 min).
+      await wireSurface(app, async () => this.surface, { log, pacing: { ...RIG_PACING, retryDelayMs: 20, maxRetryDelayMs: 50 } });
     });
   }
 
