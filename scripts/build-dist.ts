@@ -27,3 +27,6 @@ export default function buildDist(): void {
   execFileSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'inherit' });
   writeFileSync(STAMP, `${new Date().toISOString()}\n`);
 }
+
+// Run as a script (`node --import tsx scripts/build-dist.ts`, by scripts/pretest.mjs) it builds at once.
+if (process.argv[1] === fileURLToPath(import.meta.url)) buildDist();
