@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { startSlack, type SlackSurface } from '../../adapters/slack/index.js';
 import type { App } from '../../src/app.js';
-import { startBot, wireSurface } from '../../src/wiring.js';
+import { startBot, wireSurface, type SurfacePacing } from '../../src/wiring.js';
 import type { TaskRecord } from '../../src/store/records.js';
 import {
   commandFields,
@@ -95,9 +95,7 @@ export class SlackRig {
   private async startBot(options: SlackRigOptions): Promise<void> {
     const env = botEnv(this.root, options.env);
     const log = (line: string): void => void this.logs.push(line);
-    // Against a fake enforcing Slack's tiers, edits and posts are paced as production paces them.
-    const tiers = options.fake?.updatePerMinute !== undefined || options.fake?.postPerChannel !== undefined;
-    const pacing = { ...(tiers ? {} : RIG_PACING), ...(options.editsPerMinute !== undefined ? { perMinute: options.editsPerMinute } : {}), ...(options.fake?.postPerChannel ? {} : { postsPerSecond: undefined }) };
+    const pacing = pacingFor(options);
     this.app = await startBot({ env, cwd: this.repo, log, runnerTiming: RIG_RUNNER_TIMING }, async (app) => {
       this.slack = await wireSurface(
         app,
@@ -350,6 +348,16 @@ export class SlackRig {
     await this.fake?.close();
     rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+/**
+ * Against a fake enforcing Slack's tiers, production's pacing (posts paced only when the fake
+ * enforces the post tier); against one enforcing none, RIG_PACING. `editsPerMinute` wins.
+ */
+function pacingFor(options: SlackRigOptions): SurfacePacing {
+  const { updatePerMinute, postPerChannel } = options.fake ?? {};
+  const base: SurfacePacing = updatePerMinute === undefined && postPerChannel === undefined ? RIG_PACING : postPerChannel ? {} : { postsPerSecond: undefined };
+  return options.editsPerMinute === undefined ? base : { ...base, perMinute: options.editsPerMinute };
 }
 
 interface ElementLike {
