@@ -11,6 +11,7 @@ import { CustomIds } from './custom-ids.js';
 import { DiscordEgress } from './egress.js';
 import { COMMAND_NAME, onInteraction, onMessage, type IngressDeps } from './ingress.js';
 import { InteractionRegistry } from './interactions.js';
+import { discordDownloader } from './files.js';
 
 export interface DiscordSurface extends ChatSurface {
   readonly botUserId: string;
@@ -95,6 +96,7 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordSurface
   }
   const egress = new DiscordEgress({ client, ids, interactions, log });
   return Object.assign(egress, {
+    download: discordDownloader(opts.apiUrl),
     stop: async (): Promise<void> => {
       interactions.clear();
       await client.destroy();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Inbound, Where } from '../chat/inbound.js';
+import { Inbound, InboundFile, Where } from '../chat/inbound.js';
 import { MessageRef } from '../chat/surface.js';
 import { ConfigRequest, TaskDraft, TaskRequest } from '../intent/types.js';
 import { Trial } from '../resolve/resolve.js';
@@ -62,7 +62,12 @@ export type HeldDraft = z.infer<typeof HeldDraft>;
  * `taskForge`: what a retry or a review successor carries over of its task's forge side (the
  * issues already fetched into its context, the pull request it continues).
  */
-export const HeldRequest = TaskRequest.extend({ tasks: z.array(HeldDraft).min(1), taskForge: TaskForge.optional() });
+export const HeldRequest = TaskRequest.extend({
+  tasks: z.array(HeldDraft).min(1),
+  taskForge: TaskForge.optional(),
+  /** Files attached to the request: fetched when its tasks launch, for their workers. */
+  attachments: z.array(InboundFile).max(100).optional(),
+});
 export type HeldRequest = z.infer<typeof HeldRequest>;
 
 /** What a prompt asks. */
