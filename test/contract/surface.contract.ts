@@ -13,8 +13,12 @@ export interface SurfaceHarness {
   read(ref: MessageRef): Promise<string>;
   /** Press the button or pick the menu option labelled `label`, as a person would; what reached the dispatcher. */
   press(ref: MessageRef, label: string): Promise<Inbound>;
+  /** The files a person gets with the message: their bytes, or (beside the runner) their paths. */
+  attached(ref: MessageRef): Promise<AttachedFile[]>;
   close(): Promise<void>;
 }
+
+export type AttachedFile = { name: string; bytes: Uint8Array } | { name: string; path: string };
 
 /**
  * What every ChatSurface must do, as a person on it would notice: a request's replies stay in
@@ -72,6 +76,19 @@ export function runSurfaceContract(name: string, start: () => Promise<SurfaceHar
         const ref = await h.surface.post({ channel: h.channel, startThread: true }, reply);
         expect(await h.press(ref, label)).toMatchObject({ kind: 'action', action });
       }
+    });
+
+    it("posts a reply's files with it, byte for byte (or, beside the runner, names where each is)", async () => {
+      const h = await open();
+      const first = await h.surface.post({ channel: h.channel, startThread: true }, { text: 'Dispatching **chart**…' });
+      const bytes = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...Array.from({ length: 256 }, (_, i) => 255 - i)]);
+      const path = '/srv/app/.dispatch/tasks/chart/out/chart.png';
+      const ref = await h.surface.post({ channel: h.channel, thread: first.thread as string }, { text: '**chart** is done.', attachments: [{ filename: 'chart.png', content: bytes, path }] });
+      const files = await h.attached(ref);
+      expect(files.map((f) => f.name)).toEqual(['chart.png']);
+      const [file] = files;
+      if (file && 'bytes' in file) expect(Buffer.from(file.bytes).equals(Buffer.from(bytes))).toBe(true);
+      else expect(file?.path).toBe(path);
     });
   });
 }
