@@ -65,6 +65,7 @@ export async function launch(deps: DispatcherDeps, request: Request): Promise<Ta
     if (thread) record.thread = thread;
     if (request.asker.deliveryId) record.origin = request.asker.deliveryId;
     record.forge = forge;
+    if (request.attachments?.length) record.attachments = request.attachments;
     const budget = request.drafts[i]?.budgetUsd ?? config.limits.max_cost_usd;
     if (budget !== undefined) record.budgetUsd = budget;
     const trial = request.ready[i]?.trial;

@@ -35,6 +35,8 @@ export const TaskRecord = z.looseObject({
   modelTrial: z.object({ via: z.string() }).optional(),
   /** US dollars this task may cost (`limits.max_cost_usd`, or more after a *Continue*). */
   budgetUsd: z.number().positive().optional(),
+  /** Files attached to the request (their platform handles, never their bytes): a retry fetches them again. */
+  attachments: z.array(InboundFile).max(100).optional(),
   /** The task went over its budget and was stopped: what it had cost then, against which limit. */
   budgetStop: z.object({ spentUsd: z.number(), limitUsd: z.number() }).optional(),
   createdAt: z.number(),

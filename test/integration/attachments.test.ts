@@ -80,6 +80,17 @@ describe('attachments on Slack', () => {
     expect(JSON.stringify(task.spec)).not.toContain(bytes.toString('base64').slice(0, 40));
   });
 
+  it("a retried task gets the request's files again", async () => {
+    const r = await slackRig();
+    const bytes = screenshot('retry');
+    await mentionWithFiles(r, 'use opus to fix the layout bug in this screenshot fake:items=1', [r.api.hostFile('shot.png', bytes)]);
+    const first = await finished(r);
+    await r.command(`retry ${first.id}`);
+    const again = await r.until('the retry to finish', async () => (await r.tasks()).find((t) => t.id !== first.id && (t.state === 'done' || t.state === 'failed')));
+    expect(readFileSync(join(inDir(again), 'shot.png')).equals(bytes)).toBe(true);
+    expect(r.api.downloads).toHaveLength(2);
+  });
+
   it('an attachment over the size limit gets a reply in the thread and the task starts without it', async () => {
     const r = await slackRig();
     const big = r.api.hostFile('screenshot.png', screenshot('big'), { mimetype: 'image/png', size: 31 * 1024 * 1024 });
