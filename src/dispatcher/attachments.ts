@@ -59,5 +59,5 @@ export function attachOutFiles(config: Config, finish: Reply, event: TaskEventOf
     else files.push({ filename: file.name, content: Buffer.from(file.data, 'base64'), ...(path ? { path } : {}) });
   }
   if (files.length) finish.attachments = [...(finish.attachments ?? []), ...files];
-  if (left.length) finish.text += `\n_Not posted from out/: ${left.join(', ')}${event.outDir ? ` (they are in ${event.outDir})` : ''}._`;
+  if (left.length) finish.text += `\n_${event.outDir ? `Left in ${event.outDir}, not posted` : 'Not posted from out/'}: ${left.join(', ')}._`;
 }

@@ -1,10 +1,13 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskRecord } from '../../src/store/records.js';
+import { botEnv, botPaths, makeRepo } from '../support/bot-env.js';
 import { DiscordApp } from '../support/discord-rig-app.js';
+import { ShellSession } from '../support/shell-session.js';
 import { BOT_USER, SlackRig, visibleCall } from '../support/slack-rig.js';
 
 // Files attached to a request reach the worker's task folder and prompt; files the worker leaves
@@ -152,5 +155,34 @@ describe('attachments on Discord', () => {
     const upload = await r.until('chart.png in the thread', () => r.fake.uploads.find((u) => u.filename === 'chart.png'));
     expect(upload.channel_id).toBe(String(request.id));
     expect(upload.bytes.equals(outFile('chart.png', task.id))).toBe(true);
+  });
+});
+
+describe('attachments in the shell', () => {
+  /** One piped request to the shell bot on a scratch repository; its whole output. */
+  async function shellRun(config: string, request: string): Promise<string> {
+    const root = mkdtempSync(join(tmpdir(), 'dispatch-files-'));
+    closers.push(async () => rmSync(root, { recursive: true, force: true }));
+    const repo = makeRepo(join(root, 'app'));
+    writeFileSync(botPaths(root).configFile, config);
+    const bot = new ShellSession({ cwd: repo, env: botEnv(root, { SLACK_BOT_TOKEN: '', DISCORD_TOKEN: '' }) });
+    closers.push(async () => bot.kill());
+    bot.say(request);
+    bot.end();
+    expect(await bot.exited).toBe(0);
+    return bot.output;
+  }
+
+  it('prints where each file the worker left in out/ is', async () => {
+    const output = await shellRun(CONFIG, 'use opus to draw the chart fake:items=1 fake:out=chart.png');
+    const path = /chart\.png: (\S+chart\.png)/.exec(output)?.[1] ?? '';
+    expect(path).toMatch(/\.dispatch\/tasks\/[a-z0-9-]+\/out\/chart\.png$/);
+    expect(readFileSync(path).includes(Buffer.from('chart.png by '))).toBe(true);
+  });
+
+  it('names an out/ file over the size limit instead of posting it', async () => {
+    const output = await shellRun(`${CONFIG}limits:\n  max_attachment_bytes: 100\n`, 'use opus to draw the chart fake:items=1 fake:out=chart.png');
+    expect(output).toMatch(/Left in \S+\/out, not posted: chart\.png \(\d+ bytes, over the 100 bytes limit\)/);
+    expect(output).not.toMatch(/chart\.png: \//);
   });
 });
