@@ -11,5 +11,7 @@ const SLACK_FILE_HOSTS = ['slack.com', '.slack.com', '.slack-gov.com', '.slack-e
  */
 export function slackDownloader(botToken: string, apiUrl: string | undefined): (file: InboundFile, maxBytes: number) => Promise<Download> {
   const allowed = hostAllowList(SLACK_FILE_HOSTS, apiUrl);
-  return (file, maxBytes) => fetchFile(file.handle, { maxBytes, allowed, headers: { Authorization: `Bearer ${botToken}` } });
+  const headers = { Authorization: `Bearer ${botToken}` };
+  // Slack shows its sign-in page, not the file, to a token without files:read; a shared HTML file is still taken.
+  return (file, maxBytes) => fetchFile(file.handle, { maxBytes, allowed, headers, ...(file.mime === 'text/html' ? {} : { htmlMeans: 'Slack answered with a web page, not the file: does the app have the files:read scope?' }) });
 }

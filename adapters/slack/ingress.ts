@@ -59,7 +59,7 @@ const UserMessage = z.object({
   channel_type: z.string().optional(),
   ts: z.string().min(1),
   thread_ts: z.string().optional(),
-  files: z.array(z.unknown()).max(100).optional(),
+  files: z.array(z.unknown()).optional(),
 });
 
 /** A file shared with a message; one Slack holds back (`file_access: check_file_info`) has no URL and is left out. */
@@ -73,7 +73,8 @@ const SlackFile = z.object({
 
 /** The message's files as the dispatcher sees them: the handle is the private URL the bot token opens. */
 function filesOf(files: unknown[] | undefined): InboundFile[] {
-  return (files ?? []).flatMap((raw) => {
+  // Slack shares at most 10 files with a message; a longer list is cut rather than the message refused.
+  return (files ?? []).slice(0, 100).flatMap((raw) => {
     const file = SlackFile.safeParse(raw);
     const url = file.success ? (file.data.url_private_download ?? file.data.url_private) : undefined;
     if (!file.success || !url) return [];

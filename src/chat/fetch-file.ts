@@ -8,6 +8,11 @@ export interface FetchFileOptions {
   /** Sent with every request (a bot token): only ever to an allowed host. */
   headers?: Record<string, string>;
   timeoutMs?: number;
+  /**
+   * Why a web page answered instead of the file (a platform that shows its sign-in page to a
+   * token without the right scope); unset, a page is taken as the file.
+   */
+  htmlMeans?: string;
 }
 
 const MAX_REDIRECTS = 3;
@@ -39,6 +44,10 @@ export async function fetchFile(start: string, opts: FetchFileOptions): Promise<
       if (!res.ok || !res.body) {
         await res.body?.cancel();
         return { ok: false, reason: 'failed', detail: `the download answered HTTP ${res.status}` };
+      }
+      if (opts.htmlMeans && res.headers.get('content-type')?.startsWith('text/html')) {
+        await res.body.cancel();
+        return { ok: false, reason: 'failed', detail: opts.htmlMeans };
       }
       const declared = Number(res.headers.get('content-length') ?? NaN);
       if (declared > opts.maxBytes) {

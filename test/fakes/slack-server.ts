@@ -74,6 +74,8 @@ export interface FakeSlackOptions {
   userGroupsError?: string;
   /** The bot token file downloads must carry (default: any `xoxb-` token). */
   botToken?: string;
+  /** false: the app lacks files:read, and Slack answers a file download with its sign-in page. */
+  filesRead?: boolean;
 }
 
 export interface Envelope {
@@ -288,7 +290,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       res.writeHead(401, { 'content-type': 'text/plain' }).end('not_authed');
       return;
     }
-    if (!file) res.writeHead(404).end();
+    if (opts.filesRead === false) res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!DOCTYPE html><html><body>Sign in to Slack</body></html>');
+    else if (!file) res.writeHead(404).end();
     else if (file.redirectTo) res.writeHead(302, { location: file.redirectTo }).end();
     else res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(file.bytes.length) }).end(file.bytes);
   };

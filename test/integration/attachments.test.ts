@@ -8,6 +8,7 @@ import type { TaskRecord } from '../../src/store/records.js';
 import { botEnv, botPaths, makeRepo } from '../support/bot-env.js';
 import { DiscordApp } from '../support/discord-rig-app.js';
 import { ShellSession } from '../support/shell-session.js';
+import type { FakeSlackOptions } from '../fakes/slack-server.js';
 import { BOT_USER, SlackRig, visibleCall } from '../support/slack-rig.js';
 
 // Files attached to a request reach the worker's task folder and prompt; files the worker leaves
@@ -32,8 +33,8 @@ afterEach(async () => {
   for (const close of closers.splice(0)) await close();
 });
 
-async function slackRig(config = CONFIG): Promise<SlackRig> {
-  const r = await SlackRig.start({ config });
+async function slackRig(config = CONFIG, fake: FakeSlackOptions = {}): Promise<SlackRig> {
+  const r = await SlackRig.start({ config, fake });
   closers.push(() => r.close());
   return r;
 }
@@ -132,6 +133,17 @@ describe('attachments on Slack', () => {
     expect(said).toContain('foreign.png could not be downloaded');
     expect(said).toContain('redirected.png could not be downloaded');
     expect(readdirSync(inDir(task))).toEqual(['fine.png']);
+  });
+});
+
+describe('attachments on Slack without files:read', () => {
+  it("says the app lacks the scope instead of handing the worker Slack's sign-in page", async () => {
+    const r = await slackRig(CONFIG, { filesRead: false });
+    await mentionWithFiles(r, 'use opus to fix the layout bug in this screenshot fake:items=1', [r.api.hostFile('shot.png', screenshot('x'), { mimetype: 'image/png' })]);
+    const task = await finished(r);
+    const said = r.threadPosts('C1', task.thread ?? '').map(visibleCall).join('\n');
+    expect(said).toContain('shot.png could not be downloaded (Slack answered with a web page, not the file: does the app have the files:read scope?); starting without it.');
+    expect(existsSync(inDir(task))).toBe(false);
   });
 });
 
