@@ -14,7 +14,7 @@ import { isRunning } from './proc.js';
 import { argvPrompt, buildWorkerPrompt } from './prompt.js';
 import { LOG_NOTE_PREFIX, appendLogNote, spawnWorker, type SpawnedWorker } from './spawn.js';
 import { TaskWatcher } from './watcher.js';
-import { inFileNames, readOutFiles, writeInFiles } from './task-files.js';
+import { inFileNames, readOutFiles, writeInFiles } from './attached-files.js';
 import { excludeDispatchDir, prepareWorktree, worktreeReport, type Workspace } from './worktree.js';
 import { messageOf } from '../errors/index.js';
 

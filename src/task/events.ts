@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TaskFiles } from './files.js';
+import { AttachedFiles } from './attachments.js';
 import { StartFailure, TaskReport, WorktreeReport } from './outcome.js';
 import { PlanItem } from './plan.js';
 import { FinalState } from './state.js';
@@ -43,7 +43,7 @@ export const TaskEvent = z.discriminatedUnion('type', [
     worktree: WorktreeReport.optional(),
     failure: StartFailure.optional(),
     /** What the worker left in the task folder's `out/`, for the thread. */
-    outFiles: TaskFiles.optional(),
+    outFiles: AttachedFiles.optional(),
     /** Where `out/` is on the runner host. */
     outDir: z.string().max(4000).optional(),
     /** Files of `out/` left behind, each with why (too big, too many, not a plain file). */

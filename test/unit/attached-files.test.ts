@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildWorkerPrompt } from '../../src/runner/prompt.js';
 import { taskPaths } from '../../src/runner/paths.js';
-import { readOutFiles, writeInFiles } from '../../src/runner/task-files.js';
-import { SafeFileName, TaskFiles, TaskSpec, safeFileName } from '../../src/task/index.js';
+import { readOutFiles, writeInFiles } from '../../src/runner/attached-files.js';
+import { SafeFileName, AttachedFiles, TaskSpec, safeFileName } from '../../src/task/index.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -39,9 +39,9 @@ describe('file names from chat', () => {
   });
 
   it('are checked again when they arrive over the queue', () => {
-    expect(TaskFiles.safeParse([{ name: '../x', data: '' }]).success).toBe(false);
-    expect(TaskFiles.safeParse([{ name: '.bashrc', data: '' }]).success).toBe(false);
-    expect(TaskFiles.safeParse([{ name: 'ok.txt', data: Buffer.from('hi').toString('base64') }]).success).toBe(true);
+    expect(AttachedFiles.safeParse([{ name: '../x', data: '' }]).success).toBe(false);
+    expect(AttachedFiles.safeParse([{ name: '.bashrc', data: '' }]).success).toBe(false);
+    expect(AttachedFiles.safeParse([{ name: 'ok.txt', data: Buffer.from('hi').toString('base64') }]).success).toBe(true);
   });
 });
 

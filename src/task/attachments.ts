@@ -32,7 +32,7 @@ export const TaskFile = z.object({
 });
 export type TaskFile = z.infer<typeof TaskFile>;
 
-export const TaskFiles = z
+export const AttachedFiles = z
   .array(TaskFile)
   .max(MAX_TASK_FILES)
   .refine((files) => files.reduce((n, f) => n + base64Bytes(f.data), 0) <= MAX_TASK_FILES_BYTES, `files of one task hold at most ${MAX_TASK_FILES_BYTES} bytes`);
