@@ -3,6 +3,7 @@
  * floor measured in the same run; none is a pass/fail test.
  */
 import { runDispatchBench } from './dispatch.js';
+import { runIdleMemoryBench } from './idle-memory.js';
 import { runManyWorkersBench } from './many-workers.js';
 import { runSlackAckBench } from './slack-ack.js';
 import { runStatusHistoryBench } from './status-history.js';
@@ -13,6 +14,7 @@ import { runWorktreeSpawnBench } from './worktree-spawn.js';
 
 const benches: [string, () => Promise<void>][] = [
   ['start-up (compiled bot)', () => runStartupBench(10)],
+  ['idle memory (shell, start on Slack)', () => runIdleMemoryBench(3)],
   ['dispatch (chat line → running worker)', () => runDispatchBench(20)],
   ['runner (worktree + spawn)', () => runWorktreeSpawnBench(20)],
   ['slack ack', () => runSlackAckBench(200)],

@@ -10,10 +10,9 @@ import { Dispatcher } from './dispatcher/index.js';
 import { forgesFromEnv } from './forge/forges.js';
 import { openQueue } from './open-queue.js';
 import type { TaskQueue } from './queue/port.js';
-import { openRedisStore } from './store/redis.js';
 import { openMemoryStore } from './store/memory.js';
 import { openSqliteStore } from './store/sqlite.js';
-import { redisOptions } from './util/redis.js';
+import { redisOptions } from './util/redis-env.js';
 import type { TaskStore } from './store/port.js';
 import type { Clock } from './util/clock.js';
 
@@ -42,7 +41,10 @@ export interface App {
   attach(surface: ChatSurface, editsPerMinute: number, pacing?: Pacing): ChatSurface;
   /** Send every coalesced edit still waiting. */
   flush(): Promise<void>;
-  /** Reconcile what a previous run left: re-adopt live workers, re-surface questions, mark the rest. */
+  /**
+   * Reconcile what a previous run left: re-adopt live workers, re-surface questions, mark the
+   * rest; then keep finished tasks within `limits.retention` (a sweep now, then hourly).
+   */
   recover(): Promise<void>;
   /** Stop watching; workers keep running for the next start to re-adopt, unless `killWorkers`. */
   close(opts?: { killWorkers?: boolean }): Promise<void>;
@@ -55,6 +57,7 @@ export interface App {
  */
 async function openStore(env: NodeJS.ProcessEnv, home: string): Promise<TaskStore> {
   if (env.DISPATCH_STORE === 'redis') {
+    const { openRedisStore } = await import('./store/redis.js');
     return openRedisStore(redisOptions(env));
   }
   if (env.DISPATCH_STORE === 'memory') return openMemoryStore();
@@ -106,10 +109,13 @@ export async function createApp(options: AppOptions): Promise<App> {
       await dispatcher.resumePrompts();
       await dispatcher.resumeStatuses();
       await dispatcher.resumeRequests();
+      // After the statuses: a final edit that lands now lets its task go in this first sweep.
+      dispatcher.keepRetention();
     },
     flush,
     async close(opts) {
       dispatcher.stop();
+      await dispatcher.swept();
       await flush();
       await runtime.close(opts);
       config.close();

@@ -4,9 +4,8 @@ import { createRunnerHost, runnerIdOf } from './runner/index.js';
 import type { TaskSpec } from './task/index.js';
 import type { TaskQueue } from './queue/port.js';
 import { InProcessQueue } from './queue/in-process.js';
-import { openBullQueue } from './queue/bullmq.js';
 import { queueSecret } from './queue/signed.js';
-import { redisOptions } from './util/redis.js';
+import { redisOptions } from './util/redis-env.js';
 
 /** How the bot reaches runner hosts, and what it must do for them after a restart. */
 export interface QueueRuntime {
@@ -23,6 +22,8 @@ export interface QueueRuntime {
  */
 export async function openQueue(env: NodeJS.ProcessEnv, home: string, config: ConfigSource): Promise<QueueRuntime> {
   if (env.DISPATCH_QUEUE === 'redis') {
+    // Loaded only here: BullMQ and ioredis held about 18 MB of a shell that never uses them (`bench/idle-memory.ts`).
+    const { openBullQueue } = await import('./queue/bullmq.js');
     const queue = await openBullQueue({ ...redisOptions(env), secret: queueSecret(env), onRunnerLost: () => config.current().limits.on_runner_lost });
     return { queue, recover: async () => undefined, close: () => queue.close() };
   }

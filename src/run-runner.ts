@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { openConfig } from './config/file-source.js';
 import { configPath, dispatchHome } from './config/paths.js';
 import type { Config } from './config/schema.js';
-import { redisOptions } from './util/redis.js';
+import { redisOptions } from './util/redis-env.js';
 import { BUILT_IN_BACKENDS, backendFor, backendNamed, commandFor, splitCommand } from './resolve/index.js';
 import { onPath } from './resolve/clis.js';
 import { createRunnerHost, runnerIdOf } from './runner/index.js';

@@ -42,6 +42,12 @@ export function duration(max: string) {
   });
 }
 
+/** A duration that may also be turned off: `0` or `off` (→ 0). */
+export function durationOrOff(max: string) {
+  const on = duration(max);
+  return z.union([z.literal(0), z.literal('0'), z.literal('off'), z.literal(false)]).transform(() => 0).or(on);
+}
+
 /**
  * Names a config file may not use: the built-in properties of every JavaScript object. A model
  * named `constructor` would read as already configured everywhere the bot looks a name up, and
@@ -190,6 +196,11 @@ export const LimitsConfig = z.strictObject({
   on_runner_lost: z.enum(['restart', 'report']).default('restart'),
   /** How long a runner told to stop (SIGTERM) lets its running workers finish before it hands them back. */
   drain_timeout: duration('24h').prefault('5m'),
+  /**
+   * Finished tasks older than this are removed with their logs and task folders (at start-up,
+   * hourly, and by `cleanup`); `off` (or 0) keeps them for ever.
+   */
+  retention: durationOrOff('3650d').prefault('30d'),
   /**
    * Bytes one file attached to a request (or left in a task's `out/`) may hold; a bigger one is
    * left out and the thread says so. At most 50 MB: all of a task's files cross the queue together.

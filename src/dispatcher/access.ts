@@ -23,7 +23,7 @@ export type Right =
   /** Start tasks in a channel (and set one's own default there). */
   | { kind: 'dispatch'; where: Where }
   /** Change the shared config. */
-  | { kind: 'admin' }
+  | { kind: 'admin'; what?: string }
   /** Add notes to a running task: its requester, who may dispatch in its channel, or an admin. */
   | { kind: 'instruct'; task: TaskRecord }
   /** Cancel, retry, clean up: the task's requester or an admin. */
@@ -89,7 +89,7 @@ export function refusal(who: Who, right: Right, state: AccessState): string | un
     case 'dispatch':
       return mayDispatch(who, right.where, rules) ? undefined : `You can't dispatch tasks here. ${askAnAdmin(rules, 'allow @you')}`;
     case 'admin':
-      return admin ? undefined : `Only admins (${adminList(rules)}) can change the config.`;
+      return admin ? undefined : `Only admins (${adminList(rules)}) can ${right.what ?? 'change the config'}.`;
     case 'instruct': {
       const { task } = right;
       if (admin || who.id === task.spec.requester || anyMatch(rules.dispatch, who, task.where)) return undefined;

@@ -11,7 +11,7 @@ const HELP = [
   '• `do a security review`: a task with your default model, once you confirm it',
   '• `have security-reviewer check my latest changes`: an alias brings its model and role prompt',
   '• a numbered list (`1) …` `2) …`): several tasks at once; `in a worktree` or `--worktree` gives a task its own branch',
-  '• `status`, `status <task-id>`, `status all` (admins: every channel, by runner), `cancel <task-id>`, `retry <task-id>`, `logs <task-id>`, `cleanup <task-id>`',
+  '• `status`, `status <task-id>`, `status all` (admins: every channel, by runner), `cancel <task-id>`, `retry <task-id>`, `logs <task-id>`, `cleanup <task-id>`; `cleanup` alone (admins): remove finished tasks past `limits.retention`',
   '• `models`: the models and aliases with their backends; `show config`: what the config holds',
   '• `switch default to sonnet`, `make sonnet my default`, `add gpt-5.3 to my config`, `remove gpt-5.2`, `migrate my config`',
   '• `create a security-reviewer alias using opus` (add `with prompt: …` to give its role prompt), `remove the security-reviewer alias`',

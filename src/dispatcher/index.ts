@@ -16,6 +16,7 @@ import { planRequest } from './requests.js';
 import { nothing, step, type Step } from './step.js';
 import { planThreadReply, tasksAddressed } from './thread.js';
 import { KeyedLock } from '../util/keyed-lock.js';
+import { RETENTION_SWEEP_MS, sweepFinished } from './retention.js';
 import { systemClock, type Clock } from '../util/clock.js';
 
 export type { DispatcherDeps, Discovery } from './deps.js';
@@ -35,6 +36,8 @@ export class Dispatcher {
   private readonly perTask = new KeyedLock();
   private readonly settleWaiters = new Set<() => void>();
   private unsubscribe: (() => void) | undefined;
+  private stopped = false;
+  private sweeping: Promise<unknown> = Promise.resolve();
 
   private readonly timers = new Set<() => void>();
   private readonly deps: DispatcherDeps;
@@ -65,7 +68,29 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * Finished tasks past `limits.retention` are removed now and then every hour until stop (the
+   * timer runs on the dispatcher's clock). A sweep that fails is logged; the next one still comes.
+   */
+  keepRetention(): void {
+    const tick = async (): Promise<void> => {
+      try {
+        this.sweeping = sweepFinished(this.deps);
+        await this.sweeping;
+      } finally {
+        if (!this.stopped) this.later(RETENTION_SWEEP_MS, tick);
+      }
+    };
+    tick().catch((error: unknown) => this.deps.log?.(`retention sweep failed: ${messageOf(error)}`));
+  }
+
+  /** Resolves once the timer's sweep under way is over: closing the store under it would leave files behind. */
+  async swept(): Promise<void> {
+    await this.sweeping.catch(() => undefined);
+  }
+
   stop(): void {
+    this.stopped = true;
     this.unsubscribe?.();
     for (const cancel of this.timers) cancel();
     this.timers.clear();

@@ -12,6 +12,7 @@ import { proceed } from './pipeline.js';
 import { forgeWhichTask, planForgeAction } from './forge-actions.js';
 import { answerStatus, answerStatusAll, answerTaskStatus } from './status.js';
 import { step, type Step } from './step.js';
+import { retentionOffText, sweepFinished, sweepText } from './retention.js';
 import { warmUp } from './warm-up.js';
 
 export function knownNames(config: Config): { models: string[]; aliases: string[]; repos: string[] } {
@@ -41,6 +42,12 @@ export async function planRequest(deps: DispatcherDeps, inbound: InboundMessage)
     }
     case 'control':
       return planControl(deps, inbound, intent.action, intent.task);
+    case 'sweep':
+      // Removes every channel's old tasks: an operator's act.
+      return step([{ kind: 'admin', what: 'remove old finished tasks' }], async () => {
+        const sweep = await sweepFinished(deps);
+        await talk().answer({ text: sweep ? sweepText(sweep) : retentionOffText() });
+      });
     case 'config': {
       // One's own default is one's own business (where one may dispatch); the shared config is the admins'.
       const shared = intent.requests.some((r) => r.op !== 'set-my-default');

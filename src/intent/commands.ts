@@ -2,7 +2,7 @@ import { TaskId } from '../task/index.js';
 import { bareWord, commandForm } from './text.js';
 import type { ControlAction, Intent } from './types.js';
 
-/** Status queries and task control (cancel, retry, logs, cleanup), said in a few words. */
+/** Status queries and task control (cancel, retry, logs, cleanup, and `cleanup` alone: a retention sweep), said in a few words. */
 const MAX_COMMAND_TEXT = 200;
 const ID = '#?([^\\s]{1,100})';
 
@@ -52,6 +52,7 @@ export function parseControl(text: string): Intent | undefined {
   if (!m) return undefined;
   const action = ACTIONS[m[1] as string] as ControlAction;
   const rest = (m[2] ?? '').trim();
+  if (rest === '' && (m[1] === 'cleanup' || m[1] === 'clean up')) return { kind: 'sweep' };
   if (rest === '') return { kind: 'invalid', reason: `Which task? Say \`${action} <task-id>\` (\`status\` lists them).` };
   if (rest.split(' ').length > 1) return undefined;
   if (rest === 'all' || rest === 'everything') {

@@ -59,6 +59,8 @@ export type Intent =
   | { kind: 'help'; topic: HelpTopic }
   | { kind: 'status'; task?: string; all?: true }
   | { kind: 'control'; action: ControlAction; task: string }
+  /** `cleanup` alone: remove the finished tasks older than `limits.retention` now (admins). */
+  | { kind: 'sweep' }
   | { kind: 'config'; requests: ConfigRequest[] }
   | ({ kind: 'tasks' } & TaskRequest)
   /**

@@ -382,6 +382,8 @@ class QueueRunner implements ServedRunner {
         return host.removeWorktree(command.target);
       case 'pushBranch':
         return host.pushBranch(command.target, { dryRun: command.dryRun });
+      case 'removeTaskFiles':
+        return host.removeTaskFiles(command.tasks);
     }
   }
 }

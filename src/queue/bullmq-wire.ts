@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Redis } from 'ioredis';
-import { BranchTarget, TaskEvent, TaskSpec } from '../task/index.js';
-import { DEFAULT_REDIS_URL, redactUrl } from '../util/redis.js';
+import { BranchTarget, TaskEvent, TaskFiles, TaskSpec } from '../task/index.js';
+import { DEFAULT_REDIS_URL, redactUrl } from '../util/redis-env.js';
 
 /** What the BullMQ queue and its runners agree on: names, keys, and the shapes that cross Redis. */
 
@@ -84,6 +84,9 @@ export type RunnerInfo = z.infer<typeof RunnerInfo>;
 export const EventEnvelope = z.object({ runner: z.string(), attempt: z.number().int().nonnegative(), event: TaskEvent });
 export type EventEnvelope = z.infer<typeof EventEnvelope>;
 
+/** Tasks whose files one command removes: each command is answered within the gateway's timeout. */
+export const REMOVE_BATCH = 50;
+
 const Target = z.object({ repo: z.string(), path: z.string(), branch: z.string() });
 
 /** A call routed to the runner that holds a task. `replyTo` is the caller's reply channel. */
@@ -96,6 +99,8 @@ export const RunnerCommand = z.intersection(
     z.object({ op: z.literal('logs'), taskId: z.string(), lines: z.number().int() }),
     z.object({ op: z.literal('removeWorktree'), taskId: z.string(), target: Target }),
     z.object({ op: z.literal('pushBranch'), taskId: z.string(), target: BranchTarget, dryRun: z.boolean() }),
+    /** Files of tasks the store removed; `taskId` names the first, for messages. */
+    z.object({ op: z.literal('removeTaskFiles'), taskId: z.string(), tasks: z.array(TaskFiles).max(REMOVE_BATCH) }),
   ]),
 );
 export type RunnerCommand = z.infer<typeof RunnerCommand>;

@@ -6,11 +6,12 @@ import type { TaskQueue } from './port.js';
 import type { QueueStats, QueueStatsSource } from './stats.js';
 import { open, sign } from './signed.js';
 import {
-  DEFAULT_REDIS_URL, EventEnvelope, RunnerReply, STREAM_MAXLEN, TASKS_QUEUE, WorktreeRemoval, liveRunners, parseOwner, patientRedis, pinnedQueue, queueKeys,
+  DEFAULT_REDIS_URL, EventEnvelope, REMOVE_BATCH, RunnerReply, STREAM_MAXLEN, TASKS_QUEUE, WorktreeRemoval, liveRunners, parseOwner, patientRedis, pinnedQueue, queueKeys,
   type CommandBody, type OnRunnerLost, type QueueKeys, type RunnerInfo, type TaskJob,
 } from './bullmq-wire.js';
 import { closeRedis } from '../util/redis.js';
-import { BranchPush, TaskSpec, type BranchTarget, type TaskEvent, type TaskEventListener } from '../task/index.js';
+import { LuaScript } from '../store/redis-scripts.js';
+import { BranchPush, FilesRemoved, TaskSpec, addFilesRemoved, noFilesRemoved, type BranchTarget, type TaskEvent, type TaskEventListener, type TaskFiles } from '../task/index.js';
 
 export interface BullQueueOptions {
   /** Default: redis://127.0.0.1:6379. */
@@ -39,6 +40,14 @@ export interface BullTaskQueue extends TaskQueue, QueueStatsSource {
   readonly prefix: string;
   figures(): Promise<QueueFigures>;
 }
+
+/** Remove owner entries still as read. KEYS: the owners hash. ARGV: task id, owner read, … */
+const FORGET_OWNERS = new LuaScript(`
+for i = 1, #ARGV, 2 do
+  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i]) end
+end
+return 0
+`);
 
 /** How long one step of closing may take before its connection is cut. */
 const CLOSE_STEP_MS = 3_000;
@@ -197,6 +206,47 @@ class GatewayQueue implements BullTaskQueue {
     return push.data;
   }
 
+  /**
+   * The files are on the runner that ran each task, so the removal goes to it through its command
+   * stream, like `cleanup <id>`: that runner may be on another host, and only it can say what it
+   * removed. (A timer on each runner could only guess from file ages which tasks the store still
+   * holds.) A runner that is down removes them when it is back; the owner entries go now.
+   */
+  async removeTaskFiles(tasks: readonly TaskFiles[]): Promise<FilesRemoved> {
+    let total = noFilesRemoved();
+    if (tasks.length === 0) return total;
+    const owners = await this.conn.client.hmget(this.keys.owners, ...tasks.map((t) => t.taskId));
+    const byRunner = new Map<string, TaskFiles[]>();
+    tasks.forEach((task, i) => {
+      const owner = parseOwner(owners[i]);
+      if (owner) byRunner.set(owner.runner, [...(byRunner.get(owner.runner) ?? []), task]);
+    });
+    for (const [runner, theirs] of byRunner) {
+      for (let start = 0; start < theirs.length; start += REMOVE_BATCH) {
+        const batch = theirs.slice(start, start + REMOVE_BATCH);
+        total = addFilesRemoved(total, await this.removeOn(runner, batch));
+      }
+    }
+    // An entry changed since it was read belongs to a new task that took the id: it stays.
+    const known = tasks.flatMap((t, i) => (owners[i] == null ? [] : [t.taskId, owners[i]]));
+    if (known.length > 0) await FORGET_OWNERS.run(this.conn.client, [this.keys.owners], known);
+    for (const task of tasks) this.attempts.delete(task.taskId);
+    return total;
+  }
+
+  private async removeOn(runner: string, batch: TaskFiles[]): Promise<FilesRemoved> {
+    const first = batch[0]?.taskId ?? '';
+    try {
+      const value = await this.request(runner, first, { op: 'removeTaskFiles', taskId: first, tasks: batch });
+      const removed = FilesRemoved.safeParse(value);
+      if (removed.success) return removed.data;
+    } catch (err) {
+      this.opts.log(`dispatch-bot queue: removing the files of ${batch.length} task(s) on runner ${runner}: ${messageOf(err)}`);
+    }
+    // Not answered (the runner is down, or slow): the command stays in its stream until it is handled.
+    return { ...noFilesRemoved(), later: batch.length };
+  }
+
   async figures(): Promise<QueueFigures> {
     const counts = await this.tasks.getJobCounts('waiting', 'delayed', 'prioritized', 'active');
     return { waiting: (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0), active: counts.active ?? 0, runners: await this.runnersUp() };
@@ -273,7 +323,7 @@ class GatewayQueue implements BullTaskQueue {
   private async request(runner: string, taskId: string, body: CommandBody): Promise<unknown> {
     if (this.closed) throw new Error('this queue is closed');
     const up = (await this.runnersUp()).some((r) => r.id === runner);
-    const durable = body.op === 'answer' || body.op === 'note' || body.op === 'cancel';
+    const durable = body.op === 'answer' || body.op === 'note' || body.op === 'cancel' || body.op === 'removeTaskFiles';
     if (!up && !durable) throw new RunnerGoneError(taskId, runner);
     const id = randomUUID();
     const reply = new Promise<unknown>((resolve, reject) => {

@@ -1,7 +1,7 @@
 import type { RecoverableTask, RunnerHost } from '../runner/host.js';
 import type { TaskQueue } from './port.js';
 import type { QueueStats, QueueStatsSource } from './stats.js';
-import type { BranchPush, BranchTarget, TaskEventListener, TaskSpec } from '../task/index.js';
+import type { BranchPush, BranchTarget, FilesRemoved, TaskEventListener, TaskFiles, TaskSpec } from '../task/index.js';
 
 /**
  * The default queue: tasks go straight to a runner host in this process, and its events come
@@ -40,6 +40,10 @@ export class InProcessQueue implements TaskQueue, QueueStatsSource {
 
   pushBranch(target: BranchTarget, opts?: { dryRun?: boolean }): Promise<BranchPush> {
     return this.host.pushBranch(target, opts);
+  }
+
+  removeTaskFiles(tasks: readonly TaskFiles[]): Promise<FilesRemoved> {
+    return this.host.removeTaskFiles(tasks);
   }
 
   /** One runner, this process's own; a task waiting for a slot on it counts as queued. */

@@ -1,4 +1,4 @@
-import type { BranchPush, BranchTarget, TaskEventListener, TaskSpec } from '../task/index.js';
+import type { BranchPush, BranchTarget, FilesRemoved, TaskEventListener, TaskFiles, TaskSpec } from '../task/index.js';
 
 /**
  * How tasks reach runner hosts and how their events come back. In-process by default; a
@@ -26,5 +26,10 @@ export interface TaskQueue {
    * naming what to fix.
    */
   pushBranch(target: BranchTarget, opts?: { dryRun?: boolean }): Promise<BranchPush>;
+  /**
+   * Remove the files of tasks the store removed (their logs and task folders; an empty worktree
+   * when asked) on the runner hosts that hold them, and forget which runner held them.
+   */
+  removeTaskFiles(tasks: readonly TaskFiles[]): Promise<FilesRemoved>;
   close(): Promise<void>;
 }

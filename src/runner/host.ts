@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import Bottleneck from 'bottleneck';
 import { ForgeError, UnknownTaskError, messageOf } from '../errors/index.js';
-import { BranchTarget, TaskSpec, isFinal, type BranchPush, type TaskEvent, type TaskEventListener } from '../task/index.js';
+import { BranchTarget, TaskSpec, isFinal, type BranchPush, type FilesRemoved, type TaskEvent, type TaskEventListener, type TaskFiles } from '../task/index.js';
 import type { Backend, WorkerCommand } from '../resolve/backend.js';
 import { readText, readWorkerRecord, writeAtomic } from './files.js';
 import { KeyedLock } from '../util/keyed-lock.js';
@@ -13,6 +13,7 @@ import { DEFAULT_RUNNER_ID, RunnerId } from './runner-id.js';
 import { TaskRun } from './task-run.js';
 import { pushBranch } from './push.js';
 import { removeWorktree } from './worktree.js';
+import { removeTaskFiles } from './retention.js';
 
 export interface RunnerHostOptions {
   /** DISPATCH_HOME: logs and the registry of running workers live here. */
@@ -72,6 +73,8 @@ export interface RunnerHost {
   removeWorktree(target: { repo: string; path: string; branch: string }): Promise<{ removed: boolean; message: string }>;
   /** Push a finished task's branch to `origin` (`dryRun`: only say where it would go). */
   pushBranch(target: BranchTarget, opts?: { dryRun?: boolean }): Promise<BranchPush>;
+  /** Remove the logs and task folders (and empty worktrees, when asked) of tasks the store removed. */
+  removeTaskFiles(tasks: readonly TaskFiles[]): Promise<FilesRemoved>;
   /** Re-adopt live workers of an earlier host, re-surface their questions, report the gone ones. */
   recover(tasks: RecoverableTask[]): Promise<void>;
   /** Kill this runner's recorded workers whose task is neither in `knownTaskIds` nor active here. Returns their task ids. */
@@ -241,6 +244,14 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
       if (run && (holdsSlot(run) || run.state === 'blocked')) throw new ForgeError(`**${target.taskId}** is still ${run.state}: its branch is pushed once it has finished.`);
       // Two pushes of one branch go one after the other; worktree changes of the repo need not wait.
       return gitLock.run(`${target.repo}#${target.branch}`, () => pushBranch(BranchTarget.parse(target), { env: opts.env ?? process.env, ...(pushOpts?.dryRun ? { dryRun: true } : {}) }));
+    },
+
+    removeTaskFiles(tasks) {
+      const live = (): TaskRun[] => [...runs.values()].filter((r) => holdsSlot(r) || r.state === 'blocked');
+      return removeTaskFiles(
+        { home: opts.home, gitLock, isActive: (id) => live().some((r) => r.id === id), inUse: (dir) => live().some((r) => r.paths?.dir === dir) },
+        tasks,
+      );
     },
 
     async recover(tasks: RecoverableTask[]): Promise<void> {

@@ -1,5 +1,6 @@
 import { open, stat, truncate } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
+import { formatBytes } from '../util/bytes.js';
 
 /** Bytes read from a log's end for a tail (`logs <id>`, the tail of a failed task). */
 const TAIL_BYTES = 256 * 1024;
@@ -58,10 +59,6 @@ export async function capLog(path: string, notePrefix: string): Promise<number |
     await handle.close();
   }
   return stat(path).then((s) => s.size, () => 0);
-}
-
-function formatBytes(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
 }
 
 /**

@@ -54,10 +54,55 @@ export async function isRunning(pid: number, startTicks?: number): Promise<boole
   return startTicks === undefined || info.startTicks === startTicks;
 }
 
-export async function listProcesses(): Promise<ProcInfo[]> {
-  const names = await readdir('/proc').catch(() => [] as string[]);
-  const infos = await Promise.all(names.filter((n) => /^\d+$/.test(n)).map((n) => procInfo(Number(n))));
+/**
+ * Reads of /proc/<pid>/stat in flight at once during a scan. A few hundred at once filled the
+ * thread pool's queue and held up every other file read of the bot (plan.md, logs).
+ */
+const SCAN_BATCH = 32;
+
+let scans = 0;
+/** How many whole-/proc scans this process has made (for tests and metrics). */
+export function procScanCount(): number {
+  return scans;
+}
+
+async function scanProcesses(): Promise<ProcInfo[]> {
+  scans += 1;
+  const names = (await readdir('/proc').catch(() => [] as string[])).filter((n) => /^\d+$/.test(n));
+  const infos: (ProcInfo | undefined)[] = [];
+  for (let i = 0; i < names.length; i += SCAN_BATCH) {
+    infos.push(...(await Promise.all(names.slice(i, i + SCAN_BATCH).map((n) => procInfo(Number(n))))));
+  }
   return infos.filter((i): i is ProcInfo => i !== undefined && i.state !== 'Z' && i.state !== 'X');
+}
+
+let inFlight: Promise<ProcInfo[]> | undefined;
+let queued: Promise<ProcInfo[]> | undefined;
+
+/**
+ * Every live process. Callers at the same time share one scan, so fifty workers finishing at
+ * once cost two scans, not fifty. A caller never joins a scan that had already begun: it may
+ * have passed over a process started just before the call, so the caller waits for the next
+ * one, which every caller arriving meanwhile shares.
+ */
+export function listProcesses(): Promise<ProcInfo[]> {
+  if (!inFlight) return startScan();
+  queued ??= inFlight
+    .catch(() => undefined)
+    .then(() => {
+      queued = undefined;
+      // A scan begun since the last one ended began after these callers asked: joining it is safe.
+      return inFlight ?? startScan();
+    });
+  return queued;
+}
+
+function startScan(): Promise<ProcInfo[]> {
+  const scan = scanProcesses().finally(() => {
+    if (inFlight === scan) inFlight = undefined;
+  });
+  inFlight = scan;
+  return scan;
 }
 
 async function environHas(pid: number, marker: string): Promise<boolean> {

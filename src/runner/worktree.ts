@@ -190,6 +190,12 @@ export async function worktreeReport(repoPath: string, work: Workspace): Promise
   }
 }
 
+/** Commits on `branch` that the repository's HEAD lacks (0 when the branch is gone). */
+export async function commitsAhead(repoPath: string, branch: string): Promise<number> {
+  if (!(await branchExists(repoPath, branch))) return 0;
+  return Number((await simpleGit({ baseDir: repoPath }).raw(['rev-list', '--count', `HEAD..${branch}`])).trim());
+}
+
 /** What removing a task's worktree did, in words for the thread. */
 export interface Removal {
   removed: boolean;
@@ -217,7 +223,7 @@ export async function removeWorktree(repoPath: string, path: string, branch: str
   }
   await git.raw(['worktree', 'prune']);
   if (!(await branchExists(repoPath, branch))) return { removed: true, message: `Removed the worktree ${path}.` };
-  const ahead = Number((await git.raw(['rev-list', '--count', `HEAD..${branch}`])).trim());
+  const ahead = await commitsAhead(repoPath, branch);
   if (ahead > 0) return { removed: true, message: `Removed the worktree; kept branch ${branch} (${ahead} commit${ahead === 1 ? '' : 's'} to review).` };
   await git.raw(['branch', '-D', branch]);
   return { removed: true, message: `Removed the worktree and branch ${branch} (it had no commits).` };

@@ -2,7 +2,7 @@ import type { Inbound } from '../chat/inbound.js';
 import { decodeRecord, encodeRecord, reportToConsole, type CorruptRowReporter } from './codec.js';
 import type { TaskStore } from './port.js';
 import { AcceptedRequest, PendingConfirm, QuestionRecord, TaskRecord } from './records.js';
-import { matchesFilter, mergeTask, newestFirst, oldestFirst, threadsOf, type TaskFilter } from './task-rules.js';
+import { matchesFilter, mergeTask, newestFirst, oldestFirst, retiredBefore, threadsOf, type TaskFilter } from './task-rules.js';
 
 /**
  * What a memory store keeps. Open two stores on one state and the second sees what the first
@@ -61,6 +61,14 @@ export function openMemoryStore(state: MemoryState = memoryState(), report: Corr
     },
     async hasTask(id) {
       return state.tasks.has(id);
+    },
+    async removeFinishedTasks(before) {
+      const removed = allTasks().filter((task) => retiredBefore(task, before));
+      for (const task of removed) {
+        state.tasks.delete(task.id);
+        for (const key of [...state.questions.keys()]) if (key.startsWith(`${task.id}/`)) state.questions.delete(key);
+      }
+      return removed;
     },
     async putPending(pending) {
       state.pending.set(pending.id, encodeRecord(PendingConfirm, `pending ${pending.id}`, pending));

@@ -16,8 +16,14 @@ export interface TaskStore {
   countTasks(filter?: { channel?: string; surface?: string; active?: boolean }): Promise<number>;
   /** Tasks posted in a thread (a fan-out puts several in one). */
   tasksInThread(surface: string, thread: string): Promise<TaskRecord[]>;
-  /** True when the id is taken by any task ever stored. */
+  /** True when the id is taken by a task stored (one removed by `removeFinishedTasks` frees its id). */
   hasTask(id: string): Promise<boolean>;
+  /**
+   * Remove the tasks that finished before `before` (ms) and whose final state has been shown
+   * (task-rules `retiredBefore`), with their thread entries and questions; returns what was removed.
+   * An active task, or one whose final status edit is still owed, is never removed.
+   */
+  removeFinishedTasks(before: number): Promise<TaskRecord[]>;
 
   putPending(pending: PendingConfirm): Promise<void>;
   getPending(id: string): Promise<PendingConfirm | undefined>;

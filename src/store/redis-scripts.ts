@@ -43,12 +43,30 @@ return {1}
 `);
 
 /**
+ * Remove a task that nobody changed since it was read: its body, its index entries and its
+ * questions. A task written meanwhile (retried, its final edit landed) is left for the next sweep.
+ * KEYS: task, ARGV[3] index sets, open questions (all), then keys to delete (questions).
+ * ARGV: expected body, id, index count, then members of the open-questions set to remove.
+ * Returns 1 when removed, 0 when the task changed or is gone.
+ */
+export const REMOVE_TASK = new LuaScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+local n = tonumber(ARGV[3])
+for i = 2, 1 + n do redis.call('ZREM', KEYS[i], ARGV[2]) end
+for i = 4, #ARGV do redis.call('ZREM', KEYS[2 + n], ARGV[i]) end
+for i = 3 + n, #KEYS do redis.call('DEL', KEYS[i]) end
+redis.call('DEL', KEYS[1])
+return 1
+`);
+
+/**
  * Store a question; an answer already recorded is kept (re-posting must not reopen it).
- * KEYS: question hash, open questions (all), open questions of the task.
+ * KEYS: question hash, open questions (all), open questions of the task, every question of the task.
  * ARGV: question JSON (without answer), askedAt, member in the all-set, seq, has answer ('0'|'1'),
  * answer, answeredAt.
  */
 export const PUT_QUESTION = new LuaScript(`
+redis.call('SADD', KEYS[4], ARGV[4])
 redis.call('HSET', KEYS[1], 'q', ARGV[1])
 if redis.call('HEXISTS', KEYS[1], 'answer') == 1 then return 0 end
 if ARGV[5] == '1' then

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { DEFAULT_REDIS_URL, connectRedis } from '../util/redis.js';
-export { redactUrl } from '../util/redis.js';
+import { connectRedis } from '../util/redis.js';
+import { DEFAULT_REDIS_URL } from '../util/redis-env.js';
 import type { TaskStore } from './port.js';
 import type { Inbound } from '../chat/inbound.js';
 import { AcceptedRequest, PendingConfirm, QuestionRecord, TaskRecord } from './records.js';
@@ -11,8 +11,8 @@ import {
   reportToConsole,
   type CorruptRowReporter,
 } from './codec.js';
-import { ACCEPT_REQUEST, ANSWER_QUESTION, PUT_QUESTION, WRITE_TASK } from './redis-scripts.js';
-import { matchesFilter, mergeTask, newestFirst, oldestFirst, threadsOf, type TaskFilter } from './task-rules.js';
+import { ACCEPT_REQUEST, ANSWER_QUESTION, PUT_QUESTION, REMOVE_TASK, WRITE_TASK } from './redis-scripts.js';
+import { matchesFilter, mergeTask, newestFirst, oldestFirst, retiredBefore, threadsOf, type TaskFilter } from './task-rules.js';
 
 export interface RedisStore extends TaskStore {
   /** Every key this store writes starts with it (always ends in `:`). */
@@ -98,6 +98,36 @@ class RedisTaskStore implements RedisStore {
 
   async hasTask(id: string): Promise<boolean> {
     return (await this.client.exists(this.key.task(id))) === 1;
+  }
+
+  async removeFinishedTasks(before: number): Promise<TaskRecord[]> {
+    // A task finished before the cut-off was created before it: the index by creation names every candidate.
+    const ids = await this.client.zrangebyscore(this.key.allTasks(), '-inf', `(${before}`);
+    const removed: TaskRecord[] = [];
+    for (let start = 0; start < ids.length; start += MGET_BATCH) {
+      const batch = ids.slice(start, start + MGET_BATCH);
+      const bodies = await this.client.mget(batch.map((id) => this.key.task(id)));
+      for (const [i, id] of batch.entries()) {
+        const raw = bodies[i];
+        const task = raw == null ? undefined : this.decodeTask(id, raw);
+        if (raw == null || !task || !retiredBefore(task, before)) continue;
+        if (await this.removeTask(task, raw)) removed.push(task);
+      }
+    }
+    return removed;
+  }
+
+  /** Remove one task as read (`raw`), with its questions; false when it changed meanwhile. */
+  private async removeTask(task: TaskRecord, raw: string): Promise<boolean> {
+    const { id } = task;
+    const [asked, open] = await Promise.all([this.client.smembers(this.key.questionsOf(id)), this.client.zrange(this.key.openQuestionsOf(id), 0, -1)]);
+    const seqs = [...new Set([...asked, ...open])];
+    const index = this.indexKeys(task);
+    const gone = [...seqs.map((seq) => this.key.question(id, seq)), this.key.openQuestionsOf(id), this.key.questionsOf(id)];
+    const keys = [this.key.task(id), ...index, this.key.openQuestions(), ...gone];
+    const done = (await REMOVE_TASK.run(this.client, keys, [raw, id, index.length, ...seqs.map((seq) => openMember(id, seq))])) === 1;
+    if (done) this.lastWritten.delete(id);
+    return done;
   }
 
   async putPending(pending: PendingConfirm): Promise<void> {
@@ -276,7 +306,7 @@ class RedisTaskStore implements RedisStore {
   }
 
   private questionKeys(taskId: string, seq: string): string[] {
-    return [this.key.question(taskId, seq), this.key.openQuestions(), this.key.openQuestionsOf(taskId)];
+    return [this.key.question(taskId, seq), this.key.openQuestions(), this.key.openQuestionsOf(taskId), this.key.questionsOf(taskId)];
   }
 
   /** The key layout, in one place. Free-text parts that could contain `:` are URI-encoded. */
@@ -290,6 +320,8 @@ class RedisTaskStore implements RedisStore {
       `${this.prefix}question:${encodeURIComponent(taskId)}:${encodeURIComponent(seq)}`,
     openQuestions: () => `${this.prefix}open-questions`,
     openQuestionsOf: (taskId: string) => `${this.prefix}open-questions:${encodeURIComponent(taskId)}`,
+    /** Every question seq a task was asked, so removing the task finds its answered questions too. */
+    questionsOf: (taskId: string) => `${this.prefix}questions:${encodeURIComponent(taskId)}`,
     userDefaults: () => `${this.prefix}user-defaults`,
     delivery: (key: string) => `${this.prefix}delivery:${key}`,
     requests: () => `${this.prefix}requests`,

@@ -72,6 +72,7 @@ class SqliteTaskStore implements SqliteStore {
   >;
   private readonly claimTx: Database.Transaction<(key: string, now: number, ttlMs: number) => boolean>;
   private readonly acceptTx: Database.Transaction<(keys: readonly string[], now: number, ttlMs: number, id: string | undefined, body: string) => boolean>;
+  private readonly removeTx: Database.Transaction<(before: number) => TaskRecord[]>;
 
   constructor(
     private readonly db: Database.Database,
@@ -103,6 +104,19 @@ class SqliteTaskStore implements SqliteStore {
       for (const key of keys) this.sql.claimDelivery.run(key, now + ttlMs);
       if (id !== undefined) this.sql.putRequest.run(id, now, body);
       return true;
+    });
+    // One DELETE picks the tasks (through the index by creation: a task finished before the
+    // cut-off was created before it), then their thread rows (by key, from each body) and questions.
+    this.removeTx = db.transaction((before: number): TaskRecord[] => {
+      const removed: TaskRecord[] = [];
+      for (const row of this.sql.removeFinished.all({ before })) {
+        const task = this.decodeTask(row);
+        if (task) for (const t of threadsOf(task)) this.sql.dropThread.run(t.surface, t.thread, row.id);
+        else this.sql.dropThreads.run(row.id);
+        this.sql.dropQuestions.run(row.id);
+        if (task) removed.push(task);
+      }
+      return removed;
     });
   }
 
@@ -148,6 +162,10 @@ class SqliteTaskStore implements SqliteStore {
 
   async hasTask(id: string): Promise<boolean> {
     return this.sql.hasTask.get(id) !== undefined;
+  }
+
+  async removeFinishedTasks(before: number): Promise<TaskRecord[]> {
+    return this.removeTx.immediate(before);
   }
 
   async putPending(pending: PendingConfirm): Promise<void> {
@@ -316,6 +334,16 @@ function prepareStatements(db: Database.Database) {
     addThread: db.prepare<[string, string, string]>(
       'INSERT OR IGNORE INTO task_threads (surface, thread, task_id) VALUES (?, ?, ?)',
     ),
+    // The same rule as task-rules' retiredBefore, in SQL; a body that is not JSON is left alone.
+    removeFinished: db.prepare<[{ before: number }], TaskRow>(
+      `DELETE FROM tasks
+       WHERE created_at < @before AND state IN (${FINALS_SQL})
+         AND CASE WHEN json_valid(body)
+           THEN coalesce(json_extract(body, '$.finishedAt'), updated_at) < @before AND coalesce(json_extract(body, '$.finalEditPending'), 0) = 0
+           ELSE 0 END
+       RETURNING id, body`,
+    ),
+    dropQuestions: db.prepare<[string]>('DELETE FROM questions WHERE task_id = ?'),
     tasksInThread: db.prepare<[string, string], TaskRow>(
       `SELECT t.id, t.body FROM task_threads m JOIN tasks t ON t.id = m.task_id
        WHERE m.surface = ? AND m.thread = ?`,

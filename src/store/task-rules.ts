@@ -1,4 +1,4 @@
-import { isActive } from '../task/index.js';
+import { isActive, isFinal } from '../task/index.js';
 import type { TaskRecord } from './records.js';
 
 /** Rules both stores share, so SQLite and Redis answer the same questions the same way. */
@@ -55,4 +55,14 @@ export function newestFirst(a: TaskRecord, b: TaskRecord): number {
 /** Oldest first (the order a fan-out was dispatched in); ties broken by id. */
 export function oldestFirst(a: TaskRecord, b: TaskRecord): number {
   return -newestFirst(a, b);
+}
+
+/**
+ * A task retention may remove: finished before `before` (ms) and its final state shown. A task
+ * whose final status edit has not landed yet stays: the next start edits its message again from
+ * the record. One stored by a build that kept no finish time counts from its last update. A task
+ * ends after it began, so only tasks created before `before` need be looked at (the stores' index).
+ */
+export function retiredBefore(task: TaskRecord, before: number): boolean {
+  return task.createdAt < before && isFinal(task.state) && task.finalEditPending !== true && (task.finishedAt ?? task.updatedAt) < before;
 }

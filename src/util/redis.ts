@@ -1,14 +1,8 @@
 import { Redis } from 'ioredis';
 import { messageOf } from '../errors/index.js';
+import { redactUrl } from './redis-env.js';
 
 /** Redis connections as the store, the queue and the runners open them. */
-
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
-
-/** Where the bot and its runners meet in Redis: REDIS_URL, keys under DISPATCH_REDIS_PREFIX (default `dispatch`). */
-export function redisOptions(env: NodeJS.ProcessEnv): { url?: string; prefix: string } {
-  return { ...(env.REDIS_URL ? { url: env.REDIS_URL } : {}), prefix: env.DISPATCH_REDIS_PREFIX || 'dispatch' };
-}
 
 /** Connect, or reject with a clear message instead of reconnecting forever. */
 export async function connectRedis(url: string, role: string): Promise<Redis> {
@@ -34,17 +28,6 @@ export async function connectRedis(url: string, role: string): Promise<Redis> {
 export async function closeRedis(client: Redis): Promise<void> {
   if (client.status === 'end') return;
   await client.quit().catch(() => client.disconnect());
-}
-
-/** The URL without its password, for messages and logs. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable Redis URL)';
-  }
 }
 
 /** Delete every key under `prefix`, in SCAN batches (never KEYS, which blocks a shared server). */

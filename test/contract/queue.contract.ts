@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskQueue } from '../../src/queue/port.js';
 import { EventRecorder, TempDirs, fakeSpec, processRuns, uniqueId, type FakeSpecOptions } from '../fixtures/fake-agent-support.js';
@@ -22,13 +23,14 @@ export function runQueueContract(name: string, make: (home: string) => Promise<T
     });
 
     async function setup() {
-      const queue = await make(temp.make('home'));
+      const home = temp.make('home');
+      const queue = await make(home);
       queues.push(queue);
       const events = new EventRecorder();
       queue.subscribe(events.listener);
       const repo = temp.repo();
       const spec = (stem: string, goal: string, more: Partial<FakeSpecOptions> = {}) => fakeSpec({ id: uniqueId(stem), goal, repo, ...more });
-      return { queue, events, spec };
+      return { queue, events, spec, home };
     }
 
     it('runs a task: started, its plan checked off, finished done with the output summary', async () => {
@@ -127,6 +129,40 @@ export function runQueueContract(name: string, make: (home: string) => Promise<T
         expect(result.removed, result.message).toBe(task === clean);
         expect(existsSync(tree.path)).toBe(task !== clean);
       }
+    });
+
+    it('removes the log and task folder of finished tasks, and gives back an empty worktree; work and a live task keep theirs', async () => {
+      const { queue, events, spec, home } = await setup();
+      const inRepo = spec('old-repo', 'Tidy fake:items=1');
+      const inTree = spec('old-tree', 'Look around fake:items=1', { worktree: true });
+      const committed = spec('old-commit', 'Change a file fake:items=1 fake:commit=1', { worktree: true });
+      const dirty = spec('old-dirty', 'Leave a mess fake:items=1 fake:dirty', { worktree: true });
+      const live = spec('live', 'Ask first fake:ask=Which one?');
+      const all = [inRepo, inTree, committed, dirty, live];
+      for (const task of all) await queue.submit(task);
+      const dirs = new Map<string, string>();
+      for (const task of all) dirs.set(task.id, (await events.next(task.id, 'started')).dir);
+      const trees = new Map<string, { path: string; branch: string }>();
+      for (const task of [inRepo, inTree, committed, dirty]) {
+        const tree = (await events.finished(task.id)).worktree;
+        if (tree) trees.set(task.id, tree);
+      }
+      await events.next(live.id, 'question');
+      const files = (task: { id: string }) => ({ log: join(home, 'logs', `${task.id}.log`), folder: join(dirs.get(task.id) ?? '', '.dispatch', 'tasks', task.id) });
+      for (const task of all) expect(existsSync(files(task).log) && existsSync(files(task).folder), task.id).toBe(true);
+
+      // Every worktree offered back as if empty: the runner itself keeps one with commits or changes.
+      const removed = await queue.removeTaskFiles(all.map((task) => {
+        const tree = trees.get(task.id);
+        return { taskId: task.id, repo: task.repo.path, dir: dirs.get(task.id) ?? '', ...(tree ? { emptyWorktree: tree } : {}) };
+      }));
+      expect(removed).toMatchObject({ logs: 4, folders: 4, worktrees: 1, later: 0 });
+      expect(removed.bytes).toBeGreaterThan(0);
+      for (const task of [inRepo, inTree, committed, dirty]) expect(existsSync(files(task).log) || existsSync(files(task).folder), task.id).toBe(false);
+      expect(existsSync(trees.get(inTree.id)?.path ?? '')).toBe(false);
+      for (const task of [committed, dirty]) expect(existsSync(trees.get(task.id)?.path ?? ''), task.id).toBe(true);
+      // A task of that id runs again (a new task took the id): its files are its own.
+      expect(existsSync(files(live).log) && existsSync(files(live).folder)).toBe(true);
     });
 
     it("shows the tail of a worker's log", async () => {

@@ -347,6 +347,71 @@ export function runStoreContract(
       });
     });
 
+    describe('retention', () => {
+      const DAY = 86_400_000;
+      const now = 1_800_000_000_000;
+      const finished = (id: string, daysAgo: number, o: TaskOptions & { pending?: boolean } = {}): TaskRecord => ({
+        ...task(id, { state: 'done', createdAt: now - daysAgo * DAY - 60_000, ...o }),
+        finishedAt: now - daysAgo * DAY,
+        updatedAt: now - daysAgo * DAY,
+        ...(o.pending ? { finalEditPending: true } : {}),
+      });
+
+      it('removes finished tasks older than the cut-off with their threads and questions, and keeps the rest', async () => {
+        const store = await openStore();
+        const cutoff = now - 30 * DAY;
+        await store.putTask(finished('old-done', 31, { thread: 'T-old' }));
+        await store.putTask(finished('old-failed', 40, { state: 'failed', channel: 'C2' }));
+        await store.putTask(finished('old-cancelled', 31, { state: 'cancelled', thread: 'T-old' }));
+        await store.putTask(finished('recent-done', 29));
+        await store.putTask(finished('old-unshown', 31, { pending: true }));
+        for (const state of ['queued', 'running', 'waiting', 'blocked'] as const) {
+          await store.putTask(task(`old-${state}`, { state, createdAt: now - 60 * DAY }));
+        }
+        // Stored by an older build: no finish time, only its last update.
+        const legacy = task('old-legacy', { state: 'timed_out', createdAt: now - 50 * DAY });
+        await store.putTask({ ...legacy, updatedAt: now - 45 * DAY });
+        await store.putQuestion(question('old-done', '001'));
+        await store.putQuestion(question('old-done', '002'));
+        await store.answerQuestion('old-done', '001', 'yes');
+        await store.putQuestion(question('old-blocked', '001'));
+
+        const removed = await store.removeFinishedTasks(cutoff);
+        expect(ids(removed).sort()).toEqual(['old-cancelled', 'old-done', 'old-failed', 'old-legacy']);
+        expect(removed.find((t) => t.id === 'old-done')).toStrictEqual(finished('old-done', 31, { thread: 'T-old' }));
+        for (const id of ids(removed)) {
+          expect(await store.getTask(id)).toBeUndefined();
+          expect(await store.hasTask(id)).toBe(false);
+        }
+        expect(ids(await store.listTasks()).sort()).toEqual(['old-blocked', 'old-queued', 'old-running', 'old-unshown', 'old-waiting', 'recent-done']);
+        expect(await store.countTasks({ channel: 'C2' })).toBe(0);
+        expect(await store.countTasks({ active: false })).toBe(2);
+        expect(await store.tasksInThread('slack', 'T-old')).toEqual([]);
+        expect((await store.openQuestions()).map((q) => q.taskId)).toEqual(['old-blocked']);
+        expect(await store.answerQuestion('old-done', '002', 'too late')).toBe(false);
+        expect(await store.removeFinishedTasks(cutoff)).toEqual([]);
+
+        // Its final edit landed: now it goes too. An id freed is free for a new task.
+        await store.updateTask('old-unshown', { finalEditPending: false });
+        expect(ids(await store.removeFinishedTasks(cutoff))).toEqual(['old-unshown']);
+        await store.putTask(task('old-done', { createdAt: now }));
+        expect((await store.getTask('old-done'))?.state).toBe('queued');
+        expect(ids(await store.listTasks({ channel: 'C1' }))).toContain('old-done');
+      });
+
+      it('removes what it removes across a restart, and nothing twice when two sweep at once', async () => {
+        const first = await openStore();
+        for (let i = 0; i < 30; i++) await first.putTask(finished(`sweep-${i}`, 31 + i));
+        await closeStore(first);
+        const a = await openStore();
+        const b = await openStore();
+        const [one, two] = await Promise.all([a.removeFinishedTasks(now - 30 * DAY), b.removeFinishedTasks(now - 30 * DAY)]);
+        expect(one.length + two.length).toBe(30);
+        expect(new Set([...ids(one), ...ids(two)]).size).toBe(30);
+        expect(await a.listTasks()).toEqual([]);
+      });
+    });
+
     describe('durability', () => {
       it('keeps everything across close and reopen', async () => {
         const first = await openStore();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
@@ -34,6 +34,7 @@ function withTeardown(queue: BullTaskQueue, teardown: () => Promise<void>): Task
     logs: (id, lines) => queue.logs(id, lines),
     removeWorktree: (target) => queue.removeWorktree(target),
     pushBranch: (target, opts) => queue.pushBranch(target, opts),
+    removeTaskFiles: (tasks) => queue.removeTaskFiles(tasks),
     close: async () => {
       await queue.close();
       await teardown();
@@ -323,6 +324,64 @@ describe('BullMQ queue with several runners', () => {
     expect(finished.summary).toContain('Answer to 001: Postgres');
     expect(starts.get(task.id)).toEqual(['r1']);
     expect(events.of(task.id, 'finished')).toHaveLength(1);
+  });
+});
+
+describe('BullMQ queue: removing the files of tasks the store removed', () => {
+  const temp = new TempDirs();
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+    temp.removeAll();
+  });
+
+  it('removes each task\'s files on the runner that ran it and forgets its owner; a runner that is down does it when back', async () => {
+    const prefix = newPrefix();
+    cleanups.push(() => deleteKeys(prefix));
+    const queue = await openBullQueue({ url: REDIS_URL, prefix, secret: SECRET, commandTimeoutMs: 20_000, log: () => undefined });
+    cleanups.push(() => queue.close());
+    const events = new EventRecorder();
+    queue.subscribe(events.listener);
+    const repo = temp.repo();
+    const starts = new Map<string, string[]>();
+    const serve = async (name: string) => {
+      const host = newHost(temp.make(`home-${name}`));
+      startsOn(host, starts, name.slice(0, 1));
+      const served = await serveRunner({ url: REDIS_URL, prefix, secret: SECRET, host, concurrency: 1, backends: BACKENDS, runnerId: name.slice(0, 1), log: () => undefined });
+      let stopped = false;
+      const stop = async () => {
+        if (stopped) return;
+        stopped = true;
+        await served.stop();
+        await host.close({ killWorkers: true });
+      };
+      cleanups.push(stop);
+      return stop;
+    };
+    await serve('a');
+    const stopB = await serve('b');
+    const tasks = [fakeSpec({ id: uniqueId('keep-a'), goal: 'Pick fake:ask=Which?', repo }), fakeSpec({ id: uniqueId('keep-b'), goal: 'Pick fake:ask=Which?', repo })];
+    const dirs = new Map<string, string>();
+    for (const task of tasks) await queue.submit(task);
+    for (const task of tasks) dirs.set(task.id, (await events.next(task.id, 'started')).dir);
+    for (const task of tasks) await events.next(task.id, 'question');
+    for (const task of tasks) await queue.answer(task.id, '001', 'the first');
+    for (const task of tasks) expect((await events.finished(task.id)).state).toBe('done');
+    const onA = tasks.find((t) => starts.get(t.id)?.[0] === 'a');
+    const onB = tasks.find((t) => starts.get(t.id)?.[0] === 'b');
+    if (!onA || !onB) throw new Error(`both runners should have run one: ${JSON.stringify([...starts])}`);
+    const folder = (id: string) => join(dirs.get(id) ?? '', '.dispatch', 'tasks', id);
+
+    await stopB();
+    const removed = await queue.removeTaskFiles(tasks.map((t) => ({ taskId: t.id, repo, dir: dirs.get(t.id) ?? '' })));
+    expect(removed).toMatchObject({ logs: 1, folders: 1, later: 1 });
+    expect(existsSync(folder(onA.id))).toBe(false);
+    expect(existsSync(folder(onB.id))).toBe(true);
+    await expect(queue.logs(onA.id, 5)).rejects.toThrow(/no runner has task/);
+    expect(await admin.hlen(queueKeys(prefix).owners)).toBe(0);
+
+    await serve('b-again');
+    await eventually(`${onB.id}'s folder removed by its runner, back`, () => !existsSync(folder(onB.id)));
   });
 });
 

@@ -38,6 +38,23 @@ describe('durations are validated and capped, naming the key and the maximum', (
   });
 });
 
+describe('limits.retention', () => {
+  const DAY = 24 * 3600 * 1000;
+  const retention = (text: string) => validateConfigText(`models:\n  opus:\n${text}`).config?.limits.retention;
+
+  it('keeps finished tasks 30 days unless told, takes any duration up to ten years, and 0 or off for ever', () => {
+    expect(retention('')).toBe(30 * DAY);
+    expect(retention('limits:\n  retention: 7d\n')).toBe(7 * DAY);
+    expect(retention('limits:\n  retention: off\n')).toBe(0);
+    expect(retention('limits:\n  retention: 0\n')).toBe(0);
+  });
+
+  it('refuses what is not a duration, and more than its maximum, naming the key', () => {
+    expect(problems('limits:\n  retention: 4000d\n')).toEqual([['limits.retention', 'limits.retention: 4000d is longer than the maximum, 3650d']]);
+    expect(problems('limits:\n  retention: soon\n')).toEqual([['limits.retention', expect.stringContaining('"soon" is not a duration')]]);
+  });
+});
+
 describe('names that are JavaScript object internals are refused', () => {
   for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
     it(`refuses a model named ${name}, naming the key`, () => {

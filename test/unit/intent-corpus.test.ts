@@ -46,6 +46,7 @@ export function decisionOf(text: string): string {
     case 'forge':
       return `forge: ${intent.action}${intent.task ? ` ${intent.task}` : ''}`;
     case 'warm-up':
+    case 'sweep':
     case 'invalid':
       return intent.kind;
   }

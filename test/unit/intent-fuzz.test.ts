@@ -7,7 +7,7 @@ import { anyText, repeatedText } from '../support/fuzz-texts.js';
 
 const known = { models: ['opus', 'sonnet', 'gpt-5.3', 'my_model'], aliases: ['security-reviewer'], repos: ['web'] };
 
-const KINDS = ['warm-up', 'help', 'status', 'control', 'config', 'unclear', 'access', 'forge', 'tasks', 'invalid'];
+const KINDS = ['warm-up', 'help', 'status', 'control', 'config', 'unclear', 'access', 'forge', 'tasks', 'sweep', 'invalid'];
 
 function sane(intent: Intent): boolean {
   if (!KINDS.includes(intent.kind)) return false;

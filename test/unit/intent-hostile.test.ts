@@ -24,7 +24,7 @@ const hostile: Record<string, string> = {
 };
 
 function sane(intent: Intent): void {
-  expect(['warm-up', 'help', 'status', 'control', 'config', 'unclear', 'forge', 'tasks', 'invalid']).toContain(intent.kind);
+  expect(['warm-up', 'help', 'status', 'control', 'config', 'unclear', 'forge', 'tasks', 'sweep', 'invalid']).toContain(intent.kind);
   if (intent.kind === 'tasks') {
     expect(intent.tasks.length).toBeGreaterThan(0);
     for (const t of intent.tasks) expect(t.id).toMatch(/^[a-z0-9][a-z0-9-]{0,62}$/);

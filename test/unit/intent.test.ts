@@ -57,6 +57,11 @@ describe('task control', () => {
     expect(parse('clean up the auth module code').kind).toBe('tasks');
   });
 
+  it('reads `cleanup` alone as a sweep of old finished tasks; "remove worktree" alone still asks which', () => {
+    for (const text of ['cleanup', 'Clean up', '/dispatch cleanup', 'cleanup.']) expect(parse(text)).toEqual({ kind: 'sweep' });
+    expect(parse('remove worktree').kind).toBe('invalid');
+  });
+
   it('answers a clear reply when the task id is missing or not an id', () => {
     for (const text of ['cancel', 'retry', 'logs', 'cancel $$$', 'cancel all']) {
       const intent = parse(text);

@@ -1,0 +1,102 @@
+/**
+ * Idle memory of the compiled bot: the resident set (VmRSS) of `dispatch-bot shell` and of
+ * `dispatch-bot start` on Slack (HTTP, against the fake Slack on 127.0.0.1), each once it is ready
+ * and has settled, next to the floor measured in the same run: a bare Bolt app in its own process,
+ * started the same way against the same fake. Goal: ≤ 100 MB.
+ *
+ *   node bin/run-ts.js bench/idle-memory.ts [settle-seconds=3]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import buildDist from '../scripts/build-dist.js';
+import { startFakeSlack } from '../test/fakes/slack-server.js';
+
+const BIN = fileURLToPath(new URL('../bin/dispatch-bot.js', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const GOAL_MB = 100;
+
+/** A Bolt app that only acks, as small as a Slack bot gets: the floor. */
+const BARE_BOLT = `
+const { App, LogLevel } = await import('@slack/bolt');
+const app = new App({ token: 'xoxb-bench', signingSecret: 'bench-secret', clientOptions: { slackApiUrl: process.env.SLACK_API_URL }, logLevel: LogLevel.ERROR });
+app.command('/dispatch', async ({ ack }) => ack());
+await app.start({ port: 0, host: '127.0.0.1' });
+process.stderr.write('ready\\n');
+`;
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+/** Wait for `text` on the child's output, then let it settle and take the median of five samples. */
+async function idleRss(child: ChildProcess, text: string, settleMs: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    let seen = '';
+    const look = (chunk: string): void => {
+      seen += chunk;
+      if (seen.includes(text)) resolve();
+    };
+    child.stdout?.setEncoding('utf8').on('data', look);
+    child.stderr?.setEncoding('utf8').on('data', look);
+    child.once('exit', () => reject(new Error(`exited before "${text}":\n${seen}`)));
+  });
+  await sleep(settleMs);
+  const samples: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    samples.push(rssMb(child.pid as number));
+    await sleep(200);
+  }
+  return samples.sort((a, b) => a - b)[2] as number;
+}
+
+async function measure(argv: string[], env: NodeJS.ProcessEnv, cwd: string, text: string, settleMs: number, input?: string): Promise<number> {
+  const child = spawn(argv[0] as string, argv.slice(1), { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  if (input !== undefined) child.stdin?.write(input);
+  try {
+    return await idleRss(child, text, settleMs);
+  } finally {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.stdin?.end();
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+export async function runIdleMemoryBench(settleSeconds = 3): Promise<void> {
+  buildDist();
+  const fake = await startFakeSlack({ botUserId: 'UBOT' });
+  const dir = mkdtempSync(join(tmpdir(), 'dispatch-bench-idle-'));
+  const config = join(dir, 'config.yaml');
+  writeFileSync(config, 'default: opus\nmodels:\n  opus: { backend: claude }\naccess:\n  admins: [U1]\n');
+  const base = { ...process.env, DISPATCH_HOME: join(dir, 'home'), DISPATCH_CONFIG: config, SLACK_APP_TOKEN: '', DISCORD_TOKEN: '', SLACK_API_URL: fake.apiUrl };
+  const slackEnv = { ...base, SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: 'bench-secret', PORT: '0' };
+  const shellEnv = { ...base, SLACK_BOT_TOKEN: '', SLACK_SIGNING_SECRET: '' };
+  const settle = settleSeconds * 1000;
+  try {
+    // In this checkout, so `@slack/bolt` resolves from its node_modules (ESM ignores NODE_PATH).
+    const floorFile = join(ROOT, 'bench', `.bare-bolt-${process.pid}.mjs`);
+    writeFileSync(floorFile, BARE_BOLT);
+    const floor = await measure([process.execPath, floorFile], slackEnv, ROOT, 'ready', settle).finally(() => rmSync(floorFile, { force: true }));
+    const shell = await measure([process.execPath, BIN, 'shell'], shellEnv, dir, 'No tasks', settle, 'status\n');
+    const start = await measure([process.execPath, BIN, 'start'], slackEnv, dir, 'ready, working on', settle);
+    console.log(`Idle memory (VmRSS once ready, after ${settleSeconds} s), Node ${process.version}, ${cpus().length} cpus, load ${loadavg()[0]?.toFixed(2)}`);
+    const row = (name: string, mb: number): string => `${name.padEnd(40)} ${mb.toFixed(0).padStart(4)} MB   ${(mb / floor).toFixed(2)}× floor   goal ≤ ${GOAL_MB} MB: ${mb <= GOAL_MB ? 'met' : 'MISSED'}`;
+    console.log(`${'floor: bare Bolt app (HTTP)'.padEnd(40)} ${floor.toFixed(0).padStart(4)} MB`);
+    console.log(row('dispatch-bot shell', shell));
+    console.log(row('dispatch-bot start (Slack, HTTP)', start));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await fake.close();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const settle = Number(process.argv[2] ?? 3);
+  await runIdleMemoryBench(Number.isFinite(settle) && settle >= 0 ? settle : 3);
+}
