@@ -345,7 +345,7 @@ export class FakeDiscord {
   }
 
   /** A user's file on the fake CDN, as a message's attachment payload. */
-  private hostAttachment(channelId: string, file: UserFile): FakeAttachment {
+  hostAttachment(channelId: string, file: UserFile): FakeAttachment {
     const id = this.id();
     const path = `/attachments/${channelId}/${id}/${encodeURIComponent(file.filename)}`;
     this.cdn.set(path, file.bytes);

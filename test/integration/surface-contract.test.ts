@@ -53,12 +53,17 @@ runSurfaceContract('Slack (real Bolt app, fake Slack)', async (): Promise<Surfac
       return inbound.seen[before] as Inbound;
     },
     attached: async (ref) => fake.files.filter((f) => f.channel === ref.channel && f.thread === ref.thread).map((f) => ({ name: f.filename, bytes: f.bytes })),
+    share(name, bytes) {
+      const hosted = fake.hostFile(name, bytes);
+      const file = { name, size: hosted.size, handle: hosted.url_private_download };
+      return { file, foreign: { ...file, handle: 'https://files.example.com/shot.png' } };
+    },
     async close() {
       await slack.stop();
       await fake.close();
     },
   };
-});
+}, { takesFiles: true });
 
 runSurfaceContract('Discord (real discord.js client, fake Discord)', async (): Promise<SurfaceHarness> => {
   const rig = await startDiscordRig();
@@ -86,9 +91,14 @@ runSurfaceContract('Discord (real discord.js client, fake Discord)', async (): P
       return rig.inbound.seen[before] as Inbound;
     },
     attached: async (ref) => rig.fake.uploads.filter((u) => u.message_id === ref.id).map((u) => ({ name: u.filename, bytes: u.bytes })),
+    share(name, bytes) {
+      const hosted = rig.fake.hostAttachment(rig.fake.general.id, { filename: name, bytes });
+      const file = { name, size: hosted.size, handle: hosted.url };
+      return { file, foreign: { ...file, handle: 'https://cdn.example.com/attachments/1/2/shot.png' } };
+    },
     close: () => rig.close(),
   };
-});
+}, { takesFiles: true });
 
 runSurfaceContract('shell (a terminal or a pipe)', async (): Promise<SurfaceHarness> => {
   const surface = createShellSurface(new PassThrough(), false);
