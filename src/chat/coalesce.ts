@@ -203,12 +203,14 @@ export function coalesceEdits(surface: ChatSurface, opts: CoalesceOptions): Coal
     const channel = channels.get(id);
     if (!channel || channel.busy || channel.timer) return;
     const next = channel.queue[0];
+    const now = Date.now();
     if (!next) {
-      channels.delete(id);
+      // The bucket remembers what was spent: forgotten while it is not full, a post arriving
+      // just after the queue ran dry would get a fresh one and go out at once, past the rate.
+      if (!channel.bucket || channel.bucket.full(now)) channels.delete(id);
       settle();
       return;
     }
-    const now = Date.now();
     if (channel.bucket && !channel.bucket.take(now)) {
       channel.timer = setTimeout(() => {
         channel.timer = undefined;

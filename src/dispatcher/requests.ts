@@ -10,7 +10,7 @@ import type { DispatcherDeps } from './deps.js';
 import { answerHelp } from './help.js';
 import { proceed } from './pipeline.js';
 import { forgeWhichTask, planForgeAction } from './forge-actions.js';
-import { answerStatus, answerStatusAll, answerTaskStatus } from './status.js';
+import { SEE_ALL, answerStatus, answerStatusAll, answerTaskStatus } from './status.js';
 import { step, type Step } from './step.js';
 import { retentionOffText, sweepFinished, sweepText } from './retention.js';
 import { warmUp } from './warm-up.js';
@@ -35,7 +35,7 @@ export async function planRequest(deps: DispatcherDeps, inbound: InboundMessage)
       return step([{ kind: 'see' }], () => answerHelp(deps, inbound, intent.topic));
     case 'status': {
       // Every channel's tasks, private ones included: an operator's view.
-      if (intent.all) return step([{ kind: 'admin' }], () => answerStatusAll(deps, talk()));
+      if (intent.all) return step([SEE_ALL], () => answerStatusAll(deps, talk()));
       if (!intent.task) return step([{ kind: 'see' }], () => answerStatus(deps, talk(), inbound.where));
       const task = await findTask(deps, intent.task);
       return step([{ kind: 'read', task, where: inbound.where }], () => answerTaskStatus(deps, talk(), task));

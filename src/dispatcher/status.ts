@@ -6,8 +6,12 @@ import { nowOf, type DispatcherDeps } from './deps.js';
 import { renderStatus, renderStatusLine } from './render.js';
 import { hasStats } from '../queue/stats.js';
 import { dollars, dayStart, spentToday } from './cost.js';
+import type { Right } from './access.js';
 
 const RECENT_FINISHED = 10;
+
+/** `status all` shows every channel's tasks, so it is an admin's. */
+export const SEE_ALL: Right = { kind: 'admin', what: 'see the tasks of every channel' };
 
 /** `status <id>`: one task's status card, in place. */
 export async function answerTaskStatus(deps: DispatcherDeps, talk: Conversation, task: TaskRecord): Promise<void> {

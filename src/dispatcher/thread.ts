@@ -8,7 +8,7 @@ import { planForgeAction } from './forge-actions.js';
 import { nowOf, type DispatcherDeps } from './deps.js';
 import { isFinal } from '../task/index.js';
 import { renderStatus, renderStatusLine } from './render.js';
-import { answerStatusAll } from './status.js';
+import { SEE_ALL, answerStatusAll } from './status.js';
 import { intentOf, planRequest } from './requests.js';
 import { nothing, step, type Step } from './step.js';
 
@@ -31,7 +31,7 @@ export async function planThreadReply(deps: DispatcherDeps, original: InboundMes
   const { inbound, tasks } = narrow(original, all);
   const talk = () => Conversation.of(deps, inbound.task && tasks[0]?.thread ? { ...inbound, where: { ...inbound.where, thread: tasks[0].thread } } : inbound);
   const intent = intentOf(deps, inbound.text);
-  if (intent.kind === 'status' && intent.all) return step([{ kind: 'admin' }], () => answerStatusAll(deps, talk()));
+  if (intent.kind === 'status' && intent.all) return step([SEE_ALL], () => answerStatusAll(deps, talk()));
   if (intent.kind === 'status') {
     const shown = intent.task ? tasks.filter((t) => t.id === intent.task) : tasks;
     const rights: Right[] = shown.map((task) => ({ kind: 'read', task, where: inbound.where }));

@@ -40,6 +40,6 @@ describe('status all: every channel, with the runner holding each task', () => {
     expect(text).toMatch(new RegExp(`waiting for a runner \\(1\\):\\n.*${second}`));
 
     await send('alice', 'status all', 'C1');
-    await s.waitForEphemeral(/Only admins/, 'alice');
+    await s.waitForEphemeral(/Only admins \(.*\) can see the tasks of every channel\./, 'alice');
   });
 });

@@ -7,6 +7,7 @@ import type { ChatSurface, MessageRef } from '../../src/chat/surface.js';
 function fakeSurface(ceiling = Infinity) {
   const edits: { id: string; text: string; at: number }[] = [];
   const posts: string[] = [];
+  const postTimes: number[] = [];
   let refused = 0;
   let next = 0;
   const later = <T>(value: () => T): Promise<T> => new Promise((resolve) => setTimeout(() => resolve(value()), 50));
@@ -15,6 +16,7 @@ function fakeSurface(ceiling = Infinity) {
     post: (target, reply) =>
       later(() => {
         posts.push(reply.text);
+        postTimes.push(Date.now());
         return { surface: 'shell', channel: target.channel, id: `m${++next}` };
       }),
     edit: (ref, reply) =>
@@ -29,7 +31,7 @@ function fakeSurface(ceiling = Infinity) {
     ephemeral: async () => {},
     openInput: async () => true,
   };
-  return { surface, edits, posts, refused: () => refused };
+  return { surface, edits, posts, postTimes, refused: () => refused };
 }
 
 const ref = (id: string): MessageRef => ({ surface: 'shell', channel: 'C1', id });
@@ -249,6 +251,25 @@ describe('coalesceEdits', () => {
       const inC1 = posted.filter((p) => p.text !== 'elsewhere').map((p) => p.at);
       for (let i = 1; i < inC1.length; i++) expect((inC1[i] ?? 0) - (inC1[i - 1] ?? 0)).toBeGreaterThanOrEqual(950);
       expect(posted.find((p) => p.text === 'elsewhere')?.at).toBeLessThan(500);
+    });
+
+    it('keeps pacing a channel whose queue ran empty between posts', async () => {
+      const platform = fakeSurface();
+      const chat = coalesceEdits(platform.surface, { minIntervalMs: 1000, postsPerSecond: 1, postBurst: 2 });
+      const start = Date.now();
+      const at: number[] = [];
+      // One post at a time, each awaited (a launch posting its thread head, then each status).
+      for (let i = 0; i < 6; i++) {
+        let done = false;
+        void chat.post({ channel: 'C1' }, reply(`post ${i}`)).then(() => (done = true));
+        // The next post goes as soon as this one is through: the channel's queue is empty between them.
+        while (!done) await vi.advanceTimersByTimeAsync(10);
+        at.push(Date.now() - start);
+      }
+      // A burst of 2, then one a second: in any window, at most 2 + seconds posts.
+      const sentAt = platform.postTimes;
+      for (let i = 2; i < sentAt.length; i++) expect((sentAt[i] ?? 0) - (sentAt[i - 2] ?? 0)).toBeGreaterThanOrEqual(1000);
+      expect(at).toHaveLength(6);
     });
   });
 });
