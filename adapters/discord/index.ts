@@ -3,7 +3,7 @@
  * buttons, selects and modals into Inbound requests, and renders Replies as embeds + components.
  * Pure translation: it never touches the runner or the config.
  */
-import { Client, Events, GatewayIntentBits, Partials, RESTEvents, SlashCommandBuilder } from 'discord.js';
+import { Client, Events, GatewayIntentBits, Partials, RESTEvents, SlashCommandBuilder, type RESTOptions } from 'discord.js';
 import { z } from 'zod';
 import type { Inbound } from '../../src/chat/inbound.js';
 import type { ChatSurface } from '../../src/chat/surface.js';
@@ -11,6 +11,7 @@ import { CustomIds } from './custom-ids.js';
 import { DiscordEgress } from './egress.js';
 import { COMMAND_NAME, onInteraction, onMessage, type IngressDeps } from './ingress.js';
 import { InteractionRegistry } from './interactions.js';
+import { discordDownloader } from './files.js';
 
 export interface DiscordSurface extends ChatSurface {
   readonly botUserId: string;
@@ -49,12 +50,18 @@ export function dispatchCommand(): ReturnType<SlashCommandBuilder['toJSON']> {
     .toJSON();
 }
 
+/** Node's fetch as the REST client's request function: the same web shapes, typed by two copies of undici. */
+const nodeFetch = ((url: string, init: RequestInit) => fetch(url, init)) as unknown as RESTOptions['makeRequest'];
+
 function newClient(apiUrl: string | undefined): Client {
   return new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent, GatewayIntentBits.DirectMessages],
     // DM channels are never in the cache before their first message.
     partials: [Partials.Channel],
-    ...(apiUrl ? { rest: { api: apiUrl } } : {}),
+    // Node's own fetch, not the REST client's bundled undici: once another undici (Slack's Socket
+    // Mode client brings one) has installed the process-wide dispatcher first, the bundled one
+    // hands it a multipart body it cannot read, and every message with a file fails.
+    rest: { makeRequest: nodeFetch, ...(apiUrl ? { api: apiUrl } : {}) },
   });
 }
 
@@ -95,6 +102,7 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordSurface
   }
   const egress = new DiscordEgress({ client, ids, interactions, log });
   return Object.assign(egress, {
+    download: discordDownloader(opts.apiUrl),
     stop: async (): Promise<void> => {
       interactions.clear();
       await client.destroy();

@@ -15,7 +15,7 @@ import {
   type StringSelectMenuInteraction,
   type APIInteractionGuildMember,
 } from 'discord.js';
-import { Inbound, type Where, type Who } from '../../src/chat/inbound.js';
+import { Inbound, type InboundFile, type Where, type Who } from '../../src/chat/inbound.js';
 import type { CustomIds } from './custom-ids.js';
 import type { InteractionRegistry } from './interactions.js';
 
@@ -84,6 +84,11 @@ async function deliver(deps: IngressDeps, inbound: Inbound): Promise<boolean> {
 /** A first delivery (a gateway RESUME can replay one), kept until handled. */
 const fresh = (deps: IngressDeps, inbound: Inbound & { deliveryId: string }): Promise<boolean> => deps.accept([`discord:${inbound.deliveryId}`], inbound);
 
+/** The message's attachments; the handle is the CDN URL (signed by Discord, opened without the bot token). */
+function filesOf(message: Message): InboundFile[] {
+  return [...message.attachments.values()].map((a) => ({ name: a.name, size: a.size, ...(a.contentType ? { mime: a.contentType } : {}), handle: a.url }));
+}
+
 /** A mention, a DM, or any message in a thread the bot started becomes a message request. */
 export async function onMessage(deps: IngressDeps, message: Message): Promise<void> {
   if (message.author.bot) return;
@@ -102,6 +107,7 @@ export async function onMessage(deps: IngressDeps, message: Message): Promise<vo
     text,
     addressed: isDm || mentioned,
     deliveryId: message.id,
+    ...(message.attachments.size ? { attachments: filesOf(message) } : {}),
   };
   if (!(await fresh(deps, inbound))) return;
   await deliver(deps, inbound);

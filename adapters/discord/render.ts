@@ -12,7 +12,8 @@ import {
   StringSelectMenuBuilder,
   type MessageActionRowComponentBuilder,
 } from 'discord.js';
-import type { Button, PlanItem, Reply, SelectMenu } from '../../src/chat/reply.js';
+import type { Attachment, Button, PlanItem, Reply, SelectMenu } from '../../src/chat/reply.js';
+import { sizeText } from '../../src/task/index.js';
 import type { CustomIds } from './custom-ids.js';
 
 /** Discord's limits (https://discord.com/developers/docs/resources/message). */
@@ -31,6 +32,9 @@ export const LIMITS = {
   optionLabel: 100,
   placeholder: 150,
   threadName: 100,
+  /** Files on one message, and the bytes each may hold on a server without boosts. */
+  files: 10,
+  fileBytes: 10 * 1024 * 1024,
 } as const;
 
 export const COLOURS = { running: 0x5865f2, done: 0x57f287, failed: 0xed4245, blocked: 0xfee75c, cancelled: 0x99aab5 } as const;
@@ -142,15 +146,32 @@ function cardEmbed(reply: Reply, description: string): EmbedBuilder {
   return embed;
 }
 
+/**
+ * The reply's files as attachments, as many as Discord takes on one message (the spare room is
+ * kept for a long text's own file); the line naming those left out, if any.
+ */
+function attachFiles(attachments: Attachment[], files: AttachmentBuilder[]): string | undefined {
+  const left: string[] = [];
+  for (const file of attachments) {
+    const bytes = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : Buffer.from(file.content);
+    if (files.length >= LIMITS.files - 1 || bytes.length > LIMITS.fileBytes) {
+      left.push(`${file.filename} (${sizeText(bytes.length)})`);
+      continue;
+    }
+    files.push(new AttachmentBuilder(bytes, { name: file.filename, ...(file.title ? { description: file.title } : {}) }));
+  }
+  return left.length ? `_Not attached (over what Discord takes on one message): ${left.join(', ')}._` : undefined;
+}
+
 /** Render a reply as one message. Text past Discord's limits goes into an attached file. */
 export function renderReply(reply: Reply, ids: CustomIds): RenderedMessage {
   const mention = reply.mention ? `<@${reply.mention}>` : '';
   const note = selectNote(reply.select);
   const codeFits = reply.code === undefined || reply.code.length <= 1500;
-  const full = [bodyParts(reply, codeFits), note].filter((p): p is string => p !== undefined && p !== '').join('\n\n');
   const files: AttachmentBuilder[] = [];
   if (!codeFits && reply.code !== undefined) files.push(new AttachmentBuilder(Buffer.from(reply.code, 'utf8'), { name: 'output.txt' }));
-  for (const file of reply.attachments ?? []) files.push(new AttachmentBuilder(Buffer.from(file.content, 'utf8'), { name: file.filename, ...(file.title ? { description: file.title } : {}) }));
+  const left = attachFiles(reply.attachments ?? [], files);
+  const full = [bodyParts(reply, codeFits), note, left].filter((p): p is string => p !== undefined && p !== '').join('\n\n');
   const base = { components: components(reply, ids), files, allowedMentions: { parse: [] as [], users: reply.mention ? [reply.mention] : [] } };
   const plainContent = [mention, full].filter((p) => p !== '').join(' ');
   if (!isCard(reply) && plainContent.length <= LIMITS.content) {

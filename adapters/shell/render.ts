@@ -1,4 +1,5 @@
 import type { PlanItem, Reply } from '../../src/chat/reply.js';
+import { sizeText } from '../../src/task/index.js';
 
 const MARK: Record<PlanItem['mark'], string> = { pending: '[ ]', done: '[x]', blocked: '[?]', error: '[!]' };
 
@@ -36,8 +37,12 @@ export function renderText(reply: Reply, style: Style, choices: string[]): strin
   }
   if (reply.code) lines.push(...reply.code.split('\n').map((l) => `    ${l}`));
   // The shell runs beside its runner: a file is a path to open, not text to scroll through.
-  for (const file of reply.attachments ?? []) lines.push(file.path ? `${file.filename}: ${file.path}` : `${file.filename} (${file.content.split('\n').length} lines) is on the runner's machine`);
+  for (const file of reply.attachments ?? []) lines.push(file.path ? `${file.filename}: ${file.path}` : `${file.filename} (${sizeOf(file.content)}) is on the runner's machine`);
   choices.forEach((label, i) => lines.push(`  ${i + 1}) ${label}`));
   if (choices.length) lines.push(style.dim('  (type a number or a label)'));
   return lines.join('\n');
+}
+
+function sizeOf(content: string | Uint8Array): string {
+  return typeof content === 'string' ? `${content.split('\n').length} lines` : sizeText(content.byteLength);
 }

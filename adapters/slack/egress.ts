@@ -110,7 +110,8 @@ async function upload(
   log: (line: string) => void,
 ): Promise<void> {
   try {
-    const what = { content: file.content, filename: file.filename, title: file.title };
+    const body = typeof file.content === 'string' ? { content: file.content } : { file: Buffer.from(file.content) };
+    const what = { ...body, filename: file.filename, title: file.title };
     await client.filesUploadV2(thread ? { ...what, channel_id: channel, thread_ts: thread } : { ...what, channel_id: channel });
   } catch (error) {
     log(`slack: file upload to ${channel} failed: ${messageOf(error)}`);

@@ -8,6 +8,7 @@ import { slackSurface } from './egress.js';
 import { UserGroups } from './groups.js';
 import { CommandResponses } from './responses.js';
 import { listen } from './listen.js';
+import { slackDownloader } from './files.js';
 
 export interface SlackOptions {
   botToken: string;
@@ -107,6 +108,7 @@ export async function startSlack(opts: SlackOptions): Promise<SlackSurface> {
   let stopped = false;
   return {
     ...slackSurface(app.client, log, responses),
+    download: slackDownloader(opts.botToken, opts.apiUrl),
     groupsOf: (user: string, candidates: readonly string[]) => groups.groupsOf(user, candidates),
     port,
     async stop() {

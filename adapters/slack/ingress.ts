@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { decodeAction } from '../../src/chat/action.js';
-import { Inbound } from '../../src/chat/inbound.js';
+import { Inbound, type InboundFile } from '../../src/chat/inbound.js';
 import { encodeTrigger, InputMetadata, submittedValue } from './modal.js';
 import { cleanInbound } from './text.js';
 
@@ -59,7 +59,28 @@ const UserMessage = z.object({
   channel_type: z.string().optional(),
   ts: z.string().min(1),
   thread_ts: z.string().optional(),
+  files: z.array(z.unknown()).optional(),
 });
+
+/** A file shared with a message; one Slack holds back (`file_access: check_file_info`) has no URL and is left out. */
+const SlackFile = z.object({
+  name: z.string().min(1).max(1000),
+  size: z.number().int().nonnegative(),
+  mimetype: z.string().max(200).optional(),
+  url_private_download: z.string().min(1).max(4000).optional(),
+  url_private: z.string().min(1).max(4000).optional(),
+});
+
+/** The message's files as the dispatcher sees them: the handle is the private URL the bot token opens. */
+function filesOf(files: unknown[] | undefined): InboundFile[] {
+  // Slack shares at most 10 files with a message; a longer list is cut rather than the message refused.
+  return (files ?? []).slice(0, 100).flatMap((raw) => {
+    const file = SlackFile.safeParse(raw);
+    const url = file.success ? (file.data.url_private_download ?? file.data.url_private) : undefined;
+    if (!file.success || !url) return [];
+    return [{ name: file.data.name, size: file.data.size, ...(file.data.mimetype ? { mime: file.data.mimetype } : {}), handle: url }];
+  });
+}
 
 const EventEnvelope = z.object({ event_id: z.string().min(1), event: UserMessage });
 
@@ -78,6 +99,7 @@ export function fromEvent(body: unknown, botUserId: string | undefined): Transla
   if (!e.user || e.bot_id || e.user === botUserId || !SPOKEN.has(e.subtype)) return undefined;
   const inThread = e.thread_ts !== undefined && e.thread_ts !== e.ts;
   if (e.type === 'message' && e.channel_type !== 'im' && !inThread) return undefined;
+  const files = filesOf(e.files);
   return {
     keys: [`slack:${eventId}`, `slack:msg:${e.channel}:${e.ts}`],
     inbound: Inbound.parse({
@@ -88,6 +110,7 @@ export function fromEvent(body: unknown, botUserId: string | undefined): Transla
       // Either copy of a mention in a thread may win the dedupe, so judge by the text itself.
       addressed: e.type === 'app_mention' || e.channel_type === 'im' || (botUserId !== undefined && e.text.includes(`<@${botUserId}>`)),
       deliveryId: eventId,
+      ...(files.length ? { attachments: files } : {}),
     }),
   };
 }

@@ -15,7 +15,8 @@ export interface SlackMessage {
 export interface SlackFile {
   filename: string;
   title: string;
-  content: string;
+  /** Text, or a file's bytes. */
+  content: string | Uint8Array;
 }
 
 // Slack's published limits, with a per-message budget well under where msg_too_long starts.

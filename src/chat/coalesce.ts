@@ -259,6 +259,7 @@ export function coalesceEdits(surface: ChatSurface, opts: CoalesceOptions): Coal
       return new Promise((resolve, reject) => slot.landed.push({ resolve, reject }));
     },
     ...(surface.groupsOf ? { groupsOf: (user: string, candidates: readonly string[]) => surface.groupsOf?.(user, candidates) ?? Promise.resolve([]) } : {}),
+    ...(surface.download ? { download: surface.download.bind(surface) } : {}),
     async flush(): Promise<void> {
       if (busy()) await new Promise<void>((resolve) => idle.push(resolve));
     },

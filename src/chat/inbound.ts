@@ -29,6 +29,23 @@ export const Where = z.object({
 export type Where = z.infer<typeof Where>;
 
 /**
+ * A file attached to a message, as the platform describes it: nothing is downloaded until a task
+ * needs it. `handle` is the surface's own way to fetch it (a Slack or Discord file URL); only the
+ * surface that made it reads it, and only from its platform's hosts.
+ */
+export const InboundFile = z.object({
+  name: z.string().min(1).max(1000),
+  /** Bytes, as the platform declares it (a download counts for itself). */
+  size: z.number().int().nonnegative(),
+  mime: z.string().max(200).optional(),
+  handle: z.string().min(1).max(4000),
+});
+export type InboundFile = z.infer<typeof InboundFile>;
+
+/** More files than any platform attaches to one message. */
+const FILES_PER_MESSAGE = 100;
+
+/**
  * One platform-neutral request. Adapters build it; the dispatcher decides what it means.
  * - message: text typed by a user (new request when `where.thread` is unset, else a thread reply).
  *   `task` is set when the user addressed a task explicitly (shell `#<task-id> text`).
@@ -49,6 +66,8 @@ export const Inbound = z.discriminatedUnion('kind', [
     addressed: z.boolean().optional(),
     /** Platform delivery id (Slack event_id, Discord message id) for de-duplication. */
     deliveryId: z.string().max(300).optional(),
+    /** Files attached to the message (a screenshot, a log). */
+    attachments: z.array(InboundFile).max(FILES_PER_MESSAGE).optional(),
   }),
   z.object({
     kind: z.literal('action'),

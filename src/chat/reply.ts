@@ -32,12 +32,14 @@ export interface SelectMenu {
 }
 
 /**
- * A file that goes with a reply (a report too long for a message): uploaded into the thread on
- * Slack, attached on Discord; the shell, on the runner's own machine, prints `path` instead.
+ * A file that goes with a reply (a report too long for a message, a file the worker left in
+ * `out/`): uploaded into the thread on Slack, attached on Discord; the shell, on the runner's own
+ * machine, prints `path` instead.
  */
 export interface Attachment {
   filename: string;
-  content: string;
+  /** Text, or the file's bytes (an image). */
+  content: string | Uint8Array;
   title?: string;
   /** Where the file is on the runner host. */
   path?: string;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Action } from './action.js';
 import type { Reply } from './reply.js';
-import { SurfaceName } from './inbound.js';
+import type { Download } from './download.js';
+import { SurfaceName, type InboundFile } from './inbound.js';
 
 /**
  * Where to post. With `thread` set the reply goes into that thread. Without it the reply goes to
@@ -76,4 +77,10 @@ export interface ChatSurface {
    * Without it, the answer is a reply in the task's thread.
    */
   replyHint?(task: string): string;
+  /**
+   * Fetch a file attached to a request on this surface (`file.handle` is one this surface made),
+   * with the bot's own credentials, from the platform's own hosts only, at most `maxBytes`.
+   * A surface whose requests carry no files has none.
+   */
+  download?(file: InboundFile, maxBytes: number): Promise<Download>;
 }

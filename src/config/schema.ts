@@ -201,6 +201,13 @@ export const LimitsConfig = z.strictObject({
    * hourly, and by `cleanup`); `off` (or 0) keeps them for ever.
    */
   retention: durationOrOff('3650d').prefault('30d'),
+  /**
+   * Bytes one file attached to a request (or left in a task's `out/`) may hold; a bigger one is
+   * left out and the thread says so. At most 50 MB: all of a task's files cross the queue together.
+   */
+  max_attachment_bytes: z.number().int().positive().max(50 * 1024 * 1024).default(20 * 1024 * 1024),
+  /** How many files of a request go to its worker, and of a worker's `out/` to the thread. */
+  max_attachments: z.number().int().positive().max(20).default(10),
 });
 
 export const ConfigFile = z.strictObject({

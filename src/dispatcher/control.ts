@@ -98,6 +98,8 @@ export async function retry(
         },
       ],
       taskForge: retryForge(task),
+      // The request's files are fetched again for the new worker.
+      ...(task.attachments ? { attachments: task.attachments } : {}),
     },
   );
 }

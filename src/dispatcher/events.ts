@@ -12,6 +12,7 @@ import { runnable } from './runnable.js';
 import { settleTrial } from './trial.js';
 import { priceOf, priced } from './cost.js';
 import { budgetFinish, enforceBudget } from './budget.js';
+import { attachOutFiles } from './attachments.js';
 
 /** Apply one task event: update the record, edit the status message, post what the thread must see. */
 export async function onTaskEvent(deps: DispatcherDeps, event: TaskEvent): Promise<TaskRecord | undefined> {
@@ -84,6 +85,7 @@ async function announce(deps: DispatcherDeps, task: TaskRecord, event: TaskEvent
     // The outcome is what its requester is notified of (a failed start: the offer that follows).
     if (!event.failure) finish.mention = task.spec.requester;
     if (event.report) attachReport(finish, task.id, event.report);
+    attachOutFiles(deps.config.current(), finish, event);
     budgetFinish(deps.config.current(), task, finish);
     const cleanup = await autoCleanUp(deps, task);
     if (cleanup) finish.text += `\n${cleanup}`;

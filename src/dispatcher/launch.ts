@@ -13,6 +13,8 @@ import { branchFor, planForge, withIssueContext } from './forge-launch.js';
 import type { TaskForge } from '../forge/record.js';
 import type { ForgeAsk } from '../intent/index.js';
 import { requireDailyBudget } from './budget.js';
+import { fetchAttachments } from './attachments.js';
+import type { InboundFile } from '../chat/inbound.js';
 
 /** What the resolver settled for one task: the model id, the role prompt, and a family-rule trial. */
 export interface Ready {
@@ -33,6 +35,8 @@ export interface Request {
   ask?: ForgeAsk;
   /** A retry's or review successor's forge side, carried over as it is (nothing is read again). */
   taskForge?: TaskForge;
+  /** Files attached to the request, fetched for every task's worker. */
+  attachments?: InboundFile[];
 }
 
 /** Turn a resolved request into tasks: specs, one thread, a status message each, submitted. */
@@ -53,6 +57,7 @@ export async function launch(deps: DispatcherDeps, request: Request): Promise<Ta
   const head = specs.length === 1 ? renderSingle(specs[0] as TaskSpec, request.splitHint) : renderFanOut(specs);
   const first = await talk.startThread(head);
   const thread = first.thread ?? request.asker.where.thread;
+  const files = await fetchAttachments(deps, request.asker, request.attachments ?? [], (reply) => talk.inThread(thread, reply));
   const now = nowOf(deps);
   const records: TaskRecord[] = [];
   for (const [i, spec] of specs.entries()) {
@@ -60,6 +65,7 @@ export async function launch(deps: DispatcherDeps, request: Request): Promise<Ta
     if (thread) record.thread = thread;
     if (request.asker.deliveryId) record.origin = request.asker.deliveryId;
     record.forge = forge;
+    if (request.attachments?.length) record.attachments = request.attachments;
     const budget = request.drafts[i]?.budgetUsd ?? config.limits.max_cost_usd;
     if (budget !== undefined) record.budgetUsd = budget;
     const trial = request.ready[i]?.trial;
@@ -68,7 +74,8 @@ export async function launch(deps: DispatcherDeps, request: Request): Promise<Ta
     await deps.store.putTask(record);
     records.push(record);
   }
-  for (const spec of specs) await deps.queue.submit(spec);
+  // The files go to the runner with each task; the task as stored keeps none of their bytes.
+  for (const spec of specs) await deps.queue.submit(files.length ? { ...spec, files } : spec);
   return records;
 }
 

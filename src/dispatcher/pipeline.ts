@@ -41,6 +41,7 @@ export async function proceed(deps: DispatcherDeps, asker: Asker & { text?: stri
     ...(request.splitHint ? { splitHint: request.splitHint } : {}),
     ...(request.forge ? { ask: request.forge } : {}),
     ...(request.taskForge ? { taskForge: request.taskForge } : {}),
+    ...(request.attachments ? { attachments: request.attachments } : {}),
   });
 }
 

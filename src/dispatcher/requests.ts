@@ -68,6 +68,6 @@ export async function planRequest(deps: DispatcherDeps, inbound: InboundMessage)
       // Asking takes the right every answer but "only my own default" takes; the answer is checked again.
       return step([dispatch], () => askConfigOrTask(deps, inbound, intent.requests, intent.rest, intent.whole));
     case 'tasks':
-      return step([dispatch], () => proceed(deps, inbound, requestOf(intent)));
+      return step([dispatch], () => proceed(deps, inbound, { ...requestOf(intent), ...(inbound.attachments?.length ? { attachments: inbound.attachments } : {}) }));
   }
 }

@@ -19,6 +19,10 @@ export interface TaskPaths {
   worker: string;
   /** The worker's instructions, when they are too long for its command line. */
   prompt: string;
+  /** `in/`: the files attached to the request. */
+  filesIn: string;
+  /** `out/`: files the worker leaves for the thread. */
+  filesOut: string;
 }
 
 export function taskPaths(dir: string, taskId: string): TaskPaths {
@@ -34,6 +38,8 @@ export function taskPaths(dir: string, taskId: string): TaskPaths {
     done: join(ipc, '.done'),
     worker: join(root, 'worker.json'),
     prompt: join(root, 'prompt.md'),
+    filesIn: join(root, 'in'),
+    filesOut: join(root, 'out'),
   };
 }
 

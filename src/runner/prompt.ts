@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import type { TaskSpec } from '../task/index.js';
 import { NOTES_HEADING } from './plan.js';
 import type { TaskPaths } from './paths.js';
@@ -23,8 +23,19 @@ function protocol(paths: TaskPaths): string {
     `   next line, and write ${paths.context} for a successor: what is done, what you were about to`,
     '   do, what you asked, and anything it must know. Then stop; a new worker will continue.',
     `5. At the end, write your final report to ${paths.output} (what you did, what you found,`,
-    `   what is left), then create the empty file ${paths.done}.`,
+    `   what is left), then create the empty file ${paths.done}. Files for the team to see (a`,
+    `   screenshot, a patch, a chart) go in ${paths.filesOut}/; they are posted with your report.`,
     `Paths are absolute; your working directory is ${paths.dir} (task files: ${relative(paths.dir, paths.root)}).`,
+  ].join('\n');
+}
+
+/** The files the requester attached (a screenshot, a log), by absolute path, and where files for the thread go. */
+function attachedFiles(paths: TaskPaths, names: readonly string[]): string {
+  return [
+    '## Attached files',
+    '',
+    'The request came with these files (read them as part of the task):',
+    ...names.map((name) => `- ${join(paths.filesIn, name)}`),
   ].join('\n');
 }
 
@@ -43,10 +54,11 @@ function resumeNote(paths: TaskPaths): string {
  * The instructions a worker gets: the alias's role prompt first (it frames everything), then
  * the task, the context shared by the request's tasks, and the protocol with the plan path.
  */
-export function buildWorkerPrompt(spec: TaskSpec, paths: TaskPaths): string {
+export function buildWorkerPrompt(spec: TaskSpec, paths: TaskPaths, attached: readonly string[] = []): string {
   const parts: string[] = [];
   if (spec.rolePrompt.trim()) parts.push(spec.rolePrompt.trim());
   parts.push(`## Your task (${spec.id})\n\n${spec.goal.trim()}`);
+  if (attached.length) parts.push(attachedFiles(paths, attached));
   if (spec.context.trim()) parts.push(`## Context shared with the other tasks of this request\n\n${spec.context.trim()}`);
   if (spec.resume) parts.push(resumeNote(paths));
   parts.push(protocol(paths));

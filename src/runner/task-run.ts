@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isFinal, type FinalState, type StartFailure, type TaskEvent, type TaskSpec, type TaskState } from '../task/index.js';
+import { isFinal, type FinalState, type StartFailure, type TaskEvent, type TaskFile, type TaskSpec, type TaskState } from '../task/index.js';
 import type { Backend, WorkerCommand } from '../resolve/backend.js';
 import { readHead, readText, reportOf, summaryOf, writeAtomic, type WorkerRecord } from './files.js';
 import { killWorkerTree } from './kill.js';
@@ -14,6 +14,7 @@ import { isRunning } from './proc.js';
 import { argvPrompt, buildWorkerPrompt } from './prompt.js';
 import { LOG_NOTE_PREFIX, appendLogNote, spawnWorker, type SpawnedWorker } from './spawn.js';
 import { TaskWatcher } from './watcher.js';
+import { inFileNames, readOutFiles, writeInFiles } from './attached-files.js';
 import { excludeDispatchDir, prepareWorktree, worktreeReport, type Workspace } from './worktree.js';
 import { messageOf } from '../errors/index.js';
 
@@ -75,12 +76,20 @@ export class TaskRun {
   /** Resolves when this worker's run is over (finished, or blocked waiting for an answer). */
   readonly settled = new Promise<void>((resolve) => (this.settle = resolve));
 
+  /** The task without its attached files' bytes (what its worker record keeps). */
+  readonly spec: TaskSpec;
+  /** The request's files, until they are written into `in/`. */
+  private files: TaskFile[];
+
   constructor(
-    readonly spec: TaskSpec,
+    spec: TaskSpec,
     private readonly deps: RunDeps,
     /** The directory of an earlier worker of this task (resume keeps it). */
     previous?: Workspace,
   ) {
+    const { files, ...rest } = spec;
+    this.spec = rest;
+    this.files = files ?? [];
     this.work = previous;
   }
 
@@ -125,6 +134,8 @@ export class TaskRun {
     this.paths = paths;
     if (!this.spec.resume) await rm(paths.root, { recursive: true, force: true });
     await mkdir(paths.ipc, { recursive: true });
+    await writeInFiles(paths.filesIn, this.files);
+    this.files = [];
     if (this.notes.length > 0) await writeAtomic(paths.plan, withNotes((await readText(paths.plan)) ?? '', this.notes));
     const log = logPath(this.deps.home, this.id);
     if (this.spec.resume) appendLogNote(log, 'continuing after an answer (successor worker)');
@@ -137,7 +148,7 @@ export class TaskRun {
       return this.finish('failed', { exitCode: null, logTail: messageOf(err) });
     }
     this.executable = command.argv[0];
-    const prompt = argvPrompt(buildWorkerPrompt(this.spec, paths), paths, paths.prompt);
+    const prompt = argvPrompt(buildWorkerPrompt(this.spec, paths, await inFileNames(paths.filesIn)), paths, paths.prompt);
     if (prompt.file !== undefined) await writeAtomic(paths.prompt, prompt.file);
     const spawned = await spawnWorker(command, this.work.dir, prompt.argv, log, this.id, this.deps.env);
     if (!('pid' in spawned)) return this.conclude({ exitCode: spawned.exitCode, known: true, ...(spawned.spawnError ? { spawnError: spawned.spawnError } : {}) });
@@ -323,6 +334,8 @@ export class TaskRun {
     const summary = output?.trim() ? summaryOf(output) : this.watcher?.result ? summaryOf(this.watcher.result) : undefined;
     const report = output?.trim() && this.paths ? await reportOf(this.paths.output, output) : undefined;
     const worktree = this.work?.branch ? await worktreeReport(this.spec.repo.path, this.work) : undefined;
+    const out = this.paths ? await readOutFiles(this.paths.filesOut) : undefined;
+    const left = out && (out.files.length || out.skipped.length) && this.paths ? { outDir: this.paths.filesOut } : {};
     this.deps.emit({
       type: 'finished',
       taskId: this.id,
@@ -331,6 +344,9 @@ export class TaskRun {
       ...(summary ? { summary } : {}),
       ...(report ? { report } : {}),
       ...(worktree ? { worktree } : {}),
+      ...(out?.files.length ? { outFiles: out.files } : {}),
+      ...(out?.skipped.length ? { outSkipped: out.skipped } : {}),
+      ...left,
     });
     this.settle();
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Inbound, Where } from '../chat/inbound.js';
+import { Inbound, InboundFile, Where } from '../chat/inbound.js';
 import { MessageRef } from '../chat/surface.js';
 import { ConfigRequest, TaskDraft, TaskRequest } from '../intent/types.js';
 import { Trial } from '../resolve/resolve.js';
@@ -35,6 +35,8 @@ export const TaskRecord = z.looseObject({
   modelTrial: z.object({ via: z.string() }).optional(),
   /** US dollars this task may cost (`limits.max_cost_usd`, or more after a *Continue*). */
   budgetUsd: z.number().positive().optional(),
+  /** Files attached to the request (their platform handles, never their bytes): a retry fetches them again. */
+  attachments: z.array(InboundFile).max(100).optional(),
   /** The task went over its budget and was stopped: what it had cost then, against which limit. */
   budgetStop: z.object({ spentUsd: z.number(), limitUsd: z.number() }).optional(),
   createdAt: z.number(),
@@ -62,7 +64,12 @@ export type HeldDraft = z.infer<typeof HeldDraft>;
  * `taskForge`: what a retry or a review successor carries over of its task's forge side (the
  * issues already fetched into its context, the pull request it continues).
  */
-export const HeldRequest = TaskRequest.extend({ tasks: z.array(HeldDraft).min(1), taskForge: TaskForge.optional() });
+export const HeldRequest = TaskRequest.extend({
+  tasks: z.array(HeldDraft).min(1),
+  taskForge: TaskForge.optional(),
+  /** Files attached to the request: fetched when its tasks launch, for their workers. */
+  attachments: z.array(InboundFile).max(100).optional(),
+});
 export type HeldRequest = z.infer<typeof HeldRequest>;
 
 /** What a prompt asks. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AttachedFiles } from './attachments.js';
 import { StartFailure, TaskReport, WorktreeReport } from './outcome.js';
 import { PlanItem } from './plan.js';
 import { FinalState } from './state.js';
@@ -41,6 +42,12 @@ export const TaskEvent = z.discriminatedUnion('type', [
     logTail: z.string().optional(),
     worktree: WorktreeReport.optional(),
     failure: StartFailure.optional(),
+    /** What the worker left in the task folder's `out/`, for the thread. */
+    outFiles: AttachedFiles.optional(),
+    /** Where `out/` is on the runner host. */
+    outDir: z.string().max(4000).optional(),
+    /** Files of `out/` left behind, each with why (too big, too many, not a plain file). */
+    outSkipped: z.array(z.string().max(500)).max(100).optional(),
   }),
 ]);
 export type TaskEvent = z.infer<typeof TaskEvent>;

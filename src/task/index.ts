@@ -8,3 +8,4 @@ export { transition, type TaskChange } from './transition.js';
 export { BranchTarget, BranchPush } from './branch.js';
 export { Usage, addUsage, totalTokens, sameUsage } from './usage.js';
 export { TaskFiles, FilesRemoved, noFilesRemoved, addFilesRemoved } from './files.js';
+export { TaskFile, AttachedFiles, SafeFileName, MAX_TASK_FILES, MAX_TASK_FILES_BYTES, base64Bytes, safeFileName, sizeText } from './attachments.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AttachedFiles } from './attachments.js';
 
 /** Task ids are short kebab-case words; they become branch and directory names, so keep them tame. */
 export const TaskId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a task id is lowercase letters, digits and dashes');
@@ -45,6 +46,11 @@ export const TaskSpec = z.object({
    * it over. A later start gets its own worktree, so it never writes into the lost one's.
    */
   attempt: z.number().int().positive().optional(),
+  /**
+   * The files its requester attached, written into the task folder's `in/` before the worker
+   * starts. Only on the way to a runner: the task as stored keeps none of their bytes.
+   */
+  files: AttachedFiles.optional(),
 });
 export type TaskSpec = z.infer<typeof TaskSpec>;
 

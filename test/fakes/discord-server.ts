@@ -15,7 +15,7 @@ export interface RecordedCall {
   query: string;
   /** JSON body, or `payload_json` of a multipart body. */
   body: Record<string, unknown>;
-  files: { name: string; text: string }[];
+  files: { name: string; text: string; bytes: Buffer }[];
   auth: string | undefined;
 }
 
@@ -47,9 +47,18 @@ export interface FakeMessage {
   author: FakeUser;
   embeds: unknown[];
   components: unknown[];
-  attachments: { id: string; filename: string; size: number; url: string; proxy_url: string }[];
+  attachments: FakeAttachment[];
   thread_id?: string;
   flags?: number;
+}
+
+export interface FakeAttachment {
+  id: string;
+  filename: string;
+  size: number;
+  url: string;
+  proxy_url: string;
+  content_type?: string;
 }
 
 /** A file attached to a message the bot posted or edited. */
@@ -58,6 +67,15 @@ export interface FakeUpload {
   message_id: string;
   filename: string;
   text: string;
+  bytes: Buffer;
+}
+
+/** A file a user attaches to a message: served from the fake's CDN path. `size`: what the message declares (default: the real size). */
+export interface UserFile {
+  filename: string;
+  bytes: Buffer;
+  contentType?: string;
+  size?: number;
 }
 
 interface Dispatch {
@@ -106,6 +124,10 @@ export class FakeDiscord {
   readonly messages = new Map<string, FakeMessage>();
   /** Every file the bot attached, with its contents, in order. */
   readonly uploads: FakeUpload[] = [];
+  /** Files users attached, by CDN path (`/attachments/<channel>/<id>/<name>`). */
+  private readonly cdn = new Map<string, Buffer>();
+  /** Every request for a CDN file: its path and the Authorization header it came with (Discord's CDN needs none). */
+  readonly cdnDownloads: { path: string; auth: string | undefined }[] = [];
   readonly identifies: unknown[] = [];
   readonly resumes: { session_id: string; seq: number }[] = [];
   /** Dispatch types re-sent on RESUME, in order. */
@@ -302,22 +324,33 @@ export class FakeDiscord {
   }
 
   /** A user message; `<@id>` in the content becomes a mention. Returns the raw payload sent. */
-  userMessage(opts: { channel: FakeChannel | { id: string; type: 1 }; author?: FakeUser; content: string; id?: string }): Record<string, unknown> {
+  userMessage(opts: { channel: FakeChannel | { id: string; type: 1 }; author?: FakeUser; content: string; id?: string; files?: UserFile[] }): Record<string, unknown> {
     const author = opts.author ?? this.alice;
     const mentioned = [...opts.content.matchAll(/<@!?(\d+)>/g)].map((m) => m[1]);
     const users = [this.bot, this.alice, this.bob, ...this.users].filter((u) => mentioned.includes(u.id));
     const guildId = 'guild_id' in opts.channel ? opts.channel.guild_id : undefined;
+    const attachments = (opts.files ?? []).map((f) => this.hostAttachment(opts.channel.id, f));
     if (opts.channel.type === 1 && !this.channels.has(opts.channel.id)) this.channels.set(opts.channel.id, { id: opts.channel.id, type: 1 });
     const payload: Record<string, unknown> = {
       ...this.messageBody(opts.id ?? this.id(), opts.channel.id, author, opts.content),
+      attachments,
       channel_type: opts.channel.type,
       mentions: users.map((u) => this.userPayload(u)),
       mention_roles: [...opts.content.matchAll(/<@&(\d+)>/g)].map((m) => m[1]),
       ...(guildId ? { guild_id: guildId, member: { roles: this.rolesOf(author), nick: author.nick ?? null, joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 } } : {}),
     };
-    this.messages.set(String(payload.id), { id: String(payload.id), channel_id: opts.channel.id, content: opts.content, author, embeds: [], components: [], attachments: [] });
+    this.messages.set(String(payload.id), { id: String(payload.id), channel_id: opts.channel.id, content: opts.content, author, embeds: [], components: [], attachments });
     this.emit('MESSAGE_CREATE', payload);
     return payload;
+  }
+
+  /** A user's file on the fake CDN, as a message's attachment payload. */
+  hostAttachment(channelId: string, file: UserFile): FakeAttachment {
+    const id = this.id();
+    const path = `/attachments/${channelId}/${id}/${encodeURIComponent(file.filename)}`;
+    this.cdn.set(path, file.bytes);
+    const url = `http://127.0.0.1:${this.port}${path}?ex=0&is=0&hm=fake`;
+    return { id, filename: file.filename, size: file.size ?? file.bytes.length, url, proxy_url: url, ...(file.contentType ? { content_type: file.contentType } : {}) };
   }
 
   /** Re-send a dispatch payload verbatim (a duplicate delivery). */
@@ -423,7 +456,7 @@ export class FakeDiscord {
 
   private storeMessage(channelId: string, call: RecordedCall, id = this.id()): FakeMessage {
     const b = call.body;
-    for (const f of call.files) this.uploads.push({ channel_id: channelId, message_id: id, filename: f.name, text: f.text });
+    for (const f of call.files) this.uploads.push({ channel_id: channelId, message_id: id, filename: f.name, text: f.text, bytes: f.bytes });
     const message: FakeMessage = {
       id,
       channel_id: channelId,
@@ -443,7 +476,7 @@ export class FakeDiscord {
     if (typeof b.content === 'string') m.content = b.content;
     if (Array.isArray(b.embeds)) m.embeds = b.embeds;
     if (Array.isArray(b.components)) m.components = b.components;
-    for (const f of call.files) this.uploads.push({ channel_id: m.channel_id, message_id: m.id, filename: f.name, text: f.text });
+    for (const f of call.files) this.uploads.push({ channel_id: m.channel_id, message_id: m.id, filename: f.name, text: f.text, bytes: f.bytes });
     if (Array.isArray(b.attachments) || call.files.length > 0) {
       m.attachments = call.files.map((f) => ({ id: this.id(), filename: f.name, size: f.text.length, url: `http://127.0.0.1/${f.name}`, proxy_url: `http://127.0.0.1/${f.name}` }));
     }
@@ -460,7 +493,10 @@ export class FakeDiscord {
       const form = await new Response(raw, { headers: { 'content-type': type } }).formData();
       for (const [key, value] of form.entries()) {
         if (key === 'payload_json' && typeof value === 'string') call.body = JSON.parse(value) as Record<string, unknown>;
-        else if (typeof value !== 'string') call.files.push({ name: value.name, text: await value.text() });
+        else if (typeof value !== 'string') {
+          const bytes = Buffer.from(await value.arrayBuffer());
+          call.files.push({ name: value.name, text: bytes.toString('utf8'), bytes });
+        }
       }
     } else if (raw.length > 0) {
       const parsed: unknown = JSON.parse(raw.toString('utf8'));
@@ -472,6 +508,13 @@ export class FakeDiscord {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (req.method === 'GET' && url.pathname.startsWith('/attachments/')) {
+      this.cdnDownloads.push({ path: url.pathname, auth: req.headers.authorization });
+      const bytes = this.cdn.get(url.pathname);
+      if (bytes) res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) }).end(bytes);
+      else res.writeHead(404).end();
+      return;
+    }
     const path = decodeURIComponent(url.pathname).replace(/^\/api\/v10/, '');
     const call = await this.readCall(req, path, url.search);
     this.calls.push(call);

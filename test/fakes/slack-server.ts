@@ -33,9 +33,28 @@ export interface SharedFile {
   id: string;
   filename: string;
   title: string;
+  /** The contents as text (UTF-8). */
   content: string;
+  /** The contents as uploaded. */
+  bytes: Buffer;
   channel: string;
   thread?: string;
+}
+
+/** A file a user shared, as Slack puts it in a message event's `files`. */
+export interface HostedFile {
+  id: string;
+  name: string;
+  mimetype: string;
+  size: number;
+  url_private: string;
+  url_private_download: string;
+}
+
+/** A request for a hosted file: its path and the Authorization header it came with. */
+export interface FileDownload {
+  path: string;
+  auth: string | undefined;
 }
 
 export interface FakeSlackOptions {
@@ -53,6 +72,10 @@ export interface FakeSlackOptions {
   userGroups?: Record<string, string[]>;
   /** Make usergroups.users.list fail with this error (e.g. missing_scope). */
   userGroupsError?: string;
+  /** The bot token file downloads must carry (default: any `xoxb-` token). */
+  botToken?: string;
+  /** false: the app lacks files:read, and Slack answers a file download with its sign-in page. */
+  filesRead?: boolean;
 }
 
 export interface Envelope {
@@ -79,6 +102,14 @@ export interface FakeSlack {
   allMessages(): PostedMessage[];
   /** Uploaded file contents by file id. */
   readonly uploads: Map<string, string>;
+  /**
+   * Host a file as if a user had shared it: served at its `url_private_download` to a request
+   * with the bot token (401 without). `size` is what the event declares (default: the real size);
+   * `redirectTo` answers with a redirect there instead of the file.
+   */
+  hostFile(name: string, bytes: Buffer, opts?: { mimetype?: string; size?: number; redirectTo?: string }): HostedFile;
+  /** Every request for a hosted file, in order. */
+  readonly downloads: FileDownload[];
   /** Files completed into a channel or thread, in order, with their contents. */
   readonly files: SharedFile[];
   /** What was posted to response URLs under `${apiUrl}response/…`. */
@@ -104,6 +135,9 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const calls: SlackCall[] = [];
   const messages = new Map<string, PostedMessage>();
   const uploads = new Map<string, string>();
+  const uploadBytes = new Map<string, Buffer>();
+  const hosted = new Map<string, { bytes: Buffer; redirectTo?: string }>();
+  const downloads: FileDownload[] = [];
   const filenames = new Map<string, string>();
   const files: SharedFile[] = [];
   const responses: { path: string; body: Record<string, unknown> }[] = [];
@@ -168,7 +202,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         for (const f of listed) {
           const id = String(f.id);
           const thread = typeof body.thread_ts === 'string' ? body.thread_ts : undefined;
-          files.push({ id, filename: filenames.get(id) ?? '', title: String(f.title ?? ''), content: uploads.get(id) ?? '', channel: String(body.channel_id ?? ''), ...(thread ? { thread } : {}) });
+          const bytes = uploadBytes.get(id) ?? Buffer.alloc(0);
+          files.push({ id, filename: filenames.get(id) ?? '', title: String(f.title ?? ''), content: uploads.get(id) ?? '', bytes, channel: String(body.channel_id ?? ''), ...(thread ? { thread } : {}) });
         }
         return ok({ files: listed.map((f) => ({ id: String(f.id) })) });
       }
@@ -203,9 +238,16 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       return;
     }
+    const file = /^\/api\/files-pri\/T1-(F\d+)\/download\//.exec(path);
+    if (file?.[1] && req.method === 'GET') {
+      serveFile(hosted.get(file[1]), req, res);
+      return;
+    }
     const upload = /^\/api\/upload\/(F\d+)$/.exec(path);
     if (upload?.[1]) {
-      uploads.set(upload[1], await uploadedText(raw, req.headers['content-type'] ?? ''));
+      const bytes = await uploadedBytes(raw, req.headers['content-type'] ?? '');
+      uploads.set(upload[1], bytes.toString('utf8'));
+      uploadBytes.set(upload[1], bytes);
       res.writeHead(200, { 'content-type': 'text/plain' }).end('OK');
       return;
     }
@@ -240,6 +282,20 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A1' }, debug_info: { host: 'fake' } }));
   });
 
+  const serveFile = (file: { bytes: Buffer; redirectTo?: string } | undefined, req: IncomingMessage, res: ServerResponse): void => {
+    const auth = req.headers.authorization;
+    downloads.push({ path: req.url ?? '', auth });
+    const token = /^Bearer (.+)$/.exec(auth ?? '')?.[1] ?? '';
+    if (opts.botToken ? token !== opts.botToken : !token.startsWith('xoxb-')) {
+      res.writeHead(401, { 'content-type': 'text/plain' }).end('not_authed');
+      return;
+    }
+    if (opts.filesRead === false) res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!DOCTYPE html><html><body>Sign in to Slack</body></html>');
+    else if (!file) res.writeHead(404).end();
+    else if (file.redirectTo) res.writeHead(302, { location: file.redirectTo }).end();
+    else res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(file.bytes.length) }).end(file.bytes);
+  };
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`;
 
@@ -247,6 +303,13 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     apiUrl: base,
     calls,
     uploads,
+    downloads,
+    hostFile(name, bytes, more = {}) {
+      const id = `F${++counter}`;
+      hosted.set(id, { bytes, ...(more.redirectTo ? { redirectTo: more.redirectTo } : {}) });
+      const url = `${base}files-pri/T1-${id}/download/${encodeURIComponent(name)}`;
+      return { id, name, mimetype: more.mimetype ?? 'application/octet-stream', size: more.size ?? bytes.length, url_private: url, url_private_download: url };
+    },
     files,
     responses,
     acks,
@@ -312,12 +375,12 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   };
 }
 
-/** The file's bytes as text: the Web API client posts them as multipart form data, or raw. */
-async function uploadedText(raw: Buffer, contentType: string): Promise<string> {
-  if (!contentType.startsWith('multipart/form-data')) return raw.toString('utf8');
+/** The file's bytes: the Web API client posts them as multipart form data, or raw. */
+async function uploadedBytes(raw: Buffer, contentType: string): Promise<Buffer> {
+  if (!contentType.startsWith('multipart/form-data')) return raw;
   const form = await new Response(new Uint8Array(raw), { headers: { 'content-type': contentType } }).formData();
   const file = [...form.values()].find((v) => typeof v !== 'string');
-  return file && typeof file !== 'string' ? file.text() : '';
+  return file && typeof file !== 'string' ? Buffer.from(await file.arrayBuffer()) : Buffer.alloc(0);
 }
 
 function ok(extra: object): { status: number; json: object } {

@@ -156,7 +156,7 @@ describe('discord egress', () => {
     await surface.post({ channel: fake.general.id }, { text: 'Logs for fix-login', code: log });
     await surface.post({ channel: fake.general.id }, { text: 'Tail', code: 'exit 1' });
     const [first, second] = fake.callsTo('POST', /^\/channels\/\d+\/messages$/);
-    expect(first?.files).toEqual([{ name: 'output.txt', text: log }]);
+    expect(first?.files).toEqual([expect.objectContaining({ name: 'output.txt', text: log })]);
     expect(String(second?.body.content)).toBe('Tail\n\n```\nexit 1\n```');
   });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
@@ -112,6 +112,23 @@ describe('BullMQ queue with several runners', () => {
     const spec = (stem: string, goal: string, more: { worktree?: boolean; backend?: 'codex' } = {}) => fakeSpec({ id: uniqueId(stem), goal, repo, ...more });
     return { prefix, queue, events, starts, runner, spec, repo, logged, runnerLogs };
   }
+
+  it("carries a request's files to the runner's task folder, and the files its worker leaves in out/ back to the gateway", async () => {
+    const { queue, events, runner, spec, repo } = await rig();
+    await runner('a', 1);
+    const shot = Buffer.from(Array.from({ length: 256 }, (_, i) => 255 - i));
+    const task = { ...spec('files', 'Fix the layout in the screenshot fake:items=1 fake:out=chart.png'), files: [{ name: 'shot.png', mime: 'image/png', data: shot.toString('base64') }] };
+    await queue.submit(task);
+    const finished = await events.finished(task.id);
+    expect(finished.state).toBe('done');
+    expect(readFileSync(join(repo, '.dispatch', 'tasks', task.id, 'in', 'shot.png')).equals(shot)).toBe(true);
+    const [out] = finished.outFiles ?? [];
+    expect(out?.name).toBe('chart.png');
+    expect(Buffer.from(out?.data ?? '', 'base64').subarray(8).toString('latin1')).toContain(`chart.png by ${task.id}\n`);
+    expect(finished.outDir).toBe(join(repo, '.dispatch', 'tasks', task.id, 'out'));
+    // The worker's record (read back after a restart) keeps none of the bytes.
+    expect(readFileSync(join(repo, '.dispatch', 'tasks', task.id, 'worker.json'), 'utf8')).not.toContain(shot.toString('base64').slice(0, 40));
+  });
 
   it('shares the work: with concurrency 1 each, two tasks run on different runners, answered across hosts, and a third waits for a free one', async () => {
     const { queue, events, starts, runner, spec } = await rig();

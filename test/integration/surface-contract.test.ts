@@ -52,12 +52,18 @@ runSurfaceContract('Slack (real Bolt app, fake Slack)', async (): Promise<Surfac
       await inbound.count(before + 1);
       return inbound.seen[before] as Inbound;
     },
+    attached: async (ref) => fake.files.filter((f) => f.channel === ref.channel && f.thread === ref.thread).map((f) => ({ name: f.filename, bytes: f.bytes })),
+    share(name, bytes) {
+      const hosted = fake.hostFile(name, bytes);
+      const file = { name, size: hosted.size, handle: hosted.url_private_download };
+      return { file, foreign: { ...file, handle: 'https://files.example.com/shot.png' } };
+    },
     async close() {
       await slack.stop();
       await fake.close();
     },
   };
-});
+}, { takesFiles: true });
 
 runSurfaceContract('Discord (real discord.js client, fake Discord)', async (): Promise<SurfaceHarness> => {
   const rig = await startDiscordRig();
@@ -84,9 +90,15 @@ runSurfaceContract('Discord (real discord.js client, fake Discord)', async (): P
       await rig.inbound.atLeast(before + 1);
       return rig.inbound.seen[before] as Inbound;
     },
+    attached: async (ref) => rig.fake.uploads.filter((u) => u.message_id === ref.id).map((u) => ({ name: u.filename, bytes: u.bytes })),
+    share(name, bytes) {
+      const hosted = rig.fake.hostAttachment(rig.fake.general.id, { filename: name, bytes });
+      const file = { name, size: hosted.size, handle: hosted.url };
+      return { file, foreign: { ...file, handle: 'https://cdn.example.com/attachments/1/2/shot.png' } };
+    },
     close: () => rig.close(),
   };
-});
+}, { takesFiles: true });
 
 runSurfaceContract('shell (a terminal or a pipe)', async (): Promise<SurfaceHarness> => {
   const surface = createShellSurface(new PassThrough(), false);
@@ -96,6 +108,8 @@ runSurfaceContract('shell (a terminal or a pipe)', async (): Promise<SurfaceHarn
     read: async (ref) => surface.showing(ref),
     // A choice is answered by typing its label (or number), as at the prompt.
     press: async (_ref, label) => toInbound(surface, label, 'alice'),
+    // The shell runs beside the runner: it prints where each file is.
+    attached: async (ref) => [...surface.showing(ref).matchAll(/^(\S+): (\/\S+)$/gm)].map((m) => ({ name: m[1] ?? '', path: m[2] ?? '' })),
     close: async () => undefined,
   };
 });
@@ -120,6 +134,8 @@ runSurfaceContract('the recording surface the dispatcher is tested against', asy
       if (!choice) throw new Error(`no choice "${label}"`);
       return { kind: 'action', who: { id: 'alice', groups: [] }, where: { surface: 'shell', channel: ref.channel }, action: choice.action };
     },
+    attached: async (ref) =>
+      (surface.latest(posted(ref)).attachments ?? []).map((a) => (typeof a.content === 'string' ? { name: a.filename, bytes: Buffer.from(a.content) } : { name: a.filename, bytes: a.content })),
     close: async () => undefined,
   };
 });
