@@ -117,7 +117,7 @@ describe('the shell surface runs the worker protocol', () => {
     expect(await bot.exited).toBe(0);
     expect(alive(worker)).toBe(false);
     expect(alive(grandchild)).toBe(false);
-    expect(processesOfTask(id)).toEqual([]);
+    expect(processesOfTask(id, root)).toEqual([]);
   });
 
   it('a task past limits.task_timeout is stopped, tree and all, and reported as timed out', async () => {
@@ -133,7 +133,7 @@ describe('the shell surface runs the worker protocol', () => {
     const pidFile = join(repo, '.dispatch', 'tasks', id, 'grandchild.pid');
     expect(existsSync(pidFile)).toBe(true);
     expect(alive(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
-    expect(processesOfTask(id)).toEqual([]);
+    expect(processesOfTask(id, root)).toEqual([]);
   });
 });
 
