@@ -39,6 +39,11 @@ export interface DispatcherDeps {
   later?: (ms: number, work: () => Promise<void>) => void;
   /** Route a request held back earlier as if it arrived now, access check included (the Dispatcher provides it). */
   route?: (inbound: Inbound) => Promise<void>;
+  /**
+   * Tasks already submitted whose thread and status message are still being posted: their events
+   * wait on the promise, so a question or a report never comes before the card (the Dispatcher provides it).
+   */
+  posting?: Map<string, Promise<void>>;
 }
 
 /** The time now, by the dispatcher's clock. */

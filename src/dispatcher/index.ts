@@ -8,6 +8,7 @@ import { expirePending } from './confirm.js';
 import { Conversation } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
 import { editStatus, onTaskEvent } from './events.js';
+import { postMissingCard } from './launch.js';
 import { startFirstRun } from './first-run.js';
 import { publishFinished } from './forge-actions.js';
 import { withGroups } from './groups.js';
@@ -45,7 +46,7 @@ export class Dispatcher {
 
   constructor(deps: DispatcherDeps) {
     this.clock = deps.clock ?? systemClock;
-    this.deps = { ...deps, clock: this.clock, later: (ms, work) => this.later(ms, work), route: (inbound) => this.route(inbound), forgeLock: deps.forgeLock ?? new KeyedLock() };
+    this.deps = { ...deps, clock: this.clock, later: (ms, work) => this.later(ms, work), route: (inbound) => this.route(inbound), forgeLock: deps.forgeLock ?? new KeyedLock(), posting: deps.posting ?? new Map() };
   }
 
   start(): void {
@@ -60,11 +61,17 @@ export class Dispatcher {
     for (const pending of await this.deps.store.listPending()) this.later(pending.expiresAt - now, () => expirePending(this.deps, pending.id));
   }
 
-  /** Status messages a previous run could not bring to their final state are edited again. */
+  /**
+   * Status messages a previous run could not bring to their final state are edited again, and
+   * the cards of tasks it submitted but never got to post are posted.
+   */
   async resumeStatuses(): Promise<void> {
     const now = this.clock.now();
     for (const task of await this.deps.store.listTasks({ active: false })) {
       if (task.finalEditPending) await this.perTask.run(task.id, () => editStatus(this.deps, task, now));
+    }
+    for (const task of await this.deps.store.listTasks({ active: true })) {
+      if (!task.status) await this.perTask.run(task.id, () => postMissingCard(this.deps, task));
     }
   }
 
@@ -203,6 +210,8 @@ export class Dispatcher {
 
   private async onEvent(event: TaskEvent): Promise<void> {
     try {
+      // A worker can start (and even finish) before its launch has posted the thread and the card.
+      await this.deps.posting?.get(event.taskId);
       const task = await onTaskEvent(this.deps, event);
       if (event.type === 'finished' && task) await publishFinished(this.deps, task);
     } catch (error) {

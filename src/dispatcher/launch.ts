@@ -15,6 +15,7 @@ import type { ForgeAsk } from '../intent/index.js';
 import { requireDailyBudget } from './budget.js';
 import { fetchAttachments } from './attachments.js';
 import type { InboundFile } from '../chat/inbound.js';
+import type { Reply } from '../chat/reply.js';
 
 /** What the resolver settled for one task: the model id, the role prompt, and a family-rule trial. */
 export interface Ready {
@@ -39,7 +40,7 @@ export interface Request {
   attachments?: InboundFile[];
 }
 
-/** Turn a resolved request into tasks: specs, one thread, a status message each, submitted. */
+/** Turn a resolved request into tasks: stored and submitted, then one thread and a status card each. */
 export async function launch(deps: DispatcherDeps, request: Request): Promise<TaskRecord[]> {
   const config = deps.config.current();
   const clis = new Set((await deps.discovery.clis()).keys());
@@ -53,30 +54,84 @@ export async function launch(deps: DispatcherDeps, request: Request): Promise<Ta
     spec.id = await uniqueId(deps, spec.id, taken);
     if (spec.worktree) spec.branch ??= branchFor(config, spec);
   }
+  // Fetched before anything runs; a file left out is said once the thread is up.
+  const notices: Reply[] = [];
+  const files = await fetchAttachments(deps, request.asker, request.attachments ?? [], async (reply) => notices.push(reply));
+  const now = nowOf(deps);
+  const records = specs.map((spec, i) => newRecord(config, request, spec, i, forge, now));
+  for (const record of records) await deps.store.putTask(record);
+  // Submitted before anything is posted: posts are paced per channel (about one a second), and
+  // workers waiting for their cards started up to a minute late when many requests came at once.
+  // Their events wait until the cards are up.
+  const cardsUp = holdEvents(deps, records);
+  const submitted: string[] = [];
+  try {
+    for (const spec of specs) {
+      // The files go to the runner with each task; the task as stored keeps none of their bytes.
+      await deps.queue.submit(files.length ? { ...spec, files } : spec);
+      submitted.push(spec.id);
+    }
+    return await postCards(deps, request, specs, records, notices);
+  } catch (error) {
+    // Nothing may run that its requester cannot see or stop.
+    for (const id of submitted) await deps.queue.cancel(id).catch(() => undefined);
+    throw error;
+  } finally {
+    cardsUp();
+  }
+}
+
+function newRecord(config: Config, request: Request, spec: TaskSpec, i: number, forge: TaskForge, now: number): TaskRecord {
+  const record: TaskRecord = { ...queuedProgress(), id: spec.id, spec, where: request.asker.where, createdAt: now, updatedAt: now };
+  if (request.asker.where.thread) record.thread = request.asker.where.thread;
+  if (request.asker.deliveryId) record.origin = request.asker.deliveryId;
+  record.forge = forge;
+  if (request.attachments?.length) record.attachments = request.attachments;
+  const budget = request.drafts[i]?.budgetUsd ?? config.limits.max_cost_usd;
+  if (budget !== undefined) record.budgetUsd = budget;
+  const trial = request.ready[i]?.trial;
+  if (trial) record.modelTrial = { via: trial.via };
+  return record;
+}
+
+/** Hold the tasks' events until the returned function is called. */
+function holdEvents(deps: DispatcherDeps, records: TaskRecord[]): () => void {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  for (const record of records) deps.posting?.set(record.id, held);
+  return () => {
+    for (const record of records) if (deps.posting?.get(record.id) === held) deps.posting.delete(record.id);
+    release();
+  };
+}
+
+/** The request's thread (its first message says what was dispatched), then a status card per task. */
+async function postCards(deps: DispatcherDeps, request: Request, specs: TaskSpec[], records: TaskRecord[], notices: Reply[]): Promise<TaskRecord[]> {
   const talk = new Conversation(deps, request.asker.where);
   const head = specs.length === 1 ? renderSingle(specs[0] as TaskSpec, request.splitHint) : renderFanOut(specs);
   const first = await talk.startThread(head);
   const thread = first.thread ?? request.asker.where.thread;
-  const files = await fetchAttachments(deps, request.asker, request.attachments ?? [], (reply) => talk.inThread(thread, reply));
-  const now = nowOf(deps);
-  const records: TaskRecord[] = [];
-  for (const [i, spec] of specs.entries()) {
-    const record: TaskRecord = { ...queuedProgress(), id: spec.id, spec, where: request.asker.where, createdAt: now, updatedAt: now };
-    if (thread) record.thread = thread;
-    if (request.asker.deliveryId) record.origin = request.asker.deliveryId;
-    record.forge = forge;
-    if (request.attachments?.length) record.attachments = request.attachments;
-    const budget = request.drafts[i]?.budgetUsd ?? config.limits.max_cost_usd;
-    if (budget !== undefined) record.budgetUsd = budget;
-    const trial = request.ready[i]?.trial;
-    if (trial) record.modelTrial = { via: trial.via };
-    record.status = await talk.inThread(thread, renderStatus(record, now));
-    await deps.store.putTask(record);
-    records.push(record);
-  }
-  // The files go to the runner with each task; the task as stored keeps none of their bytes.
-  for (const spec of specs) await deps.queue.submit(files.length ? { ...spec, files } : spec);
-  return records;
+  for (const notice of notices) await talk.inThread(thread, notice);
+  const shown: TaskRecord[] = [];
+  for (const record of records) shown.push(await postStatusCard(deps, talk, record, thread));
+  return shown;
+}
+
+async function postStatusCard(deps: DispatcherDeps, talk: Conversation, record: TaskRecord, thread: string | undefined): Promise<TaskRecord> {
+  const status = await talk.inThread(thread, renderStatus(record, nowOf(deps)));
+  const patch: Partial<TaskRecord> = thread ? { thread, status } : { status };
+  return (await deps.store.updateTask(record.id, patch)) ?? { ...record, ...patch };
+}
+
+/**
+ * A task stored and submitted whose card was never posted (the bot stopped in between): its
+ * thread and card are posted now, showing where the task has got to.
+ */
+export async function postMissingCard(deps: DispatcherDeps, task: TaskRecord): Promise<void> {
+  if (task.status) return;
+  const talk = new Conversation(deps, task.where);
+  const thread = task.thread ?? (await talk.startThread(renderSingle(task.spec))).thread;
+  await postStatusCard(deps, talk, task, thread);
 }
 
 function buildSpec(deps: DispatcherDeps, config: Config, clis: Set<string>, request: Request, draft: HeldDraft, ready: Ready, id: string): TaskSpec {

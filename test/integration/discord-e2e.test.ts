@@ -164,9 +164,10 @@ describe('discord e2e: a multi-task /dispatch (the seed sweep)', () => {
     const r = rig;
     const { fake } = r;
     const command = fake.slashCommand({ text: SWEEP });
-    const tasks = await r.until('three tasks', async () => {
+    // Tasks are stored and submitted first; their cards follow.
+    const tasks = await r.until('three tasks with their cards', async () => {
       const all = await r.tasks();
-      return all.length === 3 ? all : undefined;
+      return all.length === 3 && all.every((t) => t.status) ? all : undefined;
     });
     const summary = fake.callsTo('PATCH', new RegExp(`^/webhooks/${fake.appId}/${command.token}/messages/@original$`));
     expect(summary).toHaveLength(1);

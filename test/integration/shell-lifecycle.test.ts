@@ -83,7 +83,7 @@ describe('the shell surface runs the worker protocol', () => {
     expect(await bot.exited).toBe(0);
     expect(alive(worker)).toBe(false);
     expect(alive(grandchild)).toBe(false);
-    expect(processesOfTask(id)).toEqual([]);
+    expect(processesOfTask(id, bench.root)).toEqual([]);
   });
 
   it('a task past limits.task_timeout is stopped, tree and all, and reported as timed out', async () => {
@@ -99,7 +99,7 @@ describe('the shell surface runs the worker protocol', () => {
     const pidFile = join(bench.repo, '.dispatch', 'tasks', id, 'grandchild.pid');
     expect(existsSync(pidFile)).toBe(true);
     expect(alive(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
-    expect(processesOfTask(id)).toEqual([]);
+    expect(processesOfTask(id, bench.root)).toEqual([]);
   });
 });
 

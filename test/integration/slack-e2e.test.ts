@@ -316,7 +316,7 @@ describe('Slack end to end: the status message buttons', () => {
     expect(visibleCall(logs)).toContain('Wrote the plan: 3 steps');
 
     await r.press('C1', statusTs, 'Retry');
-    const again = await r.until('a second task', async () => (await r.tasks()).find((t) => t.id !== id));
+    const again = await r.until('a second task with its card', async () => (await r.tasks()).find((t) => t.id !== id && t.status));
     expect(again.id).toBe(`${id}-2`);
     expect(again.thread).toBe(thread);
     await r.untilStatus(again.id, /running/);
