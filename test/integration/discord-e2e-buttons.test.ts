@@ -72,7 +72,7 @@ describe('discord e2e: Cancel and Logs on the status embed', () => {
     const { fake } = r;
     expect(fake.dispatchersRole).toBe('900000000000000050');
     const thread = String(r.mention('use opus to migrate the billing tables fake:items=3 fake:await-note').id);
-    const task = await r.until('the task', async () => (await r.tasks())[0]);
+    const task = await r.until('the task with its card', async () => (await r.tasks()).find((t) => t.status));
     const status = await r.until('the worker at 1/3', () => {
       const m = r.statusMessage(thread, task.id);
       return m && DiscordApp.text(m).includes('1/3') ? m : undefined;

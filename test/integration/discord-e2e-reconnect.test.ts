@@ -20,7 +20,7 @@ afterEach(async () => {
 async function dispatchHeldTask(r: DiscordApp, goal: string): Promise<{ request: Record<string, unknown>; thread: string; task: TaskRecord; statusId: string }> {
   const request = r.mention(`use opus to ${goal} fake:items=3 fake:await-note`);
   const thread = String(request.id);
-  const task = await r.until('the task', async () => (await r.tasks())[0]);
+  const task = await r.until('the task with its card', async () => (await r.tasks()).find((t) => t.status));
   const status = await r.until('the worker to hold at 1/3', () => {
     const m = r.statusMessage(thread, task.id);
     const text = DiscordApp.text(m);

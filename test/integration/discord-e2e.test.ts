@@ -57,7 +57,7 @@ describe('discord e2e: a mention naming a model', () => {
     await r.until('a thread from the request', () => fake.callsTo('POST', new RegExp(`^/channels/${fake.general.id}/messages/${requestId}/threads$`)).length === 1);
     const thread = fake.threadsOf(fake.general.id).find((t) => t.id === requestId);
     expect(thread?.owner_id).toBe(fake.bot.id);
-    const task = await r.until('the task', async () => (await r.tasks())[0]);
+    const task = await r.until('the task with its card', async () => (await r.tasks()).find((t) => t.status));
     expect(task.thread).toBe(requestId);
     const head = await r.until('the dispatch line', () => r.findBotMessage(requestId, /Dispatching \*\*[a-z-]+\*\* using \*\*opus\*\*/));
     expect(head.channel_id).toBe(requestId);
@@ -118,7 +118,7 @@ describe('discord e2e: /dispatch naming a model', () => {
     expect(fake.callsTo('POST', new RegExp(`^/interactions/${command.id}/`)).map((c) => c.body.type)).toEqual([5]);
     expect(fake.callsTo('PATCH', original)[0]?.body.content).toMatch(/^Dispatching \*\*[a-z-]+\*\* using \*\*sonnet\*\*/);
     // The task is stored once its status message is posted, just after that line.
-    const task = await r.until('the task', async () => (await r.tasks())[0]);
+    const task = await r.until('the task with its card', async () => (await r.tasks()).find((t) => t.status));
     const reply = [...fake.messages.values()].find((m) => m.channel_id === fake.general.id && /^Dispatching/.test(m.content));
     // The thread hangs from the command's reply (a command has no request message of its own).
     expect(task.thread).toBe(reply?.id);

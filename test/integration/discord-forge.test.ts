@@ -42,7 +42,7 @@ describe('Discord: from a finished task to a pull request', () => {
     const r = opened(await DiscordApp.start({ env: fake.env, config: `${RIG_CONFIG}access:\n  admin: ['${'9'.repeat(18)}']\n  dispatch: ['*']\n` }));
     const origin = ForgeOrigin.attach(fake.github, r.root, r.repo);
     const thread = String(r.mention('use opus to add a cache in a worktree fake:items=1 fake:commit=1').id);
-    const task = await r.until('the task', async () => (await r.tasks())[0]);
+    const task = await r.until('the task with its card', async () => (await r.tasks()).find((t) => t.status));
     await r.until('the task done', () => r.findBotMessage(thread, new RegExp(`\\*\\*${task.id}\\*\\* is done`)));
 
     const refused = await press(r, thread, task.id, 'Open PR', r.fake.bob);
@@ -72,7 +72,7 @@ describe('Discord: from a finished task to a pull request', () => {
     opened(fake.github);
     const r = opened(await DiscordApp.start({ env: fake.env }));
     const thread = String(r.mention('use opus to add a banner in a worktree fake:items=1 fake:commit=1').id);
-    const task = await r.until('the task', async () => (await r.tasks())[0]);
+    const task = await r.until('the task with its card', async () => (await r.tasks()).find((t) => t.status));
     await r.until('the task done', () => r.findBotMessage(thread, new RegExp(`\\*\\*${task.id}\\*\\* is done`)));
     const branch = `dispatch/${task.id}`;
     const lines = () => r.botMessages(thread).map((m) => DiscordApp.text(m)).filter((t) => t.startsWith(`**${task.id}**: `));

@@ -29,7 +29,7 @@ describe('Discord: cost, budget, stall and mentions', () => {
   it('codex tokens priced from the config in the report, which mentions only the requester', async () => {
     const r = opened(await DiscordApp.start({ config: CONFIG }));
     const thread = String(r.mention('use gpt-5.3-codex to tidy the logging fake:items=3 fake:tokens=100000/10000').id);
-    const task = await r.until('the task', async () => (await r.tasks())[0]);
+    const task = await r.until('the task with its card', async () => (await r.tasks()).find((t) => t.status));
     const report = await r.until('the finish report', () => r.findBotMessage(thread, new RegExp(`\\*\\*${task.id}\\*\\* is done`)));
     expect(DiscordApp.text(report)).toContain('Used 400,000 tokens in, 40,000 out, about $0.80.');
     expect(report.content.startsWith(`<@${r.fake.alice.id}>`)).toBe(true);
@@ -42,7 +42,7 @@ describe('Discord: cost, budget, stall and mentions', () => {
     const r = opened(await DiscordApp.start({ config: CONFIG }));
     const { fake } = r;
     const thread = String(r.mention('use sonnet to index the monorepo fake:burn fake:slow=40 fake:tokens=10000/0').id);
-    const task = await r.until('the task', async () => (await r.tasks())[0]);
+    const task = await r.until('the task with its card', async () => (await r.tasks()).find((t) => t.status));
     const report = await r.until('the stop report', () => r.findBotMessage(thread, new RegExp(`\\*\\*${task.id}\\*\\* was stopped at \\$\\d+\\.\\d\\d \\(limit \\$2\\.00\\)`)));
     const more = button(report, 'Continue with +$2');
     const bobPress = fake.component({ message: report, customId: more, user: fake.bob });
@@ -59,7 +59,7 @@ describe('Discord: cost, budget, stall and mentions', () => {
   it('a silent worker: one stall alert mentioning alice alone', async () => {
     const r = opened(await DiscordApp.start({ config: CONFIG }));
     const thread = String(r.mention('use opus to wait on the staging server fake:items=2 fake:hang').id);
-    const task = await r.until('the task', async () => (await r.tasks())[0]);
+    const task = await r.until('the task with its card', async () => (await r.tasks()).find((t) => t.status));
     const alert = await r.until('the stall alert', () => r.findBotMessage(thread, new RegExp(`\\*\\*${task.id}\\*\\* has made no progress`)));
     expect(alert.content.startsWith(`<@${r.fake.alice.id}>`)).toBe(true);
     await r.until('the status saying so', () => /no progress for \d+ s/.test(DiscordApp.text(r.statusMessage(thread, task.id))));

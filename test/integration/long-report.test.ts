@@ -39,7 +39,7 @@ describe('a 3,000-line report', () => {
     closers.push(() => r.close());
     const request = r.mention(`use opus to audit the billing module fake:items=1 fake:report=${FINDINGS}`);
     const thread = String(request.id);
-    const task = await r.until('the task', async () => (await r.tasks())[0]);
+    const task = await r.until('the task with its card', async () => (await r.tasks()).find((t) => t.status));
     const upload = await r.until('an attachment', () => r.fake.uploads.find((u) => u.filename === 'output.md'));
     expect(upload.channel_id).toBe(thread);
     expect(upload.text.split('\n')).toHaveLength(FINDINGS + 4);
