@@ -19,12 +19,16 @@ export class RecordingSurface implements ChatSurface {
   canOpenInput = true;
   /** Edits refused (as a platform outage would) before the next one is taken. */
   refuseEdits = 0;
+  /** While set, every post waits for it (`holdPosts` sets it, its return value releases it). */
+  private postsHeld: Promise<void> | undefined;
   private next = 1;
   private readonly waiters = new Set<() => void>();
 
   constructor(readonly name: SurfaceName = 'shell') {}
 
   async post(target: PostTarget, reply: Reply): Promise<MessageRef> {
+    // A slow or paced platform: posts wait here until the test lets them through.
+    await this.postsHeld;
     const id = `msg-${this.next++}`;
     const thread = target.thread ?? (target.startThread ? `thread-${id}` : undefined);
     const ref: MessageRef = { surface: this.name, channel: target.channel, id, ...(thread ? { thread } : {}) };
@@ -52,6 +56,16 @@ export class RecordingSurface implements ChatSurface {
   async openInput(trigger: string, request: InputRequest): Promise<boolean> {
     this.inputs.push({ trigger, request });
     return this.canOpenInput;
+  }
+
+  /** Hold every post until the returned function is called. */
+  holdPosts(): () => void {
+    let release!: () => void;
+    this.postsHeld = new Promise<void>((resolve) => (release = resolve));
+    return () => {
+      this.postsHeld = undefined;
+      release();
+    };
   }
 
   /** The latest content of a message (its last edit, or the post). */
