@@ -107,7 +107,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
     async recover() {
       const active = await store.listTasks({ active: true });
-      await runtime.recover(active.map((t) => ({ spec: t.spec, ...(t.dir ? { dir: t.dir } : {}) })));
+      await runtime.recover(active.map((t) => ({ spec: t.spec, ...(t.dir ? { dir: t.dir } : {}), queued: t.state === 'queued' })));
       await dispatcher.resumePrompts();
       await dispatcher.resumeStatuses();
       await dispatcher.resumeRequests();

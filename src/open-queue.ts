@@ -1,7 +1,6 @@
 import type { ConfigSource } from './config/port.js';
 import { backendFor, commandFor } from './resolve/index.js';
-import { createRunnerHost, runnerIdOf, type RunnerHostOptions } from './runner/index.js';
-import type { TaskSpec } from './task/index.js';
+import { createRunnerHost, runnerIdOf, type RecoverableTask, type RunnerHostOptions } from './runner/index.js';
 import type { TaskQueue } from './queue/port.js';
 import { InProcessQueue } from './queue/in-process.js';
 import { queueSecret } from './queue/signed.js';
@@ -14,7 +13,7 @@ export type RunnerTiming = Pick<RunnerHostOptions, 'safetyPollMs' | 'killGraceMs
 export interface QueueRuntime {
   queue: TaskQueue;
   /** Re-adopt live workers, re-surface questions, reap orphans (in-process only: runner processes do their own). */
-  recover(active: { spec: TaskSpec; dir?: string }[]): Promise<void>;
+  recover(active: RecoverableTask[]): Promise<void>;
   close(opts?: { killWorkers?: boolean }): Promise<void>;
 }
 

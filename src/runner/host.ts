@@ -52,6 +52,11 @@ export interface RecoverableTask {
   spec: TaskSpec;
   /** The task's working directory when known (repo or worktree); derived from the spec otherwise. */
   dir?: string;
+  /**
+   * Submitted and never seen running. Without a worker record its worker never started (the bot
+   * stopped first): it is started now rather than reported interrupted.
+   */
+  queued?: boolean;
 }
 
 /**
@@ -184,11 +189,15 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
         .catch(() => undefined);
       return;
     }
+    if (!record && task.queued) {
+      runs.delete(spec.id);
+      return host.submit(spec);
+    }
     const work = { dir, ...(record?.branch ? { branch: record.branch } : {}), ...(record?.base ? { base: record.base } : {}) };
     await run.concludeGone(record, paths, work);
   };
 
-  return {
+  const host: RunnerHost = {
     async submit(input: TaskSpec): Promise<void> {
       if (closed) throw new Error('this runner host is closed');
       const spec = TaskSpec.parse(input);
@@ -292,4 +301,5 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
       listeners.clear();
     },
   };
+  return host;
 }

@@ -83,6 +83,16 @@ describe('runner host: restart recovery', () => {
     expect(order).toEqual([`finished:${running.id}`, `started:${next.id}`, `finished:${next.id}`]);
   });
 
+  it('starts a task that was submitted but whose worker never started (the bot stopped first)', async () => {
+    const { open, spec } = setup();
+    const task = spec('never-started', 'Tidy the changelog fake:items=2', { worktree: true });
+    const after = open();
+    await after.host.recover([{ spec: task, queued: true }]);
+    // Not 'interrupted': nothing of it ever ran.
+    expect((await after.events.finished(task.id)).state).toBe('done');
+    expect(after.events.of(task.id, 'started')).toHaveLength(1);
+  });
+
   it('reports a task whose worker is gone as interrupted', async () => {
     const { open, spec } = setup();
     const before = open();

@@ -73,7 +73,8 @@ describe('an acknowledged request is never lost', () => {
     // Only once the fake has seen the dead bot hang up may it answer: the post must not land.
     await held.gone;
     held.release();
-    expect(readAgentRuns(botPaths(root).agentLog)).toHaveLength(0);
+    // The task is submitted before its first post: its worker may have started before the bot died.
+    expect(readAgentRuns(botPaths(root).agentLog).length).toBeLessThanOrEqual(1);
 
     const second = await startBot(env, repo);
     cleanups.push(() => killed(second));
