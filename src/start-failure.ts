@@ -45,9 +45,10 @@ function unreachable(error: unknown): boolean {
 }
 
 function reason(error: unknown): string {
-  const messages = chain(error).map((e) => (e instanceof Error ? e.message : String(e)));
-  // The outermost message names the failure; a network error's own words are at the bottom.
-  const text = messages.find((m) => !/^(discord|slack): /.test(m)) ?? messages[0] ?? String(error);
+  const messages = chain(error).map((e) => (e instanceof Error ? e.message || String((e as { code?: unknown }).code ?? '') : String(e)));
+  // The outermost message names the failure; a network error's own words are at the bottom
+  // (fetch says only "fetch failed" and puts ECONNREFUSED and the like in its cause).
+  const text = messages.find((m) => m && !/^(discord|slack): /.test(m) && m !== 'fetch failed') ?? messages[0] ?? String(error);
   return text.replace(/^A request error occurred: /, '');
 }
 
