@@ -11,6 +11,7 @@ import { isRunning } from './proc.js';
 import { WorkerRecords } from './records.js';
 import { DEFAULT_RUNNER_ID, RunnerId } from './runner-id.js';
 import { TaskRun } from './task-run.js';
+import { unrecordedWorker } from './unrecorded.js';
 import { pushBranch } from './push.js';
 import { removeWorktree } from './worktree.js';
 import { removeTaskFiles } from './retention.js';
@@ -176,22 +177,26 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
     if (runs.has(spec.id) && holdsSlot(runs.get(spec.id) as TaskRun)) return;
     const guess = task.dir ?? (spec.worktree ? worktreePath(spec.repo.path, spec.id, spec.attempt) : spec.repo.path);
     await records.claimLegacy(spec.id);
-    const record = (await readWorkerRecord(taskPaths(guess, spec.id).worker)) ?? (await readWorkerRecord(records.path(spec.id)));
+    const recorded = (await readWorkerRecord(taskPaths(guess, spec.id).worker)) ?? (await readWorkerRecord(records.path(spec.id)));
+    const unrecorded = !recorded && task.queued ? await unrecordedWorker(spec, guess, opts.home) : undefined;
+    if (unrecorded === 'never-started') return host.submit(spec);
+    const record = recorded ?? unrecorded;
     const dir = record?.dir ?? guess;
     const paths = taskPaths(dir, spec.id);
     const run = newRun(spec);
     runs.set(spec.id, run);
     if (record && (await isRunning(record.pid, record.startTicks))) {
+      if (unrecorded) {
+        // Recorded now, so that a later restart finds it too, and said started as a new one would be.
+        await writeAtomic(records.path(spec.id), JSON.stringify(record, null, 2) + '\n');
+        emit({ type: 'started', taskId: spec.id, pid: record.pid, dir, runner: runnerId });
+      }
       void run.adopt(record, paths);
       // It runs already: it takes a slot ahead of anything queued, for as long as it runs.
       void limiterFor(spec.backend)
         .schedule({ priority: 0 }, () => run.settled)
         .catch(() => undefined);
       return;
-    }
-    if (!record && task.queued) {
-      runs.delete(spec.id);
-      return host.submit(spec);
     }
     const work = { dir, ...(record?.branch ? { branch: record.branch } : {}), ...(record?.base ? { base: record.base } : {}) };
     await run.concludeGone(record, paths, work);

@@ -105,13 +105,17 @@ function startScan(): Promise<ProcInfo[]> {
   return scan;
 }
 
-async function environHas(pid: number, marker: string): Promise<boolean> {
+/** The process's environment as `NAME=value` entries; undefined when it is gone or not ours to read. */
+export async function environOf(pid: number): Promise<string[] | undefined> {
   try {
-    const env = await readFile(`/proc/${pid}/environ`, 'utf8');
-    return env.split('\0').includes(marker);
+    return (await readFile(`/proc/${pid}/environ`, 'utf8')).split('\0');
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+async function environHas(pid: number, marker: string): Promise<boolean> {
+  return (await environOf(pid))?.includes(marker) ?? false;
 }
 
 export interface WorkerTreeRoot {

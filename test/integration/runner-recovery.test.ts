@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRunnerHost, type RunnerHost } from '../../src/runner/index.js';
+import { taskPaths, workerRecordPath } from '../../src/runner/paths.js';
 import { EventRecorder, TempDirs, backendFor, fakeCommandFor, fakeSpec, processRuns, processesOfTask, uniqueId, type FakeSpecOptions } from '../fixtures/fake-agent-support.js';
 
 /**
@@ -89,6 +90,27 @@ describe('runner host: restart recovery', () => {
     const after = open();
     await after.host.recover([{ spec: task, queued: true }]);
     // Not 'interrupted': nothing of it ever ran.
+    expect((await after.events.finished(task.id)).state).toBe('done');
+    expect(after.events.of(task.id, 'started')).toHaveLength(1);
+  });
+
+  it('adopts a worker that was started but never recorded (the bot stopped in between), and does not start another', async () => {
+    const { home, open, spec } = setup();
+    const before = open();
+    const task = spec('unrecorded', 'Pick a broker fake:items=2 fake:ask=NATS or Kafka?');
+    await before.host.submit(task);
+    const started = await before.events.next(task.id, 'started');
+    await before.events.next(task.id, 'question');
+    await before.host.close();
+    // As if the bot had died between starting the worker and recording it.
+    rmSync(taskPaths(started.dir, task.id).worker);
+    rmSync(workerRecordPath(home, 'local', task.id));
+
+    const after = open();
+    await after.host.recover([{ spec: task, queued: true }]);
+    expect((await after.events.next(task.id, 'started')).pid).toBe(started.pid);
+    await after.events.next(task.id, 'question');
+    await after.host.answer(task.id, '001', 'NATS');
     expect((await after.events.finished(task.id)).state).toBe('done');
     expect(after.events.of(task.id, 'started')).toHaveLength(1);
   });
