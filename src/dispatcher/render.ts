@@ -96,12 +96,14 @@ export function renderStatus(task: TaskRecord, now: number): Reply {
   return reply;
 }
 
-/** `stopped at $2.03 (limit $2.00)`: a task stopped over its budget, at what it cost in the end. */
+/**
+ * `stopped at $2.03 (limit $2.00)`: a task stopped over its budget, at what it had cost when it
+ * was stopped (what its worker spent while stopping shows in its usage and finish report).
+ */
 function budgetLabel(task: TaskRecord): string {
   const stop = task.budgetStop;
   if (!stop) return stateLabel(task.state);
-  const spent = Math.max(stop.spentUsd, task.usage?.costUsd ?? 0);
-  return `${isFinal(task.state) ? 'stopped' : 'stopping'} at ${dollars(spent)} (limit ${dollars(stop.limitUsd)})`;
+  return `${isFinal(task.state) ? 'stopped' : 'stopping'} at ${dollars(stop.spentUsd)} (limit ${dollars(stop.limitUsd)})`;
 }
 
 /** The finish report posted in the thread when a task ends. */
