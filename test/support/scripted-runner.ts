@@ -89,7 +89,7 @@ export class ScriptedBot {
     bot = new ScriptedBot(dir, config, store, dispatcher, runner);
     bot.countWrites();
     dispatcher.start();
-    await bot.postTask(clock.now(), task);
+    await bot.addTask(clock.now(), task);
     return bot;
   }
 
@@ -127,7 +127,8 @@ export class ScriptedBot {
     };
   }
 
-  private async postTask(now: number, fields: Partial<TaskRecord> & { id: string }): Promise<void> {
+  /** Another queued task, its status posted. */
+  async addTask(now: number, fields: Partial<TaskRecord> & { id: string }): Promise<void> {
     const { id } = fields;
     const where = { surface: 'shell', channel: 'C1' } as const;
     const record: TaskRecord = {
