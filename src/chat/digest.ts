@@ -16,8 +16,8 @@ export interface DigestOptions {
   behindMs: number;
   /**
    * Least time between two edits of one digest (default 60 s). Digests spend the statuses' edit
-   * budget, so with many channels behind they are edited more rarely: together at most a quarter
-   * of the budget.
+   * budget, so with many channels behind they are edited more rarely: together at most
+   * BUDGET_SHARE of it.
    */
   everyMs: number;
   /** Edits a minute the platform allows the bot (how fast a backlog drains). */
@@ -35,6 +35,8 @@ interface Digest {
 }
 
 const LISTED = 12;
+/** The most of the edit budget all digests together may spend: the statuses are what is behind. */
+const BUDGET_SHARE = 0.1;
 
 /**
  * Past what the platform's rate limit lets through, status cards go stale. Rather than let them
@@ -76,7 +78,7 @@ export class Digests {
       if (behind > this.opts.behindMs) this.open(channel, digestText(list, behind, now), now);
       return;
     }
-    const every = Math.max(this.opts.everyMs, (this.byChannel.size * 4 * 60_000) / this.opts.perMinute);
+    const every = Math.max(this.opts.everyMs, (this.byChannel.size * 60_000) / (this.opts.perMinute * BUDGET_SHARE));
     if (!digest.ref || now - digest.editedAt < every) return;
     const text = digestText(list, behind, now);
     if (text === digest.text) return;
