@@ -90,7 +90,7 @@ export class Digests {
   private open(channel: string, text: string, now: number): void {
     const digest: Digest = { text, editedAt: now };
     this.byChannel.set(channel, digest);
-    this.opts.post({ channel }, { text }).then(
+    this.opts.post({ channel, unprompted: true }, { text }).then(
       (ref) => {
         digest.ref = ref;
         // Caught up while the post was on its way.
