@@ -6,7 +6,7 @@ import { Dispatcher } from '../../src/dispatcher/index.js';
 import type { TaskQueue } from '../../src/queue/port.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite.js';
 import type { TaskRecord } from '../../src/store/records.js';
-import { queuedProgress, type TaskEvent, type TaskEventListener } from '../../src/task/index.js';
+import { noFilesRemoved, queuedProgress, type FilesRemoved, type TaskEvent, type TaskEventListener } from '../../src/task/index.js';
 import type { Clock } from '../../src/util/clock.js';
 import { RecordingSurface } from './recording-surface.js';
 
@@ -47,6 +47,9 @@ export class ScriptedRunner implements TaskQueue {
   }
   async removeWorktree(): Promise<{ removed: boolean; message: string }> {
     return { removed: false, message: '' };
+  }
+  async removeTaskFiles(): Promise<FilesRemoved> {
+    return noFilesRemoved();
   }
   async pushBranch(): Promise<never> {
     throw new Error('no branches in a scripted run');
