@@ -3,6 +3,7 @@
  * floor measured in the same run; none is a pass/fail test.
  */
 import { runDispatchBench } from './dispatch.js';
+import { runEventPathBench } from './event-path.js';
 import { runIdleMemoryBench } from './idle-memory.js';
 import { runManyWorkersBench } from './many-workers.js';
 import { runSlackAckBench } from './slack-ack.js';
@@ -19,6 +20,7 @@ const benches: [string, () => Promise<void>][] = [
   ['runner (worktree + spawn)', () => runWorktreeSpawnBench(20)],
   ['slack ack', () => runSlackAckBench(200)],
   ['store', () => runStoreBench(2000)],
+  ['task events (dispatcher + SQLite)', () => runEventPathBench(100, 30)],
   ['status with a long history', () => runStatusHistoryBench()],
   // 20 s a size by default so the whole bench stays short; BENCH_WORKER_SECONDS=60 as the figures are quoted.
   ['many workers', () => runManyWorkersBench(Number(process.env.BENCH_WORKER_SECONDS ?? 20), (process.env.BENCH_WORKER_SIZES ?? '10,50,200').split(',').map(Number))],

@@ -46,7 +46,7 @@ export class DiscordEgress implements ChatSurface {
 
   async post(target: PostTarget, reply: Reply): Promise<MessageRef> {
     const where = target.thread ?? target.channel;
-    const command = this.deps.interactions.takeCommand(where, target.fromMessage);
+    const command = target.unprompted ? undefined : this.deps.interactions.takeCommand(where, target.fromMessage);
     if (command) return this.answerCommand(command, target, reply);
     const rendered = renderReply(reply, this.deps.ids);
     if (target.thread) {

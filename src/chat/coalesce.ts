@@ -1,5 +1,6 @@
 import type { Reply } from './reply.js';
 import { TokenBucket } from './bucket.js';
+import { Digests, type WaitingStatus } from './digest.js';
 import type { ChatSurface, EditPriority, MessageRef, PostTarget } from './surface.js';
 
 export interface CoalesceOptions {
@@ -27,6 +28,13 @@ export interface CoalesceOptions {
   retryDelayMs?: number;
   maxRetryDelayMs?: number;
   giveUpAfterMs?: number;
+  /**
+   * With an edit budget: when a channel's status cards fall further behind than this (ms, default
+   * 60 s), one message in the channel says so and carries their newest states (0: never).
+   */
+  digestAfterMs?: number;
+  /** Least time between two edits of such a digest (default 60 s). */
+  digestEveryMs?: number;
 }
 
 export interface CoalescedSurface extends ChatSurface {
@@ -43,6 +51,8 @@ interface Slot {
   priority: EditPriority;
   /** When the waiting content first mattered (order of arrival): the longest-waiting status goes next. */
   dirtySince: number;
+  /** When content began waiting (ms): how far behind the message is. */
+  waitingSince: number;
   inFlight: boolean;
   lastSent: number;
   /** Failures in a row, and when the first of them happened (0: the last send went through). */
@@ -135,6 +145,7 @@ export function coalesceEdits(surface: ChatSurface, opts: CoalesceOptions): Coal
     if (!slot.pending) {
       slot.pending = reply;
       slot.dirtySince = ++dirtyCount;
+      slot.waitingSince = now;
     }
   };
 
@@ -171,9 +182,14 @@ export function coalesceEdits(surface: ChatSurface, opts: CoalesceOptions): Coal
       // A quiet message forgets its slot once its spacing no longer matters.
       if (!slot.pending && !slot.inFlight && slot.landed.length === 0 && slot.lastSent + opts.minIntervalMs <= now) slots.delete(key);
     }
+    digests?.review(waitingStatuses(), now);
     schedule(wake);
     settle();
   };
+
+  /** Status cards (replies with a title) whose newest content has not been sent. */
+  const waitingStatuses = (): WaitingStatus[] =>
+    [...slots.values()].flatMap((s) => (s.pending?.title === undefined ? [] : [{ ref: s.ref, content: s.pending, since: s.waitingSince, quiet: s.priority === 'quiet' }]));
 
   const schedule = (at: number): void => {
     if (at === Infinity || (timer && timer.at <= at)) return;
@@ -226,7 +242,7 @@ export function coalesceEdits(surface: ChatSurface, opts: CoalesceOptions): Coal
     });
   };
 
-  return {
+  const api: CoalescedSurface = {
     name: surface.name,
     post(target: PostTarget, reply: Reply): Promise<MessageRef> {
       return new Promise((resolve, reject) => {
@@ -241,8 +257,9 @@ export function coalesceEdits(surface: ChatSurface, opts: CoalesceOptions): Coal
     },
     async edit(ref: MessageRef, reply: Reply, priority: EditPriority = 'change'): Promise<void> {
       const key = `${ref.channel}\u0000${ref.id}`;
-      const slot = slots.get(key) ?? { ref, priority: 'quiet', dirtySince: 0, inFlight: false, lastSent: -Infinity, failures: 0, failingSince: 0, retryAt: 0, landed: [] };
+      const slot = slots.get(key) ?? { ref, priority: 'quiet', dirtySince: 0, waitingSince: 0, inFlight: false, lastSent: -Infinity, failures: 0, failingSince: 0, retryAt: 0, landed: [] };
       slots.set(key, slot);
+      if (!slot.pending) slot.waitingSince = Date.now();
       if (!slot.pending || RANK[priority] > RANK[slot.priority]) slot.dirtySince = ++dirtyCount;
       if (RANK[priority] > RANK[slot.priority]) slot.priority = priority;
       slot.pending = reply;
@@ -264,4 +281,18 @@ export function coalesceEdits(surface: ChatSurface, opts: CoalesceOptions): Coal
       if (busy()) await new Promise<void>((resolve) => idle.push(resolve));
     },
   };
+  const digestAfterMs = opts.digestAfterMs ?? MINUTE;
+  const digests =
+    opts.perMinute === undefined || digestAfterMs <= 0
+      ? undefined
+      : new Digests({
+          behindMs: digestAfterMs,
+          everyMs: opts.digestEveryMs ?? MINUTE,
+          perMinute: opts.perMinute,
+          post: (target, reply) => api.post(target, reply),
+          // Someone reading the channel is waiting for it: it goes before the statuses it stands for.
+          edit: (ref, reply) => void api.edit(ref, reply, 'urgent'),
+          onError: (error, channel) => onError(error, { surface: surface.name, channel, id: '(status digest)' }),
+        });
+  return api;
 }

@@ -15,6 +15,8 @@ export interface PostTarget {
   thread?: string;
   startThread?: boolean;
   fromMessage?: string;
+  /** Nobody asked for this post (a channel notice): it never answers a command waiting for its reply. */
+  unprompted?: boolean;
 }
 
 /** A posted message, enough to edit it later and to post further replies in its thread. */

@@ -34,9 +34,11 @@ export async function enforceBudget(deps: DispatcherDeps, task: TaskRecord): Pro
 export function budgetFinish(config: Config, task: TaskRecord, reply: Reply): void {
   const stop = task.budgetStop;
   if (!stop) return;
-  const spent = Math.max(stop.spentUsd, task.usage?.costUsd ?? 0);
+  const final = task.usage?.costUsd ?? stop.spentUsd;
+  // A worker may spend a little more while it stops: the final total is said, not hidden.
+  const after = dollars(final) === dollars(stop.spentUsd) ? '' : ` Its worker had spent ${dollars(final)} in all by the time it stopped.`;
   const more = continueStep(config, task);
-  reply.text = reply.text.replace(/^\*\*[^*]+\*\* was cancelled\./, `**${task.id}** was stopped at ${dollars(spent)} (limit ${dollars(stop.limitUsd)}).`);
+  reply.text = reply.text.replace(/^\*\*[^*]+\*\* was cancelled\./, `**${task.id}** was stopped at ${dollars(stop.spentUsd)} (limit ${dollars(stop.limitUsd)}).${after}`);
   reply.buttons = [...(reply.buttons ?? []), { action: { type: 'continue-task', task: task.id }, label: `Continue with +${limitText(more)}`, style: 'primary' }];
 }
 

@@ -5,6 +5,7 @@ import { Conversation } from './conversation.js';
 import { retry } from './control.js';
 import type { DispatcherDeps } from './deps.js';
 import { continueStep, limitText } from './budget.js';
+import { workSoFar } from './cost.js';
 
 /**
  * *Continue with +$2* on a task stopped over its budget: a new worker on the same goal with that
@@ -15,7 +16,8 @@ export async function continueOverBudget(deps: DispatcherDeps, inbound: InboundA
   if (!task.budgetStop) throw new UserError(`**${task.id}** was not stopped over its budget.`);
   const more = continueStep(deps.config.current(), task);
   await Conversation.of(deps, inbound).answer({ text: `Continuing **${task.id}** with +${limitText(more)}…` });
-  await retry(deps, inbound, task, undefined, { budgetUsd: more, context: continuation(task) });
+  const earlier = workSoFar(task);
+  await retry(deps, inbound, task, undefined, { budgetUsd: more, context: continuation(task), ...(earlier ? { earlier: { task: task.id, usage: earlier } } : {}) });
 }
 
 function continuation(task: TaskRecord): string {

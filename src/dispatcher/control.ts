@@ -1,7 +1,7 @@
 import { UnknownTaskError, UserError } from '../errors/index.js';
 import type { InboundMessage } from '../chat/inbound.js';
 import type { ControlAction } from '../intent/index.js';
-import type { TaskRecord } from '../store/records.js';
+import type { EarlierWork, TaskRecord } from '../store/records.js';
 import type { Right } from './access.js';
 import { Conversation } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
@@ -75,7 +75,7 @@ export async function retry(
   inbound: Pick<InboundMessage, 'who' | 'where'>,
   task: TaskRecord,
   model?: string,
-  more: { budgetUsd?: number; context?: string } = {},
+  more: { budgetUsd?: number; context?: string; earlier?: EarlierWork } = {},
 ): Promise<void> {
   const where = task.thread ? { ...task.where, thread: task.thread } : task.where;
   await proceed(
@@ -95,6 +95,7 @@ export async function retry(
           ...(task.spec.existingBranch && task.spec.branch ? { branch: task.spec.branch, existingBranch: true } : {}),
           ...(task.spec.repo.name === deps.defaultRepo.name ? {} : { repo: task.spec.repo.name }),
           ...(more.budgetUsd ? { budgetUsd: more.budgetUsd } : {}),
+          ...(more.earlier ? { earlier: more.earlier } : {}),
         },
       ],
       taskForge: retryForge(task),

@@ -1,6 +1,6 @@
 import type { Config, ModelPrice } from '../config/schema.js';
 import type { TaskRecord } from '../store/records.js';
-import { totalTokens, type Usage } from '../task/index.js';
+import { addUsage, totalTokens, type Usage } from '../task/index.js';
 
 const PER_MILLION = 1_000_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -54,4 +54,16 @@ export function dayStart(now: number): number {
 export function spentToday(tasks: readonly TaskRecord[], now: number): number {
   const since = dayStart(now);
   return tasks.filter((t) => t.createdAt >= since).reduce((sum, t) => sum + (t.usage?.costUsd ?? 0), 0);
+}
+
+/** What the whole work cost: this task's workers and, for a *Continue*, the task(s) it continues. */
+export function workSoFar(task: Pick<TaskRecord, 'usage' | 'earlier'>): Usage | undefined {
+  if (!task.earlier) return task.usage;
+  return task.usage ? addUsage(task.earlier.usage, task.usage) : task.earlier.usage;
+}
+
+/** `24.8k tokens · $4.08 in all with **big-index**`, for a task that continues another; undefined otherwise. */
+export function workLine(task: Pick<TaskRecord, 'usage' | 'earlier'>): string | undefined {
+  const all = workSoFar(task);
+  return task.earlier && all ? `${usageLine(all)} in all with **${task.earlier.task}**` : undefined;
 }

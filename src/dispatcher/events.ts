@@ -10,29 +10,95 @@ import { idleText, renderFinish, renderStatus } from './render.js';
 import { loginCommand, logText } from '../resolve/index.js';
 import { runnable } from './runnable.js';
 import { settleTrial } from './trial.js';
-import { priceOf, priced } from './cost.js';
+import { priceOf, priced as pricedUsage } from './cost.js';
 import { budgetFinish, enforceBudget } from './budget.js';
 import { attachOutFiles } from './attachments.js';
 
-/** Apply one task event: update the record, edit the status message, post what the thread must see. */
-export async function onTaskEvent(deps: DispatcherDeps, event: TaskEvent): Promise<TaskRecord | undefined> {
-  const task = await deps.store.getTask(event.taskId);
+/**
+ * Events that must be stored, and acted on, before the next one is applied: each moves the
+ * task's state or makes the thread hear of it (a question is stored before it is shown, a final
+ * state before the chat is told). Plan marks, activity lines, usage and the model only refresh
+ * the status: a burst of them is applied in memory and written once.
+ */
+function landsAlone(event: TaskEvent): boolean {
+  return !(event.type === 'plan' || event.type === 'activity' || event.type === 'usage' || event.type === 'model' || event.type === 'note' || (event.type === 'stall' && !event.stalled));
+}
+
+/**
+ * Apply a task's events, in order: each through `transition`, the record kept in memory between
+ * them and written once per run of refresh-only events (two writes per plan line, each decoding
+ * and re-encoding the record, were most of the bot's work with many workers). An event that
+ * lands alone is written, shown and announced before the next is applied. Returns the record as
+ * it was left (undefined when the task is unknown).
+ */
+export async function onTaskEvents(deps: DispatcherDeps, events: readonly TaskEvent[]): Promise<TaskRecord | undefined> {
+  const [first] = events;
+  if (!first) return undefined;
+  let task = await deps.store.getTask(first.taskId);
   if (!task) return undefined;
-  // A finished task has had its one final report; a repeated or late event changes nothing.
-  if (isFinal(task.state)) return task;
+  let pending: TaskEvent[] = [];
+  let patch: Partial<TaskRecord> = {};
+  for (const event of events) {
+    // A finished task has had its one final report; a repeated or late event changes nothing.
+    if (isFinal(task.state)) break;
+    const alone = landsAlone(event);
+    if (alone && pending.length > 0) {
+      task = (await land(deps, task, patch, pending)) ?? task;
+      pending = [];
+      patch = {};
+    }
+    // A give-up reported after the requester already answered (a successor is on its way) is old news.
+    if (event.type === 'gave-up' && (await deps.store.openQuestions(task.id)).length === 0) continue;
+    const step = stepOf(deps, task, event);
+    patch = { ...patch, ...step };
+    if (!alone) {
+      task = { ...task, ...step };
+      pending.push(event);
+      continue;
+    }
+    const landed = await land(deps, task, patch, [event]);
+    patch = {};
+    if (!landed) return undefined;
+    task = landed;
+  }
+  return pending.length > 0 ? ((await land(deps, task, patch, pending)) ?? task) : task;
+}
+
+/** One event's change to the task, priced (a CLI that gives tokens alone gets the config's price). */
+function stepOf(deps: DispatcherDeps, task: TaskRecord, event: TaskEvent): Partial<TaskRecord> {
+  const priced = event.type === 'usage' ? { ...event, usage: pricedUsage(event.usage, priceOf(deps.config.current(), task.spec.model)) } : event;
+  const step: Partial<TaskRecord> = transition(task, priced, nowOf(deps));
+  if (step.state && isFinal(step.state) && task.status) step.finalEditPending = true;
+  return step;
+}
+
+/**
+ * Store what `events` changed (one write), then act on it: the budget, the status edit (as
+ * pressing as the most pressing event), what the thread must hear, the model trial.
+ */
+async function land(deps: DispatcherDeps, task: TaskRecord, patch: Partial<TaskRecord>, events: readonly TaskEvent[]): Promise<TaskRecord | undefined> {
   const now = nowOf(deps);
-  // A give-up reported after the requester already answered (a successor is on its way) is old news.
-  if (event.type === 'gave-up' && (await deps.store.openQuestions(task.id)).length === 0) return task;
-  const patch: Partial<TaskRecord> = transition(task, event, now);
-  if (patch.usage) patch.usage = priced(patch.usage, priceOf(deps.config.current(), task.spec.model));
-  if (patch.state && isFinal(patch.state) && task.status) patch.finalEditPending = true;
   const changed = await deps.store.updateTask(task.id, patch);
   if (!changed) return undefined;
-  const updated = (await enforceBudget(deps, changed)) ?? changed;
-  await editStatus(deps, updated, now, priorityOf(event, updated));
-  await announce(deps, updated, event, now);
-  await settleTrial(deps, updated, event);
-  return updated;
+  try {
+    const updated = (await enforceBudget(deps, changed)) ?? changed;
+    await editStatus(deps, updated, now, mostPressing(events.map((event) => priorityOf(event, updated))));
+    const last = events.at(-1);
+    if (last && landsAlone(last)) await announce(deps, updated, last, now);
+    const trialEvent = events.find((event) => event.type === 'plan') ?? last;
+    if (trialEvent) await settleTrial(deps, updated, trialEvent);
+    return updated;
+  } catch (error) {
+    // Stored already: the events after these still apply (a finish must not wait on a failed post).
+    deps.log?.(`task ${task.id}: could not report ${events.map((event) => event.type).join(', ')}: ${(error as Error).stack ?? String(error)}`);
+    return changed;
+  }
+}
+
+const PRESSING: readonly EditPriority[] = ['urgent', 'change', 'quiet'];
+
+function mostPressing(priorities: readonly EditPriority[]): EditPriority {
+  return PRESSING.find((p) => priorities.includes(p)) ?? 'quiet';
 }
 
 /**

@@ -7,7 +7,7 @@ import { planAction, planInput } from './actions.js';
 import { expirePending } from './confirm.js';
 import { Conversation } from './conversation.js';
 import type { DispatcherDeps } from './deps.js';
-import { editStatus, onTaskEvent } from './events.js';
+import { editStatus, onTaskEvents } from './events.js';
 import { postMissingCard } from './launch.js';
 import { startFirstRun } from './first-run.js';
 import { publishFinished } from './forge-actions.js';
@@ -35,6 +35,11 @@ const MAX_TEXT = 40_000;
 export class Dispatcher {
   /** Events of one task are applied in order; different tasks proceed in parallel. */
   private readonly perTask = new KeyedLock();
+  /**
+   * Events of a task not yet taken up: those that arrive together, or while the task's previous
+   * events are still being applied, are applied as one batch (one store write for a burst).
+   */
+  private readonly inbox = new Map<string, TaskEvent[]>();
   private readonly settleWaiters = new Set<() => void>();
   private unsubscribe: (() => void) | undefined;
   private stopped = false;
@@ -50,9 +55,7 @@ export class Dispatcher {
   }
 
   start(): void {
-    this.unsubscribe = this.deps.queue.subscribe((event) => {
-      void this.perTask.run(event.taskId, () => this.onEvent(event));
-    });
+    this.unsubscribe = this.deps.queue.subscribe((event) => this.receive(event));
   }
 
   /** Prompts a previous run left unanswered expire (and say so) at their own deadlines. */
@@ -208,14 +211,30 @@ export class Dispatcher {
     return planRequest(this.deps, message);
   }
 
-  private async onEvent(event: TaskEvent): Promise<void> {
+  private receive(event: TaskEvent): void {
+    const waiting = this.inbox.get(event.taskId);
+    if (waiting) {
+      waiting.push(event);
+      return;
+    }
+    this.inbox.set(event.taskId, [event]);
+    void this.perTask.run(event.taskId, async () => {
+      // A worker can start (and even finish) before its launch has posted the thread and the
+      // card; what it reports meanwhile waits, and is applied as one batch.
+      await this.deps.posting?.get(event.taskId)?.catch(() => undefined);
+      const batch = this.inbox.get(event.taskId) ?? [];
+      this.inbox.delete(event.taskId);
+      return this.onEvents(batch);
+    });
+  }
+
+  private async onEvents(events: readonly TaskEvent[]): Promise<void> {
     try {
-      // A worker can start (and even finish) before its launch has posted the thread and the card.
-      await this.deps.posting?.get(event.taskId);
-      const task = await onTaskEvent(this.deps, event);
-      if (event.type === 'finished' && task) await publishFinished(this.deps, task);
+      const task = await onTaskEvents(this.deps, events);
+      if (task && events.some((event) => event.type === 'finished')) await publishFinished(this.deps, task);
     } catch (error) {
-      this.deps.log?.(`task ${event.taskId}: could not report ${event.type}: ${(error as Error).stack ?? String(error)}`);
+      const what = events.map((event) => event.type).join(', ');
+      this.deps.log?.(`task ${events[0]?.taskId ?? '?'}: could not report ${what}: ${(error as Error).stack ?? String(error)}`);
     } finally {
       for (const wake of this.settleWaiters) wake();
       this.settleWaiters.clear();

@@ -89,6 +89,8 @@ function newRecord(config: Config, request: Request, spec: TaskSpec, i: number, 
   if (request.attachments?.length) record.attachments = request.attachments;
   const budget = request.drafts[i]?.budgetUsd ?? config.limits.max_cost_usd;
   if (budget !== undefined) record.budgetUsd = budget;
+  const earlier = request.drafts[i]?.earlier;
+  if (earlier) record.earlier = earlier;
   const trial = request.ready[i]?.trial;
   if (trial) record.modelTrial = { via: trial.via };
   return record;

@@ -3,7 +3,7 @@ import { canPublish, forgeButtons } from './forge-buttons.js';
 import type { TaskRecord } from '../store/records.js';
 import { isFinal, planProgress, type TaskState } from '../task/index.js';
 import { logText } from '../resolve/index.js';
-import { dollars, usageLine, usageReport } from './cost.js';
+import { dollars, usageLine, usageReport, workLine } from './cost.js';
 
 const STATE_LABEL: Record<TaskState, string> = {
   queued: 'queued',
@@ -66,6 +66,8 @@ export function renderStatus(task: TaskRecord, now: number): Reply {
     { label: 'Elapsed', value: formatElapsed((task.finishedAt ?? now) - task.createdAt) },
   ];
   if (task.usage) fields.push({ label: 'Usage', value: usageLine(task.usage) });
+  const work = workLine(task);
+  if (work) fields.push({ label: 'Whole work', value: work });
   const pr = task.forge?.pullRequest;
   if (pr) fields.push({ label: 'Pull request', value: `#${pr.number} ${pr.url}` });
   else if (task.forge?.pushed && task.worktree) fields.push({ label: 'Pushed', value: `${task.worktree.branch} → origin` });
@@ -96,12 +98,14 @@ export function renderStatus(task: TaskRecord, now: number): Reply {
   return reply;
 }
 
-/** `stopped at $2.03 (limit $2.00)`: a task stopped over its budget, at what it cost in the end. */
+/**
+ * `stopped at $2.03 (limit $2.00)`: a task stopped over its budget, at what it had cost when it
+ * was stopped (what its worker spent while stopping shows in its usage and finish report).
+ */
 function budgetLabel(task: TaskRecord): string {
   const stop = task.budgetStop;
   if (!stop) return stateLabel(task.state);
-  const spent = Math.max(stop.spentUsd, task.usage?.costUsd ?? 0);
-  return `${isFinal(task.state) ? 'stopped' : 'stopping'} at ${dollars(spent)} (limit ${dollars(stop.limitUsd)})`;
+  return `${isFinal(task.state) ? 'stopped' : 'stopping'} at ${dollars(stop.spentUsd)} (limit ${dollars(stop.limitUsd)})`;
 }
 
 /** The finish report posted in the thread when a task ends. */
@@ -116,6 +120,8 @@ export function renderFinish(task: TaskRecord): Reply {
   const lines = [head[task.state] ?? `**${task.id}**: ${stateLabel(task.state)}`];
   if (task.summary) lines.push('', task.summary);
   if (task.usage) lines.push('', `_${usageReport(task.usage)}_`);
+  const work = workLine(task);
+  if (work) lines.push(`_${work}, the task it continues._`);
   if (canPublish(task) && !task.forge?.autoPr && !task.forge?.continues) lines.push('', `_To open a pull request: *Open PR* on the status message, or say \`open a PR for ${task.id}\`._`);
   const reply: Reply = { text: lines.join('\n') };
   if (task.worktree) {

@@ -66,7 +66,17 @@ export class TaskWatcher {
   private lastProgress = Date.now();
   private stalled = false;
 
-  constructor(private readonly opts: WatcherOptions) {}
+  private readonly opts: WatcherOptions;
+  private readonly send: (event: TaskEvent) => void;
+  /** Events a scan has found so far: handed on together when it ends. */
+  private held?: TaskEvent[];
+
+  constructor(opts: WatcherOptions) {
+    // What one look at the files finds (a plan mark, the output and usage that came with it)
+    // reaches the bot in one go, so that it is applied and stored as one change.
+    this.send = opts.emit;
+    this.opts = { ...opts, emit: (event) => void (this.held ? this.held.push(event) : opts.emit(event)) };
+  }
 
   async start(): Promise<void> {
     await mkdir(this.opts.paths.ipc, { recursive: true });
@@ -109,6 +119,17 @@ export class TaskWatcher {
   }
 
   private async scanOnce(): Promise<void> {
+    this.held = [];
+    try {
+      await this.look();
+    } finally {
+      const found = this.held;
+      this.held = undefined;
+      for (const event of found) this.send(event);
+    }
+  }
+
+  private async look(): Promise<void> {
     const { taskId, paths } = this.opts;
     const stamp = await stampOf(paths.plan);
     let progress = stamp !== this.planStamp;

@@ -3,7 +3,7 @@ import { Inbound, InboundFile, Where } from '../chat/inbound.js';
 import { MessageRef } from '../chat/surface.js';
 import { ConfigRequest, TaskDraft, TaskRequest } from '../intent/types.js';
 import { Trial } from '../resolve/resolve.js';
-import { SavedTaskSpec, TaskProgress } from '../task/index.js';
+import { SavedTaskSpec, TaskProgress, Usage } from '../task/index.js';
 import { TaskForge } from '../forge/record.js';
 
 /**
@@ -11,6 +11,13 @@ import { TaskForge } from '../forge/record.js';
  * damaged on disk (or written by a buggy build) is reported and skipped instead of crashing a
  * status query. Records are loose: a field added by a newer build survives a rewrite.
  */
+
+/**
+ * A *Continue* of a task stopped over its budget is a new task: the one it continues, and what
+ * that one (with any it continued in turn) used, so that the whole work's cost can be shown.
+ */
+export const EarlierWork = z.object({ task: z.string(), usage: Usage });
+export type EarlierWork = z.infer<typeof EarlierWork>;
 
 /** A task as the dispatcher remembers it: its spec, where it was asked, its messages, its progress. */
 export const TaskRecord = z.looseObject({
@@ -39,6 +46,8 @@ export const TaskRecord = z.looseObject({
   attachments: z.array(InboundFile).max(100).optional(),
   /** The task went over its budget and was stopped: what it had cost then, against which limit. */
   budgetStop: z.object({ spentUsd: z.number(), limitUsd: z.number() }).optional(),
+  /** The task this one continues (its budget and usage are its own; this is for the total). */
+  earlier: EarlierWork.optional(),
   createdAt: z.number(),
   updatedAt: z.number(),
 });
@@ -56,6 +65,7 @@ export const HeldDraft = TaskDraft.extend({
   trial: Trial.optional(),
   /** A *Continue* of a task stopped over its budget: this run's own budget. */
   budgetUsd: z.number().positive().optional(),
+  earlier: EarlierWork.optional(),
 });
 export type HeldDraft = z.infer<typeof HeldDraft>;
 

@@ -16,8 +16,10 @@ export const TaskProgress = z.object({
   activity: z.string().optional(),
   /** How long the worker had been silent when it was found stalled; cleared by progress. */
   stalledFor: z.number().int().nonnegative().optional(),
-  /** Tokens (and cost, when the CLI reports it) of the current worker so far. */
+  /** Tokens (and cost, when the CLI reports it) of all the task's workers so far. */
   usage: Usage.optional(),
+  /** What the task's earlier workers used (a successor after a give-up): its workers' reports add to it. */
+  usageBefore: Usage.optional(),
   pid: z.number().int().optional(),
   /** The runner host holding the worker (the last one that started it). */
   runner: z.string().optional(),

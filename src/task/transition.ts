@@ -1,6 +1,7 @@
 import type { TaskEvent } from './events.js';
 import type { TaskProgress } from './progress.js';
 import { isFinal } from './state.js';
+import { addUsage } from './usage.js';
 
 /**
  * A change to a task: what its runner reported, or `resumed` when an answer to a blocked task
@@ -13,7 +14,7 @@ export type TaskChange = TaskEvent | { type: 'resumed'; taskId: string };
  * A finished task stays finished: a late event (a plan read just before the worker exited, a
  * repeated report after a restart) never brings it back to life.
  */
-export function transition(task: Pick<TaskProgress, 'state'>, change: TaskChange, now: number): Partial<TaskProgress> {
+export function transition(task: Pick<TaskProgress, 'state' | 'usage' | 'usageBefore'>, change: TaskChange, now: number): Partial<TaskProgress> {
   if (isFinal(task.state)) return {};
   switch (change.type) {
     case 'started':
@@ -25,7 +26,8 @@ export function transition(task: Pick<TaskProgress, 'state'>, change: TaskChange
     case 'stall':
       return { stalledFor: change.stalled ? change.idleMs : undefined };
     case 'usage':
-      return { usage: change.usage };
+      // A worker reports its own running total; a successor's adds to what the earlier ones used.
+      return { usage: task.usageBefore ? addUsage(task.usageBefore, change.usage) : change.usage };
     case 'plan':
       return { plan: change.items, planTotal: change.total, planDone: change.done };
     case 'question':
@@ -36,7 +38,9 @@ export function transition(task: Pick<TaskProgress, 'state'>, change: TaskChange
     case 'gave-up':
       return { state: 'blocked' };
     case 'resumed':
-      return task.state === 'blocked' ? { state: 'queued' } : {};
+      // The worker that gave up has reported all it used: that is where its successor's count starts.
+      if (task.state !== 'blocked') return {};
+      return task.usage ? { state: 'queued', usageBefore: task.usage } : { state: 'queued' };
     case 'note':
       return {};
     case 'finished':

@@ -22,7 +22,10 @@ export type Usage = z.infer<typeof Usage>;
 export function addUsage(a: Usage, b: Usage): Usage {
   const sum: Usage = { inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens };
   if (a.cachedTokens !== undefined || b.cachedTokens !== undefined) sum.cachedTokens = (a.cachedTokens ?? 0) + (b.cachedTokens ?? 0);
-  if (a.costUsd !== undefined && b.costUsd !== undefined) sum.costUsd = a.costUsd + b.costUsd;
+  if (a.costUsd !== undefined && b.costUsd !== undefined) {
+    sum.costUsd = a.costUsd + b.costUsd;
+    if (a.estimated || b.estimated) sum.estimated = true;
+  }
   if (a.turns !== undefined || b.turns !== undefined) sum.turns = (a.turns ?? 0) + (b.turns ?? 0);
   return sum;
 }

@@ -43,6 +43,16 @@ describe('budgets', () => {
     expect(second?.prompt).toContain('was stopped when it went over its budget');
     // The new run has $2 of its own and is stopped past it in turn.
     await stack.waitForStatus(`${id}-2`, /stopped at \$\d+\.\d\d \(limit \$2\.00\)/);
+    // Its cost is its own (its budget, the day's totals), and the whole work's is shown with it.
+    const finish2 = await stack.waitFor(new RegExp(`\\*\\*${id}-2\\*\\* was stopped at`));
+    const [first, next] = await Promise.all([stack.app.store.getTask(id), stack.app.store.getTask(`${id}-2`)]);
+    const whole = (first?.usage?.costUsd ?? 0) + (next?.usage?.costUsd ?? 0);
+    expect(next?.earlier).toEqual({ task: id, usage: first?.usage });
+    expect(next?.usage?.costUsd).toBeLessThan(whole);
+    const line = `~$${whole.toFixed(2)} in all with **${id}**`;
+    expect(stack.surface.latest(finish2).text).toContain(`${line}, the task it continues.`);
+    const card = await stack.waitForStatus(`${id}-2`, /stopped at/);
+    expect(card.fields?.find((f) => f.label === 'Whole work')?.value).toContain(line);
   });
 
   it('a request past the daily budget is answered before anything starts', async () => {

@@ -146,6 +146,16 @@ describe('discord interactions', () => {
     expect(callbacks(r, press.id)).toEqual([{ type: 6 }]);
   });
 
+  it('a post nobody asked for (a channel notice) goes to the channel, never as the answer to a /dispatch waiting there', async () => {
+    const r = await rig();
+    const command = r.fake.slashCommand({ text: 'deploy prod' });
+    await r.inbound.atLeast(1);
+    const ref = await r.surface.post({ channel: r.fake.general.id, unprompted: true }, { text: 'Status updates here are behind.' });
+    expect(r.fake.callsTo('POST', new RegExp(`^/webhooks/${r.fake.appId}/${command.token}`))).toEqual([]);
+    expect(r.fake.callsTo('PATCH', new RegExp(`^/webhooks/${r.fake.appId}/${command.token}`))).toEqual([]);
+    expect(r.fake.messages.get(ref.id)).toMatchObject({ channel_id: r.fake.general.id, content: 'Status updates here are behind.' });
+  });
+
   it('an ephemeral answer to a /dispatch replaces the public "thinking…" with a private reply', async () => {
     const r = await rig({
       onInbound: async (inbound: Inbound, surface) => {

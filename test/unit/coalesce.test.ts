@@ -237,6 +237,47 @@ describe('coalesceEdits', () => {
       expect(platform.edits.map((e) => e.text)).toEqual(['a 1/3', 'b 1/3', 'activity 1']);
     });
 
+    /** A task's status card, as the dispatcher renders it. */
+    const card = (task: string, done: number): Reply => ({ title: task, text: `🔄 **${task}**: running`, progress: { done, total: 200 } });
+
+    /** `tasks` statuses in channel C1, each checking off a plan item a second for `seconds`. */
+    async function busyChannel(chat: ReturnType<typeof coalesceEdits>, tasks: number, seconds: number): Promise<void> {
+      for (let second = 1; second <= seconds; second++) {
+        for (let t = 0; t < tasks; t++) void chat.edit(ref(`s${t}`), card(`task-${t}`, second));
+        await vi.advanceTimersByTimeAsync(1000);
+      }
+    }
+
+    it('says so in one channel message when statuses fall over a minute behind, edits it, and says when they caught up', async () => {
+      const platform = fakeSurface(50);
+      const chat = coalesceEdits(platform.surface, { minIntervalMs: 1000, perMinute: 45, onError: () => {} });
+      // 60 statuses at 45 edits a minute: each can be edited once in 80 s.
+      await busyChannel(chat, 60, 180);
+      const digests = platform.posts.filter((p) => /status updates waiting/.test(p));
+      expect(digests).toHaveLength(1);
+      expect(digests[0]).toMatch(/^\d+ tasks here have status updates waiting: .* about \d+ s behind\. Latest:\n• 🔄 task-\d+: running \d+\/200/);
+      // It is kept current (an edit a minute at most), and within the budget.
+      const digestId = 'm1';
+      const edited = platform.edits.filter((e) => e.id === digestId);
+      expect(edited.length).toBeGreaterThanOrEqual(1);
+      expect(edited.length).toBeLessThanOrEqual(3);
+      expect(edited.at(-1)?.text).toMatch(/running 1[1-8]\d\/200/);
+      expect(platform.refused()).toBe(0);
+
+      await drain(chat.flush);
+      expect(platform.edits.filter((e) => e.id === digestId).at(-1)?.text).toMatch(/caught up/);
+      for (let t = 0; t < 60; t++) expect(platform.edits.filter((e) => e.id === `s${t}`).at(-1)?.text).toBe(`🔄 **task-${t}**: running`);
+      expect(platform.posts.filter((p) => /status updates waiting/.test(p))).toHaveLength(1);
+    });
+
+    it('posts no digest while statuses stay within the minute (10 busy statuses at 45 edits a minute)', async () => {
+      const platform = fakeSurface(50);
+      const chat = coalesceEdits(platform.surface, { minIntervalMs: 1000, perMinute: 45, onError: () => {} });
+      await busyChannel(chat, 10, 180);
+      await drain(chat.flush);
+      expect(platform.posts).toEqual([]);
+    });
+
     it('paces posts per channel, a mention going before plain posts still queued', async () => {
       const platform = fakeSurface();
       const chat = coalesceEdits(platform.surface, { minIntervalMs: 1000, postsPerSecond: 1, postBurst: 1 });

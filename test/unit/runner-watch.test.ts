@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { taskPaths } from '../../src/runner/paths.js';
 import { TaskWatcher } from '../../src/runner/watcher.js';
+import { LogFollower } from '../../src/runner/log.js';
 import type { TaskEvent } from '../../src/task/index.js';
 import { backendFor } from '../fixtures/fake-agent-support.js';
 
@@ -44,6 +45,35 @@ describe('the runner watching a worker\'s files', () => {
     await watcher.scan();
     const plans = events.filter((e) => e.type === 'plan');
     expect(plans.at(-1)).toMatchObject({ items: [{ text: 'Read the auth module', mark: 'done' }] });
+  });
+
+  it('hands on what one look at the files found together: a plan mark with the output and usage that came with it', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'dispatch-watch-'));
+    roots.push(root);
+    const paths = taskPaths(root, 't1');
+    mkdirSync(paths.ipc, { recursive: true });
+    const log = join(root, 'worker.log');
+    writeFileSync(log, '');
+    // Events handed on in one run of code share a turn; an await in between starts a new one.
+    const seen: { type: string; turn: number }[] = [];
+    let turn = 0;
+    let closing = false;
+    const emit = (event: TaskEvent): void => {
+      seen.push({ type: event.type, turn });
+      if (closing) return;
+      closing = true;
+      queueMicrotask(() => {
+        turn += 1;
+        closing = false;
+      });
+    };
+    const watcher = new TaskWatcher({ taskId: 't1', paths, backend: backendFor('claude'), pollMs: 3_600_000, log: new LogFollower(log, 0), emit });
+    writeFileSync(paths.plan, '- [x] Read the auth module\n- [ ] Fix the token check\n');
+    const message = { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-opus', content: [{ type: 'text', text: 'Fixing the token check' }], usage: { input_tokens: 900, output_tokens: 40 } };
+    writeFileSync(log, `${JSON.stringify({ type: 'assistant', message })}\n`);
+    await watcher.scan();
+    expect(seen.map((e) => e.type)).toEqual(['plan', 'usage', 'activity']);
+    expect(new Set(seen.map((e) => e.turn)).size).toBe(1);
   });
 
   it('sees a second question written in the same clock tick as the first', async () => {

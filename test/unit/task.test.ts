@@ -31,6 +31,18 @@ describe('transition', () => {
     expect(transition({ state: 'running' }, { type: 'resumed', taskId: 't' }, NOW)).toEqual({});
   });
 
+  it("counts a successor's usage on top of what the worker that gave up used", () => {
+    const first = { inputTokens: 3000, outputTokens: 30, costUsd: 1.5, turns: 3 };
+    const resumed = transition({ state: 'blocked', usage: first }, { type: 'resumed', taskId: 't' }, NOW);
+    expect(resumed).toEqual({ state: 'queued', usageBefore: first });
+    const own = { inputTokens: 1000, outputTokens: 10, costUsd: 0.5, turns: 1 };
+    expect(transition({ state: 'running', usage: first, usageBefore: first }, { type: 'usage', taskId: 't', usage: own }, NOW)).toEqual({
+      usage: { inputTokens: 4000, outputTokens: 40, costUsd: 2, turns: 4 },
+    });
+    // A task's first worker reports its own total as it is.
+    expect(transition({ state: 'running' }, { type: 'usage', taskId: 't', usage: own }, NOW)).toEqual({ usage: own });
+  });
+
   it('never brings a finished task back to life', () => {
     const finals: TaskState[] = ['done', 'failed', 'cancelled', 'timed_out', 'interrupted'];
     for (const state of finals) {
