@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { botEnv, botPaths, makeRepo, readAgentRuns } from '../support/bot-env.js';
 
-// Issue 12 item 1: the bot works on the user's repository, wherever its own checkout is.
+// The bot works on the user's repository, wherever its own checkout is.
 const BIN = fileURLToPath(new URL('../../bin/dispatch-bot.js', import.meta.url));
 const CHECKOUT = realpathSync(fileURLToPath(new URL('../..', import.meta.url)));
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeSlack } from '../fakes/slack-server.js';
 import { botEnv, botPaths } from '../support/bot-env.js';
 
-// Issue 12 item 2: start-up says what is wrong and exits non-zero.
+// Start-up says what is wrong and exits non-zero.
 const BIN = fileURLToPath(new URL('../../bin/dispatch-bot.js', import.meta.url));
 const NO_CHAT = { SLACK_BOT_TOKEN: '', SLACK_SIGNING_SECRET: '', SLACK_APP_TOKEN: '', SLACK_API_URL: '', DISCORD_TOKEN: '', DISCORD_GUILD_ID: '', DISCORD_API_URL: '' };
 

@@ -6,7 +6,7 @@ import { closeAfterEach } from '../support/close-after-each.js';
 import { DiscordApp, RIG_CONFIG } from '../support/discord-rig-app.js';
 
 /**
- * Issue 14's acceptance on Discord: the real discord.js client against the fake Discord, the real
+ * Pull requests on Discord: the real discord.js client against the fake Discord, the real
  * dispatcher and runner, a bare repository as origin and the real @octokit/rest against the fake
  * GitHub.
  */

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { botEnv, botPaths } from '../support/bot-env.js';
 import { Stack } from '../support/stack.js';
 
-// Issue 12 items 5 and 6: the truth about the CLIs (logged in or not), and failures as text.
+// The truth about the CLIs (logged in or not), and failures as text.
 const BIN = fileURLToPath(new URL('../../bin/dispatch-bot.js', import.meta.url));
 
 const CONFIG = `default: opus

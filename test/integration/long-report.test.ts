@@ -7,7 +7,7 @@ import { DiscordApp } from '../support/discord-rig-app.js';
 import { ShellSession } from '../support/shell-session.js';
 import { SlackRig, visibleCall } from '../support/slack-rig.js';
 
-// Issue 12 item 7: a report too long for a message arrives whole, as a file (Slack, Discord), or
+// A report too long for a message arrives whole, as a file (Slack, Discord), or
 // as a path the shell prints.
 const CONFIG = 'default: opus\nmodels:\n  opus: { backend: claude }\n';
 /** The fake agent's output.md: a title line, the finish line, then this many findings. */

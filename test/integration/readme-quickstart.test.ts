@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { botEnv, botPaths, makeRepo, readAgentRuns } from '../support/bot-env.js';
 
-// Issue 12's acceptance: the README's quick start, run as written from a scratch repository. The
+// The README's quick start, run as written from a scratch repository. The
 // only change is the two placeholders: ~/dispatch-bot is this checkout, ~/code/my-app the scratch
 // repository. npm's global folder is a temp one, and npm may not go online (nothing is downloaded).
 const CHECKOUT = realpathSync(fileURLToPath(new URL('../..', import.meta.url)));

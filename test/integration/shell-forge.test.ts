@@ -9,7 +9,7 @@ import { ForgeOrigin, fakeGitHubEnv, refusalTour } from '../support/forge-origin
 import { ShellSession } from '../support/shell-session.js';
 
 /**
- * Issue 14's acceptance in the terminal: `dispatch-bot shell` as a real process, a bare
+ * Pull requests in the terminal: `dispatch-bot shell` as a real process, a bare
  * repository as origin, the real @octokit/rest against the fake GitHub.
  */
 const CONFIG = 'default: opus\nmodels:\n  opus: { backend: claude }\n';

@@ -6,7 +6,7 @@ import { eventually } from '../support/eventually.js';
 import { shellPerTest } from '../support/shell-bench.js';
 import type { ShellSession } from '../support/shell-session.js';
 
-// Issue 3's acceptance through the shell surface: questions, give-up and resume, notes, cancel,
+// The worker protocol through the shell surface: questions, give-up and resume, notes, cancel,
 // timeout, and the bot killed with SIGKILL mid-task then started again.
 const CONFIG = `default: sonnet
 models:

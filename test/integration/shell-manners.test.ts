@@ -8,7 +8,7 @@ import { processRuns } from '../fixtures/fake-agent-support.js';
 import { botEnv, botPaths, makeRepo, readAgentRuns } from '../support/bot-env.js';
 import { ShellSession } from '../support/shell-session.js';
 
-// Issue 12 item 4: the shell's manners.
+// The shell's manners.
 const CONFIG = 'default: opus\nmodels:\n  opus: { backend: claude }\n  sonnet: { backend: claude }\n';
 /** util-linux `script` gives the bot a real terminal (Ctrl-C is the terminal's, not a signal we fake). */
 const SCRIPT = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;

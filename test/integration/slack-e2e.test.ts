@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { recordFault } from '../support/figures.js';
 import { ALICE, MALLORY, SlackRig, visible, visibleCall } from '../support/slack-rig.js';
 
-// Issue 4's acceptance end to end: the real Bolt app (HTTP, and Socket Mode once) against the fake
+// Slack end to end: the real Bolt app (HTTP, and Socket Mode once) against the fake
 // Slack, wired to the real dispatcher, runner (fake agent CLI), git repo and SQLite store.
 const CONFIG = `default: opus
 models:

@@ -5,7 +5,7 @@ import { closeAfterEach } from '../support/close-after-each.js';
 import { ALICE, MALLORY, SlackRig, visible } from '../support/slack-rig.js';
 
 /**
- * Issue 14's acceptance on Slack: the real Bolt app against the fake Slack, the real dispatcher
+ * Pull requests on Slack: the real Bolt app against the fake Slack, the real dispatcher
  * and runner (fake agent CLI), a bare repository as origin and the real @octokit/rest talking to
  * the fake GitHub.
  */

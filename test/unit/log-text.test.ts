@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { logText } from '../../src/resolve/index.js';
 
-// Issue 12 item 6: the CLIs' JSON streams read as text in failure messages and `logs <id>`.
+// The CLIs' JSON streams read as text in failure messages and `logs <id>`.
 describe('logText', () => {
   it('claude stream-json: what it said and did, its result or error; no tool output, no JSON', () => {
     const log = [
