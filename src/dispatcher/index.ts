@@ -41,6 +41,11 @@ export class Dispatcher {
    */
   private readonly inbox = new Map<string, TaskEvent[]>();
   private readonly settleWaiters = new Set<() => void>();
+  /**
+   * Requests this process took and has not finished. A surface listens before the start-up resume
+   * runs, so a request can arrive, be taken and still be handled when the resume looks.
+   */
+  private readonly takenHere = new Set<string>();
   private unsubscribe: (() => void) | undefined;
   private stopped = false;
   private sweeping: Promise<unknown> = Promise.resolve();
@@ -122,8 +127,14 @@ export class Dispatcher {
    * cannot answer must not lose a request: it is taken anyway, and the log says so.
    */
   async accept(keys: readonly string[], inbound: Inbound): Promise<boolean> {
+    const id = inbound.deliveryId;
+    const mine = id !== undefined && !this.takenHere.has(id);
+    // Marked before it is stored: the start-up resume must never see it as a previous run's.
+    if (mine) this.takenHere.add(id);
     try {
-      return await this.deps.store.acceptRequest(keys, inbound, DELIVERY_TTL_MS);
+      const taken = await this.deps.store.acceptRequest(keys, inbound, DELIVERY_TTL_MS);
+      if (!taken && mine) this.takenHere.delete(id);
+      return taken;
     } catch (error) {
       this.deps.log?.(`could not record ${inbound.deliveryId ?? inbound.kind} before handling it (${messageOf(error)}); handling it anyway`);
       return true;
@@ -139,6 +150,7 @@ export class Dispatcher {
     }
     if (inbound.deliveryId !== undefined) {
       await this.deps.store.finishRequest(inbound.deliveryId).catch((error: unknown) => this.deps.log?.(`could not mark ${inbound.deliveryId} handled: ${messageOf(error)}`));
+      this.takenHere.delete(inbound.deliveryId);
     }
   }
 
@@ -148,6 +160,8 @@ export class Dispatcher {
    */
   async resumeRequests(): Promise<void> {
     for (const accepted of await this.deps.store.unfinishedRequests()) {
+      // Taken by this process since it started listening: it is being handled now.
+      if (this.takenHere.has(accepted.id)) continue;
       if (await this.alreadyActedOn(accepted.request)) await this.deps.store.finishRequest(accepted.id);
       else await this.handle(accepted.request);
     }

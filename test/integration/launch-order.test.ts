@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Inbound } from '../../src/chat/inbound.js';
 import { closeAfterEach } from '../support/close-after-each.js';
 import { eventually } from '../support/eventually.js';
 import { Stack } from '../support/stack.js';
@@ -38,4 +39,20 @@ describe('a launch on a slow chat platform (posts paced or held)', () => {
     expect(card.target.thread).toBe(thread);
     expect((await stack.app.store.getTask(id))?.status?.id).toBe(card.ref.id);
   });
+
+  it('handles once a request taken while the start-up resume runs (the surface listens before it)', async () => {
+    const stack = opened(await Stack.start({ config: CONFIG }));
+    const release = stack.surface.holdPosts();
+    const request: Inbound = { kind: 'message', who: stack.who(), where: stack.where(), text: 'use opus to tidy the changelog fake:items=1', addressed: true, deliveryId: 'delivery-1' };
+    expect(await stack.app.dispatcher.accept(['delivery-1'], request)).toBe(true);
+    const handled = stack.app.dispatcher.handle(request);
+    const resumed = stack.app.dispatcher.resumeRequests();
+    release();
+    await Promise.all([handled, resumed]);
+    const { id } = await stack.firstTask();
+    await stack.waitForStatus(id, /done/);
+    expect((await stack.app.store.listTasks()).map((t) => t.id)).toEqual([id]);
+    expect(stack.agentRuns()).toHaveLength(1);
+  });
 });
+
