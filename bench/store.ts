@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { openRedisStore } from '../src/store/redis.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
+import { deleteKeysUnder } from '../src/util/redis.js';
 import type { TaskStore } from '../src/store/port.js';
 import type { TaskRecord } from '../src/store/records.js';
 
@@ -109,7 +110,7 @@ async function redisFigures(url: string, prefix: string, records: TaskRecord[], 
     const store = await openRedisStore({ url, prefix: `${prefix}store` });
     return await measure({ floor: (i) => client.set(`${prefix}floor:${i}`, body), store }, records);
   } finally {
-    await deleteKeys(client, prefix);
+    await deleteKeysUnder(client, prefix);
     await client.quit();
   }
 }
@@ -118,15 +119,6 @@ async function rate(n: number, op: (i: number) => Promise<unknown>): Promise<num
   const start = performance.now();
   for (let i = 0; i < n; i++) await op(i);
   return n / ((performance.now() - start) / 1000);
-}
-
-async function deleteKeys(client: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length) await client.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
 }
 
 function print(tasks: number, bodyBytes: number, sqlite: Figures, redis: Figures | string): void {

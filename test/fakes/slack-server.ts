@@ -72,7 +72,7 @@ export interface FakeSlackOptions {
   userGroups?: Record<string, string[]>;
   /** Make usergroups.users.list fail with this error (e.g. missing_scope). */
   userGroupsError?: string;
-  /** The bot token file downloads must carry (default: any `xoxb-` token). */
+  /** The bot token file downloads must carry (default: a token starting `xoxb-`). */
   botToken?: string;
   /** false: the app lacks files:read, and Slack answers a file download with its sign-in page. */
   filesRead?: boolean;
@@ -426,7 +426,7 @@ interface BlockLike {
   elements?: { action_id?: string; text?: { text?: string }; value?: string; options?: { value?: string }[] }[];
 }
 
-/** What real Slack refuses: msg_too_long for long text, invalid_blocks for any block over its limit. */
+/** What real Slack refuses: msg_too_long for long text, invalid_blocks for a block over its limit. */
 function oversize(body: Record<string, unknown>): string | undefined {
   if (String(body.text ?? '').length > TEXT_MAX) return 'msg_too_long';
   const blocks = blocksOf(body) as BlockLike[];
