@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import Bottleneck from 'bottleneck';
 import { ForgeError, UnknownTaskError, messageOf } from '../errors/index.js';
-import { BranchTarget, TaskSpec, isFinal, type BranchPush, type FilesRemoved, type TaskEvent, type TaskEventListener, type TaskFiles } from '../task/index.js';
+import { BranchTarget, TaskSpec, isFinal, type BranchPush, type FilesRemoved, type TaskControl, type TaskEvent, type TaskEventListener, type TaskFiles } from '../task/index.js';
 import type { Backend, WorkerCommand } from '../resolve/backend.js';
 import { readText, readWorkerRecord, writeAtomic } from './files.js';
 import { KeyedLock } from '../util/keyed-lock.js';
@@ -64,23 +64,9 @@ export interface RecoverableTask {
  * The workers of one host: it starts, watches, stops and reports them. It knows nothing of the
  * queue in front of it (in-process or BullMQ), which hands it tasks and forwards its events.
  */
-export interface RunnerHost {
-  submit(spec: TaskSpec): Promise<void>;
-  subscribe(listener: TaskEventListener): () => void;
-  /** Stop the task's worker and its whole process tree. Resolves once it is gone. */
-  cancel(taskId: string): Promise<void>;
-  /** Write `ipc/<seq>.answer` for a question the worker asked. */
-  answer(taskId: string, seq: string, text: string): Promise<void>;
-  /** Append a note to the task's plan.md for the worker to read. */
-  note(taskId: string, text: string): Promise<void>;
-  /** The last `lines` lines of the worker's log. */
-  logs(taskId: string, lines: number): Promise<string>;
+export interface RunnerHost extends TaskControl {
   /** Remove a finished task's worktree (kept when it has uncommitted changes); says what it did. */
   removeWorktree(target: { repo: string; path: string; branch: string }): Promise<{ removed: boolean; message: string }>;
-  /** Push a finished task's branch to `origin` (`dryRun`: only say where it would go). */
-  pushBranch(target: BranchTarget, opts?: { dryRun?: boolean }): Promise<BranchPush>;
-  /** Remove the logs and task folders (and empty worktrees, when asked) of tasks the store removed. */
-  removeTaskFiles(tasks: readonly TaskFiles[]): Promise<FilesRemoved>;
   /** Re-adopt live workers of an earlier host, re-surface their questions, report the gone ones. */
   recover(tasks: RecoverableTask[]): Promise<void>;
   /** Kill this runner's recorded workers whose task is neither in `knownTaskIds` nor active here. Returns their task ids. */

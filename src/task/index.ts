@@ -7,5 +7,6 @@ export { TaskProgress, queuedProgress } from './progress.js';
 export { transition, type TaskChange } from './transition.js';
 export { BranchTarget, BranchPush } from './branch.js';
 export { Usage, addUsage, totalTokens, sameUsage } from './usage.js';
+export type { TaskControl } from './control.js';
 export { TaskFiles, FilesRemoved, noFilesRemoved, addFilesRemoved } from './files.js';
 export { TaskFile, AttachedFiles, SafeFileName, MAX_TASK_FILES, MAX_TASK_FILES_BYTES, base64Bytes, safeFileName, sizeText } from './attachments.js';
