@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { App, LogLevel, type CustomRoute, type Logger, type webApi } from '@slack/bolt';
+import { App, LogLevel, webApi, type CustomRoute, type Logger } from '@slack/bolt';
 import { z } from 'zod';
 import type { Inbound } from '../../src/chat/inbound.js';
 import type { ChatSurface } from '../../src/chat/surface.js';
@@ -48,6 +48,27 @@ export interface SlackSurface extends ChatSurface {
 const RETRY = { retries: 5, factor: 2, minTimeout: 250, maxTimeout: 15_000, randomize: true };
 
 /**
+ * Start-up's one call, auth.test, fails fast: a bot started with Slack out of reach (the network,
+ * a wrong SLACK_API_URL) says so within about two seconds, not after a minute of backoff; a
+ * service manager restarts it (deploy/systemd: Restart=on-failure).
+ */
+const START_RETRY = { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 1_000, randomize: false };
+const START_TIMEOUT_MS = 10_000;
+
+/** Who the token is (auth.test), asked once with start-up's short retries; a bad token or no answer throws. */
+async function whoAmI(opts: SlackOptions, logger: Logger): Promise<{ botId?: string; botUserId?: string }> {
+  const client = new webApi.WebClient(opts.botToken, {
+    ...(opts.apiUrl ? { slackApiUrl: withSlash(opts.apiUrl) } : {}),
+    retryConfig: START_RETRY,
+    timeout: START_TIMEOUT_MS,
+    logger,
+    logLevel: LogLevel.WARN,
+  });
+  const who = await client.auth.test();
+  return { ...(who.bot_id ? { botId: who.bot_id } : {}), ...(who.user_id ? { botUserId: who.user_id } : {}) };
+}
+
+/**
  * The client hands its retry options to p-retry, which calls `onFailedAttempt` after every
  * failed try (a 429 after its Retry-After wait); only one with tries left is tried again.
  */
@@ -79,16 +100,19 @@ function opsRoutes(handle: OpsHandler): CustomRoute[] {
 export async function startSlack(opts: SlackOptions): Promise<SlackSurface> {
   const log = opts.log ?? ((line: string) => console.error(line));
   const socketMode = Boolean(opts.appToken);
+  const logger = boltLogger(log);
+  // Bolt asks auth.test itself unless given who the bot is; asked here, a bad token or an
+  // unreachable Slack fails start-up at once instead of through the client's long retries.
+  const who = await whoAmI(opts, logger);
   const app = new App({
     token: opts.botToken,
+    ...who,
     ...(opts.signingSecret ? { signingSecret: opts.signingSecret } : {}),
     ...(socketMode ? { appToken: opts.appToken, socketMode: true } : {}),
-    logger: boltLogger(log),
+    logger,
     logLevel: LogLevel.WARN,
     clientOptions: { ...(opts.apiUrl ? { slackApiUrl: withSlash(opts.apiUrl) } : {}), retryConfig: retryConfig(opts.onRetry), timeout: 30_000 },
     ...(!socketMode && opts.ops ? { customRoutes: opsRoutes(opts.ops) } : {}),
-    // auth.test runs in init(), where a bad token fails start-up instead of every request.
-    deferInitialization: true,
     // Over HTTP an event's 200 goes out only once our listener has returned, and the listener
     // returns once the request is kept (it is handled afterwards): acknowledged means not lost.
     // In Socket Mode Bolt acknowledges events before listeners run; commands and actions are
@@ -98,7 +122,6 @@ export async function startSlack(opts: SlackOptions): Promise<SlackSurface> {
   const responses = new CommandResponses();
   const groups = new UserGroups(app.client, log);
   listen(app, { onInbound: opts.onInbound, accept: opts.accept, log, responses, groups });
-  await app.init();
   let port: number | undefined;
   if (socketMode) await app.start();
   else {

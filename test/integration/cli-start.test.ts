@@ -113,12 +113,36 @@ describe('a platform that cannot be reached', () => {
     return port;
   }
 
+  /** A loopback port that takes each connection and resets it at once, counting them: a Slack that cannot be reached. */
+  async function resettingPort(): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
+    let connections = 0;
+    const server = createServer((socket) => {
+      connections++;
+      socket.resetAndDestroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    return { port, connections: () => connections, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  }
+
   it('Slack: blames the network (or SLACK_API_URL), not the token', async () => {
     const port = await closedPort();
     const bot = start({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: `http://127.0.0.1:${port}/api/` });
     expect(await bot.code).toBe(1);
     expect(bot.err()).toContain(`dispatch-bot: slack: could not reach 127.0.0.1:${port}: fetch failed — check the network or SLACK_API_URL`);
     expect(bot.err()).not.toContain('SLACK_BOT_TOKEN');
+  });
+
+  it('Slack: tries auth.test three times in about two seconds, then says it could not reach Slack', async () => {
+    const slack = await resettingPort();
+    try {
+      const bot = start({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', SLACK_API_URL: `http://127.0.0.1:${slack.port}/api/` });
+      expect(await bot.code).toBe(1);
+      expect(bot.err()).toContain(`dispatch-bot: slack: could not reach 127.0.0.1:${slack.port}:`);
+      expect(slack.connections()).toBe(3);
+    } finally {
+      await slack.close();
+    }
   });
 
   it('Discord: blames the network (or DISCORD_API_URL), not the token', async () => {
