@@ -40,6 +40,7 @@ export async function openQueue(env: NodeJS.ProcessEnv, home: string, config: Co
     commandFor: (spec) => commandFor(spec, config.current(), env),
     concurrency: limits.concurrency,
     perBackend: limits.per_backend,
+    killGraceMs: () => config.current().limits.kill_grace,
     env,
     ...timing,
   });

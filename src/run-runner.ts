@@ -32,6 +32,7 @@ export async function runRunner(env: NodeJS.ProcessEnv): Promise<number> {
     commandFor: (spec) => commandFor(spec, config.current(), env),
     concurrency: limits.concurrency,
     perBackend: limits.per_backend,
+    killGraceMs: () => config.current().limits.kill_grace,
     env,
   });
   const backends = await backendsOnPath(config.current(), env);

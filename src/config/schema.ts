@@ -194,6 +194,11 @@ export const LimitsConfig = z.strictObject({
    * Retry button.
    */
   on_runner_lost: z.enum(['restart', 'report']).default('restart'),
+  /**
+   * A worker being stopped (cancel, timeout, cost limit) gets this long after SIGTERM to exit,
+   * it and everything it started, before SIGKILL.
+   */
+  kill_grace: duration('10m').prefault('3s'),
   /** How long a runner told to stop (SIGTERM) lets its running workers finish before it hands them back. */
   drain_timeout: duration('24h').prefault('5m'),
   /**

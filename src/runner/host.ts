@@ -35,8 +35,11 @@ export interface RunnerHostOptions {
   concurrency: number;
   /** Workers running at once per backend name; a backend not listed is limited by the host only. */
   perBackend: Record<string, number>;
-  /** Between SIGTERM and SIGKILL when a worker is stopped (default 3 s). */
-  killGraceMs?: number;
+  /**
+   * Between SIGTERM and SIGKILL when a worker is stopped (default 3 s). A function is asked each
+   * time a task is taken on, so a config edit reaches the next task.
+   */
+  killGraceMs?: number | (() => number);
   /** How often an adopted worker's pid is checked (default 250 ms). */
   pollMs?: number;
   /**
@@ -102,7 +105,8 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
   const hostLimiter = new Bottleneck({ maxConcurrent: unlimited(opts.concurrency) });
   const backendLimiters = new Map<string, Bottleneck>();
   const pollMs = opts.pollMs ?? 250;
-  const killGraceMs = opts.killGraceMs ?? 3_000;
+  const graceOption = opts.killGraceMs ?? 3_000;
+  const killGraceMs = typeof graceOption === 'function' ? graceOption : () => graceOption;
   const runnerId = RunnerId.parse(opts.runnerId ?? DEFAULT_RUNNER_ID);
   const records = new WorkerRecords(opts.home, runnerId);
   const safetyPollMs = opts.safetyPollMs ?? 5_000;
@@ -118,7 +122,7 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
   };
 
   const newRun = (spec: TaskSpec, previous?: TaskRun): TaskRun => {
-    const run = new TaskRun(spec, { home: opts.home, runnerId, backend: opts.backendFor(spec.backend), commandFor: opts.commandFor, killGraceMs, pollMs, safetyPollMs, emit, gitLock, env: opts.env ?? process.env }, previous?.work);
+    const run = new TaskRun(spec, { home: opts.home, runnerId, backend: opts.backendFor(spec.backend), commandFor: opts.commandFor, killGraceMs: killGraceMs(), pollMs, safetyPollMs, emit, gitLock, env: opts.env ?? process.env }, previous?.work);
     // A finished run is forgotten (its plan, log reader and watcher add up over thousands of
     // tasks); a blocked one stays, for the answer that resumes it.
     void run.settled.then(() => {
@@ -264,7 +268,7 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
         const run = runs.get(taskId);
         return known.has(taskId) || (run !== undefined && holdsSlot(run));
       };
-      return records.reap(keep, killGraceMs);
+      return records.reap(keep, killGraceMs());
     },
 
     activeTaskIds(): string[] {

@@ -8,10 +8,13 @@ import type { ShellSession } from '../support/shell-session.js';
 
 // The worker protocol through the shell surface: questions, give-up and resume, notes, cancel,
 // timeout, and the bot killed with SIGKILL mid-task then started again.
+// A stopped worker gets the shortest grace the config allows before SIGKILL (production: 3 s).
 const CONFIG = `default: sonnet
 models:
   sonnet: { backend: claude }
   opus: { backend: claude }
+limits:
+  kill_grace: 1s
 `;
 
 const bench = shellPerTest(CONFIG);
@@ -87,7 +90,7 @@ describe('the shell surface runs the worker protocol', () => {
   });
 
   it('a task past limits.task_timeout is stopped, tree and all, and reported as timed out', async () => {
-    writeFileSync(bench.configFile, `${CONFIG}limits:\n  task_timeout: 2s\n`);
+    writeFileSync(bench.configFile, `${CONFIG}  task_timeout: 2s\n`);
     const bot = shell();
     bot.say('use sonnet to wait on a server that never answers fake:hang fake:ignore-term fake:grandchild');
     const id = await dispatchedId(bot);
@@ -148,14 +151,14 @@ describe('the bot killed with SIGKILL mid-task', () => {
   });
 
   it('a confirm prompt left unanswered by a killed bot still expires, and says so, after the restart', async () => {
-    writeFileSync(bench.configFile, `${CONFIG}limits:\n  confirm_timeout: 3s\n`);
+    writeFileSync(bench.configFile, `${CONFIG}  confirm_timeout: 2s\n`);
     const first = shell();
     first.say('do a security review');
-    await first.waitFor('this prompt expires in 3 s');
+    await first.waitFor('this prompt expires in 2 s');
     first.kill('SIGKILL');
     await first.exited;
     const second = shell();
-    await second.waitFor('This prompt expired after 3 s; nothing was dispatched.');
+    await second.waitFor('This prompt expired after 2 s; nothing was dispatched.');
     second.end();
     expect(await second.exited).toBe(0);
     expect(runs()).toHaveLength(0);

@@ -30,6 +30,12 @@ describe('durations are validated and capped, naming the key and the maximum', (
     expect(config?.limits.confirm_timeout).toBe(24 * 3600 * 1000);
   });
 
+  it('gives a stopped worker 3 s before SIGKILL unless kill_grace says otherwise (at most 10m)', () => {
+    expect(validateConfigText('limits:\n  concurrency: 2\n').config?.limits.kill_grace).toBe(3000);
+    expect(validateConfigText('limits:\n  kill_grace: 1s\n').config?.limits.kill_grace).toBe(1000);
+    expect(problems('limits:\n  kill_grace: 1h\n')).toEqual([['limits.kill_grace', 'limits.kill_grace: 1h is longer than the maximum, 10m']]);
+  });
+
   it('never yields a duration a timer cannot hold', () => {
     for (const value of ['7d', '168h', '10080m', 604800, '24h', 86400]) {
       const { config } = validateConfigText(`limits:\n  task_timeout: ${value}\n`);
