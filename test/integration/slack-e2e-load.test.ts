@@ -13,16 +13,18 @@ limits:
 const TASKS = 30;
 const CHANNELS = ['C1', 'C2', 'C3', 'C4', 'C5'];
 /**
- * Slack's tiers as the fake enforces them (the bot's posts are paced as in production).
- * chat.postMessage: about 1/s per channel with a short burst, as real Slack. chat.update: Tier 3 is ~50/min per workspace over a one-minute window;
- * each task spends two or more edits (running, then final; more when the machine is slow), so a
- * 50/min budget would hold the last statuses back a whole minute. The test scales the tier up to
- * stay well under a minute and keeps production's margin (the bot's budget at 90% of the tier,
- * like 45 of 50 in src/start.ts).
+ * Slack's tiers as the fake enforces them, scaled up so that 30 tasks take seconds, not minutes,
+ * with production's pacing against each. chat.postMessage: about 1/s per channel with a short
+ * burst on real Slack; three posts per task (request head, status, finish report) would take 18 s
+ * per channel at that rate, so the fake allows 3/s with the same burst and the bot paces its posts
+ * at that rate, as it paces at 1/s against Slack. chat.update: Tier 3 is ~50/min per workspace over
+ * a one-minute window; each task spends two or more edits (running, then final; more when the
+ * machine is slow), so the test scales the tier up as well and keeps production's margin (the
+ * bot's budget at 90% of the tier, like 45 of 50 in src/chat/pacing.ts).
  */
-const POSTS = { perSecond: 1, burst: 3 };
-const UPDATE_TIER = 200;
-const EDIT_BUDGET = 180;
+const POSTS = { perSecond: 3, burst: 3 };
+const UPDATE_TIER = 600;
+const EDIT_BUDGET = 540;
 
 let rig: SlackRig | undefined;
 afterEach(async () => {

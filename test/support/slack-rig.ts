@@ -351,12 +351,13 @@ export class SlackRig {
 }
 
 /**
- * Against a fake enforcing Slack's tiers, production's pacing (posts paced only when the fake
- * enforces the post tier); against one enforcing none, RIG_PACING. `editsPerMinute` wins.
+ * Against a fake enforcing Slack's tiers, production's pacing: posts paced only when the fake
+ * enforces the post tier, at the tier's own rate as SLACK_PACING is at Slack's (a test may scale
+ * the tier up). Against one enforcing none, RIG_PACING. `editsPerMinute` wins.
  */
 function pacingFor(options: SlackRigOptions): SurfacePacing {
   const { updatePerMinute, postPerChannel } = options.fake ?? {};
-  const base: SurfacePacing = updatePerMinute === undefined && postPerChannel === undefined ? RIG_PACING : postPerChannel ? {} : { postsPerSecond: undefined };
+  const base: SurfacePacing = updatePerMinute === undefined && postPerChannel === undefined ? RIG_PACING : { postsPerSecond: postPerChannel?.perSecond };
   return options.editsPerMinute === undefined ? base : { ...base, perMinute: options.editsPerMinute };
 }
 
