@@ -5,6 +5,7 @@ import { BranchTarget, TaskSpec, isFinal, type BranchPush, type FilesRemoved, ty
 import type { Backend, WorkerCommand } from '../resolve/backend.js';
 import { readText, readWorkerRecord, writeAtomic } from './files.js';
 import { KeyedLock } from '../util/keyed-lock.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import { tailLog } from './log.js';
 import { SEQ, assertTaskId, logPath, taskPaths, worktreePath } from './paths.js';
 import { isRunning } from './proc.js';
@@ -49,6 +50,8 @@ export interface RunnerHostOptions {
   safetyPollMs?: number;
   /** The environment workers start from (default: this process's). */
   env?: NodeJS.ProcessEnv;
+  /** Time as task timeouts read it (default: the system clock; a test moves it instead of waiting). */
+  clock?: Clock;
 }
 
 /** A task as the store remembers it, handed back to a host after a restart. */
@@ -122,7 +125,7 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
   };
 
   const newRun = (spec: TaskSpec, previous?: TaskRun): TaskRun => {
-    const run = new TaskRun(spec, { home: opts.home, runnerId, backend: opts.backendFor(spec.backend), commandFor: opts.commandFor, killGraceMs: killGraceMs(), pollMs, safetyPollMs, emit, gitLock, env: opts.env ?? process.env }, previous?.work);
+    const run = new TaskRun(spec, { home: opts.home, runnerId, backend: opts.backendFor(spec.backend), commandFor: opts.commandFor, killGraceMs: killGraceMs(), pollMs, safetyPollMs, emit, gitLock, env: opts.env ?? process.env, clock: opts.clock ?? systemClock }, previous?.work);
     // A finished run is forgotten (its plan, log reader and watcher add up over thousands of
     // tasks); a blocked one stays, for the answer that resumes it.
     void run.settled.then(() => {

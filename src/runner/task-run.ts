@@ -17,6 +17,7 @@ import { TaskWatcher } from './watcher.js';
 import { inFileNames, readOutFiles, writeInFiles } from './attached-files.js';
 import { excludeDispatchDir, prepareWorktree, worktreeReport, type Workspace } from './worktree.js';
 import { messageOf } from '../errors/index.js';
+import type { Clock } from '../util/clock.js';
 
 export interface RunDeps {
   home: string;
@@ -33,6 +34,8 @@ export interface RunDeps {
   gitLock: KeyedLock;
   /** The environment workers start from (the command's `unset`/`env` then apply). */
   env: NodeJS.ProcessEnv;
+  /** Time as the task's timeout reads it (a test moves it instead of waiting). */
+  clock: Clock;
 }
 
 interface WorkerHandle {
@@ -62,7 +65,8 @@ export class TaskRun {
   paths?: TaskPaths;
   private worker?: WorkerHandle;
   private watcher?: TaskWatcher;
-  private timer?: NodeJS.Timeout;
+  /** Cancels the armed timeout. */
+  private disarm?: () => void;
   private logOffset = 0;
   private child?: SpawnedWorker;
   private preparing?: Promise<Workspace>;
@@ -116,7 +120,7 @@ export class TaskRun {
       // The runner itself failed (disk full, permissions): the task must still end, visibly.
       await this.kill().catch(() => undefined);
       this.watcher?.detach();
-      if (this.timer) clearTimeout(this.timer);
+      this.disarm?.();
       await this.finish(this.stopReason ?? 'failed', { exitCode: null, logTail: `runner error: ${messageOf(err)}` });
     }
   }
@@ -153,7 +157,7 @@ export class TaskRun {
     const spawned = await spawnWorker(command, this.work.dir, prompt.argv, log, this.id, this.deps.env);
     if (!('pid' in spawned)) return this.conclude({ exitCode: spawned.exitCode, known: true, ...(spawned.spawnError ? { spawnError: spawned.spawnError } : {}) });
     this.child = spawned;
-    await this.begin(spawned, Date.now(), true);
+    await this.begin(spawned, this.deps.clock.now(), true);
     if (this.stopReason) void this.kill();
     const exit = await spawned.exited;
     await this.conclude({ exitCode: exit.exitCode, known: true, ...(exit.spawnError ? { spawnError: exit.spawnError } : {}) });
@@ -210,11 +214,11 @@ export class TaskRun {
     });
     await this.watcher.start();
     if (this.spec.timeoutMs > 0) {
-      const left = Math.max(0, startedAt + this.spec.timeoutMs - Date.now());
-      this.timer = setTimeout(() => {
+      const left = Math.max(0, startedAt + this.spec.timeoutMs - this.deps.clock.now());
+      this.disarm = this.deps.clock.after(left, () => {
         this.stopReason ??= 'timed_out';
         void this.kill();
-      }, left);
+      });
     }
   }
 
@@ -274,14 +278,14 @@ export class TaskRun {
   /** The host goes away: stop watching, leave the worker running for the next host to adopt. */
   detach(): void {
     this.detached = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.disarm?.();
     this.watcher?.detach();
     this.child?.unref();
   }
 
   private async conclude(end: Ending): Promise<void> {
     if (this.detached) return;
-    if (this.timer) clearTimeout(this.timer);
+    this.disarm?.();
     // Whatever the worker left running (a grandchild, a server) goes with it.
     await this.kill();
     await this.watcher?.stop();

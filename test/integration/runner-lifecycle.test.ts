@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRunnerHost, taskPaths, type RunnerHost, type RunnerHostOptions } from '../../src/runner/index.js';
+import { eventually } from '../support/eventually.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { EventRecorder, TempDirs, backendFor, fakeCommandFor, fakeSpec, processRuns, processesOfTask, uniqueId, type FakeSpecOptions } from '../fixtures/fake-agent-support.js';
 
 describe('runner host: cancel, timeout, leftovers and concurrency', () => {
@@ -51,15 +53,17 @@ describe('runner host: cancel, timeout, leftovers and concurrency', () => {
   });
 
   it('a timeout ends the task as timed out and leaves no process behind', async () => {
-    const { host, events, spec } = setup();
-    // Long enough for the worker to start its grandchild on a loaded machine (a timeout before that
-    // would leave nothing to check); short enough to be the thing that ends the task.
-    const task = spec('timeout-tree', 'Hang fake:ignore-term fake:grandchild fake:hang', { timeoutMs: 3000 });
+    // The timeout falls due when the test moves the clock: once the worker has started its grandchild.
+    const clock = new ManualClock();
+    const { host, events, spec } = setup({ clock });
+    const task = spec('timeout-tree', 'Hang fake:ignore-term fake:grandchild fake:hang', { timeoutMs: 30 * 60_000 });
     await host.submit(task);
     const started = await events.next(task.id, 'started');
-    const first = await Promise.race([events.next(task.id, 'plan'), events.finished(task.id)]);
-    expect(first.type, 'the worker wrote its plan (and started its grandchild) before the timeout').toBe('plan');
+    await events.next(task.id, 'plan');
     const grandchild = grandchildOf(task.repo.path, task.id);
+    expect(processRuns(grandchild)).toBe(true);
+    await eventually('the timeout armed', () => clock.pending > 0);
+    clock.advance(30 * 60_000);
     const finished = await events.finished(task.id);
     expect(finished.state).toBe('timed_out');
     expect(processRuns(started.pid)).toBe(false);

@@ -15,6 +15,11 @@ export class ManualClock implements Clock {
     return () => this.timers.delete(timer);
   }
 
+  /** Timers set and not yet run or cancelled. */
+  get pending(): number {
+    return this.timers.size;
+  }
+
   /** Move time forward by `ms`, running (in deadline order) every timer that falls due on the way. */
   advance(ms: number): void {
     const until = this.current + ms;
