@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordFault } from '../support/figures.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { ALICE, MALLORY, SlackRig, visible, visibleCall } from '../support/slack-rig.js';
 
 // Slack end to end: the real Bolt app (HTTP, and Socket Mode once) against the fake
@@ -182,12 +183,16 @@ describe('Slack end to end: the confirm prompt menu, Cancel and expiry', () => {
   });
 
   it('says an expired prompt expired instead of dispatching', async () => {
-    const r = await started(await SlackRig.start({ config: `${CONFIG.replace('limits:\n', 'limits:\n  confirm_timeout: 1s\n')}` }));
+    const clock = new ManualClock();
+    const r = await started(await SlackRig.start({ config: `${CONFIG.replace('limits:\n', 'limits:\n  confirm_timeout: 1m\n')}`, clock }));
     await r.command('do a security review fake:items=1');
     await r.until('the confirm prompt', () => r.accepted().find((c) => /Sound good\?/.test(visibleCall(c))));
     // Nobody presses: at its deadline the prompt is edited to say it expired, its buttons gone (a late
-    // press is refused; see the dispatcher tests).
-    const edit = await r.until('the prompt to say it expired', () => r.api.callsOf('chat.update').find((c) => /expired/.test(visibleCall(c))));
+    // press is refused; see the dispatcher tests). The test moves the clock a minute at every look.
+    const edit = await r.until('the prompt to say it expired', () => {
+      clock.advance(60_000);
+      return r.api.callsOf('chat.update').find((c) => /expired/.test(visibleCall(c)));
+    });
     expect(visible(r.api.message('C1', String(edit.body.ts)) ?? { blocks: [], text: '' })).toMatch(/expired after/);
     expect(visibleCall(edit)).not.toContain('[Dispatch with opus]');
     expect(await r.tasks()).toEqual([]);

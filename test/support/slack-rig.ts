@@ -7,6 +7,7 @@ import { startSlack, type SlackSurface } from '../../adapters/slack/index.js';
 import type { App } from '../../src/app.js';
 import { startBot, wireSurface, type SurfacePacing } from '../../src/wiring.js';
 import type { TaskRecord } from '../../src/store/records.js';
+import type { Clock } from '../../src/util/clock.js';
 import {
   commandFields,
   eventCallback,
@@ -38,6 +39,8 @@ export interface SlackRigOptions {
   editsPerMinute?: number;
   /** Extra environment for the bot (e.g. GITHUB_TOKEN, GITHUB_API_URL). */
   env?: Record<string, string>;
+  /** A clock the test moves (prompts expire without waiting); the system clock when omitted. */
+  clock?: Clock;
 }
 
 export const SIGNING_SECRET = 'e2e-signing-secret';
@@ -96,7 +99,7 @@ export class SlackRig {
     const env = botEnv(this.root, options.env);
     const log = (line: string): void => void this.logs.push(line);
     const pacing = pacingFor(options);
-    this.app = await startBot({ env, cwd: this.repo, log, runnerTiming: RIG_RUNNER_TIMING }, async (app) => {
+    this.app = await startBot({ env, cwd: this.repo, log, runnerTiming: RIG_RUNNER_TIMING, ...(options.clock ? { clock: options.clock } : {}) }, async (app) => {
       this.slack = await wireSurface(
         app,
         (deps) =>
