@@ -66,10 +66,11 @@ describe('runner processes on BullMQ', () => {
     await runner('r2');
     for (let n = 1; n <= 20; n++) await stack.say(`use opus to change file ${n} in a worktree fake:items=4 fake:hold=${go} fake:commit=1`);
     const ids = await titles(20);
+    let seen: (string | undefined)[] = [];
     const owners = await eventually('all 20 running', async () => {
-      const all = await Promise.all(ids.map((id) => ownerOf(id)));
-      return all.every(Boolean) && stack.agentRuns().length === 20 ? all : undefined;
-    }, { timeoutMs: 60_000 });
+      seen = await Promise.all(ids.map((id) => ownerOf(id)));
+      return seen.every(Boolean) && stack.agentRuns().length === 20 ? seen : undefined;
+    }, { timeoutMs: 60_000, explain: () => explainRuns(stack, ids, seen) });
     const onR1 = ids.filter((_, i) => owners[i] === 'r1');
     const onR2 = ids.filter((_, i) => owners[i] === 'r2');
     expect(onR1.length).toBeGreaterThan(0);
@@ -169,6 +170,13 @@ async function ownRedis(): Promise<{ url: string; start(): Promise<void>; stop()
   };
   await start();
   return { url: `redis://127.0.0.1:${port}`, start, stop };
+}
+
+/** Each task's owner, whether its worker started, and its latest status: what a wait for them all found. */
+function explainRuns(stack: Stack, ids: string[], owners: (string | undefined)[]): string {
+  const started = new Set(stack.agentRuns().map((r) => r.taskId));
+  const status = (id: string) => stack.surface.latest(stack.surface.posts.find((p) => p.reply.title === id)!).text.split('\n')[0];
+  return ids.map((id, i) => `${id}: owner ${owners[i] ?? 'none'}, ${started.has(id) ? 'worker started' : 'no worker'}; ${status(id)}`).join('\n') + `\n${stack.logs.join('\n')}`;
 }
 
 /** SIGKILL a process that may have exited since it was listed. */
