@@ -2,13 +2,10 @@ import type { DiscordDeps } from '../adapters/discord/index.js';
 import type { ChatSurface } from './chat/surface.js';
 import { wantedSurfaces } from './chat-env.js';
 import type { App } from './app.js';
-import { startBeating } from './health.js';
 import type { OpsHandler } from './metrics/http.js';
-import { gatewayOps } from './ops.js';
-import { runShellSurface, type ShellRun } from './run-shell.js';
-import { shellUser } from './shell-user.js';
+import type { ShellRun } from './run-shell.js';
 import { startFailure } from './start-failure.js';
-import { startBot, wireSurface, type SurfaceDeps } from './wiring.js';
+import type { SurfaceDeps } from './wiring.js';
 
 
 type Log = (line: string) => void;
@@ -16,10 +13,12 @@ type Started = ChatSurface & { stop(): Promise<void> };
 
 /** `dispatch-bot start`: every surface whose credentials are in the environment; the shell when none are. */
 export async function startSurfaces(env: NodeJS.ProcessEnv, run: Omit<ShellRun, 'user'>): Promise<number> {
+  // The environment is checked before the bot is loaded: a half-set surface is said at once.
   const wanted = wantedSurfaces(env);
   if (!wanted.slack && !wanted.discord) {
     // Said on stderr so a pipe's output stays the chat's; a service with no tokens learns why it ended.
     if (!process.stdin.isTTY) process.stderr.write('dispatch-bot: no SLACK_BOT_TOKEN or DISCORD_TOKEN set: reading requests from standard input (the shell)\n');
+    const [{ runShellSurface }, { shellUser }] = await Promise.all([import('./run-shell.js'), import('./shell-user.js')]);
     return runShellSurface(env, { ...run, user: shellUser() });
   }
   // Listening from the first moment: a stop asked for during start-up still shuts down cleanly.
@@ -27,6 +26,7 @@ export async function startSurfaces(env: NodeJS.ProcessEnv, run: Omit<ShellRun, 
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  const [{ startBot }, { gatewayOps }, { startBeating }] = await Promise.all([import('./wiring.js'), import('./ops.js'), import('./health.js')]);
   const log: Log = (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
   const stops: (() => Promise<void>)[] = [];
   const app = await startBot({ env, cwd: run.repo, log }, async (app) => {
@@ -79,6 +79,7 @@ async function attach(
   env: NodeJS.ProcessEnv,
   start: (deps: SurfaceDeps) => Promise<Started & { port?: number }>,
 ): Promise<void> {
+  const { wireSurface } = await import('./wiring.js');
   const surface = await wireSurface(
     app,
     (deps) =>
