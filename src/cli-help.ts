@@ -49,7 +49,7 @@ Ctrl-C asks first when tasks are still running. Piped input waits for the tasks 
   DISPATCH_RUNNER_ID                 a stable id, so a restarted runner re-adopts its workers
   DISPATCH_WORKER_ENV                names of credentials workers may keep (e.g. AWS_ACCESS_KEY_ID)
   METRICS_PORT, METRICS_HOST         /healthz and /metrics (Prometheus) on this port
-  DISPATCH_CONFIG, DISPATCH_HOME     limits.concurrency, drain_timeout and repos of this runner's config; logs
+  DISPATCH_CONFIG, DISPATCH_HOME     limits.concurrency, kill_grace, drain_timeout and repos of this runner's config; logs
 SIGTERM lets running workers finish (limits.drain_timeout), then hands the rest back to the queue;
 SIGINT stops at once and leaves them running for the next start.`,
   },
