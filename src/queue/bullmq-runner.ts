@@ -9,7 +9,7 @@ import type { TaskEvent, TaskSpec } from '../task/index.js';
 import { closeRedis } from '../util/redis.js';
 import { open, sign } from './signed.js';
 import {
-  DEFAULT_REDIS_URL, RUNNER_TTL_MS, RunnerCommand, STREAM_MAXLEN, TASKS_QUEUE, TaskJob, parseOwner, patientRedis, pinnedQueue, queueKeys,
+  DEFAULT_REDIS_URL, RUNNER_TTL_MS, RunnerCommand, STREAM_MAXLEN, LEGACY_TASKS_QUEUE, TaskJob, parseOwner, patientRedis, pinnedQueue, queueKeys,
   type EventEnvelope, type Owner, type QueueKeys, type RunnerInfo, type RunnerReply,
 } from './bullmq-wire.js';
 
@@ -44,6 +44,8 @@ export interface ServedRunner {
   readonly runnerId: string;
   /** How many tasks it runs now. */
   busy(): number;
+  /** How many times it put back a task it cannot run (a repository it does not serve, a CLI it lacks). */
+  bounced(): number;
   /**
    * Stop taking tasks. Running ones keep their worker: with `drainMs`, up to that long for them
    * to finish, then the rest are stopped and handed back to the queue for another runner;
@@ -99,6 +101,7 @@ class QueueRunner implements ServedRunner {
   private reading: Promise<void> = Promise.resolve();
   private outbox: Promise<void> = Promise.resolve();
   private stopping = false;
+  private bounces = 0;
 
   constructor(private readonly opts: ServeRunnerOptions) {
     const url = opts.url ?? DEFAULT_REDIS_URL;
@@ -114,6 +117,10 @@ class QueueRunner implements ServedRunner {
     return [...this.running.values()].filter((r) => !r.handedBack).length;
   }
 
+  bounced(): number {
+    return this.bounces;
+  }
+
   async start(): Promise<void> {
     await this.client.ping();
     this.unsubscribe = this.opts.host.subscribe((event) => this.onEvent(event));
@@ -123,7 +130,7 @@ class QueueRunner implements ServedRunner {
     await this.beat();
     this.heartbeat = setInterval(() => void this.beat(), RUNNER_TTL_MS / 3);
     const url = this.opts.url ?? DEFAULT_REDIS_URL;
-    for (const [name, concurrency] of [[TASKS_QUEUE, Math.max(1, this.opts.concurrency)], [pinnedQueue(this.runnerId), 1]] as const) {
+    for (const [name, concurrency] of [[LEGACY_TASKS_QUEUE, Math.max(1, this.opts.concurrency)], [pinnedQueue(this.runnerId), 1]] as const) {
       const worker = new Worker(name, (job, token) => this.process(job, token ?? ''), {
         connection: { url, maxRetriesPerRequest: null } as never,
         prefix: this.keys.bull,
@@ -214,12 +221,13 @@ class QueueRunner implements ServedRunner {
       throw new UnrecoverableError('the job id does not match its task');
     }
     if (!this.opts.backends.includes(spec.backend) || (this.opts.repos && !this.opts.repos.includes(spec.repo.path)) || this.stopping) {
+      if (!this.stopping) this.bounces += 1;
       await job.moveToDelayed(Date.now() + (this.opts.bounceMs ?? DEFAULT_BOUNCE_MS), token);
       throw new DelayedError();
     }
     const previous = parseOwner(await this.client.hget(this.keys.owners, spec.id));
     // The same job taken under another lock: the runner that held it stopped answering (or handed it back).
-    const lost = job.queueName === TASKS_QUEUE && previous !== undefined && previous.jobId === job.id && previous.token !== token && previous.stamp === job.timestamp;
+    const lost = job.queueName === LEGACY_TASKS_QUEUE && previous !== undefined && previous.jobId === job.id && previous.token !== token && previous.stamp === job.timestamp;
     const attempt = lost ? previous.attempt + 1 : (previous && spec.resume ? previous.attempt : 1);
     await this.own(spec.id, { runner: this.runnerId, token, attempt, jobId: job.id ?? spec.id, queue: job.queueName, stamp: job.timestamp });
     let task = spec;

@@ -10,8 +10,22 @@ export { DEFAULT_REDIS_URL };
 /** Keeps the event stream bounded; a gateway that is connected reads far behind this. */
 export const STREAM_MAXLEN = 10_000;
 
-/** The shared BullMQ queue every runner takes tasks from. */
-export const TASKS_QUEUE = 'tasks';
+/**
+ * The one queue every task waited in before each backend had its own. A runner still takes from
+ * it (a job an older bot left there, or one an older runner handed back), and a gateway moves
+ * what waits there to the backend's queue when it starts.
+ */
+export const LEGACY_TASKS_QUEUE = 'tasks';
+
+/**
+ * The queue of one backend's tasks: only runners with that backend's CLI take from it, so a task
+ * never visits a runner that cannot run it. BullMQ refuses `:` in a queue name and a backend name
+ * may hold one, so every character but a letter, a digit or `-` is written `_` and its four-digit
+ * hex code: two names never share a queue, and none meets `tasks` or a runner's `runner-…` queue.
+ */
+export function backendQueue(backend: string): string {
+  return `tasks-${backend.replace(/[^A-Za-z0-9-]/g, (c) => `_${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`;
+}
 
 /** A runner's heartbeat older than this means it is not up (it beats every third of it). */
 export const RUNNER_TTL_MS = 15_000;
@@ -27,7 +41,7 @@ export function pinnedQueue(runnerId: string): string {
 
 /** Every key and channel the queue uses besides BullMQ's own, under one prefix (always ending in `:`). */
 export function queueKeys(rawPrefix: string) {
-  const prefix = rawPrefix.endsWith(':') ? rawPrefix : `${rawPrefix}:`;
+  const prefix = (rawPrefix.endsWith(':') ? rawPrefix : `${rawPrefix}:`);
   return {
     prefix,
     /** BullMQ's own keys go under `<prefix>bull:<queue>:…`. */
@@ -38,6 +52,8 @@ export function queueKeys(rawPrefix: string) {
     eventsRead: `${prefix}events-read`,
     /** Hash: task id → the runner holding it now (an Owner). */
     owners: `${prefix}owners`,
+    /** Set of the backends whose queue a task was put in: the queues a gateway counts, searches and watches. */
+    backends: `${prefix}backends`,
     /** Hash: runner id → its last heartbeat (a RunnerInfo). */
     runners: `${prefix}runners`,
     /** Stream of signed commands for one runner, kept until that runner acknowledges them. */

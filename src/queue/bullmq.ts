@@ -6,7 +6,7 @@ import type { TaskQueue } from './port.js';
 import type { QueueStats, QueueStatsSource } from './stats.js';
 import { open, sign } from './signed.js';
 import {
-  DEFAULT_REDIS_URL, EventEnvelope, REMOVE_BATCH, RunnerReply, STREAM_MAXLEN, TASKS_QUEUE, WorktreeRemoval, liveRunners, parseOwner, patientRedis, pinnedQueue, queueKeys,
+  DEFAULT_REDIS_URL, EventEnvelope, REMOVE_BATCH, RunnerReply, STREAM_MAXLEN, LEGACY_TASKS_QUEUE, WorktreeRemoval, liveRunners, parseOwner, patientRedis, pinnedQueue, queueKeys,
   type CommandBody, type OnRunnerLost, type QueueKeys, type RunnerInfo, type TaskJob,
 } from './bullmq-wire.js';
 import { closeRedis } from '../util/redis.js';
@@ -109,8 +109,8 @@ class GatewayQueue implements BullTaskQueue {
     private readonly url: string,
   ) {
     this.replyChannel = keys.replies(randomUUID());
-    this.tasks = new Queue(TASKS_QUEUE, { connection: conn.client, prefix: keys.bull });
-    this.queueEvents = new QueueEvents(TASKS_QUEUE, { connection: { url, maxRetriesPerRequest: null } as never, prefix: keys.bull, autorun: false });
+    this.tasks = new Queue(LEGACY_TASKS_QUEUE, { connection: conn.client, prefix: keys.bull });
+    this.queueEvents = new QueueEvents(LEGACY_TASKS_QUEUE, { connection: { url, maxRetriesPerRequest: null } as never, prefix: keys.bull, autorun: false });
     // Redis going away is reported once by the connections above; BullMQ's own copies would repeat it.
     this.tasks.on('error', () => undefined);
     this.queueEvents.on('error', () => undefined);

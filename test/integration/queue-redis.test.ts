@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import type { TaskQueue } from '../../src/queue/port.js';
 import { openBullQueue, type BullTaskQueue } from '../../src/queue/bullmq.js';
-import { TASKS_QUEUE, queueKeys, type EventEnvelope } from '../../src/queue/bullmq-wire.js';
+import { LEGACY_TASKS_QUEUE, queueKeys, type EventEnvelope } from '../../src/queue/bullmq-wire.js';
 import { serveRunner, type ServedRunner } from '../../src/queue/bullmq-runner.js';
 import { sign } from '../../src/queue/signed.js';
 import type { TaskEvent } from '../../src/task/index.js';
@@ -109,7 +109,7 @@ describe('BullMQ queue with several runners', () => {
       cleanups.push(() => stop(true));
       return { host, served, stop };
     };
-    const spec = (stem: string, goal: string, more: { worktree?: boolean; backend?: 'codex' } = {}) => fakeSpec({ id: uniqueId(stem), goal, repo, ...more });
+    const spec = (stem: string, goal: string, more: { worktree?: boolean; backend?: 'codex' | 'claude' } = {}) => fakeSpec({ id: uniqueId(stem), goal, repo, ...more });
     return { prefix, queue, events, starts, runner, spec, repo, logged, runnerLogs };
   }
 
@@ -195,10 +195,32 @@ describe('BullMQ queue with several runners', () => {
     expect(figures.runners.map((r) => [r.id, r.backends, r.concurrency])).toEqual([['a', ['claude'], 2], ['b', ['fake-cli'], 2]]);
   });
 
+  it('never hands a task to a runner without its CLI: the only idle runner lacks it, so the task waits for the busy one that has it', async () => {
+    const { queue, events, starts, runner, spec } = await rig();
+    const lacking = await runner('a', 1, { backends: ['claude'] });
+    const having = await runner('b', 1, { backends: ['fake-cli'] });
+    const busy = spec('exact-busy', 'Write docs fake:await-note');
+    await queue.submit(busy);
+    await events.next(busy.id, 'plan');
+    const waiting = spec('exact-wait', 'Tidy up fake:items=1');
+    await queue.submit(waiting);
+    expect((await events.next(waiting.id, 'activity')).text).toBe('queued: waiting for a runner (1 busy)');
+    // Work for the idle runner that lacks fake-cli: once it ran, it had its chance at the waiting task.
+    const other = spec('exact-other', 'Review fake:items=1', { backend: 'claude' });
+    await queue.submit(other);
+    expect((await events.finished(other.id)).state).toBe('done');
+    await queue.note(busy.id, 'done now');
+    expect((await events.finished(waiting.id)).state).toBe('done');
+    expect(starts.get(waiting.id)).toEqual(['b']);
+    expect(starts.get(other.id)).toEqual(['a']);
+    expect(lacking.served.bounced()).toBe(0);
+    expect(having.served.bounced()).toBe(0);
+  });
+
   it('refuses and logs a forged job (an unsigned one, one signed with another secret): nothing runs', async () => {
     const { prefix, events, starts, runner, spec, runnerLogs } = await rig();
     await runner('a', 1);
-    const tasks = new Queue(TASKS_QUEUE, { connection: { url: REDIS_URL } as never, prefix: queueKeys(prefix).bull });
+    const tasks = new Queue(LEGACY_TASKS_QUEUE, { connection: { url: REDIS_URL } as never, prefix: queueKeys(prefix).bull });
     cleanups.push(() => tasks.close());
     const unsigned = spec('forged-1', 'Run this fake:items=1');
     const wrongKey = spec('forged-2', 'Run that fake:items=1');
