@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { DelayedError, Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, Job, Queue, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { messageOf } from '../errors/index.js';
 import type { RunnerHost } from '../runner/host.js';
@@ -8,8 +8,9 @@ import { branchName } from '../runner/paths.js';
 import type { TaskEvent, TaskSpec } from '../task/index.js';
 import { closeRedis } from '../util/redis.js';
 import { open, sign } from './signed.js';
+import { Slots } from './slots.js';
 import {
-  DEFAULT_REDIS_URL, RUNNER_TTL_MS, RunnerCommand, STREAM_MAXLEN, LEGACY_TASKS_QUEUE, TaskJob, parseOwner, patientRedis, pinnedQueue, queueKeys,
+  DEFAULT_REDIS_URL, LEGACY_TASKS_QUEUE, RUNNER_TTL_MS, RunnerCommand, STREAM_MAXLEN, TaskJob, backendQueue, parseOwner, patientRedis, pinnedQueue, queueKeys,
   type EventEnvelope, type Owner, type QueueKeys, type RunnerInfo, type RunnerReply,
 } from './bullmq-wire.js';
 
@@ -23,9 +24,9 @@ export interface ServeRunnerOptions {
   host: RunnerHost;
   /** Names this runner; keep it stable across restarts to re-adopt its workers (default: hostname-pid-random). */
   runnerId?: string;
-  /** Tasks this runner runs at once (its BullMQ worker's concurrency). */
+  /** Tasks this runner runs at once, whichever queue they come from. */
   concurrency: number;
-  /** Backends whose CLI this runner has; a task for another backend is left for a runner that has it. */
+  /** Backends whose CLI this runner has: it takes tasks from those backends' queues only. */
   backends: string[];
   /** Repository paths this runner serves (absent: every repository). */
   repos?: string[];
@@ -34,6 +35,8 @@ export interface ServeRunnerOptions {
    * a runner that stopped answering is noticed within about twice this (default 30 s).
    */
   lockMs?: number;
+  /** How often a lost task (its lock expired) is looked for (default: lockMs). */
+  stalledMs?: number;
   /** How long a task this runner cannot run (or will not, stopping) goes back to the queue for (default 1 s). */
   bounceMs?: number;
   /** Where problems and refused jobs or commands are reported (default: stderr). */
@@ -95,6 +98,7 @@ class QueueRunner implements ServedRunner {
   private readonly commandReader: Redis;
   private readonly running = new Map<string, Running>();
   private readonly workers: Worker[] = [];
+  private readonly slots: Slots;
   private readonly queues = new Map<string, Queue>();
   private unsubscribe: () => void = () => undefined;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -109,6 +113,7 @@ class QueueRunner implements ServedRunner {
     this.log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
     this.keys = queueKeys(opts.prefix);
     this.lockMs = opts.lockMs ?? 30_000;
+    this.slots = new Slots(Math.max(1, opts.concurrency));
     this.client = patientRedis(url, `runner ${this.runnerId}`, this.log);
     this.commandReader = patientRedis(url, `runner ${this.runnerId} commands`, this.log);
   }
@@ -129,28 +134,35 @@ class QueueRunner implements ServedRunner {
     this.reading = this.readCommands();
     await this.beat();
     this.heartbeat = setInterval(() => void this.beat(), RUNNER_TTL_MS / 3);
-    const url = this.opts.url ?? DEFAULT_REDIS_URL;
-    for (const [name, concurrency] of [[LEGACY_TASKS_QUEUE, Math.max(1, this.opts.concurrency)], [pinnedQueue(this.runnerId), 1]] as const) {
-      const worker = new Worker(name, (job, token) => this.process(job, token ?? ''), {
-        connection: { url, maxRetriesPerRequest: null } as never,
-        prefix: this.keys.bull,
-        concurrency,
-        name: this.runnerId,
-        lockDuration: this.lockMs,
-        stalledInterval: this.lockMs,
-        maxStalledCount: 1,
-        autorun: false,
-      });
-      worker.on('error', (err) => this.log(`runner ${this.runnerId}: ${messageOf(err)}`));
-      this.workers.push(worker);
+    // One worker per queue this runner takes from, all under the one cap of its slots.
+    const names = [...new Set(this.opts.backends)].map(backendQueue);
+    for (const name of [...names, pinnedQueue(this.runnerId), LEGACY_TASKS_QUEUE]) this.workers.push(this.worker(name));
+    for (const worker of this.workers) {
+      this.slots.add(worker);
       void worker.run().catch((err: unknown) => this.log(`runner ${this.runnerId}: taking tasks failed: ${messageOf(err)}`));
     }
     await Promise.all(this.workers.map((w) => w.waitUntilReady()));
   }
 
+  private worker(name: string): Worker {
+    const worker = new Worker(name, (job, token) => this.process(job, token ?? ''), {
+      connection: { url: this.opts.url ?? DEFAULT_REDIS_URL, maxRetriesPerRequest: null } as never,
+      prefix: this.keys.bull,
+      concurrency: this.slots.cap,
+      name: this.runnerId,
+      lockDuration: this.lockMs,
+      stalledInterval: this.opts.stalledMs ?? this.lockMs,
+      maxStalledCount: 1,
+      autorun: false,
+    });
+    worker.on('error', (err) => this.log(`runner ${this.runnerId}: ${messageOf(err)}`));
+    return worker;
+  }
+
   async stop(opts: { drainMs?: number } = {}): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.slots.close();
     await Promise.all(this.workers.map((w) => w.pause(true).catch(() => undefined)));
     if (opts.drainMs !== undefined) await this.drain(opts.drainMs);
     clearInterval(this.heartbeat);
@@ -208,8 +220,21 @@ class QueueRunner implements ServedRunner {
     return queue;
   }
 
-  /** One job: check it, run its task on the host, and hold the job (its lock renewed by BullMQ) until the task ends. */
+  /** One job, in one of this runner's slots: none free, and it goes back for another runner. */
   private async process(job: Job, token: string): Promise<void> {
+    if (!this.slots.take()) {
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
+    try {
+      await this.take(job, token);
+    } finally {
+      this.slots.release();
+    }
+  }
+
+  /** Check the job, run its task on the host, and hold the job (its lock renewed by BullMQ) until the task ends. */
+  private async take(job: Job, token: string): Promise<void> {
     const opened = open(this.opts.secret, 'job', job.data, TaskJob);
     if (!opened.ok) {
       this.log(`runner ${this.runnerId}: refused job ${job.id ?? '?'}: ${opened.why}`);
@@ -227,7 +252,7 @@ class QueueRunner implements ServedRunner {
     }
     const previous = parseOwner(await this.client.hget(this.keys.owners, spec.id));
     // The same job taken under another lock: the runner that held it stopped answering (or handed it back).
-    const lost = job.queueName === LEGACY_TASKS_QUEUE && previous !== undefined && previous.jobId === job.id && previous.token !== token && previous.stamp === job.timestamp;
+    const lost = job.queueName !== pinnedQueue(this.runnerId) && previous !== undefined && previous.jobId === job.id && previous.token !== token && previous.stamp === job.timestamp;
     const attempt = lost ? previous.attempt + 1 : (previous && spec.resume ? previous.attempt : 1);
     await this.own(spec.id, { runner: this.runnerId, token, attempt, jobId: job.id ?? spec.id, queue: job.queueName, stamp: job.timestamp });
     let task = spec;
@@ -318,7 +343,13 @@ class QueueRunner implements ServedRunner {
     if (reaped.length) this.log(`runner ${this.runnerId}: stopped ${reaped.length} worker(s) of tasks another runner took over: ${reaped.join(', ')}`);
     if (mine.length === 0) return;
     await this.opts.host.recover(mine.map((m) => ({ spec: m.spec })));
-    for (const m of mine) void this.run(m.spec, m.owner.attempt, m.job, m.owner.token, { readopted: true }).catch(() => undefined);
+    for (const m of mine) {
+      // It runs already: it holds a slot, even past the cap, until it ends.
+      this.slots.hold();
+      void this.run(m.spec, m.owner.attempt, m.job, m.owner.token, { readopted: true })
+        .catch(() => undefined)
+        .finally(() => this.slots.release());
+    }
     this.log(`runner ${this.runnerId}: re-adopted ${mine.length} task(s)`);
   }
 

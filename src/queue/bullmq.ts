@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { RunnerGoneError, messageOf } from '../errors/index.js';
 import type { TaskQueue } from './port.js';
 import type { QueueStats, QueueStatsSource } from './stats.js';
 import { open, sign } from './signed.js';
 import {
-  DEFAULT_REDIS_URL, EventEnvelope, REMOVE_BATCH, RunnerReply, STREAM_MAXLEN, LEGACY_TASKS_QUEUE, WorktreeRemoval, liveRunners, parseOwner, patientRedis, pinnedQueue, queueKeys,
+  DEFAULT_REDIS_URL, EventEnvelope, REMOVE_BATCH, RunnerReply, STREAM_MAXLEN, WorktreeRemoval, liveRunners, parseOwner, patientRedis, pinnedQueue, queueKeys,
   type CommandBody, type OnRunnerLost, type QueueKeys, type RunnerInfo, type TaskJob,
 } from './bullmq-wire.js';
 import { closeRedis } from '../util/redis.js';
+import { TASK_JOB_OPTIONS, TaskQueues } from './task-queues.js';
 import { LuaScript } from '../store/redis-scripts.js';
 import { BranchPush, FilesRemoved, TaskSpec, addFilesRemoved, noFilesRemoved, type BranchTarget, type TaskEvent, type TaskEventListener, type TaskFiles } from '../task/index.js';
 
@@ -95,9 +96,8 @@ class GatewayQueue implements BullTaskQueue {
   private readonly replyChannel: string;
   /** The latest start of each task heard of: events of an earlier start that lost its runner are stale. */
   private readonly attempts = new Map<string, number>();
-  private readonly tasks: Queue;
+  private readonly tasks: TaskQueues;
   private readonly pinned = new Map<string, Queue>();
-  private readonly queueEvents: QueueEvents;
   private lastEventId = '$';
   private closed = false;
   private reading: Promise<void> = Promise.resolve();
@@ -109,11 +109,9 @@ class GatewayQueue implements BullTaskQueue {
     private readonly url: string,
   ) {
     this.replyChannel = keys.replies(randomUUID());
-    this.tasks = new Queue(LEGACY_TASKS_QUEUE, { connection: conn.client, prefix: keys.bull });
-    this.queueEvents = new QueueEvents(LEGACY_TASKS_QUEUE, { connection: { url, maxRetriesPerRequest: null } as never, prefix: keys.bull, autorun: false });
-    // Redis going away is reported once by the connections above; BullMQ's own copies would repeat it.
-    this.tasks.on('error', () => undefined);
-    this.queueEvents.on('error', () => undefined);
+    // A job that stalled more often than BullMQ allows lost its runners twice: nobody runs it now.
+    const onFailed = (jobId: string, reason: string) => void this.onFailed(jobId, reason);
+    this.tasks = new TaskQueues(conn.client, keys, { url, secret: opts.secret, onFailed, log: opts.log });
   }
 
   get prefix(): string {
@@ -129,10 +127,8 @@ class GatewayQueue implements BullTaskQueue {
     this.lastEventId = last[0]?.[0] ?? '0-0';
     this.conn.replies.on('message', (_channel: string, message: string) => this.onReply(message));
     await this.conn.replies.subscribe(this.replyChannel);
-    // A job that stalled more often than BullMQ allows lost its runners twice: nobody runs it now.
-    this.queueEvents.on('failed', ({ jobId, failedReason }) => void this.onFailed(jobId, failedReason));
-    void this.queueEvents.run().catch((err: unknown) => this.opts.log(`dispatch-bot queue: watching jobs failed: ${messageOf(err)}`));
-    await this.queueEvents.waitUntilReady();
+    await this.tasks.all();
+    await this.tasks.moveLegacyJobs();
     this.reading = this.readEvents();
   }
 
@@ -144,7 +140,7 @@ class GatewayQueue implements BullTaskQueue {
       // The runner that ran the task keeps its worktree and the worker's state: resume it there.
       const owner = parseOwner(await this.conn.client.hget(this.keys.owners, spec.id));
       if (owner) {
-        await this.pinnedQueue(owner.runner).add('resume', sign(this.opts.secret, 'job', job), { jobId: `${spec.id}-resume-${Date.now()}`, removeOnComplete: true, removeOnFail: 100 });
+        await this.pinnedQueue(owner.runner).add('resume', sign(this.opts.secret, 'job', job), { ...TASK_JOB_OPTIONS, jobId: `${spec.id}-resume-${Date.now()}` });
         return;
       }
     }
@@ -155,9 +151,11 @@ class GatewayQueue implements BullTaskQueue {
       await this.publish({ type: 'finished', taskId: spec.id, state: 'failed', summary: `${missingRunner(spec, runners)}.` });
       return;
     }
-    // A task waits in BullMQ until a runner takes it; a finished job of the same id (a retry) is replaced.
-    await this.tasks.remove(spec.id).catch(() => 0);
-    await this.tasks.add('task', sign(this.opts.secret, 'job', job), { jobId: spec.id, removeOnComplete: true, removeOnFail: 100 });
+    // A task waits in its backend's queue until a runner with that CLI takes it; a finished job of
+    // the same id (a retry) is replaced.
+    const queue = await this.tasks.forBackend(spec.backend);
+    await queue.remove(spec.id).catch(() => 0);
+    await queue.add('task', sign(this.opts.secret, 'job', job), { ...TASK_JOB_OPTIONS, jobId: spec.id });
     if (runners.length === 0) this.deliver({ type: 'activity', taskId: spec.id, text: 'queued: waiting for a runner (none is up)' });
     else if (able.every((r) => r.busy >= r.concurrency)) this.deliver({ type: 'activity', taskId: spec.id, text: `queued: waiting for a runner (${able.length} busy)` });
   }
@@ -168,12 +166,14 @@ class GatewayQueue implements BullTaskQueue {
   }
 
   async cancel(taskId: string): Promise<void> {
-    const job = await this.tasks.getJob(taskId);
-    const state = job ? await job.getState() : 'unknown';
-    if (job && (state === 'waiting' || state === 'delayed' || state === 'prioritized')) {
-      await job.remove();
-      await this.publish({ type: 'finished', taskId, state: 'cancelled' });
-      return;
+    for (const queue of await this.tasks.all()) {
+      const job = await queue.getJob(taskId);
+      const state = job ? await job.getState() : 'unknown';
+      if (job && (state === 'waiting' || state === 'delayed' || state === 'prioritized')) {
+        await job.remove();
+        await this.publish({ type: 'finished', taskId, state: 'cancelled' });
+        return;
+      }
     }
     await this.request(await this.ownerOf(taskId), taskId, { op: 'cancel', taskId });
   }
@@ -248,8 +248,14 @@ class GatewayQueue implements BullTaskQueue {
   }
 
   async figures(): Promise<QueueFigures> {
-    const counts = await this.tasks.getJobCounts('waiting', 'delayed', 'prioritized', 'active');
-    return { waiting: (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0), active: counts.active ?? 0, runners: await this.runnersUp() };
+    let waiting = 0;
+    let active = 0;
+    for (const queue of await this.tasks.all()) {
+      const counts = await queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active');
+      waiting += (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0);
+      active += counts.active ?? 0;
+    }
+    return { waiting, active, runners: await this.runnersUp() };
   }
 
   async stats(): Promise<QueueStats> {
@@ -269,11 +275,11 @@ class GatewayQueue implements BullTaskQueue {
     // Closing must not hang on a Redis that is not answering: each step gets a bound, then the socket is cut.
     const log = (what: string) => () => this.opts.log(`dispatch-bot queue: closing ${what} took over ${CLOSE_STEP_MS} ms; cut it`);
     await within(this.reading, log('the event reader'));
-    await within(this.queueEvents.close(), () => {
-      log('the job watcher')();
-      void this.queueEvents.disconnect().catch(() => undefined);
-    });
-    for (const q of [this.tasks, ...this.pinned.values()]) await within(q.close(), log(`queue ${q.name}`));
+    await this.tasks.close((work, what, cut) => within(work, () => {
+      log(what)();
+      cut();
+    }));
+    for (const q of this.pinned.values()) await within(q.close(), log(`queue ${q.name}`));
     await within(closeRedis(this.conn.replies), log('the reply channel'));
     await within(closeRedis(this.conn.client), log('the connection'));
     this.conn.replies.disconnect();
