@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import type { TaskQueue } from '../../src/queue/port.js';
 import { openBullQueue, type BullTaskQueue } from '../../src/queue/bullmq.js';
-import { LEGACY_TASKS_QUEUE, queueKeys, type EventEnvelope } from '../../src/queue/bullmq-wire.js';
+import { LEGACY_TASKS_QUEUE, backendQueue, queueKeys, type EventEnvelope } from '../../src/queue/bullmq-wire.js';
 import { serveRunner, type ServedRunner } from '../../src/queue/bullmq-runner.js';
 import { sign } from '../../src/queue/signed.js';
 import type { TaskEvent } from '../../src/task/index.js';
@@ -180,12 +180,13 @@ describe('BullMQ queue with several runners', () => {
 
   it('sends a task only to a runner with its CLI, and names what is missing when no runner up has it', async () => {
     const { queue, events, starts, runner, spec } = await rig();
-    await runner('a', 2, { backends: ['claude'] });
+    const a = await runner('a', 2, { backends: ['claude'] });
     await runner('b', 2, { backends: ['fake-cli'] });
     const tasks = [1, 2, 3].map((n) => spec(`cap-${n}`, 'Tidy up fake:items=1'));
     for (const task of tasks) await queue.submit(task);
     for (const task of tasks) expect((await events.finished(task.id)).state).toBe('done');
     expect(tasks.map((t) => starts.get(t.id))).toEqual([['b'], ['b'], ['b']]);
+    expect(a.served.bounced()).toBe(0);
     const codex = spec('cap-codex', 'Port it fake:items=1', { backend: 'codex' });
     await queue.submit(codex);
     const refused = await events.finished(codex.id);
@@ -217,10 +218,27 @@ describe('BullMQ queue with several runners', () => {
     expect(having.served.bounced()).toBe(0);
   });
 
+  it("keeps the runner's concurrency as one cap across its backends: a task for its other CLI waits for the slot", async () => {
+    const { queue, events, starts, runner, spec } = await rig();
+    const a = await runner('a', 1, { backends: ['fake-cli', 'claude'] });
+    const first = spec('cap-first', 'Write docs fake:await-note');
+    await queue.submit(first);
+    await events.next(first.id, 'plan');
+    const second = spec('cap-second', 'Review fake:items=1', { backend: 'claude' });
+    await queue.submit(second);
+    expect((await events.next(second.id, 'activity')).text).toBe('queued: waiting for a runner (1 busy)');
+    expect(a.served.busy()).toBe(1);
+    await queue.note(first.id, 'done now');
+    expect((await events.finished(second.id)).state).toBe('done');
+    const order = events.events.filter((e) => (e.type === 'started' && e.taskId === second.id) || (e.type === 'finished' && e.taskId === first.id));
+    expect(order.map((e) => e.type)).toEqual(['finished', 'started']);
+    expect(starts.get(second.id)).toEqual(['a']);
+  });
+
   it('refuses and logs a forged job (an unsigned one, one signed with another secret): nothing runs', async () => {
     const { prefix, events, starts, runner, spec, runnerLogs } = await rig();
     await runner('a', 1);
-    const tasks = new Queue(LEGACY_TASKS_QUEUE, { connection: { url: REDIS_URL } as never, prefix: queueKeys(prefix).bull });
+    const tasks = new Queue(backendQueue('fake-cli'), { connection: { url: REDIS_URL } as never, prefix: queueKeys(prefix).bull });
     cleanups.push(() => tasks.close());
     const unsigned = spec('forged-1', 'Run this fake:items=1');
     const wrongKey = spec('forged-2', 'Run that fake:items=1');
@@ -404,6 +422,54 @@ describe('BullMQ queue: removing the files of tasks the store removed', () => {
 
     await serve('b-again');
     await eventually(`${onB.id}'s folder removed by its runner, back`, () => !existsSync(folder(onB.id)));
+  });
+});
+
+describe('BullMQ queue: an upgrade from the one shared queue', () => {
+  const temp = new TempDirs();
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+    temp.removeAll();
+  });
+
+  it('runs the tasks an older bot left waiting in the shared queue on runners with their CLI, and one it adds there later too', async () => {
+    const prefix = newPrefix();
+    cleanups.push(() => deleteKeys(prefix));
+    const shared = new Queue(LEGACY_TASKS_QUEUE, { connection: { url: REDIS_URL } as never, prefix: queueKeys(prefix).bull });
+    cleanups.push(() => shared.close());
+    const olderBotAdds = (task: ReturnType<typeof fakeSpec>) => shared.add('task', sign(SECRET, 'job', { spec: task, onRunnerLost: 'restart' }), { jobId: task.id, removeOnComplete: true });
+    const repo = temp.repo();
+    const left = [fakeSpec({ id: uniqueId('left-fake'), goal: 'Tidy fake:items=1', repo }), fakeSpec({ id: uniqueId('left-claude'), goal: 'Review fake:items=1', repo, backend: 'claude' })];
+    for (const task of left) await olderBotAdds(task);
+
+    const queue = await openBullQueue({ url: REDIS_URL, prefix, secret: SECRET, log: () => undefined });
+    cleanups.push(() => queue.close());
+    const events = new EventRecorder();
+    queue.subscribe(events.listener);
+    expect(await shared.getWaitingCount()).toBe(0);
+    expect((await queue.figures()).waiting).toBe(2);
+    const starts = new Map<string, string[]>();
+    const served: ServedRunner[] = [];
+    for (const [name, backends] of [['a', ['claude']], ['b', ['fake-cli']]] as const) {
+      const host = newHost(temp.make(`home-${name}`));
+      startsOn(host, starts, name);
+      const runner = await serveRunner({ url: REDIS_URL, prefix, secret: SECRET, host, concurrency: 1, backends: [...backends], runnerId: name, bounceMs: 100, log: () => undefined });
+      served.push(runner);
+      cleanups.push(async () => {
+        await runner.stop();
+        await host.close({ killWorkers: true });
+      });
+    }
+    for (const task of left) expect((await events.finished(task.id)).state).toBe('done');
+    expect(left.map((t) => starts.get(t.id))).toEqual([['b'], ['a']]);
+    expect(served.map((r) => r.bounced())).toEqual([0, 0]);
+
+    // An older bot still running puts its task in the shared queue: a runner takes it from there.
+    const late = fakeSpec({ id: uniqueId('late-fake'), goal: 'Tidy fake:items=1', repo });
+    await olderBotAdds(late);
+    expect((await events.finished(late.id)).state).toBe('done');
+    expect(starts.get(late.id)).toEqual(['b']);
   });
 });
 
