@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Redis } from 'ioredis';
 import { BranchTarget, TaskEvent, TaskFiles, TaskSpec } from '../task/index.js';
-import { DEFAULT_REDIS_URL, redactUrl } from '../util/redis-env.js';
+import { DEFAULT_REDIS_URL, checkedPrefix, redactUrl } from '../util/redis-env.js';
 
 /** What the BullMQ queue and its runners agree on: names, keys, and the shapes that cross Redis. */
 
@@ -41,7 +41,7 @@ export function pinnedQueue(runnerId: string): string {
 
 /** Every key and channel the queue uses besides BullMQ's own, under one prefix (always ending in `:`). */
 export function queueKeys(rawPrefix: string) {
-  const prefix = (rawPrefix.endsWith(':') ? rawPrefix : `${rawPrefix}:`);
+  const prefix = checkedPrefix(rawPrefix.endsWith(':') ? rawPrefix : `${rawPrefix}:`);
   return {
     prefix,
     /** BullMQ's own keys go under `<prefix>bull:<queue>:…`. */

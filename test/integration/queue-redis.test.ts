@@ -473,6 +473,25 @@ describe('BullMQ queue: an upgrade from the one shared queue', () => {
   });
 });
 
+describe('BullMQ queue: a key prefix Redis cannot carry', () => {
+  const temp = new TempDirs();
+  afterEach(() => temp.removeAll());
+
+  it('is refused by the bot and a runner, naming the setting, instead of leaving the job watcher dead', async () => {
+    const prefix = `${runPrefix}with space:`;
+    const logged: string[] = [];
+    try {
+      await expect(openBullQueue({ url: REDIS_URL, prefix, secret: SECRET, log: (l) => logged.push(l) })).rejects.toThrow(/DISPATCH_REDIS_PREFIX/);
+      const host = newHost(temp.make('home'));
+      await expect(serveRunner({ url: REDIS_URL, prefix, secret: SECRET, host, concurrency: 1, backends: BACKENDS, log: (l) => logged.push(l) })).rejects.toThrow(/DISPATCH_REDIS_PREFIX/);
+      await host.close();
+      expect(logged).toEqual([]);
+    } finally {
+      await deleteKeys(prefix);
+    }
+  });
+});
+
 describe('BullMQ queue: a gateway restart', () => {
   const temp = new TempDirs();
   afterEach(() => temp.removeAll());

@@ -18,7 +18,7 @@ export interface RedisForTests {
  * FAILS (not skips) when Redis is not reachable, since the Redis paths are then untested.
  */
 export function redisForTests(what: string): RedisForTests {
-  const runPrefix = `dispatch-test:${what}:${process.pid}:${randomUUID()}:`;
+  const runPrefix = `dispatch-test:${what.replace(/[^!-~]/g, '-')}:${process.pid}:${randomUUID()}:`;
   const admin = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
   admin.on('error', () => undefined); // reported by the reachability test below
   const reach: { error?: string } = {};
