@@ -97,7 +97,8 @@ describe('BullMQ queue with several runners', () => {
       startsOn(host, starts, name);
       const served: ServedRunner = await serveRunner({
         url: REDIS_URL, prefix, secret: SECRET, host, concurrency, backends: more.backends ?? BACKENDS, runnerId: more.runnerId ?? name,
-        ...(more.lockMs ? { lockMs: more.lockMs } : {}), bounceMs: 100, log: (l) => runnerLogs.push(l),
+        // A lost task is looked for often, so a dead runner is noticed soon after its lock expires.
+        ...(more.lockMs ? { lockMs: more.lockMs, stalledMs: 200 } : {}), bounceMs: 100, log: (l) => runnerLogs.push(l),
       });
       let stopped = false;
       const stop = async (kill: boolean) => {
@@ -274,7 +275,7 @@ describe('BullMQ queue with several runners', () => {
   it('restarts a dead runner\'s task once on another runner: a fresh worktree, a suffixed branch, the thread told', async () => {
     const { queue, events, starts, runner, spec } = await rig();
     const a = await runner('a', 1, { lockMs: 1_500 });
-    const task = spec('lost', 'Slow change fake:items=3 fake:slow=400 fake:commit=1', { worktree: true });
+    const task = spec('lost', 'Slow change fake:items=3 fake:commit=1 fake:await-note', { worktree: true });
     await queue.submit(task);
     const first = await events.next(task.id, 'started');
     await events.next(task.id, 'plan');
@@ -284,6 +285,9 @@ describe('BullMQ queue with several runners', () => {
     await runner('b', 1, { lockMs: 1_500 });
     const restarted = await events.next(task.id, 'activity', (e) => /stopped answering/.test(e.text));
     expect(restarted.text).toBe('runner a stopped answering; restarted on b');
+    const since = events.events.indexOf(restarted);
+    await eventually('the restart on b has its plan', () => events.events.slice(since).some((e) => e.taskId === task.id && e.type === 'plan'));
+    await queue.note(task.id, 'wrap up');
     const finished = await events.finished(task.id);
     expect(finished.state).toBe('done');
     expect(finished.summary).toMatch(/^runner a stopped answering; restarted on b\.\n\n/);
@@ -298,7 +302,7 @@ describe('BullMQ queue with several runners', () => {
     const { queue, events, starts, runner, spec } = await rig();
     const a = await runner('a', 2);
     const quick = spec('drain-quick', 'Quick fix fake:items=1 fake:slow=300');
-    const long = spec('drain-long', 'Long change fake:items=3 fake:slow=1500', { worktree: true });
+    const long = spec('drain-long', 'Long change fake:items=2 fake:await-note', { worktree: true });
     await queue.submit(quick);
     await queue.submit(long);
     await events.next(quick.id, 'plan');
@@ -308,6 +312,9 @@ describe('BullMQ queue with several runners', () => {
     expect((await events.finished(quick.id)).state).toBe('done');
     const restarted = await events.next(long.id, 'activity', (e) => /shut down/.test(e.text));
     expect(restarted.text).toBe('runner a shut down; restarted on b');
+    const since = events.events.indexOf(restarted);
+    await eventually('the restart on b has its plan', () => events.events.slice(since).some((e) => e.taskId === long.id && e.type === 'plan'));
+    await queue.note(long.id, 'wrap up');
     const finished = await events.finished(long.id);
     expect(finished.state).toBe('done');
     expect(events.of(long.id, 'finished')).toHaveLength(1);
