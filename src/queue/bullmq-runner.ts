@@ -10,7 +10,7 @@ import { closeRedis } from '../util/redis.js';
 import { open, sign } from './signed.js';
 import { Slots } from './slots.js';
 import {
-  DEFAULT_REDIS_URL, LEGACY_TASKS_QUEUE, RUNNER_TTL_MS, RunnerCommand, STREAM_MAXLEN, TaskJob, backendQueue, parseOwner, patientRedis, pinnedQueue, queueKeys,
+  DEFAULT_REDIS_URL, LEGACY_TASKS_QUEUE, RUNNER_TTL_MS, RunnerCommand, STREAM_MAXLEN, TaskJob, backendQueue, isBackendQueue, parseOwner, patientRedis, pinnedQueue, queueKeys,
   type EventEnvelope, type Owner, type QueueKeys, type RunnerInfo, type RunnerReply,
 } from './bullmq-wire.js';
 
@@ -244,6 +244,10 @@ class QueueRunner implements ServedRunner {
     if (job.id !== spec.id && !job.id?.startsWith(`${spec.id}-resume-`)) {
       this.log(`runner ${this.runnerId}: refused job ${job.id ?? '?'}: it carries task ${spec.id}`);
       throw new UnrecoverableError('the job id does not match its task');
+    }
+    if (isBackendQueue(job.queueName) && job.queueName !== backendQueue(spec.backend)) {
+      this.log(`runner ${this.runnerId}: refused job ${job.id ?? '?'}: a ${spec.backend} task in queue ${job.queueName}`);
+      throw new UnrecoverableError('the job is in another backend\'s queue');
     }
     if (!this.opts.backends.includes(spec.backend) || (this.opts.repos && !this.opts.repos.includes(spec.repo.path)) || this.stopping) {
       if (!this.stopping) this.bounces += 1;

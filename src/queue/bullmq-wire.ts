@@ -17,6 +17,13 @@ export const STREAM_MAXLEN = 10_000;
  */
 export const LEGACY_TASKS_QUEUE = 'tasks';
 
+const BACKEND_QUEUE = 'tasks-';
+
+/** Whether a queue is one backend's (rather than the legacy or a runner's own). */
+export function isBackendQueue(name: string): boolean {
+  return name.startsWith(BACKEND_QUEUE);
+}
+
 /**
  * The queue of one backend's tasks: only runners with that backend's CLI take from it, so a task
  * never visits a runner that cannot run it. BullMQ refuses `:` in a queue name and a backend name
@@ -24,7 +31,7 @@ export const LEGACY_TASKS_QUEUE = 'tasks';
  * hex code: two names never share a queue, and none meets `tasks` or a runner's `runner-…` queue.
  */
 export function backendQueue(backend: string): string {
-  return `tasks-${backend.replace(/[^A-Za-z0-9-]/g, (c) => `_${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`;
+  return `${BACKEND_QUEUE}${backend.replace(/[^A-Za-z0-9-]/g, (c) => `_${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`;
 }
 
 /** A runner's heartbeat older than this means it is not up (it beats every third of it). */

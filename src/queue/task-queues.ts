@@ -33,6 +33,8 @@ export class TaskQueues {
 
   /** The queue of one backend's tasks, named in the set before a job goes in. */
   async forBackend(backend: string): Promise<Queue> {
+    // The set is read back with the same rule (`all`): a name it would skip must not hold tasks.
+    if (!Name.safeParse(backend).success) throw new Error(`backend ${JSON.stringify(backend)} is not a name a queue can be made for`);
     await this.client.sadd(this.keys.backends, backend);
     return this.open(backendQueue(backend));
   }
