@@ -113,7 +113,7 @@ class QueueRunner implements ServedRunner {
     this.log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
     this.keys = queueKeys(opts.prefix);
     this.lockMs = opts.lockMs ?? 30_000;
-    this.slots = new Slots(Math.max(1, opts.concurrency));
+    this.slots = new Slots(Math.max(1, opts.concurrency), (line) => this.log(`runner ${this.runnerId}: ${line}`));
     this.client = patientRedis(url, `runner ${this.runnerId}`, this.log);
     this.commandReader = patientRedis(url, `runner ${this.runnerId} commands`, this.log);
   }

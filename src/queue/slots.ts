@@ -1,7 +1,11 @@
+import { messageOf } from '../errors/index.js';
+
 /** What the slots need of a BullMQ worker: to stop taking jobs and to start again. */
 export interface JobTaker {
   pause(doNotWaitActive?: boolean): Promise<void>;
   resume(): Promise<void> | void;
+  isRunning(): boolean;
+  run(): Promise<void>;
 }
 
 /**
@@ -16,12 +20,15 @@ export class Slots {
   private closed = false;
   private readonly takers: JobTaker[] = [];
 
-  constructor(readonly cap: number) {}
+  constructor(
+    readonly cap: number,
+    private readonly log: (line: string) => void = () => undefined,
+  ) {}
 
   /** A worker that takes jobs only while a slot is free. */
   add(taker: JobTaker): void {
     this.takers.push(taker);
-    if (this.paused) void Promise.resolve(taker.pause(true)).catch(() => undefined);
+    if (this.paused) void taker.pause(true).catch(() => undefined);
   }
 
   /** A slot for a job a worker has taken; false when none is free (the job must go back). */
@@ -57,6 +64,18 @@ export class Slots {
     const full = this.held >= this.cap;
     if (this.closed || full === this.paused) return;
     this.paused = full;
-    for (const taker of this.takers) void Promise.resolve(full ? taker.pause(true) : taker.resume()).catch(() => undefined);
+    for (const taker of this.takers) {
+      if (full) void taker.pause(true).catch(() => undefined);
+      else void Promise.resolve(taker.resume()).catch(() => undefined).finally(() => setImmediate(() => this.restart(taker)));
+    }
+  }
+
+  /**
+   * A paused worker with nothing to do ends its loop; resumed just as it ends, it would end anyway
+   * and take nothing more. Once the resume has settled, such a worker is started again.
+   */
+  private restart(taker: JobTaker): void {
+    if (this.closed || this.paused || taker.isRunning()) return;
+    void taker.run().catch((err: unknown) => this.log(`taking tasks again failed: ${messageOf(err)}`));
   }
 }

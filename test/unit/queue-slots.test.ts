@@ -1,12 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { Slots, type JobTaker } from '../../src/queue/slots.js';
 
-/** A worker stand-in that says whether it may take jobs now. */
-function taker(): JobTaker & { taking: boolean } {
+/** A worker stand-in that says whether it may take jobs now, and how often its loop was started. */
+function taker(): JobTaker & { taking: boolean; runs: number; looping: boolean } {
   const t = {
     taking: true,
+    runs: 0,
+    looping: true,
     pause: async () => void (t.taking = false),
     resume: () => void (t.taking = true),
+    isRunning: () => t.looping,
+    run: async () => {
+      t.runs += 1;
+      t.looping = true;
+    },
   };
   return t;
 }
@@ -37,6 +44,19 @@ describe('a runner\'s slots shared by its workers', () => {
     expect(late.taking).toBe(false);
     slots.release();
     expect(late.taking).toBe(true);
+  });
+
+  it('starts again a worker whose loop ended as it was resumed', async () => {
+    const slots = new Slots(1);
+    const [busy, idle] = [taker(), taker()];
+    slots.add(busy);
+    slots.add(idle);
+    expect(slots.take()).toBe(true);
+    idle.looping = false; // paused with nothing to do, its loop ended
+    slots.release();
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([busy.runs, idle.runs]).toEqual([0, 1]);
   });
 
   it('leaves the workers paused once the runner stops, whatever is released', () => {
