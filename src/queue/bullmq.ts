@@ -128,7 +128,7 @@ class GatewayQueue implements BullTaskQueue {
     this.conn.replies.on('message', (_channel: string, message: string) => this.onReply(message));
     await this.conn.replies.subscribe(this.replyChannel);
     await this.tasks.all();
-    await this.tasks.moveLegacyJobs();
+    await this.tasks.moveLegacySoon();
     this.reading = this.readEvents();
   }
 

@@ -24,6 +24,10 @@ export const TASK_JOB_OPTIONS = { removeOnComplete: true, removeOnFail: 100 } as
 export class TaskQueues {
   private readonly queues = new Map<string, Queue>();
   private readonly watchers = new Map<string, QueueEvents>();
+  /** The move of legacy jobs under way, and whether another was asked for meanwhile. */
+  private moving: Promise<unknown> | undefined;
+  private moveAgain = false;
+  private closed = false;
 
   constructor(
     private readonly client: Redis,
@@ -51,7 +55,7 @@ export class TaskQueues {
    * id and creation time (a task handed back there is still known as the same job). One a runner
    * took meanwhile stays where it is; a forged one is left for the runners to refuse and log.
    */
-  async moveLegacyJobs(): Promise<number> {
+  private async moveLegacyJobs(): Promise<number> {
     const legacy = await this.open(LEGACY_TASKS_QUEUE);
     let moved = 0;
     for (const job of await legacy.getJobs(['waiting', 'delayed', 'prioritized'])) {
@@ -67,8 +71,33 @@ export class TaskQueues {
     return moved;
   }
 
+  /**
+   * Move what waits in the legacy queue now, and again whenever a job waits there later (put there
+   * by an older bot still running, handed back by an older runner, put back by a runner without
+   * its CLI): one move at a time. Resolves once the move under way has ended.
+   */
+  moveLegacySoon(): Promise<unknown> {
+    if (this.closed) return Promise.resolve();
+    if (this.moving) {
+      this.moveAgain = true;
+      return this.moving;
+    }
+    this.moving = this.moveLegacyJobs()
+      .catch((err: unknown) => this.opts.log(`dispatch-bot queue: moving tasks from the shared queue failed: ${messageOf(err)}`))
+      .finally(() => {
+        this.moving = undefined;
+        if (this.moveAgain) {
+          this.moveAgain = false;
+          void this.moveLegacySoon();
+        }
+      });
+    return this.moving;
+  }
+
   /** Each queue and its watcher, closed; `within` bounds each step. */
   async close(within: (work: Promise<unknown>, what: string, cut: () => void) => Promise<void>): Promise<void> {
+    this.closed = true;
+    await within(this.moving ?? Promise.resolve(), 'moving tasks from the shared queue', () => undefined);
     for (const [name, watcher] of this.watchers) await within(watcher.close(), `the job watcher of ${name}`, () => void watcher.disconnect().catch(() => undefined));
     for (const [name, queue] of this.queues) await within(queue.close(), `queue ${name}`, () => undefined);
   }
@@ -88,6 +117,10 @@ export class TaskQueues {
     const watcher = new QueueEvents(name, { connection: { url: this.opts.url, maxRetriesPerRequest: null } as never, prefix: this.keys.bull, autorun: false });
     watcher.on('error', () => undefined);
     watcher.on('failed', ({ jobId, failedReason }) => this.opts.onFailed(jobId, failedReason));
+    if (name === LEGACY_TASKS_QUEUE) {
+      watcher.on('waiting', () => void this.moveLegacySoon());
+      watcher.on('delayed', () => void this.moveLegacySoon());
+    }
     this.watchers.set(name, watcher);
     void watcher.run().catch((err: unknown) => this.opts.log(`dispatch-bot queue: watching jobs of ${name} failed: ${messageOf(err)}`));
     await watcher.waitUntilReady();

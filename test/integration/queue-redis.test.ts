@@ -472,11 +472,21 @@ describe('BullMQ queue: an upgrade from the one shared queue', () => {
     expect(left.map((t) => starts.get(t.id))).toEqual([['b'], ['a']]);
     expect(served.map((r) => r.bounced())).toEqual([0, 0]);
 
-    // An older bot still running puts its task in the shared queue: a runner takes it from there.
+    // An older bot still running puts its task in the shared queue while the runner with its CLI is
+    // busy: the gateway moves it to its backend's queue too. The idle runner without the CLI may
+    // have taken it first; it put it back once, not again and again until the other was free.
+    const busy = fakeSpec({ id: uniqueId('busy-fake'), goal: 'Write docs fake:await-note', repo });
+    await queue.submit(busy);
+    await events.next(busy.id, 'plan');
     const late = fakeSpec({ id: uniqueId('late-fake'), goal: 'Tidy fake:items=1', repo });
     await olderBotAdds(late);
+    const own = new Queue(backendQueue('fake-cli'), { connection: { url: REDIS_URL } as never, prefix: queueKeys(prefix).bull });
+    cleanups.push(() => own.close());
+    await eventually('the late task in its backend\'s queue', async () => (await own.getJob(late.id)) !== undefined);
+    await queue.note(busy.id, 'done now');
     expect((await events.finished(late.id)).state).toBe('done');
     expect(starts.get(late.id)).toEqual(['b']);
+    expect(served[0]?.bounced()).toBeLessThanOrEqual(1);
   });
 });
 
