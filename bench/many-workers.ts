@@ -11,6 +11,9 @@
  * a minute (N × 60 s / 45).
  *
  *   node bin/run-ts.js bench/many-workers.ts [seconds=60] [sizes=10,50,200]
+ *
+ * BENCH_BOT_NODE_ARGS adds node flags to the bot alone (not to its workers), for profiling it:
+ * e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` or `--heapsnapshot-signal=SIGUSR2`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,6 +50,9 @@ interface Run {
   limited: number;
   limitedBy?: string;
   unfinished: number;
+  memory?: LagFigures['memory'];
+  /** Where the CPU went, by thread kind (user + system ms), from the first request on. */
+  threads?: string;
 }
 
 export async function runManyWorkersBench(seconds = 60, sizes = [10, 50, 200]): Promise<void> {
@@ -76,13 +82,15 @@ async function runOurs(n: number, seconds: number): Promise<Run> {
     LOOP_LAG_FILE: lagFile,
   });
   const booted = Date.now();
-  const bot = spawn(process.execPath, ['--import', LAG, BIN, 'start'], { cwd: repo, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const nodeArgs = (process.env.BENCH_BOT_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const bot = spawn(process.execPath, [...nodeArgs, '--import', LAG, BIN, 'start'], { cwd: repo, env, stdio: ['ignore', 'ignore', 'pipe'] });
   try {
     const port = await listeningPort(bot);
     const sender = new SlackSender(`http://127.0.0.1:${port}/slack/events`, SECRET);
     const sentAt = new Map<number, number>();
     // Start-up is the idle row's business: count the CPU from the first request on.
     const cpuBefore = cpuOf(bot.pid ?? 0);
+    const threadsBefore = threadCpu(bot.pid ?? 0);
     const started = Date.now();
     const requests: Promise<unknown>[] = [];
     for (let i = 0; i < n; i++) {
@@ -97,9 +105,10 @@ async function runOurs(n: number, seconds: number): Promise<Run> {
     const deadline = started + (seconds + 60 + (n * 60 * 1.5) / EDITS_PER_MINUTE) * 1000;
     const watch = await watchStatuses(bot, join(repo, '.dispatch', 'tasks'), n, seconds, deadline, (id) => shownProgress(fake, id));
     const cpuMs = cpuOf(bot.pid ?? 0) - cpuBefore;
+    const threads = threadCpuText(threadsBefore, threadCpu(bot.pid ?? 0));
     const peakRssMb = procStatus(bot.pid ?? 0, 'VmHWM') / 1024;
     const spawnMs = spawnLatencies(agentLog, sentAt);
-    const lag = lagFigures(lagFile, watch.steady.map((t) => (t - booted) / 1000), (started - booted) / 1000);
+    const lag = lagFigures(lagFile, watch.steady.map((t) => (t - booted) / 1000), (started - booted) / 1000, started);
     return {
       rssMb: median(watch.rss),
       peakRssMb,
@@ -110,6 +119,7 @@ async function runOurs(n: number, seconds: number): Promise<Run> {
       limited: fake.calls.filter((c) => c.status === 429).length,
       limitedBy: [...new Set(fake.calls.filter((c) => c.status === 429).map((c) => c.method))].map((m) => `${m} ${fake.calls.filter((c) => c.status === 429 && c.method === m).length}`).join(', '),
       unfinished: watch.unfinished,
+      threads,
     };
   } finally {
     await stop(bot);
@@ -243,23 +253,54 @@ function spawnLatencies(agentLog: string, sentAt: Map<number, number>): number[]
   return out;
 }
 
+/** What Node counts of a process's memory, in MB (the preload's per-second sample). */
+interface Memory {
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+interface LagFigures {
+  lagSteady: number;
+  lagWhole: number;
+  lagMax: number;
+  /** Before the first request (ours only), the median of each figure while every worker ran, and the sample of the highest rss. */
+  memory?: { idle?: Memory; steady: Memory; peak: Memory };
+}
+
 /**
  * Event-loop lag from the per-second windows the preload wrote: steady is the median of the
  * seconds' p99 while every worker ran; whole run is the p99 of the seconds' p99 and the largest
  * delay, both from the first request on (start-up is not the workers' doing).
  */
-function lagFigures(file: string, steadySeconds: number[], fromSecond = 0): { lagSteady: number; lagWhole: number; lagMax: number } {
+function lagFigures(file: string, steadySeconds: number[], fromSecond = 0, idleBefore?: number): LagFigures {
   try {
-    const figures = JSON.parse(readFileSync(file, 'utf8')) as { windows: { p99: number | null; max: number | null }[] };
+    const figures = JSON.parse(readFileSync(file, 'utf8')) as { windows: { p99: number | null; max: number | null; mem?: Memory; at?: number }[] };
     const [from = 0, to = Infinity] = steadySeconds;
     const p99 = (w: { p99: number | null }[]): number[] => w.map((x) => x.p99).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
     const run = figures.windows.slice(Math.floor(fromSecond));
-    const steady = p99(figures.windows.slice(Math.floor(from), Math.ceil(to)));
+    const steadyWindows = figures.windows.slice(Math.floor(from), Math.ceil(to));
+    const steady = p99(steadyWindows);
     const maxima = run.map((x) => x.max).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
-    return { lagSteady: quantile(steady, 0.5), lagWhole: quantile(p99(run), 0.99), lagMax: Math.max(...maxima) };
+    return { lagSteady: quantile(steady, 0.5), lagWhole: quantile(p99(run), 0.99), lagMax: Math.max(...maxima), ...memoryFigures(steadyWindows, run, idleBefore === undefined ? undefined : figures.windows.filter((w) => (w.at ?? Infinity) < idleBefore).at(-1)?.mem) };
   } catch {
     return { lagSteady: NaN, lagWhole: NaN, lagMax: NaN };
   }
+}
+
+function memoryFigures(steadyWindows: { mem?: Memory }[], run: { mem?: Memory }[], idle: Memory | undefined): Pick<LagFigures, 'memory'> {
+  const steady = steadyWindows.map((w) => w.mem).filter((m): m is Memory => m !== undefined);
+  const all = run.map((w) => w.mem).filter((m): m is Memory => m !== undefined);
+  const peak = all.reduce<Memory | undefined>((top, m) => (top && top.rss >= m.rss ? top : m), undefined);
+  if (steady.length === 0 || !peak) return {};
+  const mid = (key: keyof Memory): number => median(steady.map((m) => m[key]));
+  return { memory: { ...(idle ? { idle } : {}), steady: { rss: mid('rss'), heapTotal: mid('heapTotal'), heapUsed: mid('heapUsed'), external: mid('external'), arrayBuffers: mid('arrayBuffers') }, peak } };
+}
+
+function memoryText(m: Memory): string {
+  return `rss ${m.rss.toFixed(0)}, heap ${m.heapUsed.toFixed(0)}/${m.heapTotal.toFixed(0)}, external ${m.external.toFixed(0)} (buffers ${m.arrayBuffers.toFixed(0)}) MB`;
 }
 
 function procStatus(pid: number, field: string): number {
@@ -269,6 +310,40 @@ function procStatus(pid: number, field: string): number {
   } catch {
     return 0;
   }
+}
+
+/** User and system CPU (ms) of each kind of thread of a process (main, libuv pool, V8 workers…). */
+function threadCpu(pid: number): Map<string, { user: number; system: number }> {
+  const out = new Map<string, { user: number; system: number }>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, '').trim();
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const sum = out.get(name) ?? { user: 0, system: 0 };
+      sum.user += (Number(fields[11]) * 1000) / TICK_HZ;
+      sum.system += (Number(fields[12]) * 1000) / TICK_HZ;
+      out.set(name, sum);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return out;
+}
+
+function threadCpuText(before: Map<string, { user: number; system: number }>, after: Map<string, { user: number; system: number }>): string {
+  return [...after]
+    .map(([name, t]) => ({ name, user: t.user - (before.get(name)?.user ?? 0), system: t.system - (before.get(name)?.system ?? 0) }))
+    .filter((t) => t.user + t.system > 0)
+    .sort((a, b) => b.user + b.system - (a.user + a.system))
+    .map((t) => `${t.name} ${t.user.toFixed(0)}+${t.system.toFixed(0)}`)
+    .join(', ');
 }
 
 /** User + system CPU of the process itself (not its children), in ms. */
@@ -324,6 +399,10 @@ function print(n: number, seconds: number, ours: Run, floor: Run): void {
   console.log(`\n-- N=${n} workers, ${seconds} s${ours.unfinished ? `   (${ours.unfinished} statuses never showed their plan complete before the deadline)` : ''}`);
   console.log(`${'figure'.padEnd(46)}${'ours'.padEnd(20)}${'floor'.padEnd(26)}${'ratio'.padEnd(9)}goal`);
   for (const [name, a, b, r, goal] of rows) console.log(`${name.padEnd(46)}${a.padEnd(20)}${b.padEnd(26)}${r.padEnd(9)}${goal}`);
+  if (ours.threads) console.log(`CPU by thread, ours (user+system ms): ${ours.threads}`);
+  for (const [who, run] of [['ours', ours], ['floor', floor]] as const) {
+    if (run.memory) console.log(`memory, ${who}: ${run.memory.idle ? `idle ${memoryText(run.memory.idle)}; ` : ''}steady ${memoryText(run.memory.steady)}; at peak ${memoryText(run.memory.peak)}`);
+  }
 }
 
 const ms = (x: number): string => `${x.toFixed(1)} ms`;
