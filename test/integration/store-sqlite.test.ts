@@ -100,6 +100,21 @@ describe('SQLite store specifics', () => {
     await store.close();
   });
 
+  it('reads a task another connection changed as it is now, not as this one last read it', async () => {
+    const file = join(root, 'two-readers.db');
+    const mine = openSqliteStore(file);
+    const other = openSqliteStore(file);
+    await mine.putTask(sampleTask('shared'));
+    await mine.updateTask('shared', { activity: 'mine' });
+    expect((await mine.getTask('shared'))?.activity).toBe('mine');
+    await other.updateTask('shared', { activity: 'theirs', state: 'running' });
+    expect(await mine.getTask('shared')).toMatchObject({ activity: 'theirs', state: 'running' });
+    const next = await mine.updateTask('shared', { summary: 'both kept' });
+    expect(next).toMatchObject({ activity: 'theirs', state: 'running', summary: 'both kept' });
+    expect(await other.getTask('shared')).toStrictEqual(await mine.getTask('shared'));
+    await Promise.all([mine.close(), other.close()]);
+  });
+
   it('two connections to one file (two bot processes) still honour a press and a delivery once', async () => {
     const file = join(root, 'shared.db');
     const a = openSqliteStore(file);
