@@ -171,10 +171,10 @@ export async function environOf(pid: number): Promise<string[] | undefined> {
 
 /**
  * What each process's environment held under a name (its `NAME=…` entries), by process (pid and
- * start time), for the names looked for. A process's environment is the one it started with,
- * so it is read once, not again at every worker's end (each end looks at every process started
- * after its worker: with 200 workers, 200 environments of several KB apiece). A process gone
- * from a scan is forgotten.
+ * start time), for the names looked for. A process keeps the environment it started with (an
+ * exec passes it on unless told otherwise), so it is read once, not again at every worker's
+ * end (each end looks at every process started after its worker: with 200 workers, 200
+ * environments of several KB apiece). A process gone from a scan is forgotten.
  */
 const environSeen = new Map<string, { pid: number; reads: number; names: Map<string, readonly string[]> }>();
 
