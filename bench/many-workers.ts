@@ -55,6 +55,7 @@ interface Run {
   memory?: LagFigures['memory'];
   /** Where the CPU went, by thread kind (user + system ms), from the first request on. */
   threads?: string;
+  spikes?: string;
 }
 
 export async function runManyWorkersBench(seconds = 60, sizes = [10, 50, 200]): Promise<void> {
@@ -125,6 +126,7 @@ async function runOurs(n: number, seconds: number): Promise<Run> {
       limitedBy: [...new Set(fake.calls.filter((c) => c.status === 429).map((c) => c.method))].map((m) => `${m} ${fake.calls.filter((c) => c.status === 429 && c.method === m).length}`).join(', '),
       unfinished: watch.unfinished,
       threads,
+      ...(lag.spikes ? { spikes: `${lag.spikes} (every worker ran from +${((watch.steady[0] ?? started) - started) / 1000} s to +${((watch.steady[1] ?? started) - started) / 1000} s)` } : {}),
     };
   } finally {
     await stop(bot);
@@ -278,6 +280,8 @@ interface LagFigures {
   lagSteady: number;
   lagWhole: number;
   lagMax: number;
+  /** The three seconds of the worst p99 (ours only): seconds after the first request, and the p99. */
+  spikes?: string;
   /** Before the first request (ours only), the median of each figure while every worker ran, and the sample of the highest rss. */
   memory?: { idle?: Memory; steady: Memory; peak: Memory };
 }
@@ -296,10 +300,20 @@ function lagFigures(file: string, steadySeconds: number[], fromSecond = 0, idleB
     const steadyWindows = figures.windows.slice(Math.floor(from), Math.ceil(to));
     const steady = p99(steadyWindows);
     const maxima = run.map((x) => x.max).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
-    return { lagSteady: quantile(steady, 0.5), lagWhole: quantile(p99(run), 0.99), lagMax: Math.max(...maxima), ...memoryFigures(steadyWindows, run, idleBefore === undefined ? undefined : figures.windows.filter((w) => (w.at ?? Infinity) < idleBefore).at(-1)?.mem) };
+    const spikes = idleBefore === undefined ? undefined : worstSeconds(figures.windows, idleBefore);
+    return { lagSteady: quantile(steady, 0.5), lagWhole: quantile(p99(run), 0.99), lagMax: Math.max(...maxima), ...(spikes ? { spikes } : {}), ...memoryFigures(steadyWindows, run, idleBefore === undefined ? undefined : figures.windows.filter((w) => (w.at ?? Infinity) < idleBefore).at(-1)?.mem) };
   } catch {
     return { lagSteady: NaN, lagWhole: NaN, lagMax: NaN };
   }
+}
+
+function worstSeconds(windows: { p99: number | null; at?: number }[], from: number): string {
+  return windows
+    .filter((w) => w.at !== undefined && w.at >= from && typeof w.p99 === 'number')
+    .sort((a, b) => (b.p99 ?? 0) - (a.p99 ?? 0))
+    .slice(0, 3)
+    .map((w) => `+${(((w.at ?? 0) - from) / 1000).toFixed(0)} s: ${(w.p99 ?? 0).toFixed(0)} ms`)
+    .join(', ');
 }
 
 function memoryFigures(steadyWindows: { mem?: Memory }[], run: { mem?: Memory }[], idle: Memory | undefined): Pick<LagFigures, 'memory'> {
@@ -420,6 +434,7 @@ function print(n: number, seconds: number, ours: Run, floor: Run): void {
   console.log(`${'figure'.padEnd(46)}${'ours'.padEnd(20)}${'floor'.padEnd(26)}${'ratio'.padEnd(9)}goal`);
   for (const [name, a, b, r, goal] of rows) console.log(`${name.padEnd(46)}${a.padEnd(20)}${b.padEnd(26)}${r.padEnd(9)}${goal}`);
   if (ours.threads) console.log(`CPU by thread, ours (user+system ms): ${ours.threads}`);
+  if (ours.spikes) console.log(`worst seconds of event-loop lag, ours (after the first request): ${ours.spikes}`);
   for (const [who, run] of [['ours', ours], ['floor', floor]] as const) {
     if (run.memory) console.log(`memory, ${who}: ${run.memory.idle ? `idle ${memoryText(run.memory.idle)}; ` : ''}steady ${memoryText(run.memory.steady)}; at peak ${memoryText(run.memory.peak)}`);
   }

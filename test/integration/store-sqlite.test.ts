@@ -97,6 +97,11 @@ describe('SQLite store specifics', () => {
     const bad = { ...sampleTask('bad'), state: 'sleeping' } as unknown as TaskRecord;
     await expect(store.putTask(bad)).rejects.toThrow(/refusing to store task bad/);
     expect(await store.hasTask('bad')).toBe(false);
+    // An update is checked too (its patch, the rest having been read back valid), and said the same way.
+    await store.putTask(sampleTask('good'));
+    const patches = [{ state: 'sleeping' }, { state: undefined }, { spec: { model: 7 } }, { plan: [{ text: 'x', mark: 'maybe' }] }] as unknown as Partial<TaskRecord>[];
+    for (const patch of patches) await expect(store.updateTask('good', patch)).rejects.toThrow(/refusing to store task good: .*(state|spec|plan)/s);
+    expect(await store.getTask('good')).toStrictEqual(sampleTask('good'));
     await store.close();
   });
 
