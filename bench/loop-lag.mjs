@@ -1,8 +1,8 @@
 // Preloaded (`node --import`) into a process a benchmark watches: writes the process's
 // event-loop delay (p99 and max since start, and p99 and max of each second, in ms) and its
 // memory as Node counts it (rss, JS heap, external, array buffers, in MB), each with the time it
-// was taken, to LOOP_LAG_FILE once a second, so the benchmark reads it without asking the process under test
-// to cooperate, and can leave out the seconds of start-up.
+// was taken, to LOOP_LAG_FILE once a second, so the benchmark reads it without asking the
+// process under test to cooperate, and can leave out the seconds of start-up.
 import { writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
