@@ -11,6 +11,9 @@
  * a minute (N × 60 s / 45).
  *
  *   node bin/run-ts.js bench/many-workers.ts [seconds=60] [sizes=10,50,200]
+ *
+ * BENCH_BOT_NODE_ARGS adds node flags to the bot alone (not to its workers), for profiling it:
+ * e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` or `--heapsnapshot-signal=SIGUSR2`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,11 +45,17 @@ interface Run {
   lagWhole: number;
   lagMax: number;
   cpuMsPerWorkerSecond: number;
+  /** The same while every worker ran (from the last start to the first finish). */
+  cpuMsPerWorkerSecondSteady: number;
   spawnMs: number[];
   staleness: number[];
   limited: number;
   limitedBy?: string;
   unfinished: number;
+  memory?: LagFigures['memory'];
+  /** Where the CPU went, by thread kind (user + system ms), from the first request on. */
+  threads?: string;
+  spikes?: string;
 }
 
 export async function runManyWorkersBench(seconds = 60, sizes = [10, 50, 200]): Promise<void> {
@@ -76,13 +85,17 @@ async function runOurs(n: number, seconds: number): Promise<Run> {
     LOOP_LAG_FILE: lagFile,
   });
   const booted = Date.now();
-  const bot = spawn(process.execPath, ['--import', LAG, BIN, 'start'], { cwd: repo, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const nodeArgs = (process.env.BENCH_BOT_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const bot = spawn(process.execPath, [...nodeArgs, '--import', LAG, BIN, 'start'], { cwd: repo, env, stdio: ['ignore', 'ignore', 'pipe'] });
   try {
     const port = await listeningPort(bot);
+    // A moment idle first, so the lag preload samples the bot's memory before any request.
+    await sleep(1200);
     const sender = new SlackSender(`http://127.0.0.1:${port}/slack/events`, SECRET);
     const sentAt = new Map<number, number>();
     // Start-up is the idle row's business: count the CPU from the first request on.
     const cpuBefore = cpuOf(bot.pid ?? 0);
+    const threadsBefore = threadCpu(bot.pid ?? 0);
     const started = Date.now();
     const requests: Promise<unknown>[] = [];
     for (let i = 0; i < n; i++) {
@@ -97,19 +110,23 @@ async function runOurs(n: number, seconds: number): Promise<Run> {
     const deadline = started + (seconds + 60 + (n * 60 * 1.5) / EDITS_PER_MINUTE) * 1000;
     const watch = await watchStatuses(bot, join(repo, '.dispatch', 'tasks'), n, seconds, deadline, (id) => shownProgress(fake, id));
     const cpuMs = cpuOf(bot.pid ?? 0) - cpuBefore;
+    const threads = threadCpuText(threadsBefore, threadCpu(bot.pid ?? 0));
     const peakRssMb = procStatus(bot.pid ?? 0, 'VmHWM') / 1024;
     const spawnMs = spawnLatencies(agentLog, sentAt);
-    const lag = lagFigures(lagFile, watch.steady.map((t) => (t - booted) / 1000), (started - booted) / 1000);
+    const lag = lagFigures(lagFile, watch.steady.map((t) => (t - booted) / 1000), (started - booted) / 1000, started);
     return {
       rssMb: median(watch.rss),
       peakRssMb,
       ...lag,
       cpuMsPerWorkerSecond: cpuMs / (n * seconds),
+      cpuMsPerWorkerSecondSteady: steadyCpu(watch, n),
       spawnMs,
       staleness: watch.staleness,
       limited: fake.calls.filter((c) => c.status === 429).length,
       limitedBy: [...new Set(fake.calls.filter((c) => c.status === 429).map((c) => c.method))].map((m) => `${m} ${fake.calls.filter((c) => c.status === 429 && c.method === m).length}`).join(', '),
       unfinished: watch.unfinished,
+      threads,
+      ...(lag.spikes ? { spikes: `${lag.spikes} (every worker ran from +${((watch.steady[0] ?? started) - started) / 1000} s to +${((watch.steady[1] ?? started) - started) / 1000} s)` } : {}),
     };
   } finally {
     await stop(bot);
@@ -145,6 +162,7 @@ async function runFloor(n: number, seconds: number): Promise<Run> {
       peakRssMb: watch.peakRssMb,
       ...lagFigures(lagFile, watch.steady.map((t) => (t - started) / 1000)),
       cpuMsPerWorkerSecond: watch.cpuMs / (n * seconds),
+      cpuMsPerWorkerSecondSteady: steadyCpu(watch, n),
       spawnMs: spawnLatencies(agentLog, sentAt),
       staleness: [],
       limited: 0,
@@ -163,6 +181,8 @@ interface Watched {
   staleness: number[];
   /** When every worker had started, and when the first one finished: the steady phase. */
   steady: number[];
+  /** The process's CPU (ms) at those two moments. */
+  steadyCpuMs: number[];
   unfinished: number;
 }
 
@@ -177,7 +197,7 @@ async function watchStatuses(proc: ChildProcess, tasksDir: string, n: number, it
   let gone = false;
   void exited.then(() => (gone = true));
   const firstSeen = new Map<string, number[]>();
-  const w: Watched = { rss: [], peakRssMb: 0, cpuMs: 0, staleness: [], steady: [], unfinished: n };
+  const w: Watched = { rss: [], peakRssMb: 0, cpuMs: 0, staleness: [], steady: [], steadyCpuMs: [], unfinished: n };
   let allStarted: number | undefined;
   let firstDone: number | undefined;
   while (Date.now() < deadline && !gone) {
@@ -195,7 +215,11 @@ async function watchStatuses(proc: ChildProcess, tasksDir: string, n: number, it
       else if (shown) w.staleness.push(0);
       if (done >= items && onScreen >= items) complete += 1;
     }
-    if (ids.length >= n) allStarted ??= now;
+    if (ids.length >= n && allStarted === undefined) {
+      allStarted = now;
+      w.steadyCpuMs[0] = cpuOf(pid);
+    }
+    if (firstDone !== undefined && w.steadyCpuMs[1] === undefined) w.steadyCpuMs[1] = cpuOf(pid);
     const rss = procStatus(pid, 'VmRSS') / 1024;
     if (rss > 0) {
       if (allStarted !== undefined && firstDone === undefined) w.rss.push(rss);
@@ -243,23 +267,73 @@ function spawnLatencies(agentLog: string, sentAt: Map<number, number>): number[]
   return out;
 }
 
+/** What Node counts of a process's memory, in MB (the preload's per-second sample). */
+interface Memory {
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+interface LagFigures {
+  lagSteady: number;
+  lagWhole: number;
+  lagMax: number;
+  /** The three seconds of the worst p99 (ours only): seconds after the first request, and the p99. */
+  spikes?: string;
+  /** Before the first request (ours only), the median of each figure while every worker ran, and the sample of the highest rss. */
+  memory?: { idle?: Memory; steady: Memory; peak: Memory };
+}
+
 /**
  * Event-loop lag from the per-second windows the preload wrote: steady is the median of the
  * seconds' p99 while every worker ran; whole run is the p99 of the seconds' p99 and the largest
  * delay, both from the first request on (start-up is not the workers' doing).
  */
-function lagFigures(file: string, steadySeconds: number[], fromSecond = 0): { lagSteady: number; lagWhole: number; lagMax: number } {
+function lagFigures(file: string, steadySeconds: number[], fromSecond = 0, idleBefore?: number): LagFigures {
   try {
-    const figures = JSON.parse(readFileSync(file, 'utf8')) as { windows: { p99: number | null; max: number | null }[] };
+    const figures = JSON.parse(readFileSync(file, 'utf8')) as { windows: { p99: number | null; max: number | null; mem?: Memory; at?: number }[] };
     const [from = 0, to = Infinity] = steadySeconds;
     const p99 = (w: { p99: number | null }[]): number[] => w.map((x) => x.p99).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
     const run = figures.windows.slice(Math.floor(fromSecond));
-    const steady = p99(figures.windows.slice(Math.floor(from), Math.ceil(to)));
+    const steadyWindows = figures.windows.slice(Math.floor(from), Math.ceil(to));
+    const steady = p99(steadyWindows);
     const maxima = run.map((x) => x.max).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
-    return { lagSteady: quantile(steady, 0.5), lagWhole: quantile(p99(run), 0.99), lagMax: Math.max(...maxima) };
+    const spikes = idleBefore === undefined ? undefined : worstSeconds(figures.windows, idleBefore);
+    return { lagSteady: quantile(steady, 0.5), lagWhole: quantile(p99(run), 0.99), lagMax: Math.max(...maxima), ...(spikes ? { spikes } : {}), ...memoryFigures(steadyWindows, run, idleBefore === undefined ? undefined : figures.windows.filter((w) => (w.at ?? Infinity) < idleBefore).at(-1)?.mem) };
   } catch {
     return { lagSteady: NaN, lagWhole: NaN, lagMax: NaN };
   }
+}
+
+function worstSeconds(windows: { p99: number | null; at?: number }[], from: number): string {
+  return windows
+    .filter((w) => w.at !== undefined && w.at >= from && typeof w.p99 === 'number')
+    .sort((a, b) => (b.p99 ?? 0) - (a.p99 ?? 0))
+    .slice(0, 3)
+    .map((w) => `+${(((w.at ?? 0) - from) / 1000).toFixed(0)} s: ${(w.p99 ?? 0).toFixed(0)} ms`)
+    .join(', ');
+}
+
+function memoryFigures(steadyWindows: { mem?: Memory }[], run: { mem?: Memory }[], idle: Memory | undefined): Pick<LagFigures, 'memory'> {
+  const steady = steadyWindows.map((w) => w.mem).filter((m): m is Memory => m !== undefined);
+  const all = run.map((w) => w.mem).filter((m): m is Memory => m !== undefined);
+  const peak = all.reduce<Memory | undefined>((top, m) => (top && top.rss >= m.rss ? top : m), undefined);
+  if (steady.length === 0 || !peak) return {};
+  const mid = (key: keyof Memory): number => median(steady.map((m) => m[key]));
+  return { memory: { ...(idle ? { idle } : {}), steady: { rss: mid('rss'), heapTotal: mid('heapTotal'), heapUsed: mid('heapUsed'), external: mid('external'), arrayBuffers: mid('arrayBuffers') }, peak } };
+}
+
+function memoryText(m: Memory): string {
+  return `rss ${m.rss.toFixed(0)}, heap ${m.heapUsed.toFixed(0)}/${m.heapTotal.toFixed(0)}, external ${m.external.toFixed(0)} (buffers ${m.arrayBuffers.toFixed(0)}) MB`;
+}
+
+function steadyCpu(w: Watched, n: number): number {
+  const [from, to] = w.steady;
+  const [cpuFrom, cpuTo] = w.steadyCpuMs;
+  if (from === undefined || to === undefined || cpuFrom === undefined || cpuTo === undefined || to <= from) return NaN;
+  return (cpuTo - cpuFrom) / ((n * (to - from)) / 1000);
 }
 
 function procStatus(pid: number, field: string): number {
@@ -269,6 +343,40 @@ function procStatus(pid: number, field: string): number {
   } catch {
     return 0;
   }
+}
+
+/** User and system CPU (ms) of each kind of thread of a process (main, libuv pool, V8 workers…). */
+function threadCpu(pid: number): Map<string, { user: number; system: number }> {
+  const out = new Map<string, { user: number; system: number }>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, '').trim();
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const sum = out.get(name) ?? { user: 0, system: 0 };
+      sum.user += (Number(fields[11]) * 1000) / TICK_HZ;
+      sum.system += (Number(fields[12]) * 1000) / TICK_HZ;
+      out.set(name, sum);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return out;
+}
+
+function threadCpuText(before: Map<string, { user: number; system: number }>, after: Map<string, { user: number; system: number }>): string {
+  return [...after]
+    .map(([name, t]) => ({ name, user: t.user - (before.get(name)?.user ?? 0), system: t.system - (before.get(name)?.system ?? 0) }))
+    .filter((t) => t.user + t.system > 0)
+    .sort((a, b) => b.user + b.system - (a.user + a.system))
+    .map((t) => `${t.name} ${t.user.toFixed(0)}+${t.system.toFixed(0)}`)
+    .join(', ');
 }
 
 /** User + system CPU of the process itself (not its children), in ms. */
@@ -317,6 +425,7 @@ function print(n: number, seconds: number, ours: Run, floor: Run): void {
     ['event-loop lag p99, steady', ms(ours.lagSteady), ms(floor.lagSteady), ratio(ours.lagSteady, floor.lagSteady), '≤ 2× floor'],
     ['event-loop lag p99 whole run / max', `${ms(ours.lagWhole)} / ${ms(ours.lagMax)}`, `${ms(floor.lagWhole)} / ${ms(floor.lagMax)}`, ratio(ours.lagWhole, floor.lagWhole), '≤ 2× floor'],
     ['CPU per worker-second', `${ours.cpuMsPerWorkerSecond.toFixed(2)} ms`, `${floor.cpuMsPerWorkerSecond.toFixed(2)} ms`, ratio(ours.cpuMsPerWorkerSecond, floor.cpuMsPerWorkerSecond), '≤ 3× floor'],
+    ['  of it while every worker ran', `${ours.cpuMsPerWorkerSecondSteady.toFixed(2)} ms`, `${floor.cpuMsPerWorkerSecondSteady.toFixed(2)} ms`, ratio(ours.cpuMsPerWorkerSecondSteady, floor.cpuMsPerWorkerSecondSteady), ''],
     ['status staleness p99', `${(quantile(stale, 0.99) / 1000).toFixed(1)} s`, `${pacingBound.toFixed(1)} s (even pacing)`, ratio(quantile(stale, 0.99) / 1000, pacingBound), '≤ 1.2×'],
     ['Slack 429s (fake enforcing tiers)', `${ours.limited}${ours.limitedBy ? ` (${ours.limitedBy})` : ''}`, '—', '', '0'],
     [`${n} requests → workers spawned (median / p95)`, `${s(quantile(spawnOurs, 0.5))} / ${s(quantile(spawnOurs, 0.95))}`, `${s(quantile(spawnFloor, 0.5))} / ${s(quantile(spawnFloor, 0.95))}`, ratio(quantile(spawnOurs, 0.5), quantile(spawnFloor, 0.5)), '≤ 1.2×'],
@@ -324,6 +433,11 @@ function print(n: number, seconds: number, ours: Run, floor: Run): void {
   console.log(`\n-- N=${n} workers, ${seconds} s${ours.unfinished ? `   (${ours.unfinished} statuses never showed their plan complete before the deadline)` : ''}`);
   console.log(`${'figure'.padEnd(46)}${'ours'.padEnd(20)}${'floor'.padEnd(26)}${'ratio'.padEnd(9)}goal`);
   for (const [name, a, b, r, goal] of rows) console.log(`${name.padEnd(46)}${a.padEnd(20)}${b.padEnd(26)}${r.padEnd(9)}${goal}`);
+  if (ours.threads) console.log(`CPU by thread, ours (user+system ms): ${ours.threads}`);
+  if (ours.spikes) console.log(`worst seconds of event-loop lag, ours (after the first request): ${ours.spikes}`);
+  for (const [who, run] of [['ours', ours], ['floor', floor]] as const) {
+    if (run.memory) console.log(`memory, ${who}: ${run.memory.idle ? `idle ${memoryText(run.memory.idle)}; ` : ''}steady ${memoryText(run.memory.steady)}; at peak ${memoryText(run.memory.peak)}`);
+  }
 }
 
 const ms = (x: number): string => `${x.toFixed(1)} ms`;

@@ -33,17 +33,20 @@ export const TOOL_DETAIL = ['command', 'description', 'file_path', 'path', 'patt
 export function readClaudeLine(line: string): OutputSignal {
   const event = parseJson(line);
   if (event === undefined) return {};
-  const init = Init.safeParse(event);
-  if (init.success) return { model: init.data.model };
-  const result = Result.safeParse(event);
-  if (result.success) {
+  // Each event is checked against the one schema its type names: a schema that fails builds its
+  // error at some cost, and a worker prints a line for every step.
+  const type = typeof event === 'object' && event !== null && 'type' in event ? event.type : undefined;
+  const init = type === 'system' ? Init.safeParse(event) : undefined;
+  if (init?.success) return { model: init.data.model };
+  const result = type === 'result' ? Result.safeParse(event) : undefined;
+  if (result?.success) {
     const { result: said, subtype, is_error, usage, total_cost_usd, num_turns } = result.data;
     const text = said ?? subtype ?? 'unknown error';
     const used = usage ? { usage: fromAnthropic(usage, { costUsd: total_cost_usd, turns: num_turns }) } : {};
     return is_error ? { error: text, ...used } : { result: text, ...used };
   }
-  const assistant = Assistant.safeParse(event);
-  if (assistant.success) {
+  const assistant = type === 'assistant' ? Assistant.safeParse(event) : undefined;
+  if (assistant?.success) {
     const { id, content, usage } = assistant.data.message;
     const activity = content.map(activityOf).filter(Boolean).at(-1);
     return { ...(activity ? { activity } : {}), ...(id && usage ? { usageStep: { id, usage: fromAnthropic(usage) } } : {}) };

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdirSync, statSync } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { SavedTaskSpec, type TaskReport } from '../task/index.js';
@@ -42,7 +43,6 @@ export async function readHead(path: string, bytes: number): Promise<string | un
   }
 }
 
-/** What changes when a file is rewritten (a rename gives a new inode) or appended to; undefined when it is missing. */
 /**
  * File times come from the kernel's coarse clock (a tick of up to 10 ms): two writes in one tick
  * leave the same size and mtime behind. A stamp read within this margin of its mtime may hide a
@@ -56,10 +56,15 @@ export function racyStamp(stamp: string | undefined, takenAt: number): boolean {
   return Number.isFinite(mtime) && takenAt - mtime < RACY_MS;
 }
 
-export async function stampOf(path: string): Promise<string | undefined> {
+/**
+ * What changes when a file is rewritten (a rename gives a new inode) or appended to; undefined
+ * when it is missing. Synchronous: a stat takes a few microseconds, its promise form five times
+ * the CPU (a hop to the thread pool and back), and a watcher stamps its files at every look.
+ */
+export function stampOf(path: string): string | undefined {
   try {
-    const s = await stat(path);
-    return `${s.ino}:${s.size}:${s.mtimeMs}`;
+    const s = statSync(path, { throwIfNoEntry: false });
+    return s ? `${s.ino}:${s.size}:${s.mtimeMs}` : undefined;
   } catch {
     return undefined;
   }
@@ -78,7 +83,8 @@ export interface IpcState {
 }
 
 export async function readIpc(paths: TaskPaths): Promise<IpcState> {
-  const names = await readdir(paths.ipc).catch(() => [] as string[]);
+  // A listing of a few names, taken synchronously for the reason stampOf is.
+  const names = listNames(paths.ipc);
   const has = new Set(names);
   const open: IpcState['open'] = [];
   const answered: string[] = [];
@@ -94,6 +100,14 @@ export async function readIpc(paths: TaskPaths): Promise<IpcState> {
     if (text.success) open.push({ seq, text: text.data });
   }
   return { open, answered, finished: has.has('.done') };
+}
+
+function listNames(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
 
 /** What `worker.json` (task dir) and `<home>/workers/<id>.json` hold about a running worker. */

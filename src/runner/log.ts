@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { open, stat, truncate } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { formatBytes } from '../util/bytes.js';
@@ -61,6 +62,14 @@ export async function capLog(path: string, notePrefix: string): Promise<number |
   return stat(path).then((s) => s.size, () => 0);
 }
 
+function sizeOf(path: string): number | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.size;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Follows a log file the worker writes to directly (not through a pipe, so the worker survives
  * the bot): each `read()` returns the complete lines added since the last one. Memory stays
@@ -69,6 +78,8 @@ export async function capLog(path: string, notePrefix: string): Promise<number |
  */
 export class LogFollower {
   private offset: number;
+  /** The log's size at the last read (0 when it was missing); undefined before the first. */
+  private size?: number;
   private partial = '';
   /** Keeps a multi-byte character split across two reads whole. */
   private readonly decoder = new StringDecoder('utf8');
@@ -80,32 +91,42 @@ export class LogFollower {
     this.offset = offset;
   }
 
+  /**
+   * Synchronous file calls: a look at a log is a stat and, when it grew, a read of what was
+   * appended (at most READ_BYTES), and their promise forms cost several times the CPU. A watcher
+   * reads its worker's log at every write.
+   */
   async read(): Promise<string[]> {
-    let size: number;
-    try {
-      size = (await stat(this.path)).size;
-    } catch {
-      return [];
-    }
+    const size = sizeOf(this.path);
+    this.size = size ?? 0;
+    if (size === undefined) return [];
     // Cut back (capLog) since the last read: follow it from its new start.
     if (size < this.offset) this.offset = 0;
     if (size <= this.offset) return [];
-    const handle = await open(this.path, 'r');
+    let fd: number;
     try {
-      const buf = Buffer.alloc(Math.min(size - this.offset, READ_BYTES));
-      const { bytesRead } = await handle.read(buf, 0, buf.length, this.offset);
+      fd = openSync(this.path, 'r');
+    } catch {
+      return [];
+    }
+    try {
+      const buf = Buffer.allocUnsafe(Math.min(size - this.offset, READ_BYTES));
+      const bytesRead = readSync(fd, buf, 0, buf.length, this.offset);
       this.offset += bytesRead;
       return this.split(this.decoder.write(buf.subarray(0, bytesRead)));
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   }
 
   /**
    * Cut the log back when it grew too big (capLog). Reading goes on from the new end: the tail
-   * kept was read already, or belongs to a burst too big to look at line by line anyway.
+   * kept was read already, or belongs to a burst too big to look at line by line anyway. The
+   * size the last read saw decides whether to look (a log that grows past the limit after it is
+   * cut at the next look).
    */
   async cap(notePrefix: string): Promise<void> {
+    if (this.size !== undefined && this.size <= LOG_MAX_BYTES) return;
     const size = await capLog(this.path, notePrefix);
     if (size === undefined) return;
     this.offset = size;

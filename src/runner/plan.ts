@@ -1,3 +1,4 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { PLAN_ITEMS_KEPT, PLAN_ITEM_CHARS, type PlanItem, type PlanMark } from '../task/index.js';
 
@@ -76,10 +77,42 @@ export function parsePlan(text: string): PlanItem[] {
 }
 
 /**
- * Read plan.md a chunk at a time (the event loop runs between chunks), up to PLAN_BYTES_READ,
- * keeping the first items and counting all of them. Undefined when there is no plan.md.
+ * Read plan.md, keeping the first items and counting all of them; undefined when there is no
+ * plan.md. A plan of one chunk (nearly every plan) is read synchronously: its promise form cost
+ * several times the CPU, and a watcher reads the plan at every change. A longer one is read a
+ * chunk at a time, the event loop running between chunks, up to PLAN_BYTES_READ.
  */
 export async function readPlan(path: string): Promise<PlanRead | undefined> {
+  const small = readSmallPlan(path);
+  return small === 'large' ? readPlanInChunks(path) : small;
+}
+
+/** The plan when it fits in one chunk; 'large' when it does not (or grew while read). */
+function readSmallPlan(path: string): PlanRead | undefined | 'large' {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size >= CHUNK_BYTES) return 'large';
+    // One byte more than the file holds tells a file that grew since the fstat.
+    const buffer = Buffer.allocUnsafe(size + 1);
+    const bytesRead = readSync(fd, buffer, 0, size + 1, 0);
+    if (bytesRead > size) return 'large';
+    const reader = new PlanReader();
+    for (const line of buffer.toString('utf8', 0, bytesRead).split(/\r?\n/)) reader.line(line);
+    return reader.read;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function readPlanInChunks(path: string): Promise<PlanRead | undefined> {
   let handle;
   try {
     handle = await open(path, 'r');

@@ -1,4 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { closeSync, openSync, readSync, readdirSync } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /**
  * What /proc says about processes. Linux only: the runner needs it to find a worker's whole
@@ -26,12 +27,49 @@ export function parseStat(text: string): ProcInfo | undefined {
   return { pid, ppid: Number(ppid), pgid: Number(pgid), state, startTicks: Number(startTicks) };
 }
 
-export async function procInfo(pid: number): Promise<ProcInfo | undefined> {
+/**
+ * A /proc file read whole, synchronously, into `scratch` (a larger buffer is made when it does
+ * not fit); undefined when it cannot be read. /proc files are made by the kernel on the read and
+ * never wait on a disk. They say their size is 0, so a promise readFile reads each through a
+ * 64 KB buffer of its own, in four hops to the thread pool: a scan of a thousand processes cost
+ * 64 MB of garbage and most of a finishing worker's CPU.
+ */
+function readProcFile(path: string, scratch: { buffer: Buffer }): string | undefined {
+  let fd: number;
   try {
-    return parseStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
+    fd = openSync(path, 'r');
   } catch {
     return undefined;
   }
+  try {
+    let length = 0;
+    for (;;) {
+      if (length === scratch.buffer.length) {
+        const larger = Buffer.allocUnsafe(scratch.buffer.length * 2);
+        scratch.buffer.copy(larger, 0, 0, length);
+        scratch.buffer = larger;
+      }
+      const read = readSync(fd, scratch.buffer, length, scratch.buffer.length - length, null);
+      if (read === 0) return scratch.buffer.toString('utf8', 0, length);
+      length += read;
+    }
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Room for a /proc/<pid>/stat line (about 300 bytes); a longer one gets a larger buffer. */
+const STAT_BYTES = 1024;
+
+function statOf(pid: number, scratch: { buffer: Buffer }): ProcInfo | undefined {
+  const text = readProcFile(`/proc/${pid}/stat`, scratch);
+  return text === undefined ? undefined : parseStat(text);
+}
+
+export async function procInfo(pid: number): Promise<ProcInfo | undefined> {
+  return statOf(pid, { buffer: Buffer.allocUnsafe(STAT_BYTES) });
 }
 
 /**
@@ -55,25 +93,43 @@ export async function isRunning(pid: number, startTicks?: number): Promise<boole
 }
 
 /**
- * Reads of /proc/<pid>/stat in flight at once during a scan. A few hundred at once filled the
- * thread pool's queue and held up every other file read of the bot (plan.md, logs).
+ * Processes read in one turn of the event loop during a scan: the reads are synchronous (a few
+ * microseconds each), and a thousand at once would hold up everything else for milliseconds.
  */
-const SCAN_BATCH = 32;
+const SCAN_BATCH = 100;
 
 let scans = 0;
 /** How many whole-/proc scans this process has made (for tests and metrics). */
 export function procScanCount(): number {
   return scans;
 }
+/** How often a search for a worker's marker has read this live process's environment (for tests). */
+export function markerReadsOf(pid: number): number {
+  let reads = 0;
+  for (const seen of environSeen.values()) if (seen.pid === pid) reads += seen.reads;
+  return reads;
+}
 
 async function scanProcesses(): Promise<ProcInfo[]> {
   scans += 1;
-  const names = (await readdir('/proc').catch(() => [] as string[])).filter((n) => /^\d+$/.test(n));
-  const infos: (ProcInfo | undefined)[] = [];
-  for (let i = 0; i < names.length; i += SCAN_BATCH) {
-    infos.push(...(await Promise.all(names.slice(i, i + SCAN_BATCH).map((n) => procInfo(Number(n))))));
+  const names = listProc();
+  const scratch = { buffer: Buffer.allocUnsafe(STAT_BYTES) };
+  const found: ProcInfo[] = [];
+  for (let i = 0; i < names.length; i += 1) {
+    if (i > 0 && i % SCAN_BATCH === 0) await nextTurn();
+    const info = statOf(Number(names[i]), scratch);
+    if (info !== undefined && info.state !== 'Z' && info.state !== 'X') found.push(info);
   }
-  return infos.filter((i): i is ProcInfo => i !== undefined && i.state !== 'Z' && i.state !== 'X');
+  forgetGone(found);
+  return found;
+}
+
+function listProc(): string[] {
+  try {
+    return readdirSync('/proc').filter((n) => /^\d+$/.test(n));
+  } catch {
+    return [];
+  }
 }
 
 let inFlight: Promise<ProcInfo[]> | undefined;
@@ -105,17 +161,45 @@ function startScan(): Promise<ProcInfo[]> {
   return scan;
 }
 
+/** Room for a typical environment; a larger one gets a larger buffer. */
+const ENVIRON_BYTES = 16 * 1024;
+
 /** The process's environment as `NAME=value` entries; undefined when it is gone or not ours to read. */
 export async function environOf(pid: number): Promise<string[] | undefined> {
-  try {
-    return (await readFile(`/proc/${pid}/environ`, 'utf8')).split('\0');
-  } catch {
-    return undefined;
-  }
+  return readProcFile(`/proc/${pid}/environ`, { buffer: Buffer.allocUnsafe(ENVIRON_BYTES) })?.split('\0');
 }
 
-async function environHas(pid: number, marker: string): Promise<boolean> {
-  return (await environOf(pid))?.includes(marker) ?? false;
+/**
+ * What each process's environment held under a name (its `NAME=…` entries), by process (pid and
+ * start time), for the names looked for. A process keeps the environment it started with (an
+ * exec passes it on unless told otherwise), so it is read once, not again at every worker's
+ * end (each end looks at every process started after its worker: with 200 workers, 200
+ * environments of several KB apiece). A process gone from a scan is forgotten.
+ */
+const environSeen = new Map<string, { pid: number; reads: number; names: Map<string, readonly string[]> }>();
+
+const processKey = (p: ProcInfo): string => `${p.pid}:${p.startTicks}`;
+
+function forgetGone(live: readonly ProcInfo[]): void {
+  if (environSeen.size === 0) return;
+  const alive = new Set(live.map(processKey));
+  for (const key of environSeen.keys()) if (!alive.has(key)) environSeen.delete(key);
+}
+
+function environHas(p: ProcInfo, marker: string, scratch: { buffer: Buffer }): boolean {
+  const name = marker.slice(0, marker.indexOf('=') + 1);
+  let seen = environSeen.get(processKey(p));
+  let entries = seen?.names.get(name);
+  if (entries === undefined) {
+    const env = readProcFile(`/proc/${p.pid}/environ`, scratch);
+    // Unreadable (gone, or not ours): not remembered, so a later look reads it again.
+    if (env === undefined) return false;
+    entries = env.split('\0').filter((e) => e.startsWith(name));
+    if (!seen) environSeen.set(processKey(p), (seen = { pid: p.pid, reads: 0, names: new Map() }));
+    seen.reads += 1;
+    seen.names.set(name, entries);
+  }
+  return entries.includes(marker);
 }
 
 export interface WorkerTreeRoot {
@@ -166,8 +250,12 @@ export async function findWorkerTree(root: WorkerTreeRoot): Promise<ProcInfo[]> 
     // environment of every older process (the system, the bot, earlier workers) is never read.
     const since = root.startTicks ?? 0;
     const others = all.filter((p) => !found.has(p.pid) && p.pid !== process.pid && p.startTicks >= since);
-    const marked = await Promise.all(others.map(async (p) => ((await environHas(p.pid, marker)) ? p : undefined)));
-    for (const p of marked) if (p) found.set(p.pid, p);
+    const scratch = { buffer: Buffer.allocUnsafe(ENVIRON_BYTES) };
+    for (let i = 0; i < others.length; i += 1) {
+      if (i > 0 && i % SCAN_BATCH === 0) await nextTurn();
+      const p = others[i] as ProcInfo;
+      if (environHas(p, marker, scratch)) found.set(p.pid, p);
+    }
   }
   found.delete(process.pid);
   return [...found.values()];

@@ -12,6 +12,10 @@ import { LOG_NOTE_PREFIX } from './spawn.js';
 /** Let a burst of writes (temp + rename, several items at once) settle into one scan. */
 const COALESCE_MS = 30;
 
+/** What a look reads: plan.md, the ipc/ directory, the worker's log. */
+type Source = 'plan' | 'ipc' | 'log';
+const EVERY_SOURCE: readonly Source[] = ['plan', 'ipc', 'log'];
+
 export interface WatcherOptions {
   taskId: string;
   paths: TaskPaths;
@@ -32,10 +36,11 @@ export interface WatcherOptions {
 /**
  * Turns a worker's files into events: plan.md → `plan`, ipc/NNN.question → `question` (once per
  * seq), a `[?]` while a question is open → `gave-up`, and stream-json lines → `model`/`activity`.
- * fs.watch drives it: a change in the task directory reads plan.md (only when its size or mtime
- * changed), a change in ipc/ lists ipc/, a write to the log reads the new lines. A slow safety
- * poll looks at all three for what fs.watch can miss; a file whose stamp did not change is not
- * read, so a quiet task costs three stat calls per poll.
+ * fs.watch drives it, and a change is looked at where it happened: a change in the task
+ * directory reads plan.md (only when its size or mtime changed), a change in ipc/ lists ipc/, a
+ * write to the log reads the new lines. A slow safety poll looks at all three for what fs.watch
+ * can miss; a file whose stamp did not change is not read, so a quiet task costs three stat
+ * calls per poll. Only a look at all three can find the worker stalled.
  */
 export class TaskWatcher {
   plan: PlanItem[] = [];
@@ -62,6 +67,8 @@ export class TaskWatcher {
   private pending?: NodeJS.Timeout;
   private scanning?: Promise<void>;
   private again = false;
+  /** The sources changed since the last look began (all of them before the first). */
+  private dirty = new Set<Source>(EVERY_SOURCE);
   private stopped = false;
   private lastProgress = Date.now();
   private stalled = false;
@@ -80,30 +87,47 @@ export class TaskWatcher {
 
   async start(): Promise<void> {
     await mkdir(this.opts.paths.ipc, { recursive: true });
-    for (const dir of [this.opts.paths.root, this.opts.paths.ipc, this.opts.logPath]) {
-      if (dir === undefined) continue;
+    // The task directory holds plan.md, and ipc/ itself: ipc/ replaced is seen here.
+    const rootChanged = (name: string | Buffer | null): readonly Source[] => (name === null || String(name) === 'ipc' ? EVERY_SOURCE : ['plan']);
+    const watched: [string | undefined, (name: string | Buffer | null) => readonly Source[]][] = [
+      [this.opts.paths.root, rootChanged],
+      [this.opts.paths.ipc, () => ['ipc']],
+      [this.opts.logPath, () => ['log']],
+    ];
+    for (const [path, sources] of watched) {
+      if (path === undefined) continue;
       try {
-        const w = watch(dir, () => this.schedule());
+        const w = watch(path, (_event, name) => this.schedule(sources(name)));
         w.on('error', () => w.close());
         this.watchers.push(w);
       } catch {
         // The poll covers a directory we cannot watch.
       }
     }
-    this.poll = setInterval(() => this.schedule(), this.opts.pollMs);
+    this.poll = setInterval(() => this.schedule(EVERY_SOURCE), this.opts.pollMs);
     await this.scan();
   }
 
-  private schedule(): void {
+  private schedule(sources: readonly Source[]): void {
+    for (const source of sources) this.dirty.add(source);
     if (this.stopped || this.pending) return;
     this.pending = setTimeout(() => {
       this.pending = undefined;
-      void this.scan();
+      void this.scanDirty();
     }, COALESCE_MS);
   }
 
-  /** One scan at a time; a request during a scan runs one more afterwards. */
+  /**
+   * Look at every source now. One scan at a time; a request during a scan runs one more
+   * afterwards.
+   */
   scan(): Promise<void> {
+    for (const source of EVERY_SOURCE) this.dirty.add(source);
+    return this.scanDirty();
+  }
+
+  /** Look at the sources changed since the last look. */
+  private scanDirty(): Promise<void> {
     if (this.scanning) {
       this.again = true;
       return this.scanning;
@@ -120,8 +144,10 @@ export class TaskWatcher {
 
   private async scanOnce(): Promise<void> {
     this.held = [];
+    const sources = this.dirty;
+    this.dirty = new Set();
     try {
-      await this.look();
+      await this.look(sources);
     } finally {
       const found = this.held;
       this.held = undefined;
@@ -129,41 +155,54 @@ export class TaskWatcher {
     }
   }
 
-  private async look(): Promise<void> {
-    const { taskId, paths } = this.opts;
-    const stamp = await stampOf(paths.plan);
-    let progress = stamp !== this.planStamp;
-    if (stamp !== undefined && (progress || racyStamp(this.planStamp, this.planStampAt))) {
-      await this.keepNotes();
-      this.planStampAt = Date.now();
-      this.planStamp = await stampOf(paths.plan);
-      await this.readPlanFile();
-    }
-    const ipcStamp = await stampOf(paths.ipc);
-    if (ipcStamp !== this.ipcStamp || racyStamp(this.ipcStamp, this.ipcStampAt)) {
-      this.ipcStampAt = Date.now();
-      this.ipcStamp = ipcStamp;
-      this.readQuestions(await readIpc(paths));
-    }
+  private async look(sources: ReadonlySet<Source>): Promise<void> {
+    let progress = false;
+    if (sources.has('plan')) progress = await this.lookAtPlan();
+    if (sources.has('ipc')) await this.lookAtIpc();
     this.checkGaveUp();
-    if (this.opts.log) {
+    if (sources.has('log') && this.opts.log) {
       const lines = await this.opts.log.read();
       progress ||= lines.some((line) => !line.startsWith(LOG_NOTE_PREFIX));
       this.readSignals(lines);
       await this.opts.log.cap(LOG_NOTE_PREFIX);
     }
     // A worker waiting on an open question waits on a person, not on itself.
-    this.checkStall(progress || this.open.length > 0);
+    this.checkStall(progress || this.open.length > 0, sources.size === EVERY_SOURCE.length);
   }
 
-  private checkStall(progress: boolean): void {
+  /** Read plan.md when its stamp changed (or was too fresh to prove it had not); true when it changed. */
+  private async lookAtPlan(): Promise<boolean> {
+    const { paths } = this.opts;
+    const stamp = stampOf(paths.plan);
+    const changed = stamp !== this.planStamp;
+    if (stamp !== undefined && (changed || racyStamp(this.planStamp, this.planStampAt))) {
+      if (await this.keepNotes()) this.planStamp = stampOf(paths.plan);
+      else this.planStamp = stamp;
+      this.planStampAt = Date.now();
+      await this.readPlanFile();
+    }
+    return changed;
+  }
+
+  private async lookAtIpc(): Promise<void> {
+    const { paths } = this.opts;
+    const ipcStamp = stampOf(paths.ipc);
+    if (ipcStamp !== this.ipcStamp || racyStamp(this.ipcStamp, this.ipcStampAt)) {
+      this.ipcStampAt = Date.now();
+      this.ipcStamp = ipcStamp;
+      this.readQuestions(await readIpc(paths));
+    }
+  }
+
+  /** `whole`: the look covered every source, so no progress means none anywhere. */
+  private checkStall(progress: boolean, whole: boolean): void {
     const { stallAfterMs, taskId, emit } = this.opts;
     const now = Date.now();
     if (progress) {
       if (this.stalled) emit({ type: 'stall', taskId, stalled: false, idleMs: now - this.lastProgress });
       this.stalled = false;
       this.lastProgress = now;
-    } else if (stallAfterMs && !this.stalled && now - this.lastProgress >= stallAfterMs) {
+    } else if (whole && stallAfterMs && !this.stalled && now - this.lastProgress >= stallAfterMs) {
       this.stalled = true;
       emit({ type: 'stall', taskId, stalled: true, idleMs: now - this.lastProgress });
     }
@@ -189,14 +228,19 @@ export class TaskWatcher {
     }
   }
 
-  /** A worker that rewrote plan.md without the team's notes gets them back (a plan too big to rewrite is left alone). */
-  private async keepNotes(): Promise<void> {
+  /**
+   * A worker that rewrote plan.md without the team's notes gets them back (a plan too big to
+   * rewrite is left alone). True when it wrote plan.md.
+   */
+  private async keepNotes(): Promise<boolean> {
     const notes = this.opts.notes ?? [];
-    if (notes.length === 0) return;
+    if (notes.length === 0) return false;
     const size = await stat(this.opts.paths.plan).then((s) => s.size, () => Infinity);
-    if (size > PLAN_BYTES_READ) return;
+    if (size > PLAN_BYTES_READ) return false;
     const text = await readText(this.opts.paths.plan);
-    if (text !== undefined && missingNotes(text, [...notes]).length > 0) await writeAtomic(this.opts.paths.plan, withNotes(text, [...notes]));
+    if (text === undefined || missingNotes(text, [...notes]).length === 0) return false;
+    await writeAtomic(this.opts.paths.plan, withNotes(text, [...notes]));
+    return true;
   }
 
   private async readPlanFile(): Promise<void> {

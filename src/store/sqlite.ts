@@ -27,6 +27,13 @@ export interface SqliteStoreOptions {
 }
 
 /**
+ * Task records kept decoded, by their row's body, for the tasks read one at a time most recently
+ * (a listing uses them but does not add to them): at most this many. An event batch reads its
+ * task and then updates it, and each decoded the row anew.
+ */
+const DECODED_KEPT = 500;
+
+/**
  * Pending prompts are kept this long past their expiry so a late press can still be told the
  * prompt expired (rather than that it never existed); then they are pruned.
  */
@@ -73,6 +80,12 @@ class SqliteTaskStore implements SqliteStore {
   private readonly claimTx: Database.Transaction<(key: string, now: number, ttlMs: number) => boolean>;
   private readonly acceptTx: Database.Transaction<(keys: readonly string[], now: number, ttlMs: number, id: string | undefined, body: string) => boolean>;
   private readonly removeTx: Database.Transaction<(before: number) => TaskRecord[]>;
+  /**
+   * The record decoded from each recently read row, with the body it was decoded from: a row
+   * whose body has not changed since is not decoded again. One decoded object may so reach
+   * several readers; records are never changed in place (a change is a new object).
+   */
+  private readonly decoded = new Map<string, { body: string; record: TaskRecord }>();
 
   constructor(
     private readonly db: Database.Database,
@@ -84,11 +97,11 @@ class SqliteTaskStore implements SqliteStore {
     // never lost between the read and the write.
     this.putTx = db.transaction((task: TaskRecord, body: string) => {
       const stored = this.sql.getTask.get(task.id);
-      this.writeTask(stored, stored ? this.decodeTask(stored) : undefined, task, body);
+      this.writeTask(stored, stored ? this.decodeTask(stored, true) : undefined, task, body);
     });
     this.updateTx = db.transaction((id: string, patch: Partial<Omit<TaskRecord, 'id'>>): TaskRecord | undefined => {
       const stored = this.sql.getTask.get(id);
-      const prev = stored ? this.decodeTask(stored) : undefined;
+      const prev = stored ? this.decodeTask(stored, true) : undefined;
       if (!prev) return undefined;
       const next = mergeTask(prev, patch, Date.now());
       this.writeTask(stored, prev, next, encodeRecord(TaskRecord, `task ${id}`, next));
@@ -111,6 +124,7 @@ class SqliteTaskStore implements SqliteStore {
       const removed: TaskRecord[] = [];
       for (const row of this.sql.removeFinished.all({ before })) {
         const task = this.decodeTask(row);
+        this.decoded.delete(row.id);
         if (task) for (const t of threadsOf(task)) this.sql.dropThread.run(t.surface, t.thread, row.id);
         else this.sql.dropThreads.run(row.id);
         this.sql.dropQuestions.run(row.id);
@@ -127,7 +141,7 @@ class SqliteTaskStore implements SqliteStore {
 
   async getTask(id: string): Promise<TaskRecord | undefined> {
     const row = this.sql.getTask.get(id);
-    return row ? this.decodeTask(row) : undefined;
+    return row ? this.decodeTask(row, true) : undefined;
   }
 
   async updateTask(id: string, patch: Partial<Omit<TaskRecord, 'id'>>): Promise<TaskRecord | undefined> {
@@ -265,8 +279,17 @@ class SqliteTaskStore implements SqliteStore {
     }
   }
 
-  private decodeTask(row: TaskRow): TaskRecord | undefined {
-    return decodeRecord(TaskRecord, `task ${row.id}`, row.body, this.report);
+  private decodeTask(row: TaskRow, keep = false): TaskRecord | undefined {
+    const known = this.decoded.get(row.id);
+    if (known?.body === row.body) return known.record;
+    const record = decodeRecord(TaskRecord, `task ${row.id}`, row.body, this.report);
+    if (!keep) return record;
+    this.decoded.delete(row.id);
+    if (record === undefined) return undefined;
+    // Insertion order is the order of last decoding: the first entry is the one read longest ago.
+    this.decoded.set(row.id, { body: row.body, record });
+    if (this.decoded.size > DECODED_KEPT) this.decoded.delete(this.decoded.keys().next().value as string);
+    return record;
   }
 
   private decodeTasks(rows: TaskRow[]): TaskRecord[] {

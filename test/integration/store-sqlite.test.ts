@@ -97,7 +97,27 @@ describe('SQLite store specifics', () => {
     const bad = { ...sampleTask('bad'), state: 'sleeping' } as unknown as TaskRecord;
     await expect(store.putTask(bad)).rejects.toThrow(/refusing to store task bad/);
     expect(await store.hasTask('bad')).toBe(false);
+    // An update is checked too (its patch, the rest having been read back valid), and said the same way.
+    await store.putTask(sampleTask('good'));
+    const patches = [{ state: 'sleeping' }, { state: undefined }, { spec: { model: 7 } }, { plan: [{ text: 'x', mark: 'maybe' }] }] as unknown as Partial<TaskRecord>[];
+    for (const patch of patches) await expect(store.updateTask('good', patch)).rejects.toThrow(/refusing to store task good: .*(state|spec|plan)/s);
+    expect(await store.getTask('good')).toStrictEqual(sampleTask('good'));
     await store.close();
+  });
+
+  it('reads a task another connection changed as it is now, not as this one last read it', async () => {
+    const file = join(root, 'two-readers.db');
+    const mine = openSqliteStore(file);
+    const other = openSqliteStore(file);
+    await mine.putTask(sampleTask('shared'));
+    await mine.updateTask('shared', { activity: 'mine' });
+    expect((await mine.getTask('shared'))?.activity).toBe('mine');
+    await other.updateTask('shared', { activity: 'theirs', state: 'running' });
+    expect(await mine.getTask('shared')).toMatchObject({ activity: 'theirs', state: 'running' });
+    const next = await mine.updateTask('shared', { summary: 'both kept' });
+    expect(next).toMatchObject({ activity: 'theirs', state: 'running', summary: 'both kept' });
+    expect(await other.getTask('shared')).toStrictEqual(await mine.getTask('shared'));
+    await Promise.all([mine.close(), other.close()]);
   });
 
   it('two connections to one file (two bot processes) still honour a press and a delivery once', async () => {
