@@ -73,6 +73,7 @@ interface Channel {
 }
 
 const MINUTE = 60_000;
+const REVIEW_MS = 1_000;
 const RANK: Record<EditPriority, number> = { urgent: 2, change: 1, quiet: 0 };
 
 /**
@@ -98,6 +99,8 @@ export function coalesceEdits(surface: ChatSurface, opts: CoalesceOptions): Coal
   const idle: (() => void)[] = [];
   let dirtyCount = 0;
   let timer: { at: number; handle: ReturnType<typeof setTimeout> } | undefined;
+  let pumpQueued = false;
+  let reviewedAt = -Infinity;
 
   // An edit waiting to be retried does not hold up a flush (a shutdown would wait out an outage);
   // a final status that never landed is edited again by the next start.
@@ -105,7 +108,7 @@ export function coalesceEdits(surface: ChatSurface, opts: CoalesceOptions): Coal
     [...slots.values()].some((s) => s.inFlight || (s.pending !== undefined && s.failures === 0)) ||
     [...channels.values()].some((c) => c.busy || c.queue.length > 0);
   const settle = (): void => {
-    if (!busy()) for (const done of idle.splice(0)) done();
+    if (idle.length > 0 && !busy()) for (const done of idle.splice(0)) done();
   };
 
   const send = (slot: Slot, reply: Reply, now: number): void => {
@@ -182,9 +185,34 @@ export function coalesceEdits(surface: ChatSurface, opts: CoalesceOptions): Coal
       // A quiet message forgets its slot once its spacing no longer matters.
       if (!slot.pending && !slot.inFlight && slot.landed.length === 0 && slot.lastSent + opts.minIntervalMs <= now) slots.delete(key);
     }
-    digests?.review(waitingStatuses(), now);
+    wake = Math.min(wake, reviewDigests(now));
     schedule(wake);
     settle();
+  };
+
+  /**
+   * Many edits arrive together (a batch of task events): one pump after them all, not one each,
+   * since a pump orders every waiting status.
+   */
+  const requestPump = (): void => {
+    if (pumpQueued) return;
+    pumpQueued = true;
+    queueMicrotask(() => {
+      pumpQueued = false;
+      pump();
+    });
+  };
+
+  /**
+   * The digests look at every waiting status; at most once a REVIEW_MS, which is plenty for a
+   * message about falling a minute behind. Returns when to look again (Infinity: no need).
+   */
+  const reviewDigests = (now: number): number => {
+    if (!digests) return Infinity;
+    if (now - reviewedAt < REVIEW_MS) return reviewedAt + REVIEW_MS;
+    reviewedAt = now;
+    digests.review(waitingStatuses(), now);
+    return Infinity;
   };
 
   /** Status cards (replies with a title) whose newest content has not been sent. */
@@ -264,7 +292,7 @@ export function coalesceEdits(surface: ChatSurface, opts: CoalesceOptions): Coal
       if (RANK[priority] > RANK[slot.priority]) slot.priority = priority;
       slot.pending = reply;
       slot.ref = ref;
-      pump();
+      requestPump();
     },
     ephemeral: (target, user, reply) => surface.ephemeral(target, user, reply),
     openInput: (trigger, request) => surface.openInput(trigger, request),

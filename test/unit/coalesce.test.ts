@@ -219,10 +219,22 @@ describe('coalesceEdits', () => {
     it('sends an urgent edit (a final state, a question) before statuses waiting longer', async () => {
       const platform = fakeSurface();
       const chat = coalesceEdits(platform.surface, { minIntervalMs: 1000, perMinute: 6, editBurst: 1, onError: () => {} });
-      for (let m = 0; m < 5; m++) void chat.edit(ref(`m${m}`), reply(`m${m} running`));
+      void chat.edit(ref('m0'), reply('m0 running'));
+      // m0 takes the one edit in the bucket; m1-m4 then wait longer than the urgent edit.
+      await vi.advanceTimersByTimeAsync(0);
+      for (let m = 1; m < 5; m++) void chat.edit(ref(`m${m}`), reply(`m${m} running`));
       void chat.edit(ref('late'), reply('late done'), 'urgent');
       await vi.advanceTimersByTimeAsync(25_000);
       expect(platform.edits.map((e) => e.id).slice(0, 2)).toEqual(['m0', 'late']);
+    });
+
+    it('sends an urgent edit first among edits that arrive together', async () => {
+      const platform = fakeSurface();
+      const chat = coalesceEdits(platform.surface, { minIntervalMs: 1000, perMinute: 6, editBurst: 1, onError: () => {} });
+      for (let m = 0; m < 5; m++) void chat.edit(ref(`m${m}`), reply(`m${m} running`));
+      void chat.edit(ref('late'), reply('late done'), 'urgent');
+      await vi.advanceTimersByTimeAsync(25_000);
+      expect(platform.edits.map((e) => e.id).slice(0, 2)).toEqual(['late', 'm0']);
     });
 
     it('spends no budget on quiet changes while visible ones wait, and sends them when the budget is spare', async () => {
