@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import Bottleneck from 'bottleneck';
 import { ForgeError, UnknownTaskError, messageOf } from '../errors/index.js';
 import { BranchTarget, TaskSpec, isFinal, type BranchPush, type FilesRemoved, type TaskControl, type TaskEvent, type TaskEventListener, type TaskFiles } from '../task/index.js';
 import type { Backend, WorkerCommand } from '../resolve/backend.js';
@@ -12,6 +11,7 @@ import { isRunning } from './proc.js';
 import { WorkerRecords } from './records.js';
 import { DEFAULT_RUNNER_ID, RunnerId } from './runner-id.js';
 import { TaskRun } from './task-run.js';
+import { WorkerSlots } from './slots.js';
 import { unrecordedWorker } from './unrecorded.js';
 import { pushBranch } from './push.js';
 import { removeWorktree } from './worktree.js';
@@ -105,8 +105,7 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
   const emit = fanOut(listeners);
   const runs = new Map<string, TaskRun>();
   const gitLock = new KeyedLock();
-  const hostLimiter = new Bottleneck({ maxConcurrent: unlimited(opts.concurrency) });
-  const backendLimiters = new Map<string, Bottleneck>();
+  const slots = new WorkerSlots(unlimited(opts.concurrency), (backend) => unlimited(opts.perBackend[backend]));
   const pollMs = opts.pollMs ?? 250;
   const graceOption = opts.killGraceMs ?? 3_000;
   const killGraceMs = typeof graceOption === 'function' ? graceOption : () => graceOption;
@@ -114,15 +113,6 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
   const records = new WorkerRecords(opts.home, runnerId);
   const safetyPollMs = opts.safetyPollMs ?? 5_000;
   let closed = false;
-
-  const limiterFor = (backend: string): Bottleneck => {
-    let limiter = backendLimiters.get(backend);
-    if (!limiter) {
-      limiter = new Bottleneck({ maxConcurrent: unlimited(opts.perBackend[backend]) }).chain(hostLimiter);
-      backendLimiters.set(backend, limiter);
-    }
-    return limiter;
-  };
 
   const newRun = (spec: TaskSpec, previous?: TaskRun): TaskRun => {
     const run = new TaskRun(spec, { home: opts.home, runnerId, backend: opts.backendFor(spec.backend), commandFor: opts.commandFor, killGraceMs: killGraceMs(), pollMs, safetyPollMs, emit, gitLock, env: opts.env ?? process.env, clock: opts.clock ?? systemClock }, previous?.work);
@@ -186,9 +176,7 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
       }
       void run.adopt(record, paths);
       // It runs already: it takes a slot ahead of anything queued, for as long as it runs.
-      void limiterFor(spec.backend)
-        .schedule({ priority: 0 }, () => run.settled)
-        .catch(() => undefined);
+      void slots.run(spec.backend, () => run.settled, { first: true }).catch(() => undefined);
       return;
     }
     const work = { dir, ...(record?.branch ? { branch: record.branch } : {}), ...(record?.base ? { base: record.base } : {}) };
@@ -209,9 +197,7 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
       const run = newRun(spec, spec.resume ? previous : undefined);
       runs.set(spec.id, run);
       if (!announceQueue(spec)) run.prepareAhead();
-      void limiterFor(spec.backend)
-        .schedule(() => run.execute())
-        .catch(() => undefined);
+      void slots.run(spec.backend, () => run.execute()).catch(() => undefined);
     },
 
     subscribe(listener: TaskEventListener): () => void {
@@ -294,8 +280,8 @@ export function createRunnerHost(opts: RunnerHostOptions): RunnerHost {
       // A worktree being added must not go on writing into the repo after close returns.
       await Promise.all(held.map((r) => r.whenPrepared()));
       for (const r of active) r.detach();
-      // Not awaited: a running job lasts as long as its worker, which may outlive this host.
-      for (const l of [hostLimiter, ...backendLimiters.values()]) void l.stop({ dropWaitingJobs: true }).catch(() => undefined);
+      // Tasks still waiting for a slot are dropped; a running one's slot lasts as long as its worker.
+      slots.stop();
       listeners.clear();
     },
   };

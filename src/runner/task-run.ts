@@ -164,7 +164,7 @@ export class TaskRun {
   }
 
   /**
-   * Make the directory while the limiter hands out the free slot, so the start does not wait on
+   * Make the directory while the slot is handed out, so the start does not wait on
    * both in turn. Only for a task about to start: a queued task that is cancelled should leave
    * no branch behind.
    */
