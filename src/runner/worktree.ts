@@ -8,6 +8,7 @@ import type { WorktreeReport } from '../task/index.js';
 import { assertTaskId, branchName, worktreePath } from './paths.js';
 import { runGit } from './git-run.js';
 import { withFileLock } from './file-lock.js';
+import { readGitDirs, readHead } from './git-dir.js';
 
 export interface Workspace {
   dir: string;
@@ -21,8 +22,11 @@ interface RepoFacts {
   head: string;
 }
 
-/** One git call for what preparing a worktree needs to know about the repo. */
+/** What preparing a worktree needs to know about the repo: read from its files, else one git call. */
 async function repoFacts(repoPath: string): Promise<RepoFacts> {
+  const dirs = await readGitDirs(repoPath);
+  const head = dirs && (await readHead(dirs));
+  if (dirs && head) return { commonDir: dirs.commonDir, head };
   const git = simpleGit({ baseDir: repoPath });
   try {
     const [inside, common, head] = (await git.raw(['rev-parse', '--is-inside-work-tree', '--git-common-dir', 'HEAD'])).trim().split('\n');
@@ -45,6 +49,8 @@ async function addExclude(commonDir: string): Promise<void> {
 
 /** `.dispatch/` holds our protocol files and worktrees: keep it out of `git status` and commits. */
 export async function excludeDispatchDir(repoPath: string): Promise<void> {
+  const dirs = await readGitDirs(repoPath);
+  if (dirs) return addExclude(dirs.commonDir);
   const common = await simpleGit({ baseDir: repoPath })
     .raw(['rev-parse', '--git-common-dir'])
     .catch(() => '');
@@ -53,12 +59,17 @@ export async function excludeDispatchDir(repoPath: string): Promise<void> {
 }
 
 export async function assertBranchName(repoPath: string, branch: string): Promise<void> {
-  if (branch.startsWith('-')) throw new WorkspaceError(`"${branch}" is not a valid branch name`);
+  refuseOption(branch);
   try {
     await simpleGit({ baseDir: repoPath }).raw(['check-ref-format', '--branch', branch]);
   } catch {
     throw new WorkspaceError(`"${branch}" is not a valid branch name`);
   }
+}
+
+/** A name git would read as an option is no branch name. */
+function refuseOption(branch: string): void {
+  if (branch.startsWith('-')) throw new WorkspaceError(`"${branch}" is not a valid branch name`);
 }
 
 async function branchExists(repoPath: string, branch: string): Promise<boolean> {
@@ -121,7 +132,11 @@ export interface BranchChoice {
 export async function prepareWorktree(repoPath: string, taskId: string, resume: boolean, base?: string, choice: BranchChoice = {}, attempt = 1): Promise<Workspace> {
   assertTaskId(taskId);
   const branch = choice.name ?? branchName(taskId);
-  const [facts] = await Promise.all([repoFacts(repoPath), assertBranchName(repoPath, branch)]);
+  refuseOption(branch);
+  // A new branch's name is checked by `git worktree add -b` itself (see addTaskWorktree); an
+  // existing branch is looked up by its name, which must be checked first.
+  const continuing = resume || choice.existing === true;
+  const [facts] = await Promise.all([repoFacts(repoPath), continuing ? assertBranchName(repoPath, branch) : undefined]);
   await addExclude(facts.commonDir);
   // One worktree change at a time per repository, across every runner process that shares it.
   return withFileLock(join(facts.commonDir, 'dispatch-worktrees.lock'), () => addTaskWorktree(repoPath, taskId, resume, base, choice, attempt, branch, facts.head));
@@ -135,9 +150,10 @@ async function addTaskWorktree(repoPath: string, taskId: string, resume: boolean
   }
   if (existsSync(path)) throw new WorkspaceError(`${path} already exists: remove it or pick another task id`);
   try {
-    await simpleGit({ baseDir: repoPath }).raw(['worktree', 'add', '-b', branch, path, head]);
+    await simpleGit({ baseDir: repoPath }).raw(['worktree', 'add', '--quiet', '-b', branch, path, head]);
   } catch (err) {
     // Asking first would cost a git call on every start; the refusal says the same.
+    await assertBranchName(repoPath, branch);
     if (await branchExists(repoPath, branch)) throw new WorkspaceError(`branch ${branch} already exists in ${repoPath}: pick another task id, or delete the branch`);
     throw new WorkspaceError(`git worktree add failed for ${branch}: ${gitMessage(err)}`);
   }
