@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { execa } from 'execa';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { WorkerCommand } from '../resolve/backend.js';
 import { secretNames } from '../resolve/secrets.js';
 import { procInfo } from './proc.js';
@@ -53,8 +53,7 @@ export function workerEnv(command: WorkerCommand, base: NodeJS.ProcessEnv, taskI
 
 export function appendLogNote(logFile: string, text: string): void {
   mkdirSync(dirname(logFile), { recursive: true });
-  // execa's types name only fds 3–9, but any open descriptor passes straight through to spawn().
-  const fd = openSync(logFile, 'a') as 3;
+  const fd = openSync(logFile, 'a');
   try {
     writeSync(fd, `${LOG_NOTE_PREFIX}${new Date().toISOString()} ${text}\n`);
   } finally {
@@ -65,7 +64,8 @@ export function appendLogNote(logFile: string, text: string): void {
 /**
  * Start the worker detached in its own process group, stdin closed (codex reads it otherwise),
  * stdout and stderr straight into the task's log file: no pipe ties the worker to this process,
- * so it outlives a bot restart and is adopted again.
+ * so it outlives a bot restart and is adopted again. Node's own spawn, not execa: nothing is
+ * captured, and execa's setup cost a launch milliseconds.
  */
 export async function spawnWorker(
   command: WorkerCommand,
@@ -79,31 +79,31 @@ export async function spawnWorker(
   if (file === undefined) return { exitCode: null, spawnError: 'empty command' };
   const marker = `${WORKER_MARKER_ENV}=${taskId}-${randomBytes(6).toString('hex')}`;
   appendLogNote(logFile, `starting ${file} in ${dir}`);
-  // execa's types name only fds 3–9, but any open descriptor passes straight through to spawn().
-  const fd = openSync(logFile, 'a') as 3;
+  const fd = openSync(logFile, 'a');
+  let child: ChildProcess;
   try {
-    const child = execa(file, args, {
-      cwd: dir,
-      env: workerEnv(command, baseEnv, taskId, marker),
-      extendEnv: false,
-      stdin: 'ignore',
-      stdout: fd,
-      stderr: fd,
-      detached: true,
-      cleanup: false,
-      reject: false,
-    });
-    const exited = child.then(
-      (r): WorkerExit => ({
-        exitCode: r.exitCode ?? null,
-        ...(r.signal ? { signal: r.signal } : {}),
-        ...(r.failed && r.exitCode === undefined && !r.signal ? { spawnError: r.code ?? r.shortMessage } : {}),
-      }),
-    );
-    if (child.pid === undefined) return await exited;
-    const info = await procInfo(child.pid);
-    return { pid: child.pid, pgid: child.pid, ...(info ? { startTicks: info.startTicks } : {}), marker, exited, unref: () => child.unref() };
+    const env = workerEnv(command, baseEnv, taskId, marker);
+    child = spawn(file, args, { cwd: dir, env, stdio: ['ignore', fd, fd], detached: true });
+  } catch (error) {
+    // Refused before a process existed (an argument with a NUL byte, say).
+    return { exitCode: null, spawnError: errorCode(error) };
   } finally {
     closeSync(fd);
   }
+  const exited = new Promise<WorkerExit>((resolve) => {
+    // Listened to for good: an 'error' nobody listens to would crash the bot.
+    child.on('error', (error) => {
+      // No process was started (`ENOENT`: not on PATH); a started one ends with 'exit'.
+      if (child.pid === undefined) resolve({ exitCode: null, spawnError: errorCode(error) });
+    });
+    child.once('exit', (code, signal) => resolve({ exitCode: code, ...(signal ? { signal } : {}) }));
+  });
+  if (child.pid === undefined) return await exited;
+  const info = await procInfo(child.pid);
+  return { pid: child.pid, pgid: child.pid, ...(info ? { startTicks: info.startTicks } : {}), marker, exited, unref: () => child.unref() };
+}
+
+function errorCode(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code ?? (error instanceof Error ? error.message : String(error));
 }

@@ -136,14 +136,11 @@ export class TaskRun {
     if (this.stopReason) return this.finish(this.stopReason, { exitCode: null });
     const paths = taskPaths(this.work.dir, this.id);
     this.paths = paths;
-    if (!this.spec.resume) await rm(paths.root, { recursive: true, force: true });
-    await mkdir(paths.ipc, { recursive: true });
-    await writeInFiles(paths.filesIn, this.files);
-    this.files = [];
-    if (this.notes.length > 0) await writeAtomic(paths.plan, withNotes((await readText(paths.plan)) ?? '', this.notes));
     const log = logPath(this.deps.home, this.id);
     if (this.spec.resume) appendLogNote(log, 'continuing after an answer (successor worker)');
-    this.logOffset = await stat(log).then((s) => s.size, () => 0);
+    // The log's size while the task's folder is made: they are unrelated, and a launch waits on both.
+    const [logOffset] = await Promise.all([stat(log).then((s) => s.size, () => 0), this.makeTaskDir(paths)]);
+    this.logOffset = logOffset;
     let command: WorkerCommand;
     try {
       command = this.deps.commandFor(this.spec);
@@ -161,6 +158,15 @@ export class TaskRun {
     if (this.stopReason) void this.kill();
     const exit = await spawned.exited;
     await this.conclude({ exitCode: exit.exitCode, known: true, ...(exit.spawnError ? { spawnError: exit.spawnError } : {}) });
+  }
+
+  /** The task's folder for this worker: emptied for a new task, `ipc/` and the request's files in it, and notes already sent. */
+  private async makeTaskDir(paths: TaskPaths): Promise<void> {
+    if (!this.spec.resume) await rm(paths.root, { recursive: true, force: true });
+    await mkdir(paths.ipc, { recursive: true });
+    await writeInFiles(paths.filesIn, this.files);
+    this.files = [];
+    if (this.notes.length > 0) await writeAtomic(paths.plan, withNotes((await readText(paths.plan)) ?? '', this.notes));
   }
 
   /**
