@@ -1,4 +1,4 @@
-import { Octokit } from '@octokit/rest';
+import type { Octokit } from '@octokit/rest';
 import { z } from 'zod';
 import { parseRemote } from './origin.js';
 import { forgeFailure } from './github-errors.js';
@@ -78,16 +78,23 @@ function toPullRequest(data: unknown): PullRequest {
 /** GitHub (and GitHub Enterprise) through @octokit/rest. */
 export class GitHubForge implements Forge {
   readonly label = 'GitHub';
-  private readonly octokit: Octokit;
+  /** Loaded at the first call: a bot that never talks to GitHub never pays for @octokit/rest. */
+  private octokit?: Promise<Octokit>;
   private readonly webHost: string;
   private readonly timeoutMs: number;
 
   constructor(private readonly opts: GitHubOptions) {
     this.webHost = webHostOf(opts.apiUrl);
     this.timeoutMs = opts.timeoutMs ?? 30_000;
-    const quiet = () => undefined;
-    // Octokit logs request details through `log`; nothing of it belongs in the bot's log.
-    this.octokit = new Octokit({ auth: opts.token, baseUrl: opts.apiUrl.replace(/\/+$/, ''), userAgent: opts.userAgent, log: { debug: quiet, info: quiet, warn: quiet, error: quiet } });
+  }
+
+  private client(): Promise<Octokit> {
+    this.octokit ??= import('@octokit/rest').then(({ Octokit }) => {
+      const quiet = () => undefined;
+      // Octokit logs request details through `log`; nothing of it belongs in the bot's log.
+      return new Octokit({ auth: this.opts.token, baseUrl: this.opts.apiUrl.replace(/\/+$/, ''), userAgent: this.opts.userAgent, log: { debug: quiet, info: quiet, warn: quiet, error: quiet } });
+    });
+    return this.octokit;
   }
 
   repoOf(remoteUrl: string): ForgeRepo | undefined {
@@ -100,9 +107,10 @@ export class GitHubForge implements Forge {
     const open = await this.findPullRequest(repo, pr.head);
     if (open) return open;
     const what = `open a pull request for ${pr.head}`;
-    const base = pr.base ?? (await this.call(repo, what, () => this.octokit.rest.repos.get({ ...this.ids(repo), request: this.request() }))).data.default_branch;
+    const base = pr.base ?? (await this.call(repo, what, (octokit) => octokit.rest.repos.get({ ...this.ids(repo), request: this.request() }))).data.default_branch;
+    const octokit = await this.client();
     try {
-      const { data } = await this.octokit.rest.pulls.create({ ...this.ids(repo), head: pr.head, base, title: pr.title, body: pr.body, draft: pr.draft, request: this.request() });
+      const { data } = await octokit.rest.pulls.create({ ...this.ids(repo), head: pr.head, base, title: pr.title, body: pr.body, draft: pr.draft, request: this.request() });
       return toPullRequest(data);
     } catch (error) {
       // Another press (or another bot) got there first: theirs is the one.
@@ -113,8 +121,8 @@ export class GitHubForge implements Forge {
   }
 
   async findPullRequest(repo: ForgeRepo, head: string): Promise<PullRequest | undefined> {
-    const { data } = await this.call(repo, `look up the pull request of ${head}`, () =>
-      this.octokit.rest.pulls.list({ ...this.ids(repo), head: `${repo.owner}:${head}`, state: 'open', per_page: 1, request: this.request() }),
+    const { data } = await this.call(repo, `look up the pull request of ${head}`, (octokit) =>
+      octokit.rest.pulls.list({ ...this.ids(repo), head: `${repo.owner}:${head}`, state: 'open', per_page: 1, request: this.request() }),
     );
     const [first] = data;
     return first ? toPullRequest(first) : undefined;
@@ -124,8 +132,8 @@ export class GitHubForge implements Forge {
     const comments: ReviewComment[] = [];
     let after: string | null = null;
     for (let page = 0; page < MAX_THREAD_PAGES; page += 1) {
-      const raw = await this.call(repo, `read the review comments of pull request #${pr}`, () =>
-        this.octokit.graphql(REVIEW_QUERY, { owner: repo.owner, name: repo.name, number: pr, after, request: this.request() }),
+      const raw = await this.call(repo, `read the review comments of pull request #${pr}`, (octokit) =>
+        octokit.graphql(REVIEW_QUERY, { owner: repo.owner, name: repo.name, number: pr, after, request: this.request() }),
       );
       const pull = ReviewData.parse(raw).repository?.pullRequest;
       if (!pull) throw forgeFailure({ status: 404 }, { what: `read pull request #${pr}`, repo: repoName(repo), api: this.opts.apiUrl, token: this.opts.token });
@@ -153,7 +161,7 @@ export class GitHubForge implements Forge {
   }
 
   async issue(repo: ForgeRepo, number: number): Promise<Issue> {
-    const { data } = await this.call(repo, `read issue #${number}`, () => this.octokit.rest.issues.get({ ...this.ids(repo), issue_number: number, request: this.request() }));
+    const { data } = await this.call(repo, `read issue #${number}`, (octokit) => octokit.rest.issues.get({ ...this.ids(repo), issue_number: number, request: this.request() }));
     const issue = IssueShape.parse(data);
     return { number: issue.number, title: issue.title, body: issue.body ?? '', url: issue.html_url };
   }
@@ -166,9 +174,10 @@ export class GitHubForge implements Forge {
     return { signal: AbortSignal.timeout(this.timeoutMs) };
   }
 
-  private async call<T>(repo: ForgeRepo, what: string, run: () => Promise<T>): Promise<T> {
+  private async call<T>(repo: ForgeRepo, what: string, run: (octokit: Octokit) => Promise<T>): Promise<T> {
+    const octokit = await this.client();
     try {
-      return await run();
+      return await run(octokit);
     } catch (error) {
       throw forgeFailure(error, { what, repo: repoName(repo), api: this.opts.apiUrl, token: this.opts.token });
     }
