@@ -90,7 +90,11 @@ async function checkedOutBranch(path: string): Promise<string | undefined> {
 }
 
 function gitMessage(err: unknown): string {
-  return err instanceof Error ? err.message.trim().split('\n').slice(-3).join(' ') : String(err);
+  return err instanceof Error ? lastLines(err.message) : String(err);
+}
+
+function lastLines(text: string): string {
+  return text.trim().split('\n').slice(-3).join(' ');
 }
 
 async function mergeBase(repoPath: string, branch: string, known?: string): Promise<string> {
@@ -149,15 +153,16 @@ async function addTaskWorktree(repoPath: string, taskId: string, resume: boolean
     if (reused) return reused;
   }
   if (existsSync(path)) throw new WorkspaceError(`${path} already exists: remove it or pick another task id`);
-  try {
-    await simpleGit({ baseDir: repoPath }).raw(['worktree', 'add', '--quiet', '-b', branch, path, head]);
-  } catch (err) {
-    // Asking first would cost a git call on every start; the refusal says the same.
-    await assertBranchName(repoPath, branch);
-    if (await branchExists(repoPath, branch)) throw new WorkspaceError(`branch ${branch} already exists in ${repoPath}: pick another task id, or delete the branch`);
-    throw new WorkspaceError(`git worktree add failed for ${branch}: ${gitMessage(err)}`);
-  }
-  return { dir: path, branch, base: head };
+  // Through runGit, not simple-git: simple-git took 50 ms longer to report this command done
+  // (68 against 18 ms on a small repository), a third of a launch.
+  const added = await runGit(repoPath, ['worktree', 'add', '--quiet', '-b', branch, path, head], choice.env ?? process.env, 0);
+  if (added.exitCode === 0) return { dir: path, branch, base: head };
+  const failed = new WorkspaceError(`git worktree add failed for ${branch}: ${lastLines(added.stderr) || 'git could not be run'}`);
+  if (added.exitCode === undefined) throw failed;
+  // Asking first would cost a git call on every start; the refusal says the same.
+  await assertBranchName(repoPath, branch);
+  if (await branchExists(repoPath, branch)) throw new WorkspaceError(`branch ${branch} already exists in ${repoPath}: pick another task id, or delete the branch`);
+  throw failed;
 }
 
 /** The worktree that has `branch` checked out, from `git worktree list --porcelain`. */
