@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
-import { simpleGit } from 'simple-git';
+import type { SimpleGit } from 'simple-git';
 import { WorkspaceError } from '../errors/index.js';
 import { redact } from '../util/redact.js';
 import type { WorktreeReport } from '../task/index.js';
@@ -22,12 +22,22 @@ interface RepoFacts {
   head: string;
 }
 
+/** simple-git, loaded when first needed: a launch's own path asks git without it. */
+async function gitAt(baseDir: string): Promise<SimpleGit> {
+  const { simpleGit } = await import('simple-git');
+  return simpleGit({ baseDir });
+}
+
+async function gitRaw(baseDir: string, args: string[]): Promise<string> {
+  return (await gitAt(baseDir)).raw(args);
+}
+
 /** What preparing a worktree needs to know about the repo: read from its files, else one git call. */
 async function repoFacts(repoPath: string): Promise<RepoFacts> {
   const dirs = await readGitDirs(repoPath);
   const head = dirs && (await readHead(dirs));
   if (dirs && head) return { commonDir: dirs.commonDir, head };
-  const git = simpleGit({ baseDir: repoPath });
+  const git = await gitAt(repoPath);
   try {
     const [inside, common, head] = (await git.raw(['rev-parse', '--is-inside-work-tree', '--git-common-dir', 'HEAD'])).trim().split('\n');
     if (inside === 'true' && common && head) return { commonDir: isAbsolute(common) ? common : join(repoPath, common), head };
@@ -51,9 +61,9 @@ async function addExclude(commonDir: string): Promise<void> {
 export async function excludeDispatchDir(repoPath: string): Promise<void> {
   const dirs = await readGitDirs(repoPath);
   if (dirs) return addExclude(dirs.commonDir);
-  const common = await simpleGit({ baseDir: repoPath })
-    .raw(['rev-parse', '--git-common-dir'])
-    .catch(() => '');
+  // A folder that does not exist fails here (simple-git refuses it), not as "not a repo" below.
+  const git = await gitAt(repoPath);
+  const common = await git.raw(['rev-parse', '--git-common-dir']).catch(() => '');
   if (!common.trim()) return; // not a git repo: nothing to keep clean
   await addExclude(isAbsolute(common.trim()) ? common.trim() : join(repoPath, common.trim()));
 }
@@ -61,7 +71,7 @@ export async function excludeDispatchDir(repoPath: string): Promise<void> {
 export async function assertBranchName(repoPath: string, branch: string): Promise<void> {
   refuseOption(branch);
   try {
-    await simpleGit({ baseDir: repoPath }).raw(['check-ref-format', '--branch', branch]);
+    await gitRaw(repoPath, ['check-ref-format', '--branch', branch]);
   } catch {
     throw new WorkspaceError(`"${branch}" is not a valid branch name`);
   }
@@ -75,15 +85,14 @@ function refuseOption(branch: string): void {
 async function branchExists(repoPath: string, branch: string): Promise<boolean> {
   // `--quiet` prints the id when the branch exists and nothing when not (simple-git does not
   // treat a silent non-zero exit as an error).
-  const id = await simpleGit({ baseDir: repoPath })
-    .raw(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`])
-    .catch(() => '');
+  const git = await gitAt(repoPath);
+  const id = await git.raw(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]).catch(() => '');
   return id.trim().length > 0;
 }
 
 async function checkedOutBranch(path: string): Promise<string | undefined> {
   try {
-    return (await simpleGit({ baseDir: path }).raw(['symbolic-ref', '--short', 'HEAD'])).trim();
+    return (await gitRaw(path, ['symbolic-ref', '--short', 'HEAD'])).trim();
   } catch {
     return undefined;
   }
@@ -98,7 +107,7 @@ function lastLines(text: string): string {
 }
 
 async function mergeBase(repoPath: string, branch: string, known?: string): Promise<string> {
-  return known ?? (await simpleGit({ baseDir: repoPath }).raw(['merge-base', 'HEAD', branch])).trim();
+  return known ?? (await gitRaw(repoPath, ['merge-base', 'HEAD', branch])).trim();
 }
 
 /** A resumed task: its worktree as it was, or a new worktree on its existing branch. */
@@ -111,7 +120,7 @@ async function reuseWorktree(repoPath: string, path: string, branch: string, bas
 
 /** A new worktree at `path` on an existing branch. */
 async function checkOut(repoPath: string, path: string, branch: string): Promise<void> {
-  const git = simpleGit({ baseDir: repoPath });
+  const git = await gitAt(repoPath);
   await git.raw(['worktree', 'prune']);
   await git.raw(['worktree', 'add', path, branch]).catch((err: unknown) => {
     throw new WorkspaceError(`could not check out ${branch} in ${path}: ${gitMessage(err)}`);
@@ -167,7 +176,7 @@ async function addTaskWorktree(repoPath: string, taskId: string, resume: boolean
 
 /** The worktree that has `branch` checked out, from `git worktree list --porcelain`. */
 async function worktreeHolding(repoPath: string, branch: string): Promise<string | undefined> {
-  const list = await simpleGit({ baseDir: repoPath }).raw(['worktree', 'list', '--porcelain']);
+  const list = await gitRaw(repoPath, ['worktree', 'list', '--porcelain']);
   let path: string | undefined;
   for (const line of list.split('\n')) {
     if (line.startsWith('worktree ')) path = line.slice('worktree '.length);
@@ -195,13 +204,13 @@ async function continueBranch(repoPath: string, path: string, branch: string, en
   }
   // Best effort: without origin (or offline) the successor works on what is here.
   if ((await runGit(dir, ['fetch', '--quiet', 'origin', `refs/heads/${branch}`], env)).exitCode === 0) await runGit(dir, ['merge', '--ff-only', '--quiet', 'FETCH_HEAD'], env);
-  const head = (await simpleGit({ baseDir: dir }).raw(['rev-parse', 'HEAD'])).trim();
+  const head = (await gitRaw(dir, ['rev-parse', 'HEAD'])).trim();
   return { dir, branch, base: head };
 }
 
 export async function worktreeReport(repoPath: string, work: Workspace): Promise<WorktreeReport | undefined> {
   if (!work.branch || !work.base) return undefined;
-  const git = simpleGit({ baseDir: repoPath });
+  const git = await gitAt(repoPath);
   try {
     const commits = Number((await git.raw(['rev-list', '--count', `${work.base}..${work.branch}`])).trim());
     const diffstat = (await git.raw(['diff', '--stat', `${work.base}...${work.branch}`])).trim();
@@ -214,7 +223,7 @@ export async function worktreeReport(repoPath: string, work: Workspace): Promise
 /** Commits on `branch` that the repository's HEAD lacks (0 when the branch is gone). */
 export async function commitsAhead(repoPath: string, branch: string): Promise<number> {
   if (!(await branchExists(repoPath, branch))) return 0;
-  return Number((await simpleGit({ baseDir: repoPath }).raw(['rev-list', '--count', `HEAD..${branch}`])).trim());
+  return Number((await gitRaw(repoPath, ['rev-list', '--count', `HEAD..${branch}`])).trim());
 }
 
 /** What removing a task's worktree did, in words for the thread. */
@@ -230,9 +239,9 @@ export interface Removal {
  */
 export async function removeWorktree(repoPath: string, path: string, branch: string): Promise<Removal> {
   if (!path.includes(`${join('.dispatch', 'worktrees')}`)) throw new WorkspaceError(`${path} is not a dispatch worktree`);
-  const git = simpleGit({ baseDir: repoPath });
+  const git = await gitAt(repoPath);
   if (existsSync(path)) {
-    const dirty = (await simpleGit({ baseDir: path }).raw(['status', '--porcelain'])).trim();
+    const dirty = (await gitRaw(path, ['status', '--porcelain'])).trim();
     if (dirty) {
       const files = dirty.split('\n').length;
       return { removed: false, message: `Kept the worktree ${path}: ${files} uncommitted change${files === 1 ? '' : 's'} (commit or discard them first).` };
