@@ -59,7 +59,7 @@ async function addExclude(commonDir: string): Promise<void> {
 
 /** `.dispatch/` holds our protocol files and worktrees: keep it out of `git status` and commits. */
 export async function excludeDispatchDir(repoPath: string): Promise<void> {
-  const dirs = await readGitDirs(repoPath);
+  const dirs = readGitDirs(repoPath);
   if (dirs) return addExclude(dirs.commonDir);
   // A folder that does not exist fails here (simple-git refuses it), not as "not a repo" below.
   const git = await gitAt(repoPath);

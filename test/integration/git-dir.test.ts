@@ -11,9 +11,9 @@ const commit = (cwd: string, message: string): void => void git(cwd, '-c', 'user
 
 /** What git itself says, for comparison with what is read from the files. */
 const asGit = (cwd: string) => ({ commonDir: realpathSync(resolve(cwd, git(cwd, 'rev-parse', '--git-common-dir'))), head: git(cwd, 'rev-parse', 'HEAD') });
-const read = async (cwd: string) => {
-  const dirs = await readGitDirs(cwd, {});
-  return { commonDir: dirs && realpathSync(dirs.commonDir), head: dirs && (await readHead(dirs)) };
+const read = (cwd: string) => {
+  const dirs = readGitDirs(cwd, {});
+  return { commonDir: dirs && realpathSync(dirs.commonDir), head: dirs && readHead(dirs) };
 };
 
 describe('git facts read from the files git keeps', () => {
@@ -23,28 +23,28 @@ describe('git facts read from the files git keeps', () => {
   it('agrees with git for a branch as a loose ref, a packed ref, a detached HEAD and a linked worktree', async () => {
     const repo = temp.repo();
     commit(repo, 'second');
-    expect(await read(repo)).toEqual(asGit(repo));
+    expect(read(repo)).toEqual(asGit(repo));
     git(repo, 'pack-refs', '--all');
-    expect(await read(repo)).toEqual(asGit(repo));
+    expect(read(repo)).toEqual(asGit(repo));
     git(repo, 'checkout', '-q', '--detach', 'HEAD~1');
-    expect(await read(repo)).toEqual(asGit(repo));
+    expect(read(repo)).toEqual(asGit(repo));
     git(repo, 'checkout', '-q', 'main');
     const linked = join(temp.make('linked'), 'wt');
     git(repo, 'worktree', 'add', '-q', '-b', 'side', linked);
     commit(linked, 'on side');
-    expect(await read(linked)).toEqual(asGit(linked));
+    expect(read(linked)).toEqual(asGit(linked));
   });
 
   it('leaves git to answer when the case is not plain: no commit yet, a subdirectory, GIT_DIR set', async () => {
     const empty = temp.make('empty');
     git(empty, 'init', '-q');
-    const dirs = await readGitDirs(empty, {});
+    const dirs = readGitDirs(empty, {});
     expect(dirs).toBeDefined();
-    expect(dirs && (await readHead(dirs))).toBeUndefined();
+    expect(dirs && readHead(dirs)).toBeUndefined();
     const repo = temp.repo();
     mkdirSync(join(repo, 'sub'));
-    expect(await readGitDirs(join(repo, 'sub'), {})).toBeUndefined();
-    expect(await readGitDirs(repo, { GIT_DIR: join(repo, '.git') })).toBeUndefined();
+    expect(readGitDirs(join(repo, 'sub'), {})).toBeUndefined();
+    expect(readGitDirs(repo, { GIT_DIR: join(repo, '.git') })).toBeUndefined();
   });
 
   it('a worktree task on a branch name git refuses still fails as an invalid name, leaving nothing behind', async () => {
