@@ -1,4 +1,5 @@
-import { open, readFile, rm, stat } from 'node:fs/promises';
+import { rmSync, writeFileSync } from 'node:fs';
+import { readFile, rm, stat } from 'node:fs/promises';
 
 /** A holder that has not let go after this long is taken to have died mid-work. */
 const STALE_MS = 120_000;
@@ -12,9 +13,8 @@ const STALE_MS = 120_000;
 export async function withFileLock<T>(path: string, work: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      const handle = await open(path, 'wx');
-      await handle.writeFile(`${process.pid}\n`);
-      await handle.close();
+      // Taken and let go synchronously: a few bytes, and every launch of a worktree waits on it.
+      writeFileSync(path, `${process.pid}\n`, { flag: 'wx' });
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -28,7 +28,7 @@ export async function withFileLock<T>(path: string, work: () => Promise<T>): Pro
   try {
     return await work();
   } finally {
-    await rm(path, { force: true });
+    rmSync(path, { force: true });
   }
 }
 

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import { WorkspaceError } from '../errors/index.js';
@@ -51,7 +51,13 @@ async function repoFacts(repoPath: string): Promise<RepoFacts> {
 
 async function addExclude(commonDir: string): Promise<void> {
   const exclude = join(commonDir, 'info', 'exclude');
-  const text = await readFile(exclude, 'utf8').catch(() => '');
+  // Read at once, like the git facts beside it (see git-dir.ts): a small file on every launch.
+  let text = '';
+  try {
+    text = readFileSync(exclude, 'utf8');
+  } catch {
+    // Not there yet: it is made below.
+  }
   if (text.split(/\r?\n/).some((l) => l.trim() === '.dispatch/' || l.trim() === '/.dispatch/')) return;
   await mkdir(dirname(exclude), { recursive: true });
   await appendFile(exclude, `${text && !text.endsWith('\n') ? '\n' : ''}# dispatch-bot task files and worktrees\n.dispatch/\n`);
