@@ -34,8 +34,8 @@ async function gitRaw(baseDir: string, args: string[]): Promise<string> {
 
 /** What preparing a worktree needs to know about the repo: read from its files, else one git call. */
 async function repoFacts(repoPath: string): Promise<RepoFacts> {
-  const dirs = await readGitDirs(repoPath);
-  const head = dirs && (await readHead(dirs));
+  const dirs = readGitDirs(repoPath);
+  const head = dirs && readHead(dirs);
   if (dirs && head) return { commonDir: dirs.commonDir, head };
   const git = await gitAt(repoPath);
   try {
