@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isFinal, type FinalState, type StartFailure, type TaskEvent, type TaskFile, type TaskSpec, type TaskState } from '../task/index.js';
@@ -138,9 +138,8 @@ export class TaskRun {
     this.paths = paths;
     const log = logPath(this.deps.home, this.id);
     if (this.spec.resume) appendLogNote(log, 'continuing after an answer (successor worker)');
-    // The log's size while the task's folder is made: they are unrelated, and a launch waits on both.
-    const [logOffset] = await Promise.all([stat(log).then((s) => s.size, () => 0), this.makeTaskDir(paths)]);
-    this.logOffset = logOffset;
+    this.logOffset = sizeOf(log);
+    await this.makeTaskDir(paths);
     let command: WorkerCommand;
     try {
       command = this.deps.commandFor(this.spec);
@@ -162,8 +161,10 @@ export class TaskRun {
 
   /** The task's folder for this worker: emptied for a new task, `ipc/` and the request's files in it, and notes already sent. */
   private async makeTaskDir(paths: TaskPaths): Promise<void> {
-    if (!this.spec.resume) await rm(paths.root, { recursive: true, force: true });
-    await mkdir(paths.ipc, { recursive: true });
+    // Looked at and made at once (a launch waits on each step); only emptying a folder left from
+    // before, which may hold anything, is left to libuv's threads.
+    if (!this.spec.resume && existsSync(paths.root)) await rm(paths.root, { recursive: true, force: true });
+    mkdirSync(paths.ipc, { recursive: true });
     await writeInFiles(paths.filesIn, this.files);
     this.files = [];
     if (this.notes.length > 0) await writeAtomic(paths.plan, withNotes((await readText(paths.plan)) ?? '', this.notes));
@@ -366,4 +367,13 @@ interface FinishFields {
   exitCode: number | null;
   logTail?: string;
   failure?: StartFailure;
+}
+
+/** A file's size, 0 when it does not exist yet. */
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
