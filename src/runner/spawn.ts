@@ -52,13 +52,21 @@ export function workerEnv(command: WorkerCommand, base: NodeJS.ProcessEnv, taskI
 }
 
 export function appendLogNote(logFile: string, text: string): void {
-  mkdirSync(dirname(logFile), { recursive: true });
-  const fd = openSync(logFile, 'a');
+  const fd = openLog(logFile);
   try {
-    writeSync(fd, `${LOG_NOTE_PREFIX}${new Date().toISOString()} ${text}\n`);
+    writeNote(fd, text);
   } finally {
     closeSync(fd);
   }
+}
+
+function openLog(logFile: string): number {
+  mkdirSync(dirname(logFile), { recursive: true });
+  return openSync(logFile, 'a');
+}
+
+function writeNote(fd: number, text: string): void {
+  writeSync(fd, `${LOG_NOTE_PREFIX}${new Date().toISOString()} ${text}\n`);
 }
 
 /**
@@ -78,10 +86,11 @@ export async function spawnWorker(
   const [file, ...args] = workerArgv(command, dir, prompt);
   if (file === undefined) return { exitCode: null, spawnError: 'empty command' };
   const marker = `${WORKER_MARKER_ENV}=${taskId}-${randomBytes(6).toString('hex')}`;
-  appendLogNote(logFile, `starting ${file} in ${dir}`);
-  const fd = openSync(logFile, 'a');
+  // One opening of the log for the note and the worker's output.
+  const fd = openLog(logFile);
   let child: ChildProcess;
   try {
+    writeNote(fd, `starting ${file} in ${dir}`);
     const env = workerEnv(command, baseEnv, taskId, marker);
     child = spawn(file, args, { cwd: dir, env, stdio: ['ignore', fd, fd], detached: true });
   } catch (error) {

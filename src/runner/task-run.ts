@@ -200,12 +200,15 @@ export class TaskRun {
     this.worker = worker;
     this.state = 'running';
     if (announce) {
-      // Recorded before it is announced: a crash right after `started` must still find the worker.
+      // Recorded in this runner's own directory before it is announced: a crash right after
+      // `started` must still find the worker (a restart reads either copy; the one in the task's
+      // folder follows, and the launch does not wait for a second file to be made).
       const { pid, pgid, startTicks, marker } = worker;
       const record: WorkerRecord = { pid, pgid, startTicks, marker, startedAt, dir: work.dir, spec: this.spec, ...(work.branch ? { branch: work.branch } : {}), ...(work.base ? { base: work.base } : {}) };
       const text = JSON.stringify(record, null, 2) + '\n';
-      await Promise.all([writeAtomic(paths.worker, text), writeAtomic(workerRecordPath(this.deps.home, this.deps.runnerId, this.id), text)]);
+      await writeAtomic(workerRecordPath(this.deps.home, this.deps.runnerId, this.id), text);
       this.deps.emit({ type: 'started', taskId: this.id, pid: worker.pid, dir: work.dir, ...(work.branch ? { branch: work.branch } : {}), runner: this.deps.runnerId });
+      await writeAtomic(paths.worker, text);
     }
     // Every backend reads its own lines (claude stream-json, codex --json) and ignores the rest.
     this.watcher = new TaskWatcher({
