@@ -139,6 +139,8 @@ export class TaskRun {
     const log = logPath(this.deps.home, this.id);
     if (this.spec.resume) appendLogNote(log, 'continuing after an answer (successor worker)');
     this.logOffset = sizeOf(log);
+    // A new task's `in/` holds only what is written now; a successor's may hold a predecessor's files.
+    const filesIn = this.spec.resume || this.files.length > 0;
     await this.makeTaskDir(paths);
     let command: WorkerCommand;
     try {
@@ -148,7 +150,7 @@ export class TaskRun {
       return this.finish('failed', { exitCode: null, logTail: messageOf(err) });
     }
     this.executable = command.argv[0];
-    const prompt = argvPrompt(buildWorkerPrompt(this.spec, paths, await inFileNames(paths.filesIn)), paths, paths.prompt);
+    const prompt = argvPrompt(buildWorkerPrompt(this.spec, paths, filesIn ? await inFileNames(paths.filesIn) : []), paths, paths.prompt);
     if (prompt.file !== undefined) await writeAtomic(paths.prompt, prompt.file);
     const spawned = await spawnWorker(command, this.work.dir, prompt.argv, log, this.id, this.deps.env);
     if (!('pid' in spawned)) return this.conclude({ exitCode: spawned.exitCode, known: true, ...(spawned.spawnError ? { spawnError: spawned.spawnError } : {}) });
