@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { WorkerCommand } from '../resolve/backend.js';
 import { secretNames } from '../resolve/secrets.js';
-import { parseStat, type ProcInfo } from './proc.js';
+import { procInfo } from './proc.js';
 
 /** Env name carrying a per-worker token: descendants inherit it, so /proc finds them all. */
 export const WORKER_MARKER_ENV = 'DISPATCH_WORKER';
@@ -108,20 +108,11 @@ export async function spawnWorker(
     child.once('exit', (code, signal) => resolve({ exitCode: code, ...(signal ? { signal } : {}) }));
   });
   if (child.pid === undefined) return await exited;
-  const info = procInfoNow(child.pid);
+  const info = await procInfo(child.pid);
   return { pid: child.pid, pgid: child.pid, ...(info ? { startTicks: info.startTicks } : {}), marker, exited, unref: () => child.unref() };
 }
 
 function errorCode(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return code ?? (error instanceof Error ? error.message : String(error));
-}
-
-/** The worker's /proc entry, read at once: it is in memory, and the launch waits on it. */
-function procInfoNow(pid: number): ProcInfo | undefined {
-  try {
-    return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return undefined;
-  }
 }
