@@ -93,7 +93,8 @@ describe('discord e2e: Cancel and Logs on the status embed', () => {
     await r.until('the cancel said', () => r.findBotMessage(thread, new RegExp(`^Cancelling \\*\\*${task.id}\\*\\*…$`)));
     await r.until('the finish report', () => r.findBotMessage(thread, new RegExp(`\\*\\*${task.id}\\*\\* was cancelled\\.`)));
     await r.until('the status edited to cancelled', () => /: cancelled/.test(DiscordApp.text(fake.messages.get(status.id))));
-    expect(r.wasHandled(cancel.id)).toBe(true);
+    // The press is handled once its reply is out: wait for that rather than assume it.
+    await r.until('the cancel press handled', () => r.wasHandled(cancel.id));
     expect((await r.task()).state).toBe('cancelled');
     // Retry and Logs replace Cancel once the task has ended.
     expect(() => button(fake.messages.get(status.id), 'Retry')).not.toThrow();

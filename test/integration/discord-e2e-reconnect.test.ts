@@ -92,7 +92,7 @@ describe('discord e2e: an adapter restart', () => {
     expect(fake.identifies).toHaveLength(2);
     fake.redeliver('MESSAGE_CREATE', held.request);
     await r.until('the redelivered request refused', () => redeliveryRefused(r, requestId));
-    expect(r.wasHandled(requestId)).toBe(true);
+    await r.until('the redelivered request handled', () => r.wasHandled(requestId));
     expect(r.handled.filter((i) => i.deliveryId === requestId)).toHaveLength(1);
 
     // The new client knows the task's thread: a reply there reaches the task, which finishes.
