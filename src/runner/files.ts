@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
@@ -7,6 +7,26 @@ import { SavedTaskSpec, type TaskReport } from '../task/index.js';
 import { SEQ, type TaskPaths } from './paths.js';
 
 /** Write so a reader sees the old file or the new one, never half of it. */
+/**
+ * `read` with the file open for reading, synchronously, closed after; undefined when the file
+ * cannot be opened or `read` throws (a file gone in the meantime is no answer, not an error).
+ */
+export function readOpenFile<T>(path: string, read: (fd: number) => T): T | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    return read(fd);
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export async function writeAtomic(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);

@@ -1,6 +1,7 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { fstatSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { PLAN_ITEMS_KEPT, PLAN_ITEM_CHARS, type PlanItem, type PlanMark } from '../task/index.js';
+import { readOpenFile } from './files.js';
 
 /** Heading of the section the bot appends notes under; the worker is told to keep it. */
 export const NOTES_HEADING = '## Notes from the team';
@@ -89,13 +90,7 @@ export async function readPlan(path: string): Promise<PlanRead | undefined> {
 
 /** The plan when it fits in one chunk; 'large' when it does not (or grew while read). */
 function readSmallPlan(path: string): PlanRead | undefined | 'large' {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
+  return readOpenFile(path, (fd): PlanRead | 'large' => {
     const size = fstatSync(fd).size;
     if (size >= CHUNK_BYTES) return 'large';
     // One byte more than the file holds tells a file that grew since the fstat.
@@ -105,11 +100,7 @@ function readSmallPlan(path: string): PlanRead | undefined | 'large' {
     const reader = new PlanReader();
     for (const line of buffer.toString('utf8', 0, bytesRead).split(/\r?\n/)) reader.line(line);
     return reader.read;
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
-  }
+  });
 }
 
 async function readPlanInChunks(path: string): Promise<PlanRead | undefined> {

@@ -1,5 +1,6 @@
-import { closeSync, openSync, readSync, readdirSync } from 'node:fs';
+import { readSync, readdirSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { readOpenFile } from './files.js';
 
 /**
  * What /proc says about processes. Linux only: the runner needs it to find a worker's whole
@@ -35,13 +36,7 @@ export function parseStat(text: string): ProcInfo | undefined {
  * 64 MB of garbage and most of a finishing worker's CPU.
  */
 function readProcFile(path: string, scratch: { buffer: Buffer }): string | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
+  return readOpenFile(path, (fd) => {
     let length = 0;
     for (;;) {
       if (length === scratch.buffer.length) {
@@ -53,11 +48,7 @@ function readProcFile(path: string, scratch: { buffer: Buffer }): string | undef
       if (read === 0) return scratch.buffer.toString('utf8', 0, length);
       length += read;
     }
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
-  }
+  });
 }
 
 /** Room for a /proc/<pid>/stat line (about 300 bytes); a longer one gets a larger buffer. */
