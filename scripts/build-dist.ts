@@ -28,5 +28,5 @@ export default function buildDist(): void {
   writeFileSync(STAMP, `${new Date().toISOString()}\n`);
 }
 
-// Run as a script (`node --import tsx scripts/build-dist.ts`, as the benchmarks do) it builds at once.
+// Run as a script (`node --import tsx scripts/build-dist.ts`) it builds at once; the benchmarks import it.
 if (process.argv[1] === fileURLToPath(import.meta.url)) buildDist();
