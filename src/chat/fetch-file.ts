@@ -1,3 +1,4 @@
+import { messageOf } from '../errors/index.js';
 import type { Download } from './download.js';
 
 export interface FetchFileOptions {
@@ -58,7 +59,7 @@ export async function fetchFile(start: string, opts: FetchFileOptions): Promise<
     }
     return { ok: false, reason: 'failed', detail: 'too many redirects' };
   } catch (error) {
-    return { ok: false, reason: 'failed', detail: error instanceof Error ? error.message : String(error) };
+    return { ok: false, reason: 'failed', detail: messageOf(error) };
   }
 }
 

@@ -6,7 +6,6 @@ import { z } from 'zod';
 import { SavedTaskSpec, type TaskReport } from '../task/index.js';
 import { SEQ, type TaskPaths } from './paths.js';
 
-/** Write so a reader sees the old file or the new one, never half of it. */
 /**
  * `read` with the file open for reading, synchronously, closed after; undefined when the file
  * cannot be opened or `read` throws (a file gone in the meantime is no answer, not an error).
@@ -27,6 +26,7 @@ export function readOpenFile<T>(path: string, read: (fd: number) => T): T | unde
   }
 }
 
+/** Write so a reader sees the old file or the new one, never half of it. */
 export async function writeAtomic(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);

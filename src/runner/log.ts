@@ -62,7 +62,8 @@ export async function capLog(path: string, notePrefix: string): Promise<number |
   return stat(path).then((s) => s.size, () => 0);
 }
 
-function sizeOf(path: string): number | undefined {
+/** The log's size now; undefined when there is none yet. */
+export function logSize(path: string): number | undefined {
   try {
     return statSync(path, { throwIfNoEntry: false })?.size;
   } catch {
@@ -97,7 +98,7 @@ export class LogFollower {
    * reads its worker's log at every write.
    */
   async read(): Promise<string[]> {
-    const size = sizeOf(this.path);
+    const size = logSize(this.path);
     this.size = size ?? 0;
     if (size === undefined) return [];
     // Cut back (capLog) since the last read: follow it from its new start.

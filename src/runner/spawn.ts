@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { WorkerCommand } from '../resolve/backend.js';
 import { secretNames } from '../resolve/secrets.js';
 import { procInfo } from './proc.js';
+import { messageOf } from '../errors/index.js';
 
 /** Env name carrying a per-worker token: descendants inherit it, so /proc finds them all. */
 export const WORKER_MARKER_ENV = 'DISPATCH_WORKER';
@@ -114,5 +115,5 @@ export async function spawnWorker(
 
 function errorCode(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code ?? (error instanceof Error ? error.message : String(error));
+  return code ?? messageOf(error);
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -7,7 +7,7 @@ import type { Backend, WorkerCommand } from '../resolve/backend.js';
 import { readHead, readText, reportOf, summaryOf, writeAtomic, type WorkerRecord } from './files.js';
 import { killWorkerTree } from './kill.js';
 import type { KeyedLock } from '../util/keyed-lock.js';
-import { LogFollower, tailLog } from './log.js';
+import { LogFollower, logSize, tailLog } from './log.js';
 import { logPath, taskPaths, workerRecordPath, type TaskPaths } from './paths.js';
 import { noteBullet, withNotes } from './plan.js';
 import { isRunning } from './proc.js';
@@ -138,7 +138,7 @@ export class TaskRun {
     this.paths = paths;
     const log = logPath(this.deps.home, this.id);
     if (this.spec.resume) appendLogNote(log, 'continuing after an answer (successor worker)');
-    this.logOffset = sizeOf(log);
+    this.logOffset = logSize(log) ?? 0;
     // A new task's `in/` holds only what is written now; a successor's may hold a predecessor's files.
     const filesIn = this.spec.resume || this.files.length > 0;
     await this.makeTaskDir(paths);
@@ -374,11 +374,3 @@ interface FinishFields {
   failure?: StartFailure;
 }
 
-/** A file's size, 0 when it does not exist yet. */
-function sizeOf(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
-}

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { SimpleGit } from 'simple-git';
-import { WorkspaceError } from '../errors/index.js';
+import { WorkspaceError, messageOf } from '../errors/index.js';
 import { redact } from '../util/redact.js';
 import type { WorktreeReport } from '../task/index.js';
 import { assertTaskId, branchName, worktreePath } from './paths.js';
@@ -105,7 +105,7 @@ async function checkedOutBranch(path: string): Promise<string | undefined> {
 }
 
 function gitMessage(err: unknown): string {
-  return err instanceof Error ? lastLines(err.message) : String(err);
+  return lastLines(messageOf(err));
 }
 
 function lastLines(text: string): string {
