@@ -67,6 +67,17 @@ runQueueStatsContract('BullMQ queue + serveRunner', async (home) => {
 });
 
 /** Which runner host started each task, recorded on the hosts themselves. */
+/** Temp dirs and the cleanups a test registers, undone after each test (cleanups last first). */
+function undoneAfterEach(): { temp: TempDirs; cleanups: (() => Promise<void>)[] } {
+  const temp = new TempDirs();
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+    temp.removeAll();
+  });
+  return { temp, cleanups };
+}
+
 function startsOn(host: RunnerHost, into: Map<string, string[]>, name: string): void {
   host.subscribe((e: TaskEvent) => {
     if (e.type === 'started') into.set(e.taskId, [...(into.get(e.taskId) ?? []), name]);
@@ -74,12 +85,7 @@ function startsOn(host: RunnerHost, into: Map<string, string[]>, name: string): 
 }
 
 describe('BullMQ queue with several runners', () => {
-  const temp = new TempDirs();
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-    temp.removeAll();
-  });
+  const { temp, cleanups } = undoneAfterEach();
 
   async function rig(opts: { onRunnerLost?: 'restart' | 'report' } = {}) {
     const prefix = newPrefix();
@@ -375,12 +381,7 @@ describe('BullMQ queue with several runners', () => {
 });
 
 describe('BullMQ queue: removing the files of tasks the store removed', () => {
-  const temp = new TempDirs();
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-    temp.removeAll();
-  });
+  const { temp, cleanups } = undoneAfterEach();
 
   it('removes each task\'s files on the runner that ran it and forgets its owner; a runner that is down does it when back', async () => {
     const prefix = newPrefix();
@@ -433,12 +434,7 @@ describe('BullMQ queue: removing the files of tasks the store removed', () => {
 });
 
 describe('BullMQ queue: an upgrade from the one shared queue', () => {
-  const temp = new TempDirs();
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-    temp.removeAll();
-  });
+  const { temp, cleanups } = undoneAfterEach();
 
   it('runs the tasks an older bot left waiting in the shared queue on runners with their CLI, and one it adds there later too', async () => {
     const prefix = newPrefix();
